@@ -1,0 +1,158 @@
+//! The registry of every built-in diagnostic code: its default severity, a
+//! one-line summary and the explanation `portolan check --explain CODE`
+//! prints. Codes are stable: scripts and `[rules]` overrides rely on them.
+//!
+//! Prefixes: `Y` reading and parsing files, `F` paths and substitutions,
+//! `E` one entity's shape and format, `R` references and cross-entity rules,
+//! `P` user policies.
+
+use crate::diagnostic::Severity;
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Code {
+    pub code: &'static str,
+    /// kebab-case name, also accepted by `--explain`.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! codes {
+    ($($ident:ident = $code:literal, $name:literal, $sev:ident, $summary:literal, $explanation:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $ident: Code = Code {
+                code: $code,
+                name: $name,
+                severity: Severity::$sev,
+                summary: $summary,
+                explanation: $explanation,
+            };
+        )*
+        /// Every built-in code, in code order.
+        pub const ALL: &[&Code] = &[$(&$ident),*];
+    };
+}
+
+codes! {
+    YAML_SYNTAX = "Y001", "yaml-syntax", Error,
+        "The file is not valid YAML.",
+        "The YAML parser could not read the file at the marked position. The document holding the error is skipped; documents after the next `---` line are still read, so one typo does not hide the rest of the file. Common causes: a tab used for indentation (YAML allows only spaces), an unclosed quote or bracket, a `key: value` line indented differently from its siblings, or a value containing `: ` that needs quoting.";
+    DUPLICATE_KEY = "Y002", "duplicate-key", Error,
+        "A mapping has the same key twice.",
+        "YAML requires keys of a mapping to be unique. Many parsers silently keep the last value, so one of the two definitions is lost without a word; Backstage's parser rejects the file. portolan keeps the first value and reports the second. Remove or rename one of the keys.";
+    INVALID_UTF8 = "Y003", "invalid-utf8", Error,
+        "The file is not valid UTF-8.",
+        "Catalog files must be UTF-8 text. The marked byte starts a sequence that is not valid UTF-8; the file was probably saved in another encoding (Latin-1, UTF-16) or is binary. Re-save it as UTF-8.";
+    ALIAS_LIMIT = "Y004", "alias-limit", Error,
+        "Alias expansion is too large (a YAML bomb).",
+        "YAML anchors (`&a`) and aliases (`*a`) let a small file describe an enormous tree: nine aliases of nine aliases of ... expand to billions of nodes (the \"billion laughs\" attack). portolan caps the number of nodes aliases may add to one document and drops the expansion that goes past it. Catalog files should not need more than a handful of aliases; write the values out instead.";
+    TOO_DEEP = "Y005", "nesting-too-deep", Error,
+        "The document nests too deeply.",
+        "Sequences and mappings nested more deeply than the limit (128 levels) are not read; the nested part is replaced by null. No real descriptor or API definition comes near this depth, and bounding it keeps every later stage safe from stack exhaustion on hostile input.";
+    FILE_TOO_LARGE = "Y006", "file-too-large", Error,
+        "The file is larger than the size limit.",
+        "Files larger than the limit are not read, so one generated or accidentally committed blob cannot stall a CI run. The default limit is 32 MiB; raise it with `max_file_size` (bytes) under `[limits]` in portolan.toml if a genuine file needs more.";
+    NOT_AN_ENTITY = "Y007", "not-an-entity", Error,
+        "A document named on the command line is not an entity.",
+        "Files passed to `portolan check FILES...` are always read as catalog descriptors. Every non-empty document in them must be a mapping with `apiVersion`, `kind`, `metadata` and (for most kinds) `spec`. Discovered files that hold no entity-shaped documents are skipped silently instead, so unrelated YAML named `catalog-info.yaml` does not fail a build.";
+    COMPLEX_KEY = "Y008", "complex-key", Error,
+        "A mapping key is itself a mapping or sequence.",
+        "YAML allows `? [a, b]: value`, but catalog entities and API definitions are JSON-shaped, where every key is a string. The entry is ignored.";
+    READ_FAILED = "Y009", "read-failed", Error,
+        "A file could not be read.",
+        "The file exists in the catalog but reading it failed (permissions, an I/O error, or an object missing from the git repository). The message carries the cause.";
+    FILE_NOT_FOUND = "F001", "file-not-found", Error,
+        "A path named in a descriptor does not exist.",
+        "A `$text`, `$json` or `$yaml` substitution names a file that is not in the catalog root. Paths are relative to the file that contains the substitution. Check the spelling and that the file is committed (and not ignored by `.gitignore`).";
+    PATH_ESCAPES_ROOT = "F002", "path-escapes-root", Error,
+        "A path leaves the catalog root.",
+        "Every path a descriptor names is resolved inside the catalog root. A path with enough `..` segments to climb above it, an absolute path, or a symbolic link pointing outside it is refused, so a catalog cannot read arbitrary files of the machine that builds it (for example a CI runner's secrets).";
+    REMOTE_NOT_FETCHED = "F003", "remote-not-fetched", Warning,
+        "A remote URL is referenced and not fetched.",
+        "portolan never reaches the network: builds must be reproducible and must work on an air-gapped runner. A `$text`/`$json`/`$yaml` substitution or Location target with an `http(s)://` URL is left out and reported here with the URL. Vendor the file into the repository and use a relative path to include it.";
+    INVALID_SUBSTITUTION = "F004", "invalid-substitution", Error,
+        "A `$json`/`$yaml` substitution could not be parsed, or is malformed.",
+        "The file named by a `$json` or `$yaml` substitution must parse as JSON or YAML, and the substitution itself must be a mapping with exactly one key (`$text`, `$json` or `$yaml`) whose value is a string path.";
+    SCHEMA = "E001", "schema", Error,
+        "The entity does not match the schema of its kind.",
+        "Every entity is validated against portolan's JSON Schemas (in `catalog-schema/`, Draft 2020-12): the envelope shared by all kinds, then the schema of its kind. The schemas follow Backstage's own validators, so an entity reported here is one Backstage would also reject. The marked node is the one that fails; the message says what was expected.";
+    INVALID_NAME = "E002", "invalid-name", Error,
+        "`metadata.name` has an invalid format.",
+        "An entity name must be 1 to 63 characters of `[a-zA-Z0-9]`, separated by single `-`, `_` or `.` characters, starting and ending with a letter or digit. Example: `payments-api`, `orders_v2`.";
+    INVALID_NAMESPACE = "E003", "invalid-namespace", Error,
+        "`metadata.namespace` has an invalid format.",
+        "A namespace must be a DNS label: 1 to 63 characters of lowercase `[a-z0-9]`, separated by single `-`. Omit it to use `default`.";
+    INVALID_KIND = "E004", "invalid-kind", Error,
+        "`kind` has an invalid format.",
+        "A kind must be 1 to 63 characters: a letter followed by letters and digits (`Component`, `API`).";
+    INVALID_API_VERSION = "E005", "invalid-api-version", Error,
+        "`apiVersion` has an invalid format.",
+        "An apiVersion is `group/version`, where the group is a DNS subdomain (`backstage.io`) and the version matches the entity name format (`v1alpha1`).";
+    INVALID_LABEL = "E006", "invalid-label", Error,
+        "A label key or value has an invalid format.",
+        "Label keys are an optional DNS-subdomain prefix and `/`, then a name of up to 63 characters in the entity-name format. Values must also follow the entity-name format and be at most 63 characters. Use annotations for free-form values.";
+    INVALID_ANNOTATION = "E007", "invalid-annotation", Error,
+        "An annotation key or value is invalid.",
+        "Annotation keys follow the label-key format (`prefix/name`, e.g. `backstage.io/techdocs-ref`). Values may be any string, but must be strings: quote numbers and booleans.";
+    INVALID_TAG = "E008", "invalid-tag", Error,
+        "A tag has an invalid format.",
+        "Tags are 1 to 63 characters of lowercase `[a-z0-9:+#]`, separated by single `-`. Example: `java`, `tier-1`, `c++`.";
+    FOREIGN_ROOT_FIELD = "E009", "foreign-root-field", Error,
+        "The entity has a top-level field Backstage does not allow.",
+        "An entity's root may only hold `apiVersion`, `kind`, `metadata`, `spec`, `relations` and `status`. A field next to them is usually an indentation mistake: it belongs under `metadata` or `spec`.";
+    UNKNOWN_KIND = "E010", "unknown-kind", Warning,
+        "The entity's kind is not one of the core Backstage kinds.",
+        "portolan checks and renders the core kinds (Component, API, Resource, System, Domain, Group, User, Location). Other kinds, such as Template or kinds added by plugins, are kept and listed with only the envelope validated. Silence this with `\"E010\" = \"off\"` under `[rules]` in portolan.toml.";
+    INVALID_REF = "E011", "invalid-entity-ref", Error,
+        "An entity reference cannot be parsed.",
+        "Entity references have the form `[kind:][namespace/]name`, e.g. `group:default/payments`, `payments`, `user:jdoe`. Where a field has no default kind (such as `dependsOn`), the kind is required.";
+    DANGLING_REF = "R001", "dangling-reference", Warning,
+        "A reference points at an entity that is not in the catalog.",
+        "A relation field (`owner`, `system`, `domain`, `providesApis`, `consumesApis`, `dependsOn`, `memberOf`, `parent`, `children`, ...) names an entity that no descriptor defines. Backstage accepts such references and shows a broken link; portolan reports them. Make it an error with `\"R001\" = \"error\"` under `[rules]`.";
+    LOCATION_TARGET_MISSING = "R002", "location-target-missing", Warning,
+        "A Location's target does not exist.",
+        "A Location entity's `target` or `targets` names a file (or a glob matching no file) that is not in the catalog root. Targets are relative to the Location's own file. Mark optional targets with `presence: optional`.";
+    API_NOT_PROVIDED = "R003", "api-not-provided", Warning,
+        "No component provides this API.",
+        "An API entity that no Component or Resource lists in `providesApis` has no owner service in the catalog's graph; readers cannot tell what serves it.";
+    DUPLICATE_ENTITY = "R004", "duplicate-entity", Warning,
+        "Two descriptors define the same entity.",
+        "Entity identity is kind + namespace + name, compared case-insensitively. When two documents define the same entity, Backstage keeps one and reports a conflict on the other; which one wins depends on processing order. portolan keeps the first in path order and reports the second.";
+    RELATION_MISMATCH = "R005", "relation-mismatch", Warning,
+        "Two entities disagree about a relation.",
+        "A Group lists a child whose `parent` names another group, or similar one-sided hierarchy data. Backstage derives relations from both sides, so the hierarchy shown depends on which side you read.";
+    POLICY_LOAD = "P001", "policy-load", Error,
+        "A policy's schema could not be loaded.",
+        "A `[[policies]]` entry in portolan.toml names a JSON Schema file that does not exist, is not valid JSON, or is not a valid JSON Schema. The policy is not applied until this is fixed.";
+}
+
+/// Look a code up by its code (`R001`) or name (`dangling-reference`),
+/// case-insensitively.
+pub fn find(code_or_name: &str) -> Option<&'static Code> {
+    ALL.iter()
+        .copied()
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ALL {
+            assert!(seen.insert(code.code), "duplicate code {}", code.code);
+            assert!(seen.insert(code.name), "duplicate name {}", code.name);
+        }
+    }
+
+    #[test]
+    fn find_accepts_code_or_name() {
+        assert_eq!(find("r001").map(|c| c.name), Some("dangling-reference"));
+        assert_eq!(find("duplicate-key").map(|c| c.code), Some("Y002"));
+        assert!(find("nope").is_none());
+    }
+}

@@ -1,0 +1,388 @@
+//! All file access goes through [`Source`]: a directory on disk, a git
+//! revision read from the object database, or files in memory (tests). Every
+//! stage is written against the trait, so each works on all three.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::paths::{join_normalized, parent_dir};
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    /// A symbolic link whose target leaves the catalog root.
+    EscapesRoot,
+    TooLarge { size: u64, limit: u64 },
+    Io(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => f.write_str("no such file in the catalog root"),
+            ReadError::EscapesRoot => f.write_str("a symbolic link on this path leaves the catalog root"),
+            ReadError::TooLarge { size, limit } => write!(
+                f,
+                "the file is {} and the limit is {}",
+                human_bytes(*size),
+                human_bytes(*limit)
+            ),
+            ReadError::Io(message) => f.write_str(message),
+        }
+    }
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / MIB)
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// A failure that stops the tool (bad revision, unreadable root).
+#[derive(Debug)]
+pub struct SourceError(pub String);
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// Read access to a catalog root. Paths are catalog-relative and
+/// `/`-separated.
+pub trait Source: Send + Sync {
+    /// For messages: "directory ./acme", "git revision main (3f2a9c1)".
+    fn describe(&self) -> String;
+    /// Every file of the catalog, sorted (for a directory: respecting
+    /// `.gitignore`).
+    fn files(&self) -> Result<Vec<String>, SourceError>;
+    /// The bytes of one file; refuses files over `limit` bytes without
+    /// reading them.
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError>;
+    /// Last-commit times, for sources that know them (git).
+    fn is_git(&self) -> bool {
+        false
+    }
+}
+
+/// Files in memory, for tests and for editors that lint unsaved buffers.
+#[derive(Debug, Default, Clone)]
+pub struct MemorySource {
+    files: BTreeMap<String, Vec<u8>>,
+    /// Symbolic links: path → link text (resolved like a filesystem would).
+    links: BTreeMap<String, String>,
+}
+
+impl MemorySource {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_file(mut self, path: &str, content: impl Into<Vec<u8>>) -> Self {
+        self.insert(path, content);
+        self
+    }
+
+    pub fn insert(&mut self, path: &str, content: impl Into<Vec<u8>>) {
+        self.files.insert(path.trim_start_matches("./").to_string(), content.into());
+    }
+
+    pub fn with_symlink(mut self, path: &str, target: &str) -> Self {
+        self.links.insert(path.to_string(), target.to_string());
+        self
+    }
+}
+
+impl Source for MemorySource {
+    fn describe(&self) -> String {
+        "in-memory files".into()
+    }
+
+    fn files(&self) -> Result<Vec<String>, SourceError> {
+        let mut all: Vec<String> = self.files.keys().chain(self.links.keys()).cloned().collect();
+        all.sort();
+        Ok(all)
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let mut path = path.to_string();
+        for _ in 0..8 {
+            if let Some(target) = self.links.get(&path) {
+                path = follow_link(&path, target)?;
+                continue;
+            }
+            let bytes = self.files.get(&path).ok_or(ReadError::NotFound)?;
+            if bytes.len() as u64 > limit {
+                return Err(ReadError::TooLarge {
+                    size: bytes.len() as u64,
+                    limit,
+                });
+            }
+            return Ok(bytes.clone());
+        }
+        Err(ReadError::Io("too many levels of symbolic links".into()))
+    }
+}
+
+/// Resolve a symbolic link's text lexically, inside the root.
+fn follow_link(link_path: &str, target: &str) -> Result<String, ReadError> {
+    if target.starts_with('/') {
+        return Err(ReadError::EscapesRoot);
+    }
+    join_normalized(parent_dir(link_path), target).map_err(|_| ReadError::EscapesRoot)
+}
+
+/// A directory on disk.
+#[derive(Debug)]
+pub struct DirSource {
+    root: PathBuf,
+    canonical_root: PathBuf,
+}
+
+impl DirSource {
+    pub fn new(root: impl Into<PathBuf>) -> Result<Self, SourceError> {
+        let root = root.into();
+        let canonical_root = root.canonicalize().map_err(|e| {
+            SourceError(format!("cannot open catalog root {}: {e}", root.display()))
+        })?;
+        if !canonical_root.is_dir() {
+            return Err(SourceError(format!(
+                "catalog root {} is not a directory",
+                root.display()
+            )));
+        }
+        Ok(DirSource {
+            root,
+            canonical_root,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Source for DirSource {
+    fn describe(&self) -> String {
+        format!("directory {}", self.root.display())
+    }
+
+    fn files(&self) -> Result<Vec<String>, SourceError> {
+        let found = Mutex::new(Vec::new());
+        let errors = Mutex::new(Vec::new());
+        let walker = ignore::WalkBuilder::new(&self.canonical_root)
+            .require_git(false)
+            .follow_links(false)
+            .build_parallel();
+        walker.run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry
+                            .file_type()
+                            .map(|t| t.is_file() || t.is_symlink())
+                            .unwrap_or(false);
+                        if is_file {
+                            if let Ok(rel) = entry.path().strip_prefix(&self.canonical_root) {
+                                let rel: Vec<String> = rel
+                                    .components()
+                                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                                    .collect();
+                                found.lock().unwrap_or_else(|e| e.into_inner()).push(rel.join("/"));
+                            }
+                        }
+                    }
+                    Err(err) => errors
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(err.to_string()),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        found.sort();
+        Ok(found)
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let full = self.canonical_root.join(path);
+        let meta = std::fs::symlink_metadata(&full).map_err(io_read_error)?;
+        let real = if meta.file_type().is_symlink() || path.contains('/') {
+            // Any component may be a link: resolve fully and confine.
+            let real = full.canonicalize().map_err(io_read_error)?;
+            if !real.starts_with(&self.canonical_root) {
+                return Err(ReadError::EscapesRoot);
+            }
+            real
+        } else {
+            full
+        };
+        let size = std::fs::metadata(&real).map_err(io_read_error)?.len();
+        if size > limit {
+            return Err(ReadError::TooLarge { size, limit });
+        }
+        std::fs::read(&real).map_err(io_read_error)
+    }
+}
+
+fn io_read_error(err: std::io::Error) -> ReadError {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(err.to_string()),
+    }
+}
+
+/// The tree of a git revision, read from the object database: no checkout,
+/// works in bare repositories.
+pub struct GitSource {
+    repo: Mutex<git2::Repository>,
+    description: String,
+    /// Catalog-relative path → (blob id, file mode).
+    entries: BTreeMap<String, (git2::Oid, i32)>,
+}
+
+impl GitSource {
+    /// Open the repository containing `root` (a work tree directory or a
+    /// bare repository) and read `rev`. When `root` is a subdirectory of a
+    /// work tree, the catalog is that subdirectory of the revision's tree.
+    pub fn open(root: &Path, rev: &str) -> Result<Self, SourceError> {
+        let repo = git2::Repository::discover(root).map_err(|e| {
+            SourceError(format!(
+                "--rev needs a git repository, and none was found at {}: {}",
+                root.display(),
+                e.message()
+            ))
+        })?;
+        let (entries, commit_id) = Self::read_tree(&repo, root, rev)?;
+        let description = format!("git revision {rev} ({})", &commit_id[..commit_id.len().min(12)]);
+        Ok(GitSource {
+            repo: Mutex::new(repo),
+            description,
+            entries,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn read_tree(
+        repo: &git2::Repository,
+        root: &Path,
+        rev: &str,
+    ) -> Result<(BTreeMap<String, (git2::Oid, i32)>, String), SourceError> {
+        let object = repo.revparse_single(rev).map_err(|e| {
+            SourceError(format!(
+                "cannot resolve revision `{rev}` in {}: {}",
+                repo.path().display(),
+                e.message()
+            ))
+        })?;
+        let commit_id = object
+            .peel_to_commit()
+            .map(|c| c.id().to_string())
+            .unwrap_or_else(|_| object.id().to_string());
+        let tree = object.peel_to_tree().map_err(|e| {
+            SourceError(format!("revision `{rev}` does not name a tree: {}", e.message()))
+        })?;
+        let subdir = match repo.workdir() {
+            Some(workdir) if !repo.is_bare() => {
+                let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+                let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+                root.strip_prefix(&workdir)
+                    .map(|p| p.to_path_buf())
+                    .unwrap_or_default()
+            }
+            _ => PathBuf::new(),
+        };
+        let tree = if subdir.as_os_str().is_empty() {
+            tree
+        } else {
+            let entry = tree.get_path(&subdir).map_err(|_| {
+                SourceError(format!(
+                    "{} does not exist at revision `{rev}`",
+                    subdir.display()
+                ))
+            })?;
+            repo.find_tree(entry.id()).map_err(|e| {
+                SourceError(format!("{} is not a directory at `{rev}`: {}", subdir.display(), e.message()))
+            })?
+        };
+        let mut entries = BTreeMap::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                if let Ok(name) = entry.name() {
+                    entries.insert(format!("{dir}{name}"), (entry.id(), entry.filemode()));
+                }
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| SourceError(format!("cannot read the tree of `{rev}`: {}", e.message())))?;
+        Ok((entries, commit_id))
+    }
+}
+
+const GIT_SYMLINK_MODE: i32 = 0o120000;
+
+impl Source for GitSource {
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn files(&self) -> Result<Vec<String>, SourceError> {
+        Ok(self.entries.keys().cloned().collect())
+    }
+
+    fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let repo = self.repo.lock().unwrap_or_else(|e| e.into_inner());
+        let mut path = path.to_string();
+        for _ in 0..8 {
+            let (oid, mode) = *self.entries.get(&path).ok_or(ReadError::NotFound)?;
+            let blob = repo
+                .find_blob(oid)
+                .map_err(|e| ReadError::Io(format!("git object {oid}: {}", e.message())))?;
+            if mode == GIT_SYMLINK_MODE {
+                let target = String::from_utf8_lossy(blob.content()).into_owned();
+                path = follow_link(&path, &target)?;
+                continue;
+            }
+            let size = blob.size() as u64;
+            if size > limit {
+                return Err(ReadError::TooLarge { size, limit });
+            }
+            return Ok(blob.content().to_vec());
+        }
+        Err(ReadError::Io("too many levels of symbolic links".into()))
+    }
+
+    fn is_git(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_links_are_confined() {
+        let source = MemorySource::new()
+            .with_file("a/real.yaml", "x")
+            .with_symlink("a/inside.yaml", "real.yaml")
+            .with_symlink("a/outside.yaml", "../../secret");
+        assert_eq!(source.read("a/inside.yaml", 10), Ok(b"x".to_vec()));
+        assert_eq!(source.read("a/outside.yaml", 10), Err(ReadError::EscapesRoot));
+        assert_eq!(
+            source.read("a/real.yaml", 0),
+            Err(ReadError::TooLarge { size: 1, limit: 0 })
+        );
+    }
+}
