@@ -29,6 +29,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import gc
 import hashlib
 import json
 import math
@@ -177,12 +178,25 @@ _FLOATISH_RE = re.compile(r"^\.(inf|nan|[0-9].*)$", re.IGNORECASE)
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 
 
+_SCALAR_CACHE = {}
+
+
 def scalar(v):
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
         return str(v)
     s = str(v)
+    cached = _SCALAR_CACHE.get(s)
+    if cached is not None:
+        return cached
+    out = _scalar(s)
+    if len(_SCALAR_CACHE) < 1_000_000:
+        _SCALAR_CACHE[s] = out
+    return out
+
+
+def _scalar(s):
     if (
         _PLAIN_RE.match(s)
         and not s.endswith((" ", ":"))
@@ -983,7 +997,9 @@ def main(argv=None):
                 ap.error(f"{args.out} has no {MARKER} marker; refusing to delete it")
 
     t0 = time.monotonic()
+    gc.disable()  # many small long-lived objects; the cyclic GC only costs time here
     files, counts = generate(args.entities, args.seed)
+    gc.enable()
 
     parent = os.path.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)

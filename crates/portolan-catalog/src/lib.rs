@@ -1,14 +1,16 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! portolan-catalog: the second stage of the pipeline. Finds descriptor
+//! files, parses them into [`Entity`]s with source positions, resolves
+//! `$text`/`$json`/`$yaml` substitutions and Location targets, and links the
+//! result into a [`Catalog`]: entities by identity, references resolved,
+//! relations in pairs.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod catalog;
+pub mod entity;
+pub mod entity_ref;
+pub mod load;
+pub mod relations;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use catalog::{Catalog, EntityId, Reference, Relation};
+pub use entity::{Entity, Kind};
+pub use entity_ref::{EntityKey, EntityRef};
+pub use load::{load, LoadOptions};

@@ -1,14 +1,102 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! portolan-check: the validation stage. Runs every rule over a loaded
+//! [`Catalog`] in parallel — the embedded JSON Schemas, Backstage's format
+//! rules, cross-entity rules and user policies — then applies `[rules]`
+//! severity overrides and sorts the findings deterministically.
+
+pub mod policy;
+pub mod rules;
+pub mod schemas;
+
+use std::collections::BTreeSet;
+
+use portolan_catalog::{Catalog, Kind, LoadOptions};
+use portolan_core::config::Config;
+use portolan_core::source::{Source, SourceError};
+use portolan_core::{codes, diagnostic, Diagnostic};
+use rayon::prelude::*;
+
+pub use policy::Policy;
+
+/// The checked catalog and every finding.
+pub struct Checked {
+    pub catalog: Catalog,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What to check.
+pub struct CheckOptions {
+    pub load: LoadOptions,
+    /// Report only findings in these files (`check FILES...`); the whole
+    /// catalog is still loaded, since references need it.
+    pub only_files: Option<BTreeSet<String>>,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl CheckOptions {
+    pub fn from_config(config: &Config) -> CheckOptions {
+        CheckOptions {
+            load: LoadOptions {
+                include: config.discovery.include.clone(),
+                exclude: config.discovery.exclude.clone(),
+                named_files: Vec::new(),
+                max_file_size: config.limits.max_file_size,
+                yaml_limits: Default::default(),
+            },
+            only_files: None,
+        }
     }
+}
+
+/// Load, link and validate the catalog in `source`.
+pub fn check(source: &dyn Source, config: &Config, policies: &[Policy], options: &CheckOptions) -> Result<Checked, SourceError> {
+    let loaded = portolan_catalog::load(source, &options.load)?;
+    let (catalog, mut diagnostics) = Catalog::link(loaded);
+    diagnostics.extend(validate(&catalog, policies));
+    let mut diagnostics = apply_rule_settings(diagnostics, config);
+    if let Some(only) = &options.only_files {
+        diagnostics.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+    }
+    diagnostic::sort_diagnostics(&mut diagnostics);
+    Ok(Checked { catalog, diagnostics })
+}
+
+/// Every per-entity and cross-entity rule.
+pub fn validate(catalog: &Catalog, policies: &[Policy]) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = catalog
+        .entities
+        .par_iter()
+        .flat_map_iter(|entity| {
+            let mut out = schemas::validate_entity(entity);
+            out.extend(rules::format::check_format(entity));
+            if entity.kind == Kind::Other && !entity.kind_name.is_empty() {
+                out.push(
+                    Diagnostic::new(&codes::UNKNOWN_KIND, format!("kind `{}` is not a core Backstage kind; only its envelope is checked", entity.kind_name))
+                        .at(&entity.file, entity.node.locate("/kind"))
+                        .with_help("silence with `\"E010\" = \"off\"` under [rules] in portolan.toml"),
+                );
+            }
+            for policy in policies {
+                out.extend(policy.check(entity));
+            }
+            out
+        })
+        .collect();
+    diagnostics.extend(rules::references::check_references(catalog));
+    diagnostics.extend(policies.iter().filter_map(Policy::load_error));
+    diagnostics
+}
+
+/// Apply `[rules]` overrides; drop findings of rules turned off.
+pub fn apply_rule_settings(diagnostics: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+    if config.rules.is_empty() {
+        return diagnostics;
+    }
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            let name = codes::find(&d.code).map(|c| c.name);
+            let severity = config.severity_for(&d.code, name, d.severity)?;
+            d.severity = severity;
+            Some(d)
+        })
+        .collect()
 }

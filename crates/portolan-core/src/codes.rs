@@ -80,10 +80,10 @@ codes! {
         "Every entity is validated against portolan's JSON Schemas (in `catalog-schema/`, Draft 2020-12): the envelope shared by all kinds, then the schema of its kind. The schemas follow Backstage's own validators, so an entity reported here is one Backstage would also reject. The marked node is the one that fails; the message says what was expected.";
     INVALID_NAME = "E002", "invalid-name", Error,
         "`metadata.name` has an invalid format.",
-        "An entity name must be 1 to 63 characters of `[a-zA-Z0-9]`, separated by single `-`, `_` or `.` characters, starting and ending with a letter or digit. Example: `payments-api`, `orders_v2`.";
+        "An entity name must be 1 to 63 characters of `[a-zA-Z0-9-_.]`, starting and ending with a letter or digit. Example: `payments-api`, `orders_v2`. Names are compared case-insensitively within a kind and namespace.";
     INVALID_NAMESPACE = "E003", "invalid-namespace", Error,
         "`metadata.namespace` has an invalid format.",
-        "A namespace must be a DNS label: 1 to 63 characters of lowercase `[a-z0-9]`, separated by single `-`. Omit it to use `default`.";
+        "A namespace must be a DNS label: 1 to 63 characters of lowercase `[a-z0-9-]`, starting and ending with a letter or digit. Omit it to use `default`.";
     INVALID_KIND = "E004", "invalid-kind", Error,
         "`kind` has an invalid format.",
         "A kind must be 1 to 63 characters: a letter followed by letters and digits (`Component`, `API`).";
@@ -92,22 +92,22 @@ codes! {
         "An apiVersion is `group/version`, where the group is a DNS subdomain (`backstage.io`) and the version matches the entity name format (`v1alpha1`).";
     INVALID_LABEL = "E006", "invalid-label", Error,
         "A label key or value has an invalid format.",
-        "Label keys are an optional DNS-subdomain prefix and `/`, then a name of up to 63 characters in the entity-name format. Values must also follow the entity-name format and be at most 63 characters. Use annotations for free-form values.";
+        "Label keys are an optional DNS-subdomain prefix and `/`, then a name in the entity-name format (up to 63 characters). Values must be strings that are empty or follow the entity-name format. Use annotations for free-form values.";
     INVALID_ANNOTATION = "E007", "invalid-annotation", Error,
         "An annotation key or value is invalid.",
         "Annotation keys follow the label-key format (`prefix/name`, e.g. `backstage.io/techdocs-ref`). Values may be any string, but must be strings: quote numbers and booleans.";
     INVALID_TAG = "E008", "invalid-tag", Error,
         "A tag has an invalid format.",
-        "Tags are 1 to 63 characters of lowercase `[a-z0-9:+#]`, separated by single `-`. Example: `java`, `tier-1`, `c++`.";
+        "Tags are 1 to 63 characters of lowercase `[a-z0-9:+#]`, separated by single `-`. Example: `java`, `tier-1`, `c++`, `team:payments`.";
     FOREIGN_ROOT_FIELD = "E009", "foreign-root-field", Error,
         "The entity has a top-level field Backstage does not allow.",
-        "An entity's root may only hold `apiVersion`, `kind`, `metadata`, `spec`, `relations` and `status`. A field next to them is usually an indentation mistake: it belongs under `metadata` or `spec`.";
+        "A descriptor's root may only hold `apiVersion`, `kind`, `metadata` and `spec` (`relations` and `status` are computed by the catalog, not written in descriptors). A field next to them is usually an indentation mistake: it belongs under `metadata` or `spec`.";
     UNKNOWN_KIND = "E010", "unknown-kind", Warning,
         "The entity's kind is not one of the core Backstage kinds.",
         "portolan checks and renders the core kinds (Component, API, Resource, System, Domain, Group, User, Location). Other kinds, such as Template or kinds added by plugins, are kept and listed with only the envelope validated. Silence this with `\"E010\" = \"off\"` under `[rules]` in portolan.toml.";
-    INVALID_REF = "E011", "invalid-entity-ref", Error,
+    INVALID_REF = "E011", "invalid-entity-ref", Warning,
         "An entity reference cannot be parsed.",
-        "Entity references have the form `[kind:][namespace/]name`, e.g. `group:default/payments`, `payments`, `user:jdoe`. Where a field has no default kind (such as `dependsOn`), the kind is required.";
+        "Entity references have the form `[kind:][namespace/]name`, e.g. `group:default/payments`, `payments`, `user:jdoe`. Where a field has no default kind (such as `dependsOn`), the kind is required. Backstage validates descriptors before it resolves references, so it accepts such a descriptor and then fails to build the relation; portolan reports it as a warning by default (make it an error with `\"E011\" = \"error\"` under `[rules]`).";
     DANGLING_REF = "R001", "dangling-reference", Warning,
         "A reference points at an entity that is not in the catalog.",
         "A relation field (`owner`, `system`, `domain`, `providesApis`, `consumesApis`, `dependsOn`, `memberOf`, `parent`, `children`, ...) names an entity that no descriptor defines. Backstage accepts such references and shows a broken link; portolan reports them. Make it an error with `\"R001\" = \"error\"` under `[rules]`.";

@@ -506,6 +506,9 @@ impl<'a> Builder<'a> {
                 }) => {
                     let end =
                         self.container_end(start, at, entries.last().map(|e| e.value.span.end));
+                    // A block mapping's start event can come after its
+                    // first key; the mapping starts where that key does.
+                    let start = entries.first().map_or(start, |e| start.min(e.key_span.start as usize));
                     self.complete(Node::new(Value::Map(entries), Span::new(start, end)), anchor)
                 }
                 _ => None,
@@ -874,5 +877,20 @@ mod tests {
         assert!(stream.errors.is_empty());
         let root = &stream.documents[0].root;
         assert_eq!(text_at(text, root.locate("/paths/~1a")), "\"/a\"");
+    }
+}
+
+#[cfg(test)]
+mod regression {
+    use super::*;
+
+    /// yaml-rust2 reports a block mapping's start after its first key, so a
+    /// finding on that key fell outside its document's span (broke the
+    /// Backstage verdict test on a document with `apiVersion:` first).
+    #[test]
+    fn block_mapping_span_starts_at_its_first_key() {
+        let text = "# comment\napiVersion: \nkind: System\n";
+        let root = &parse_stream(text, YamlLimits::default()).documents[0].root;
+        assert_eq!(root.span.start as usize, text.find("apiVersion").unwrap());
     }
 }

@@ -1,3 +1,55 @@
-fn main() {
-    println!("Hello, world!");
+//! The `portolan` binary: parses the command line, runs a command, maps the
+//! outcome to an exit status. Only this crate knows clap and the terminal.
+
+mod check;
+mod cli;
+mod workspace;
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+
+use cli::{Cli, ColorChoice, Command};
+
+/// 0 clean, 1 findings at or above `--fail-on`, 2 usage or fatal error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Clean = 0,
+    Findings = 1,
+    Usage = 2,
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            // clap exits 0 for --help/--version and 2 for usage errors.
+            return std::process::ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let color = use_color(cli.global.color);
+    let result = match &cli.command {
+        Command::Check(args) => check::run(&cli.global, args, color),
+    };
+    match result {
+        Ok(code) => std::process::ExitCode::from(code as u8),
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            std::process::ExitCode::from(ExitCode::Usage as u8)
+        }
+    }
 }

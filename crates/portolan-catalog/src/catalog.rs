@@ -1,0 +1,172 @@
+//! The linked catalog: entities indexed by identity, references resolved,
+//! relations derived in pairs.
+
+use std::collections::HashMap;
+
+use portolan_core::codes;
+use portolan_core::files::FileSet;
+use portolan_core::yaml::{escape_pointer_token, Node};
+use portolan_core::Diagnostic;
+use serde::Serialize;
+
+use crate::entity::Entity;
+use crate::entity_ref::{EntityKey, EntityRef, RefError};
+use crate::load::{Loaded, LocationTarget};
+use crate::relations::{relation_fields, RelationType};
+
+pub type EntityId = usize;
+
+/// One reference written in a spec field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference {
+    pub from: EntityId,
+    /// `spec.<field>`.
+    pub field: &'static str,
+    /// JSON pointer of the reference inside the entity.
+    pub pointer: String,
+    pub relation: RelationType,
+    pub target: EntityRef,
+    /// Kinds the field accepts (lowercase); empty: any.
+    pub target_kinds: &'static [&'static str],
+    pub resolved: Option<EntityId>,
+}
+
+/// A relation as seen from `source`, in both directions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Relation {
+    pub relation: RelationType,
+    pub target: EntityRef,
+    pub resolved: Option<EntityId>,
+}
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Sorted by file, then document position.
+    pub entities: Vec<Entity>,
+    /// Identity → the first entity defining it.
+    pub index: HashMap<EntityKey, EntityId>,
+    pub references: Vec<Reference>,
+    pub files: FileSet,
+    pub descriptor_files: Vec<String>,
+    pub location_targets: Vec<LocationTarget>,
+}
+
+impl Catalog {
+    /// Link loaded entities; returns the catalog and the diagnostics of
+    /// loading plus linking.
+    pub fn link(loaded: Loaded) -> (Catalog, Vec<Diagnostic>) {
+        let mut diagnostics = loaded.diagnostics;
+        let mut files = FileSet::default();
+        for file in loaded.files {
+            files.insert(file);
+        }
+        let mut catalog = Catalog {
+            entities: loaded.entities,
+            index: HashMap::new(),
+            references: Vec::new(),
+            files,
+            descriptor_files: loaded.descriptor_files,
+            location_targets: loaded.location_targets,
+        };
+        for (id, entity) in catalog.entities.iter().enumerate() {
+            if !entity.has_identity() {
+                continue;
+            }
+            match catalog.index.get(&entity.key()) {
+                Some(&first) => {
+                    let original = &catalog.entities[first];
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &codes::DUPLICATE_ENTITY,
+                            format!("{} is defined more than once", entity.entity_ref()),
+                        )
+                        .at(&entity.file, entity.node.locate("/metadata/name"))
+                        .with_related(&original.file, original.node.locate("/metadata/name"), "first defined here")
+                        .with_help("entity identity is kind + namespace + name, compared case-insensitively; rename or remove one"),
+                    );
+                }
+                None => {
+                    catalog.index.insert(entity.key(), id);
+                }
+            }
+        }
+        let mut references = Vec::new();
+        for (id, entity) in catalog.entities.iter().enumerate() {
+            collect_references(id, entity, &mut references, &mut diagnostics);
+        }
+        for reference in references.iter_mut() {
+            reference.resolved = catalog.index.get(&reference.target.key()).copied();
+        }
+        catalog.references = references;
+        (catalog, diagnostics)
+    }
+
+    pub fn get(&self, entity_ref: &EntityRef) -> Option<&Entity> {
+        self.index.get(&entity_ref.key()).map(|&id| &self.entities[id])
+    }
+
+    /// Every relation of `id`, outgoing and incoming (as its inverse), sorted.
+    pub fn relations_of(&self, id: EntityId) -> Vec<Relation> {
+        let entity = &self.entities[id];
+        let mut relations: Vec<Relation> = Vec::new();
+        for reference in &self.references {
+            if reference.from == id {
+                relations.push(Relation {
+                    relation: reference.relation,
+                    target: reference.target.clone(),
+                    resolved: reference.resolved,
+                });
+            } else if reference.resolved == Some(id) {
+                relations.push(Relation {
+                    relation: reference.relation.inverse(),
+                    target: self.entities[reference.from].entity_ref(),
+                    resolved: Some(reference.from),
+                });
+            }
+        }
+        let _ = entity;
+        relations.sort();
+        relations.dedup();
+        relations
+    }
+}
+
+fn collect_references(id: EntityId, entity: &Entity, out: &mut Vec<Reference>, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(spec) = entity.node.get("spec") else { return };
+    let kind = entity.kind_name.to_ascii_lowercase();
+    for field in relation_fields(&kind) {
+        let Some(value) = spec.get(field.field) else { continue };
+        let base = format!("/spec/{}", escape_pointer_token(field.field));
+        let items: Vec<(String, &Node)> = if field.many {
+            match value.as_seq() {
+                Some(items) => items.iter().enumerate().map(|(i, n)| (format!("{base}/{i}"), n)).collect(),
+                // The schema reports the wrong type.
+                None => continue,
+            }
+        } else {
+            vec![(base.clone(), value)]
+        };
+        for (pointer, node) in items {
+            let Some(text) = node.as_str() else { continue };
+            match EntityRef::parse(text, field.default_kind, &entity.namespace) {
+                Ok(target) => out.push(Reference {
+                    from: id,
+                    field: field.field,
+                    pointer,
+                    relation: field.relation,
+                    target,
+                    target_kinds: field.target_kinds,
+                    resolved: None,
+                }),
+                Err(err) => {
+                    let mut d = Diagnostic::new(&codes::INVALID_REF, format!("invalid reference `{text}` in `spec.{}`: {err}", field.field))
+                        .at(&entity.file, node.span);
+                    if err == RefError::MissingKind {
+                        d = d.with_help(format!("write `kind:{text}`, e.g. `resource:{text}` or `component:{text}`"));
+                    }
+                    diagnostics.push(d);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! One entity: a descriptor document with its identity and source position.
+
+use portolan_core::yaml::Node;
+use serde::Serialize;
+
+use crate::entity_ref::{EntityKey, EntityRef, DEFAULT_NAMESPACE};
+
+/// The kinds portolan knows; anything else is kept as [`Kind::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Kind {
+    Component,
+    Api,
+    Resource,
+    System,
+    Domain,
+    Group,
+    User,
+    Location,
+    Other,
+}
+
+impl Kind {
+    pub fn from_name(name: &str) -> Kind {
+        match name.to_ascii_lowercase().as_str() {
+            "component" => Kind::Component,
+            "api" => Kind::Api,
+            "resource" => Kind::Resource,
+            "system" => Kind::System,
+            "domain" => Kind::Domain,
+            "group" => Kind::Group,
+            "user" => Kind::User,
+            "location" => Kind::Location,
+            _ => Kind::Other,
+        }
+    }
+
+    pub fn is_core(self) -> bool {
+        self != Kind::Other
+    }
+}
+
+/// Which placeholder: `$text`, `$json`, `$yaml`, or the OpenAPI module's
+/// `$openapi`/`$asyncapi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubstitutionKind {
+    Text,
+    Json,
+    Yaml,
+    OpenApi,
+    AsyncApi,
+}
+
+/// A placeholder that was replaced while loading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Substitution {
+    /// JSON pointer of the placeholder inside the entity.
+    pub pointer: String,
+    pub kind: SubstitutionKind,
+    /// The path or URL as written.
+    pub target: String,
+    /// Catalog-relative path of the file read, when it was read.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub api_version: String,
+    /// As written; empty when missing or not a string.
+    pub kind_name: String,
+    pub kind: Kind,
+    pub namespace: String,
+    /// Empty when missing or not a string.
+    pub name: String,
+    /// Catalog-relative path of the descriptor.
+    pub file: String,
+    /// Position of the document in its file, from 0.
+    pub doc_index: usize,
+    /// The document, after substitutions, with source spans.
+    pub node: Node,
+    /// The same as plain JSON (what schemas and outputs see).
+    pub json: serde_json::Value,
+    pub substitutions: Vec<Substitution>,
+}
+
+impl Entity {
+    /// Build from a parsed document (already substituted).
+    pub fn from_document(file: &str, doc_index: usize, node: Node, substitutions: Vec<Substitution>) -> Entity {
+        let string_at = |pointer: &str| node.pointer(pointer).and_then(Node::as_str).unwrap_or("").to_string();
+        let kind_name = string_at("/kind");
+        let namespace = match node.pointer("/metadata/namespace").and_then(Node::as_str) {
+            Some(ns) if !ns.is_empty() => ns.to_string(),
+            _ => DEFAULT_NAMESPACE.to_string(),
+        };
+        Entity {
+            api_version: string_at("/apiVersion"),
+            kind: Kind::from_name(&kind_name),
+            kind_name,
+            namespace,
+            name: string_at("/metadata/name"),
+            file: file.to_string(),
+            doc_index,
+            json: node.to_json(),
+            node,
+            substitutions,
+        }
+    }
+
+    /// Whether kind and name are present, so the entity can be referenced.
+    pub fn has_identity(&self) -> bool {
+        !self.kind_name.is_empty() && !self.name.is_empty()
+    }
+
+    pub fn entity_ref(&self) -> EntityRef {
+        EntityRef::new(&self.kind_name, &self.namespace, &self.name)
+    }
+
+    pub fn key(&self) -> EntityKey {
+        self.entity_ref().key()
+    }
+
+    /// `spec.type`, when present.
+    pub fn spec_str(&self, field: &str) -> Option<&str> {
+        self.json.get("spec")?.get(field)?.as_str()
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.json.get("metadata")?.get("title")?.as_str()
+    }
+
+    pub fn tags(&self) -> impl Iterator<Item = &str> {
+        self.json
+            .get("metadata")
+            .and_then(|m| m.get("tags"))
+            .and_then(|t| t.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str())
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.json.get("metadata")?.get("annotations")?.get(key)?.as_str()
+    }
+}

@@ -1,0 +1,500 @@
+//! Discovery and loading: find descriptor files, parse them, resolve
+//! `$text`/`$json`/`$yaml` substitutions, follow Location targets, all in
+//! parallel, collecting diagnostics instead of stopping.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use portolan_core::codes;
+use portolan_core::files::SourceFile;
+use portolan_core::paths::{self, PathError};
+use portolan_core::source::{human_bytes, ReadError, Source, SourceError};
+use portolan_core::yaml::{self, Node, Value, YamlErrorKind, YamlLimits};
+use portolan_core::{Diagnostic, Span};
+use rayon::prelude::*;
+
+use crate::entity::{Entity, Kind, Substitution, SubstitutionKind};
+
+/// What to load and how.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Globs of descriptor files (catalog-relative).
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Files always read as descriptors (`check FILES...`), catalog-relative.
+    pub named_files: Vec<String>,
+    pub max_file_size: u64,
+    pub yaml_limits: YamlLimits,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            include: vec!["**/catalog-info.yaml".into(), "**/catalog-info.yml".into()],
+            exclude: Vec::new(),
+            named_files: Vec::new(),
+            max_file_size: 32 * 1024 * 1024,
+            yaml_limits: YamlLimits::default(),
+        }
+    }
+}
+
+/// A Location target after resolution.
+#[derive(Debug, Clone)]
+pub struct LocationTarget {
+    /// The descriptor holding the Location entity.
+    pub location_file: String,
+    /// Where the target is written.
+    pub span: Span,
+    /// `presence: optional`.
+    pub optional: bool,
+    /// Catalog-relative path or glob.
+    pub target: String,
+    /// Catalog-relative files it names (globs may name many).
+    pub files: Vec<String>,
+}
+
+/// Everything loading produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub entities: Vec<Entity>,
+    pub files: Vec<Arc<SourceFile>>,
+    /// Descriptor files read, sorted.
+    pub descriptor_files: Vec<String>,
+    pub location_targets: Vec<LocationTarget>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn build_globset(globs: &[String]) -> Result<GlobSet, SourceError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        // `**/x` should also match `x` at the root.
+        let glob = Glob::new(glob)
+            .map_err(|e| SourceError(format!("invalid discovery glob `{glob}`: {e}")))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| SourceError(format!("invalid discovery globs: {e}")))
+}
+
+/// Load every descriptor of the catalog in `source`.
+pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, SourceError> {
+    let all_files = source.files()?;
+    let file_set: BTreeSet<&str> = all_files.iter().map(String::as_str).collect();
+    let include = build_globset(&options.include)?;
+    let exclude = build_globset(&options.exclude)?;
+    let named: BTreeSet<String> = options.named_files.iter().cloned().collect();
+
+    let mut queue: BTreeSet<String> = all_files
+        .iter()
+        .filter(|f| include.is_match(f.as_str()) && !exclude.is_match(f.as_str()))
+        .cloned()
+        .collect();
+    queue.extend(named.iter().cloned());
+
+    let mut loaded = Loaded::default();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    while !queue.is_empty() {
+        let round: Vec<String> = queue.iter().filter(|f| !seen.contains(*f)).cloned().collect();
+        queue.clear();
+        seen.extend(round.iter().cloned());
+        let results: Vec<FileResult> = round
+            .par_iter()
+            .map(|path| load_file(source, path, named.contains(path), options))
+            .collect();
+        for mut result in results {
+            for target in result.location_targets.iter_mut() {
+                target.files = expand_target(&target.target, &all_files, &file_set);
+                if target.files.is_empty() && !target.optional {
+                    result.diagnostics.push(
+                        Diagnostic::new(
+                            &codes::LOCATION_TARGET_MISSING,
+                            format!("Location target `{}` matches no file in the catalog", target.target),
+                        )
+                        .at(&target.location_file, target.span)
+                        .with_help("targets are relative to this file; mark targets that may be absent with `presence: optional`"),
+                    );
+                }
+                for file in &target.files {
+                    if !seen.contains(file) {
+                        queue.insert(file.clone());
+                    }
+                }
+            }
+            loaded.descriptor_files.push(result.path);
+            loaded.entities.extend(result.entities);
+            loaded.files.extend(result.files);
+            loaded.diagnostics.extend(result.diagnostics);
+            loaded.location_targets.extend(result.location_targets);
+        }
+    }
+    loaded.descriptor_files.sort();
+    loaded
+        .entities
+        .sort_by(|a, b| (&a.file, a.doc_index).cmp(&(&b.file, b.doc_index)));
+    loaded
+        .location_targets
+        .sort_by(|a, b| (&a.location_file, a.span).cmp(&(&b.location_file, b.span)));
+    Ok(loaded)
+}
+
+struct FileResult {
+    path: String,
+    entities: Vec<Entity>,
+    files: Vec<Arc<SourceFile>>,
+    diagnostics: Vec<Diagnostic>,
+    location_targets: Vec<LocationTarget>,
+}
+
+/// Read and decode one file; a diagnostic when it cannot be.
+fn read_text(
+    source: &dyn Source,
+    path: &str,
+    limit: u64,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &mut Vec<Arc<SourceFile>>,
+    reported_from: Option<(&str, Span)>,
+) -> Option<Arc<SourceFile>> {
+    let at = |d: Diagnostic| match reported_from {
+        Some((file, span)) => d.at(file, span),
+        None => d.in_file(path),
+    };
+    let bytes = match source.read(path, limit) {
+        Ok(bytes) => bytes,
+        Err(ReadError::TooLarge { size, limit }) => {
+            diagnostics.push(
+                at(Diagnostic::new(
+                    &codes::FILE_TOO_LARGE,
+                    format!("`{path}` is too large to read ({} > {})", human_bytes(size), human_bytes(limit)),
+                ))
+                .with_help("raise `max_file_size` under `[limits]` in portolan.toml if this file is genuine"),
+            );
+            return None;
+        }
+        Err(ReadError::EscapesRoot) => {
+            diagnostics.push(at(Diagnostic::new(
+                &codes::PATH_ESCAPES_ROOT,
+                format!("`{path}` is a symbolic link that leaves the catalog root"),
+            )));
+            return None;
+        }
+        Err(ReadError::NotFound) => {
+            diagnostics.push(at(Diagnostic::new(
+                &codes::FILE_NOT_FOUND,
+                format!("`{path}` does not exist in the catalog root"),
+            )));
+            return None;
+        }
+        Err(ReadError::Io(message)) => {
+            diagnostics.push(at(Diagnostic::new(
+                &codes::READ_FAILED,
+                format!("cannot read `{path}`: {message}"),
+            )));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let file = Arc::new(SourceFile::new(path, text));
+            files.push(file.clone());
+            Some(file)
+        }
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            // The lossy text has the same prefix, so the offset holds.
+            let file = Arc::new(SourceFile::new(path, text));
+            files.push(file);
+            diagnostics.push(
+                Diagnostic::new(
+                    &codes::INVALID_UTF8,
+                    format!("`{path}` is not valid UTF-8 (first bad byte at offset {offset})"),
+                )
+                .at(path, Span::new(offset, offset + 1))
+                .with_label("this byte does not start a valid UTF-8 sequence")
+                .with_help("re-save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+fn yaml_code(kind: YamlErrorKind) -> &'static codes::Code {
+    match kind {
+        YamlErrorKind::Syntax => &codes::YAML_SYNTAX,
+        YamlErrorKind::DuplicateKey => &codes::DUPLICATE_KEY,
+        YamlErrorKind::AliasLimit => &codes::ALIAS_LIMIT,
+        YamlErrorKind::TooDeep => &codes::TOO_DEEP,
+        YamlErrorKind::ComplexKey => &codes::COMPLEX_KEY,
+    }
+}
+
+/// Parse YAML text, turning parser errors into diagnostics.
+pub fn parse_yaml(file: &SourceFile, limits: YamlLimits, diagnostics: &mut Vec<Diagnostic>) -> Vec<yaml::Document> {
+    let stream = yaml::parse_stream(&file.text, limits);
+    for error in stream.errors {
+        let mut d = Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
+        if let Some(first) = error.related {
+            d = d.with_related(&file.path, first, "first defined here");
+        }
+        if error.kind == YamlErrorKind::Syntax && file.text[error.span.range()].contains('\t') {
+            d = d.with_help("YAML does not allow tabs for indentation; use spaces");
+        }
+        diagnostics.push(d);
+    }
+    stream.documents
+}
+
+fn is_entity_shaped(node: &Node) -> bool {
+    node.get("apiVersion").is_some() || node.get("kind").is_some()
+}
+
+fn load_file(source: &dyn Source, path: &str, named: bool, options: &LoadOptions) -> FileResult {
+    let mut result = FileResult {
+        path: path.to_string(),
+        entities: Vec::new(),
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+        location_targets: Vec::new(),
+    };
+    let Some(file) = read_text(source, path, options.max_file_size, &mut result.diagnostics, &mut result.files, None) else {
+        return result;
+    };
+    for document in parse_yaml(&file, options.yaml_limits, &mut result.diagnostics) {
+        if document.is_empty {
+            continue;
+        }
+        if !is_entity_shaped(&document.root) {
+            if named {
+                result.diagnostics.push(
+                    Diagnostic::new(
+                        &codes::NOT_AN_ENTITY,
+                        format!(
+                            "document {} is not a catalog entity (a {} without `apiVersion` or `kind`)",
+                            document.index + 1,
+                            document.root.type_name()
+                        ),
+                    )
+                    .at(path, first_line(&file, document.root.span))
+                    .with_help("entities are mappings with `apiVersion`, `kind`, `metadata` and `spec`"),
+                );
+            }
+            continue;
+        }
+        let mut root = document.root;
+        let mut substitutions = Vec::new();
+        substitute(source, &file, &mut root, options, &mut substitutions, &mut result);
+        let entity = Entity::from_document(path, document.index, root, substitutions);
+        if entity.kind == Kind::Location {
+            result.location_targets.extend(location_targets(&entity, &mut result.diagnostics));
+        }
+        result.entities.push(entity);
+    }
+    result
+}
+
+fn first_line(file: &SourceFile, span: Span) -> Span {
+    let line = file.lines.line_of(span.start);
+    let range = file.lines.line_range(&file.text, line);
+    Span::new(span.start as usize, range.end.max(span.start as usize))
+}
+
+/// Replace every `{$text|$json|$yaml: path}` placeholder in `root`.
+fn substitute(
+    source: &dyn Source,
+    file: &SourceFile,
+    root: &mut Node,
+    options: &LoadOptions,
+    substitutions: &mut Vec<Substitution>,
+    result: &mut FileResult,
+) {
+    // Iterative walk: documents may be deep; recursion depth is bounded by
+    // the YAML limits anyway, but a work list keeps it simple.
+    let mut work: Vec<(String, &mut Node)> = vec![(String::new(), root)];
+    while let Some((pointer, node)) = work.pop() {
+        if let Some(kind) = placeholder_kind(node) {
+            let replacement = resolve_placeholder(source, file, node, kind, &pointer, options, substitutions, result);
+            *node = replacement;
+            continue;
+        }
+        match &mut node.value {
+            Value::Map(entries) => {
+                for entry in entries.iter_mut() {
+                    let child = format!("{pointer}/{}", yaml::escape_pointer_token(&entry.key));
+                    work.push((child, &mut entry.value));
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    work.push((format!("{pointer}/{i}"), item));
+                }
+            }
+            _ => {}
+        }
+    }
+    substitutions.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+}
+
+fn placeholder_kind(node: &Node) -> Option<SubstitutionKind> {
+    let entries = node.as_map()?;
+    if entries.len() != 1 {
+        return None;
+    }
+    match entries[0].key.as_str() {
+        "$text" => Some(SubstitutionKind::Text),
+        "$json" => Some(SubstitutionKind::Json),
+        "$yaml" => Some(SubstitutionKind::Yaml),
+        // Backstage's OpenAPI module resolves these to the bundled document
+        // as text; portolan reads the file and bundles in the API stage.
+        "$openapi" => Some(SubstitutionKind::OpenApi),
+        "$asyncapi" => Some(SubstitutionKind::AsyncApi),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_placeholder(
+    source: &dyn Source,
+    file: &SourceFile,
+    node: &Node,
+    kind: SubstitutionKind,
+    pointer: &str,
+    options: &LoadOptions,
+    substitutions: &mut Vec<Substitution>,
+    result: &mut FileResult,
+) -> Node {
+    let entry = &node.as_map().expect("placeholder is a map")[0];
+    let span = node.span;
+    let value_span = entry.value.span;
+    let Some(target) = entry.value.as_str() else {
+        result.diagnostics.push(
+            Diagnostic::new(
+                &codes::INVALID_SUBSTITUTION,
+                format!("`{}` must name a file as a string, found a {}", entry.key, entry.value.type_name()),
+            )
+            .at(&file.path, value_span),
+        );
+        return Node::new(Value::String(String::new()), span);
+    };
+    let mut record = Substitution {
+        pointer: pointer.to_string(),
+        kind,
+        target: target.to_string(),
+        path: None,
+    };
+    // Unresolvable placeholders stand in as the target string, as Backstage
+    // validates with placeholders resolved to text.
+    let stand_in = Node::new(Value::String(target.to_string()), span);
+    let resolved = match paths::resolve_relative(&file.path, target) {
+        Ok(path) => path,
+        Err(PathError::Remote) => {
+            result.diagnostics.push(
+                Diagnostic::new(&codes::REMOTE_NOT_FETCHED, format!("`{target}` is remote and was not fetched"))
+                    .at(&file.path, value_span)
+                    .with_help("vendor the file into the repository and name it with a relative path"),
+            );
+            substitutions.push(record);
+            return stand_in;
+        }
+        Err(err) => {
+            let code = if err == PathError::Empty { &codes::INVALID_SUBSTITUTION } else { &codes::PATH_ESCAPES_ROOT };
+            result.diagnostics.push(
+                Diagnostic::new(code, format!("`{target}`: {err}")).at(&file.path, value_span),
+            );
+            substitutions.push(record);
+            return stand_in;
+        }
+    };
+    let Some(target_file) = read_text(
+        source,
+        &resolved,
+        options.max_file_size,
+        &mut result.diagnostics,
+        &mut Vec::new(),
+        Some((&file.path, value_span)),
+    ) else {
+        substitutions.push(record);
+        return stand_in;
+    };
+    record.path = Some(resolved.clone());
+    substitutions.push(record);
+    match kind {
+        SubstitutionKind::Text | SubstitutionKind::OpenApi | SubstitutionKind::AsyncApi => {
+            Node::new(Value::String(target_file.text.clone()), span)
+        }
+        SubstitutionKind::Json | SubstitutionKind::Yaml => {
+            let mut diagnostics = Vec::new();
+            let documents = parse_yaml(&target_file, options.yaml_limits, &mut diagnostics);
+            if !diagnostics.is_empty() {
+                result.files.push(target_file.clone());
+                result.diagnostics.extend(diagnostics);
+            }
+            match documents.into_iter().find(|d| !d.is_empty) {
+                Some(document) => {
+                    let mut root = document.root;
+                    root.respan(span);
+                    root
+                }
+                None => Node::new(Value::Null, span),
+            }
+        }
+    }
+}
+
+fn location_targets(entity: &Entity, diagnostics: &mut Vec<Diagnostic>) -> Vec<LocationTarget> {
+    let spec = entity.node.get("spec");
+    let optional = spec
+        .and_then(|s| s.get("presence"))
+        .and_then(Node::as_str)
+        .is_some_and(|p| p == "optional");
+    let mut raw: Vec<(&str, Span)> = Vec::new();
+    if let Some(target) = spec.and_then(|s| s.get("target")) {
+        if let Some(t) = target.as_str() {
+            raw.push((t, target.span));
+        }
+    }
+    if let Some(list) = spec.and_then(|s| s.get("targets")).and_then(Node::as_seq) {
+        raw.extend(list.iter().filter_map(|item| item.as_str().map(|t| (t, item.span))));
+    }
+    let mut targets = Vec::new();
+    for (target, span) in raw {
+        match paths::resolve_relative(&entity.file, target) {
+            Ok(path) => targets.push(LocationTarget {
+                location_file: entity.file.clone(),
+                span,
+                optional,
+                target: path,
+                files: Vec::new(),
+            }),
+            Err(PathError::Remote) => diagnostics.push(
+                Diagnostic::new(&codes::REMOTE_NOT_FETCHED, format!("Location target `{target}` is remote and was not fetched"))
+                    .at(&entity.file, span)
+                    .with_help("portolan reads only the repository; add the remote catalog's files to it, or drop the target"),
+            ),
+            Err(err) => diagnostics.push(
+                Diagnostic::new(&codes::PATH_ESCAPES_ROOT, format!("Location target `{target}`: {err}")).at(&entity.file, span),
+            ),
+        }
+    }
+    targets
+}
+
+fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '[', '{'])
+}
+
+/// The files a target names: itself when it exists, or a glob's matches.
+fn expand_target(target: &str, all_files: &[String], file_set: &BTreeSet<&str>) -> Vec<String> {
+    if !is_glob(target) {
+        return if file_set.contains(target) { vec![target.to_string()] } else { Vec::new() };
+    }
+    match Glob::new(target) {
+        Ok(glob) => {
+            let matcher = glob.compile_matcher();
+            all_files.iter().filter(|f| matcher.is_match(f.as_str())).cloned().collect()
+        }
+        Err(_) => Vec::new(),
+    }
+}

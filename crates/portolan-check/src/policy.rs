@@ -1,0 +1,75 @@
+//! User policies: JSON Schemas from portolan.toml applied to the entities a
+//! selector matches, each with its own code and severity.
+
+use jsonschema::{Draft, Validator};
+use portolan_catalog::Entity;
+use portolan_core::config::{PolicyConfig, PolicySelector};
+use portolan_core::{codes, Diagnostic};
+
+/// A policy ready to apply, or the reason it cannot be.
+pub struct Policy {
+    pub config: PolicyConfig,
+    /// Catalog-relative path (or path as given) of the schema, for messages.
+    pub schema_path: String,
+    validator: Result<Validator, String>,
+}
+
+impl Policy {
+    /// Compile a policy from its schema's text (`Err`: the file could not
+    /// be read, with the reason).
+    pub fn new(config: PolicyConfig, schema_path: String, schema_text: Result<String, String>) -> Policy {
+        let validator = schema_text.and_then(|text| {
+            let schema: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))?;
+            jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .build(&schema)
+                .map_err(|e| format!("not a valid JSON Schema: {e}"))
+        });
+        Policy {
+            config,
+            schema_path,
+            validator,
+        }
+    }
+
+    /// The diagnostic for a policy whose schema failed to load.
+    pub fn load_error(&self) -> Option<Diagnostic> {
+        let reason = self.validator.as_ref().err()?;
+        Some(
+            Diagnostic::new(
+                &codes::POLICY_LOAD,
+                format!("policy `{}` cannot be applied: `{}`: {reason}", self.config.code, self.schema_path),
+            )
+            .in_file(portolan_core::config::CONFIG_FILE)
+            .with_help("fix the schema file or the `schema` path (relative to portolan.toml)"),
+        )
+    }
+
+    pub fn applies_to(&self, entity: &Entity) -> bool {
+        selector_matches(&self.config.selector, entity)
+    }
+
+    pub fn check(&self, entity: &Entity) -> Vec<Diagnostic> {
+        let Ok(validator) = &self.validator else { return Vec::new() };
+        if !self.applies_to(entity) {
+            return Vec::new();
+        }
+        let make = |detail: String| {
+            Diagnostic::custom(&self.config.code, self.config.severity, format!("{}: {detail}", self.config.message))
+                .with_help(format!("required by policy `{}` ({})", self.config.code, self.schema_path))
+        };
+        crate::schemas::schema_diagnostics(validator, entity, &entity.json, &make)
+    }
+}
+
+fn eq(a: Option<&str>, b: &str) -> bool {
+    a.is_some_and(|a| a.eq_ignore_ascii_case(b))
+}
+
+pub fn selector_matches(selector: &PolicySelector, entity: &Entity) -> bool {
+    selector.kind.as_deref().is_none_or(|k| k.eq_ignore_ascii_case(&entity.kind_name))
+        && selector.spec_type.as_deref().is_none_or(|t| eq(entity.spec_str("type"), t))
+        && selector.lifecycle.as_deref().is_none_or(|l| eq(entity.spec_str("lifecycle"), l))
+        && selector.tag.as_deref().is_none_or(|tag| entity.tags().any(|t| t.eq_ignore_ascii_case(tag)))
+}

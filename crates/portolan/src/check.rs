@@ -1,0 +1,154 @@
+//! `portolan check`: lint the catalog and report.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use portolan_check::CheckOptions;
+use portolan_core::codes;
+use portolan_core::diagnostic::Summary;
+use portolan_core::render::{self, Format, RenderOptions};
+use portolan_core::Severity;
+
+use crate::cli::{CheckArgs, FailOn, GlobalArgs, OutputFormat};
+use crate::workspace;
+use crate::ExitCode;
+
+pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCode> {
+    if let Some(code) = &args.explain {
+        return explain(code);
+    }
+    let started = Instant::now();
+    let workspace = workspace::open(global)?;
+    let mut options = CheckOptions::from_config(&workspace.config);
+    if !args.files.is_empty() {
+        let named = named_files(&workspace.root, &args.files, global.rev.is_some(), global.quiet)?;
+        options.load.named_files = named.iter().cloned().collect();
+        options.only_files = Some(named);
+    }
+    if global.verbose {
+        eprintln!("portolan: reading {}", workspace.source.describe());
+        if let Some(origin) = &workspace.config_origin {
+            eprintln!("portolan: configuration from {origin}");
+        }
+    }
+    let checked = portolan_check::check(workspace.source.as_ref(), &workspace.config, &workspace.policies, &options)?;
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Concise => Format::Concise,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+    };
+    let output = render::render(
+        format,
+        &checked.diagnostics,
+        &checked.catalog.files,
+        RenderOptions {
+            color,
+            tool_version: env!("CARGO_PKG_VERSION"),
+        },
+    );
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(output.as_bytes()).context("cannot write to standard output")?;
+    stdout.flush().ok();
+    let summary = Summary::of(&checked.diagnostics);
+    if !global.quiet && matches!(args.format, OutputFormat::Human | OutputFormat::Concise) {
+        eprintln!(
+            "checked {} entities in {} files: {} error{}, {} warning{} ({:.2}s)",
+            checked.catalog.entities.len(),
+            checked.catalog.descriptor_files.len(),
+            summary.errors,
+            plural(summary.errors),
+            summary.warnings,
+            plural(summary.warnings),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| checked.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failed { ExitCode::Findings } else { ExitCode::Clean })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// FILES as catalog-relative paths. Paths outside the root are skipped with
+/// a note (a pre-commit hook passes every changed file of the repository).
+fn named_files(root: &Path, files: &[std::path::PathBuf], rev: bool, quiet: bool) -> Result<BTreeSet<String>> {
+    let cwd = std::env::current_dir()?;
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut out = BTreeSet::new();
+    for file in files {
+        let absolute = cwd.join(file);
+        // Canonicalise the directory (the file may not exist at this
+        // revision, or at all: that is reported as a finding).
+        let resolved = match (absolute.parent().and_then(|p| p.canonicalize().ok()), absolute.file_name()) {
+            (Some(dir), Some(name)) => dir.join(name),
+            _ => absolute.clone(),
+        };
+        match resolved.strip_prefix(&root) {
+            Ok(relative) => {
+                let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                out.insert(parts.join("/"));
+            }
+            Err(_) if rev => {
+                out.insert(file.to_string_lossy().replace('\\', "/").trim_start_matches("./").to_string());
+            }
+            Err(_) => {
+                if !quiet {
+                    eprintln!("portolan: skipping {}: it is outside the catalog root {}", file.display(), root.display());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn explain(code: &str) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if code.eq_ignore_ascii_case("all") {
+        for c in codes::ALL {
+            writeln!(out, "{}  {:<26} {:<8} {}", c.code, c.name, c.severity, c.summary)?;
+        }
+        return Ok(ExitCode::Clean);
+    }
+    match codes::find(code) {
+        Some(c) => {
+            writeln!(out, "{} ({}): {}\n\nDefault severity: {}\n\n{}", c.code, c.name, c.summary, c.severity, wrap(c.explanation, 79))?;
+            Ok(ExitCode::Clean)
+        }
+        None => {
+            eprintln!("error: unknown diagnostic code `{code}`; `portolan check --explain all` lists them");
+            Ok(ExitCode::Usage)
+        }
+    }
+}
+
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        if line_len > 0 && line_len + 1 + word.len() > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += word.len();
+    }
+    out
+}

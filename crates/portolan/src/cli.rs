@@ -1,0 +1,118 @@
+//! The command line: clap types live here and are converted into the plain
+//! option structs the libraries take.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// portolan compiles a Backstage-format catalog (catalog-info.yaml files,
+/// API definitions, docs) into a checked, static developer portal.
+///
+/// Start with `portolan check` in a repository that holds catalog-info.yaml
+/// files: it finds every descriptor, follows Location entities, and reports
+/// every problem with file:line:col.
+#[derive(Debug, Parser)]
+#[command(name = "portolan", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Catalog root. Default: the nearest directory upwards holding
+    /// portolan.toml, else the git work tree's top level, else `.`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// Configuration file. Default: portolan.toml in the catalog root (every
+    /// key is optional; no file at all is fine).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read the catalog as of this git revision (branch, tag, commit) straight
+    /// from the repository's object database: no checkout, works in bare
+    /// repositories.
+    #[arg(long, global = true, value_name = "REV")]
+    pub rev: Option<String>,
+
+    /// When to use colour in output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print only diagnostics: no summary line.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print what portolan is doing (files discovered, timings).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint catalog descriptors: schemas, Backstage's format rules, references
+    /// across the catalog, and your policies.
+    ///
+    /// With FILES (what a pre-commit hook passes), the whole catalog is still
+    /// loaded, since references need it, but only findings in those files
+    /// are reported, and those files are read as descriptors whatever their
+    /// names.
+    ///
+    /// Exit status: 0 when nothing is at or above --fail-on, 1 when something
+    /// is, 2 on a usage or fatal error.
+    #[command(after_help = "Examples:\n  portolan check                          # the whole catalog\n  portolan check services/payments/catalog-info.yaml\n  portolan check --format github          # annotations in a GitHub Actions job\n  portolan check --format sarif > portolan.sarif\n  portolan check --rev origin/main        # the catalog as committed, no checkout\n  portolan check --explain R001           # what a code means")]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Descriptor files to report on (paths relative to the current
+    /// directory). Default: every descriptor of the catalog.
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// Lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+
+    /// Explain a diagnostic code (e.g. `R001` or `dangling-reference`), or
+    /// `all` to list every code, and exit.
+    #[arg(long, value_name = "CODE", exclusive = true)]
+    pub explain: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Code frames with the offending line highlighted (for people).
+    Human,
+    /// One line per finding: `path:line:col: severity[CODE] message`.
+    Concise,
+    /// A JSON document with every finding and a summary.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other CI dashboards).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
