@@ -3,16 +3,16 @@
 
 use std::collections::HashMap;
 
+use portolan_core::Diagnostic;
 use portolan_core::codes;
 use portolan_core::files::FileSet;
-use portolan_core::yaml::{escape_pointer_token, Node};
-use portolan_core::Diagnostic;
+use portolan_core::yaml::{Node, escape_pointer_token};
 use serde::Serialize;
 
 use crate::entity::Entity;
 use crate::entity_ref::{EntityKey, EntityRef, RefError};
 use crate::load::{Loaded, LocationTarget};
-use crate::relations::{relation_fields, RelationType};
+use crate::relations::{RelationType, relation_fields};
 
 pub type EntityId = usize;
 
@@ -102,7 +102,9 @@ impl Catalog {
     }
 
     pub fn get(&self, entity_ref: &EntityRef) -> Option<&Entity> {
-        self.index.get(&entity_ref.key()).map(|&id| &self.entities[id])
+        self.index
+            .get(&entity_ref.key())
+            .map(|&id| &self.entities[id])
     }
 
     /// Every relation of `id`, outgoing and incoming (as its inverse), sorted.
@@ -131,15 +133,28 @@ impl Catalog {
     }
 }
 
-fn collect_references(id: EntityId, entity: &Entity, out: &mut Vec<Reference>, diagnostics: &mut Vec<Diagnostic>) {
-    let Some(spec) = entity.node.get("spec") else { return };
+fn collect_references(
+    id: EntityId,
+    entity: &Entity,
+    out: &mut Vec<Reference>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(spec) = entity.node.get("spec") else {
+        return;
+    };
     let kind = entity.kind_name.to_ascii_lowercase();
     for field in relation_fields(&kind) {
-        let Some(value) = spec.get(field.field) else { continue };
+        let Some(value) = spec.get(field.field) else {
+            continue;
+        };
         let base = format!("/spec/{}", escape_pointer_token(field.field));
         let items: Vec<(String, &Node)> = if field.many {
             match value.as_seq() {
-                Some(items) => items.iter().enumerate().map(|(i, n)| (format!("{base}/{i}"), n)).collect(),
+                Some(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (format!("{base}/{i}"), n))
+                    .collect(),
                 // The schema reports the wrong type.
                 None => continue,
             }
@@ -159,10 +174,18 @@ fn collect_references(id: EntityId, entity: &Entity, out: &mut Vec<Reference>, d
                     resolved: None,
                 }),
                 Err(err) => {
-                    let mut d = Diagnostic::new(&codes::INVALID_REF, format!("invalid reference `{text}` in `spec.{}`: {err}", field.field))
-                        .at(&entity.file, node.span);
+                    let mut d = Diagnostic::new(
+                        &codes::INVALID_REF,
+                        format!(
+                            "invalid reference `{text}` in `spec.{}`: {err}",
+                            field.field
+                        ),
+                    )
+                    .at(&entity.file, node.span);
                     if err == RefError::MissingKind {
-                        d = d.with_help(format!("write `kind:{text}`, e.g. `resource:{text}` or `component:{text}`"));
+                        d = d.with_help(format!(
+                            "write `kind:{text}`, e.g. `resource:{text}` or `component:{text}`"
+                        ));
                     }
                     diagnostics.push(d);
                 }

@@ -3,7 +3,7 @@
 use portolan_core::yaml::Node;
 use serde::Serialize;
 
-use crate::entity_ref::{EntityKey, EntityRef, DEFAULT_NAMESPACE};
+use crate::entity_ref::{DEFAULT_NAMESPACE, EntityKey, EntityRef};
 
 /// The kinds portolan knows; anything else is kept as [`Kind::Other`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -85,8 +85,18 @@ pub struct Entity {
 
 impl Entity {
     /// Build from a parsed document (already substituted).
-    pub fn from_document(file: &str, doc_index: usize, node: Node, substitutions: Vec<Substitution>) -> Entity {
-        let string_at = |pointer: &str| node.pointer(pointer).and_then(Node::as_str).unwrap_or("").to_string();
+    pub fn from_document(
+        file: &str,
+        doc_index: usize,
+        node: Node,
+        substitutions: Vec<Substitution>,
+    ) -> Entity {
+        let string_at = |pointer: &str| {
+            node.pointer(pointer)
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let kind_name = string_at("/kind");
         let namespace = match node.pointer("/metadata/namespace").and_then(Node::as_str) {
             Some(ns) if !ns.is_empty() => ns.to_string(),
@@ -139,6 +149,10 @@ impl Entity {
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.json.get("metadata")?.get("annotations")?.get(key)?.as_str()
+        self.json
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
     }
 }

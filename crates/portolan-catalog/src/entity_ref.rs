@@ -62,7 +62,9 @@ impl EntityRef {
             return Err(RefError::Empty);
         }
         let (kind, rest) = match (text.find(':'), text.find('/')) {
-            (Some(colon), Some(slash)) if colon < slash => (Some(&text[..colon]), &text[colon + 1..]),
+            (Some(colon), Some(slash)) if colon < slash => {
+                (Some(&text[..colon]), &text[colon + 1..])
+            }
             (Some(colon), None) => (Some(&text[..colon]), &text[colon + 1..]),
             _ => (None, text),
         };
@@ -144,10 +146,25 @@ mod tests {
 
     #[test]
     fn malformed_references_are_rejected() {
-        assert_eq!(EntityRef::parse("", Some("Group"), "default"), Err(RefError::Empty));
-        assert_eq!(EntityRef::parse("orders-db", None, "default"), Err(RefError::MissingKind));
-        assert_eq!(EntityRef::parse(":x", Some("Group"), "default"), Err(RefError::Malformed));
-        assert_eq!(EntityRef::parse("a/b/c", Some("Group"), "default"), Err(RefError::Malformed));
-        assert_eq!(EntityRef::parse("group:/x", None, "default"), Err(RefError::Malformed));
+        assert_eq!(
+            EntityRef::parse("", Some("Group"), "default"),
+            Err(RefError::Empty)
+        );
+        assert_eq!(
+            EntityRef::parse("orders-db", None, "default"),
+            Err(RefError::MissingKind)
+        );
+        assert_eq!(
+            EntityRef::parse(":x", Some("Group"), "default"),
+            Err(RefError::Malformed)
+        );
+        assert_eq!(
+            EntityRef::parse("a/b/c", Some("Group"), "default"),
+            Err(RefError::Malformed)
+        );
+        assert_eq!(
+            EntityRef::parse("group:/x", None, "default"),
+            Err(RefError::Malformed)
+        );
     }
 }

@@ -9,7 +9,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use portolan_core::codes;
 use portolan_core::files::SourceFile;
 use portolan_core::paths::{self, PathError};
-use portolan_core::source::{human_bytes, ReadError, Source, SourceError};
+use portolan_core::source::{ReadError, Source, SourceError, human_bytes};
 use portolan_core::yaml::{self, Node, Value, YamlErrorKind, YamlLimits};
 use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
@@ -97,7 +97,11 @@ pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, Source
     let mut loaded = Loaded::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     while !queue.is_empty() {
-        let round: Vec<String> = queue.iter().filter(|f| !seen.contains(*f)).cloned().collect();
+        let round: Vec<String> = queue
+            .iter()
+            .filter(|f| !seen.contains(*f))
+            .cloned()
+            .collect();
         queue.clear();
         seen.extend(round.iter().cloned());
         let results: Vec<FileResult> = round
@@ -232,10 +236,15 @@ fn yaml_code(kind: YamlErrorKind) -> &'static codes::Code {
 }
 
 /// Parse YAML text, turning parser errors into diagnostics.
-pub fn parse_yaml(file: &SourceFile, limits: YamlLimits, diagnostics: &mut Vec<Diagnostic>) -> Vec<yaml::Document> {
+pub fn parse_yaml(
+    file: &SourceFile,
+    limits: YamlLimits,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<yaml::Document> {
     let stream = yaml::parse_stream(&file.text, limits);
     for error in stream.errors {
-        let mut d = Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
+        let mut d =
+            Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
         if let Some(first) = error.related {
             d = d.with_related(&file.path, first, "first defined here");
         }
@@ -259,7 +268,14 @@ fn load_file(source: &dyn Source, path: &str, named: bool, options: &LoadOptions
         diagnostics: Vec::new(),
         location_targets: Vec::new(),
     };
-    let Some(file) = read_text(source, path, options.max_file_size, &mut result.diagnostics, &mut result.files, None) else {
+    let Some(file) = read_text(
+        source,
+        path,
+        options.max_file_size,
+        &mut result.diagnostics,
+        &mut result.files,
+        None,
+    ) else {
         return result;
     };
     for document in parse_yaml(&file, options.yaml_limits, &mut result.diagnostics) {
@@ -285,10 +301,19 @@ fn load_file(source: &dyn Source, path: &str, named: bool, options: &LoadOptions
         }
         let mut root = document.root;
         let mut substitutions = Vec::new();
-        substitute(source, &file, &mut root, options, &mut substitutions, &mut result);
+        substitute(
+            source,
+            &file,
+            &mut root,
+            options,
+            &mut substitutions,
+            &mut result,
+        );
         let entity = Entity::from_document(path, document.index, root, substitutions);
         if entity.kind == Kind::Location {
-            result.location_targets.extend(location_targets(&entity, &mut result.diagnostics));
+            result
+                .location_targets
+                .extend(location_targets(&entity, &mut result.diagnostics));
         }
         result.entities.push(entity);
     }
@@ -315,7 +340,16 @@ fn substitute(
     let mut work: Vec<(String, &mut Node)> = vec![(String::new(), root)];
     while let Some((pointer, node)) = work.pop() {
         if let Some(kind) = placeholder_kind(node) {
-            let replacement = resolve_placeholder(source, file, node, kind, &pointer, options, substitutions, result);
+            let replacement = resolve_placeholder(
+                source,
+                file,
+                node,
+                kind,
+                &pointer,
+                options,
+                substitutions,
+                result,
+            );
             *node = replacement;
             continue;
         }
@@ -372,7 +406,11 @@ fn resolve_placeholder(
         result.diagnostics.push(
             Diagnostic::new(
                 &codes::INVALID_SUBSTITUTION,
-                format!("`{}` must name a file as a string, found a {}", entry.key, entry.value.type_name()),
+                format!(
+                    "`{}` must name a file as a string, found a {}",
+                    entry.key,
+                    entry.value.type_name()
+                ),
             )
             .at(&file.path, value_span),
         );
@@ -391,15 +429,22 @@ fn resolve_placeholder(
         Ok(path) => path,
         Err(PathError::Remote) => {
             result.diagnostics.push(
-                Diagnostic::new(&codes::REMOTE_NOT_FETCHED, format!("`{target}` is remote and was not fetched"))
-                    .at(&file.path, value_span)
-                    .with_help("vendor the file into the repository and name it with a relative path"),
+                Diagnostic::new(
+                    &codes::REMOTE_NOT_FETCHED,
+                    format!("`{target}` is remote and was not fetched"),
+                )
+                .at(&file.path, value_span)
+                .with_help("vendor the file into the repository and name it with a relative path"),
             );
             substitutions.push(record);
             return stand_in;
         }
         Err(err) => {
-            let code = if err == PathError::Empty { &codes::INVALID_SUBSTITUTION } else { &codes::PATH_ESCAPES_ROOT };
+            let code = if err == PathError::Empty {
+                &codes::INVALID_SUBSTITUTION
+            } else {
+                &codes::PATH_ESCAPES_ROOT
+            };
             result.diagnostics.push(
                 Diagnostic::new(code, format!("`{target}`: {err}")).at(&file.path, value_span),
             );
@@ -456,7 +501,10 @@ fn location_targets(entity: &Entity, diagnostics: &mut Vec<Diagnostic>) -> Vec<L
         }
     }
     if let Some(list) = spec.and_then(|s| s.get("targets")).and_then(Node::as_seq) {
-        raw.extend(list.iter().filter_map(|item| item.as_str().map(|t| (t, item.span))));
+        raw.extend(
+            list.iter()
+                .filter_map(|item| item.as_str().map(|t| (t, item.span))),
+        );
     }
     let mut targets = Vec::new();
     for (target, span) in raw {
@@ -488,12 +536,20 @@ fn is_glob(path: &str) -> bool {
 /// The files a target names: itself when it exists, or a glob's matches.
 fn expand_target(target: &str, all_files: &[String], file_set: &BTreeSet<&str>) -> Vec<String> {
     if !is_glob(target) {
-        return if file_set.contains(target) { vec![target.to_string()] } else { Vec::new() };
+        return if file_set.contains(target) {
+            vec![target.to_string()]
+        } else {
+            Vec::new()
+        };
     }
     match Glob::new(target) {
         Ok(glob) => {
             let matcher = glob.compile_matcher();
-            all_files.iter().filter(|f| matcher.is_match(f.as_str())).cloned().collect()
+            all_files
+                .iter()
+                .filter(|f| matcher.is_match(f.as_str()))
+                .cloned()
+                .collect()
         }
         Err(_) => Vec::new(),
     }

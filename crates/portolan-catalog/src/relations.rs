@@ -79,23 +79,65 @@ pub struct RelationField {
     pub relation: RelationType,
 }
 
-const fn one(field: &'static str, default_kind: Option<&'static str>, target_kinds: &'static [&'static str], relation: RelationType) -> RelationField {
-    RelationField { field, many: false, default_kind, target_kinds, relation }
+const fn one(
+    field: &'static str,
+    default_kind: Option<&'static str>,
+    target_kinds: &'static [&'static str],
+    relation: RelationType,
+) -> RelationField {
+    RelationField {
+        field,
+        many: false,
+        default_kind,
+        target_kinds,
+        relation,
+    }
 }
 
-const fn many(field: &'static str, default_kind: Option<&'static str>, target_kinds: &'static [&'static str], relation: RelationType) -> RelationField {
-    RelationField { field, many: true, default_kind, target_kinds, relation }
+const fn many(
+    field: &'static str,
+    default_kind: Option<&'static str>,
+    target_kinds: &'static [&'static str],
+    relation: RelationType,
+) -> RelationField {
+    RelationField {
+        field,
+        many: true,
+        default_kind,
+        target_kinds,
+        relation,
+    }
 }
 
-const OWNER: RelationField = one("owner", Some("Group"), &["group", "user"], RelationType::OwnedBy);
+const OWNER: RelationField = one(
+    "owner",
+    Some("Group"),
+    &["group", "user"],
+    RelationType::OwnedBy,
+);
 const SYSTEM: RelationField = one("system", Some("System"), &["system"], RelationType::PartOf);
 
 const COMPONENT: &[RelationField] = &[
     OWNER,
     SYSTEM,
-    one("subcomponentOf", Some("Component"), &["component"], RelationType::PartOf),
-    many("providesApis", Some("API"), &["api"], RelationType::ProvidesApi),
-    many("consumesApis", Some("API"), &["api"], RelationType::ConsumesApi),
+    one(
+        "subcomponentOf",
+        Some("Component"),
+        &["component"],
+        RelationType::PartOf,
+    ),
+    many(
+        "providesApis",
+        Some("API"),
+        &["api"],
+        RelationType::ProvidesApi,
+    ),
+    many(
+        "consumesApis",
+        Some("API"),
+        &["api"],
+        RelationType::ConsumesApi,
+    ),
     many("dependsOn", None, &[], RelationType::DependsOn),
     many("dependencyOf", None, &[], RelationType::DependencyOf),
 ];
@@ -106,14 +148,35 @@ const RESOURCE: &[RelationField] = &[
     many("dependsOn", None, &[], RelationType::DependsOn),
     many("dependencyOf", None, &[], RelationType::DependencyOf),
 ];
-const SYSTEM_FIELDS: &[RelationField] = &[OWNER, one("domain", Some("Domain"), &["domain"], RelationType::PartOf)];
-const DOMAIN: &[RelationField] = &[OWNER, one("subdomainOf", Some("Domain"), &["domain"], RelationType::PartOf)];
+const SYSTEM_FIELDS: &[RelationField] = &[
+    OWNER,
+    one("domain", Some("Domain"), &["domain"], RelationType::PartOf),
+];
+const DOMAIN: &[RelationField] = &[
+    OWNER,
+    one(
+        "subdomainOf",
+        Some("Domain"),
+        &["domain"],
+        RelationType::PartOf,
+    ),
+];
 const GROUP: &[RelationField] = &[
     one("parent", Some("Group"), &["group"], RelationType::ChildOf),
-    many("children", Some("Group"), &["group"], RelationType::ParentOf),
+    many(
+        "children",
+        Some("Group"),
+        &["group"],
+        RelationType::ParentOf,
+    ),
     many("members", Some("User"), &["user"], RelationType::HasMember),
 ];
-const USER: &[RelationField] = &[many("memberOf", Some("Group"), &["group"], RelationType::MemberOf)];
+const USER: &[RelationField] = &[many(
+    "memberOf",
+    Some("Group"),
+    &["group"],
+    RelationType::MemberOf,
+)];
 
 /// The reference fields of a kind (lowercase kind name).
 pub fn relation_fields(kind_lowercase: &str) -> &'static [RelationField] {
@@ -135,9 +198,17 @@ mod tests {
 
     #[test]
     fn inverses_are_involutions() {
-        for field in ["component", "api", "resource", "system", "domain", "group", "user"]
-            .iter()
-            .flat_map(|k| relation_fields(k))
+        for field in [
+            "component",
+            "api",
+            "resource",
+            "system",
+            "domain",
+            "group",
+            "user",
+        ]
+        .iter()
+        .flat_map(|k| relation_fields(k))
         {
             assert_eq!(field.relation.inverse().inverse(), field.relation);
             assert_ne!(field.relation.inverse(), field.relation);

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use portolan_catalog::{Catalog, Kind, LoadOptions};
 use portolan_core::config::Config;
 use portolan_core::source::{Source, SourceError};
-use portolan_core::{codes, diagnostic, Diagnostic};
+use portolan_core::{Diagnostic, codes, diagnostic};
 use rayon::prelude::*;
 
 pub use policy::Policy;
@@ -47,7 +47,12 @@ impl CheckOptions {
 }
 
 /// Load, link and validate the catalog in `source`.
-pub fn check(source: &dyn Source, config: &Config, policies: &[Policy], options: &CheckOptions) -> Result<Checked, SourceError> {
+pub fn check(
+    source: &dyn Source,
+    config: &Config,
+    policies: &[Policy],
+    options: &CheckOptions,
+) -> Result<Checked, SourceError> {
     let loaded = portolan_catalog::load(source, &options.load)?;
     let (catalog, mut diagnostics) = Catalog::link(loaded);
     diagnostics.extend(validate(&catalog, policies));
@@ -56,7 +61,10 @@ pub fn check(source: &dyn Source, config: &Config, policies: &[Policy], options:
         diagnostics.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
     }
     diagnostic::sort_diagnostics(&mut diagnostics);
-    Ok(Checked { catalog, diagnostics })
+    Ok(Checked {
+        catalog,
+        diagnostics,
+    })
 }
 
 /// Every per-entity and cross-entity rule.
@@ -69,9 +77,15 @@ pub fn validate(catalog: &Catalog, policies: &[Policy]) -> Vec<Diagnostic> {
             out.extend(rules::format::check_format(entity));
             if entity.kind == Kind::Other && !entity.kind_name.is_empty() {
                 out.push(
-                    Diagnostic::new(&codes::UNKNOWN_KIND, format!("kind `{}` is not a core Backstage kind; only its envelope is checked", entity.kind_name))
-                        .at(&entity.file, entity.node.locate("/kind"))
-                        .with_help("silence with `\"E010\" = \"off\"` under [rules] in portolan.toml"),
+                    Diagnostic::new(
+                        &codes::UNKNOWN_KIND,
+                        format!(
+                            "kind `{}` is not a core Backstage kind; only its envelope is checked",
+                            entity.kind_name
+                        ),
+                    )
+                    .at(&entity.file, entity.node.locate("/kind"))
+                    .with_help("silence with `\"E010\" = \"off\"` under [rules] in portolan.toml"),
                 );
             }
             for policy in policies {

@@ -4,7 +4,7 @@
 use jsonschema::{Draft, Validator};
 use portolan_catalog::Entity;
 use portolan_core::config::{PolicyConfig, PolicySelector};
-use portolan_core::{codes, Diagnostic};
+use portolan_core::{Diagnostic, codes};
 
 /// A policy ready to apply, or the reason it cannot be.
 pub struct Policy {
@@ -17,7 +17,11 @@ pub struct Policy {
 impl Policy {
     /// Compile a policy from its schema's text (`Err`: the file could not
     /// be read, with the reason).
-    pub fn new(config: PolicyConfig, schema_path: String, schema_text: Result<String, String>) -> Policy {
+    pub fn new(
+        config: PolicyConfig,
+        schema_path: String,
+        schema_text: Result<String, String>,
+    ) -> Policy {
         let validator = schema_text.and_then(|text| {
             let schema: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))?;
@@ -39,7 +43,10 @@ impl Policy {
         Some(
             Diagnostic::new(
                 &codes::POLICY_LOAD,
-                format!("policy `{}` cannot be applied: `{}`: {reason}", self.config.code, self.schema_path),
+                format!(
+                    "policy `{}` cannot be applied: `{}`: {reason}",
+                    self.config.code, self.schema_path
+                ),
             )
             .in_file(portolan_core::config::CONFIG_FILE)
             .with_help("fix the schema file or the `schema` path (relative to portolan.toml)"),
@@ -51,13 +58,22 @@ impl Policy {
     }
 
     pub fn check(&self, entity: &Entity) -> Vec<Diagnostic> {
-        let Ok(validator) = &self.validator else { return Vec::new() };
+        let Ok(validator) = &self.validator else {
+            return Vec::new();
+        };
         if !self.applies_to(entity) {
             return Vec::new();
         }
         let make = |detail: String| {
-            Diagnostic::custom(&self.config.code, self.config.severity, format!("{}: {detail}", self.config.message))
-                .with_help(format!("required by policy `{}` ({})", self.config.code, self.schema_path))
+            Diagnostic::custom(
+                &self.config.code,
+                self.config.severity,
+                format!("{}: {detail}", self.config.message),
+            )
+            .with_help(format!(
+                "required by policy `{}` ({})",
+                self.config.code, self.schema_path
+            ))
         };
         crate::schemas::schema_diagnostics(validator, entity, &entity.json, &make)
     }
@@ -68,8 +84,20 @@ fn eq(a: Option<&str>, b: &str) -> bool {
 }
 
 pub fn selector_matches(selector: &PolicySelector, entity: &Entity) -> bool {
-    selector.kind.as_deref().is_none_or(|k| k.eq_ignore_ascii_case(&entity.kind_name))
-        && selector.spec_type.as_deref().is_none_or(|t| eq(entity.spec_str("type"), t))
-        && selector.lifecycle.as_deref().is_none_or(|l| eq(entity.spec_str("lifecycle"), l))
-        && selector.tag.as_deref().is_none_or(|tag| entity.tags().any(|t| t.eq_ignore_ascii_case(tag)))
+    selector
+        .kind
+        .as_deref()
+        .is_none_or(|k| k.eq_ignore_ascii_case(&entity.kind_name))
+        && selector
+            .spec_type
+            .as_deref()
+            .is_none_or(|t| eq(entity.spec_str("type"), t))
+        && selector
+            .lifecycle
+            .as_deref()
+            .is_none_or(|l| eq(entity.spec_str("lifecycle"), l))
+        && selector
+            .tag
+            .as_deref()
+            .is_none_or(|tag| entity.tags().any(|t| t.eq_ignore_ascii_case(tag)))
 }

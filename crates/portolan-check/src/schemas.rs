@@ -6,20 +6,44 @@ use std::sync::OnceLock;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Validator};
 use portolan_catalog::Entity;
-use portolan_core::{codes, Diagnostic};
+use portolan_core::{Diagnostic, codes};
 
 pub const ENVELOPE_SCHEMA: &str = include_str!("../../../catalog-schema/envelope.schema.json");
 
 /// (kind as Backstage spells it, schema text).
 pub const KIND_SCHEMAS: &[(&str, &str)] = &[
-    ("API", include_str!("../../../catalog-schema/kinds/api.schema.json")),
-    ("Component", include_str!("../../../catalog-schema/kinds/component.schema.json")),
-    ("Domain", include_str!("../../../catalog-schema/kinds/domain.schema.json")),
-    ("Group", include_str!("../../../catalog-schema/kinds/group.schema.json")),
-    ("Location", include_str!("../../../catalog-schema/kinds/location.schema.json")),
-    ("Resource", include_str!("../../../catalog-schema/kinds/resource.schema.json")),
-    ("System", include_str!("../../../catalog-schema/kinds/system.schema.json")),
-    ("User", include_str!("../../../catalog-schema/kinds/user.schema.json")),
+    (
+        "API",
+        include_str!("../../../catalog-schema/kinds/api.schema.json"),
+    ),
+    (
+        "Component",
+        include_str!("../../../catalog-schema/kinds/component.schema.json"),
+    ),
+    (
+        "Domain",
+        include_str!("../../../catalog-schema/kinds/domain.schema.json"),
+    ),
+    (
+        "Group",
+        include_str!("../../../catalog-schema/kinds/group.schema.json"),
+    ),
+    (
+        "Location",
+        include_str!("../../../catalog-schema/kinds/location.schema.json"),
+    ),
+    (
+        "Resource",
+        include_str!("../../../catalog-schema/kinds/resource.schema.json"),
+    ),
+    (
+        "System",
+        include_str!("../../../catalog-schema/kinds/system.schema.json"),
+    ),
+    (
+        "User",
+        include_str!("../../../catalog-schema/kinds/user.schema.json"),
+    ),
 ];
 
 /// apiVersions Backstage's kind validators accept for the core kinds.
@@ -31,8 +55,8 @@ struct Compiled {
 }
 
 fn compile(text: &str, name: &str) -> Validator {
-    let schema: serde_json::Value =
-        serde_json::from_str(text).unwrap_or_else(|e| panic!("embedded schema {name} is not JSON: {e}"));
+    let schema: serde_json::Value = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("embedded schema {name} is not JSON: {e}"));
     jsonschema::options()
         .with_draft(Draft::Draft202012)
         .build(&schema)
@@ -45,7 +69,10 @@ fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| Compiled {
         envelope: compile(ENVELOPE_SCHEMA, "envelope"),
-        kinds: KIND_SCHEMAS.iter().map(|(kind, text)| (*kind, compile(text, kind))).collect(),
+        kinds: KIND_SCHEMAS
+            .iter()
+            .map(|(kind, text)| (*kind, compile(text, kind)))
+            .collect(),
     })
 }
 
@@ -96,31 +123,74 @@ pub fn schema_diagnostics(
         let (message, pointer, label) = match error.kind() {
             ValidationErrorKind::Required { property } => {
                 let property = property.as_str().unwrap_or_default().to_string();
-                let full = if pointer.is_empty() { property.clone() } else { format!("{path}.{property}") };
-                (format!("`{full}` is required"), pointer, format!("`{property}` is missing here"))
+                let full = if pointer.is_empty() {
+                    property.clone()
+                } else {
+                    format!("{path}.{property}")
+                };
+                (
+                    format!("`{full}` is required"),
+                    pointer,
+                    format!("`{property}` is missing here"),
+                )
             }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let first = unexpected.first().cloned().unwrap_or_default();
-                let field_pointer = format!("{pointer}/{}", portolan_core::yaml::escape_pointer_token(&first));
-                let where_ = if pointer.is_empty() { "at the top level".to_string() } else { format!("in `{path}`") };
-                (format!("unknown field `{first}` {where_}"), field_pointer, "not allowed here".to_string())
+                let field_pointer = format!(
+                    "{pointer}/{}",
+                    portolan_core::yaml::escape_pointer_token(&first)
+                );
+                let where_ = if pointer.is_empty() {
+                    "at the top level".to_string()
+                } else {
+                    format!("in `{path}`")
+                };
+                (
+                    format!("unknown field `{first}` {where_}"),
+                    field_pointer,
+                    "not allowed here".to_string(),
+                )
             }
             ValidationErrorKind::Type { kind } => {
-                let expected = format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "");
+                let expected = format!("{kind:?}")
+                    .to_lowercase()
+                    .replace("single(", "")
+                    .replace(')', "");
                 let found = actual.map(json_type).unwrap_or("nothing");
-                (format!("`{path}` must be {}, found {found}", article(&expected)), pointer, format!("this is {}", article(found)))
+                (
+                    format!("`{path}` must be {}, found {found}", article(&expected)),
+                    pointer,
+                    format!("this is {}", article(found)),
+                )
             }
             ValidationErrorKind::Enum { options } => {
-                let options: Vec<String> = options.as_array().into_iter().flatten().map(|o| o.to_string()).collect();
-                (format!("`{path}` must be one of {}", options.join(", ")), pointer, "not an allowed value".to_string())
+                let options: Vec<String> = options
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o.to_string())
+                    .collect();
+                (
+                    format!("`{path}` must be one of {}", options.join(", ")),
+                    pointer,
+                    "not an allowed value".to_string(),
+                )
             }
-            ValidationErrorKind::Constant { expected_value } => {
-                (format!("`{path}` must be {expected_value}"), pointer, "unexpected value".to_string())
-            }
-            ValidationErrorKind::MinLength { limit } if *limit == 1 => {
-                (format!("`{path}` must not be empty"), pointer, "empty".to_string())
-            }
-            _ => (format!("`{path}`: {error}"), pointer, "fails here".to_string()),
+            ValidationErrorKind::Constant { expected_value } => (
+                format!("`{path}` must be {expected_value}"),
+                pointer,
+                "unexpected value".to_string(),
+            ),
+            ValidationErrorKind::MinLength { limit } if *limit == 1 => (
+                format!("`{path}` must not be empty"),
+                pointer,
+                "empty".to_string(),
+            ),
+            _ => (
+                format!("`{path}`: {error}"),
+                pointer,
+                "fails here".to_string(),
+            ),
         };
         let span = entity.node.locate(&pointer);
         out.push(make(message).at(&entity.file, span).with_label(label));
@@ -141,13 +211,20 @@ pub fn validate_entity(entity: &Entity) -> Vec<Diagnostic> {
     let make = |message: String| Diagnostic::new(&codes::SCHEMA, message);
     let kind_validator = CORE_API_VERSIONS
         .contains(&entity.api_version.as_str())
-        .then(|| compiled.kinds.iter().find(|(kind, _)| *kind == entity.kind_name))
+        .then(|| {
+            compiled
+                .kinds
+                .iter()
+                .find(|(kind, _)| *kind == entity.kind_name)
+        })
         .flatten()
         .map(|(_, validator)| validator);
     let validator = kind_validator.unwrap_or(&compiled.envelope);
     let mut out = schema_diagnostics(validator, entity, &entity.json, &make);
     // Unknown root fields are the format rule's finding (E009).
-    out.retain(|d| !d.message.starts_with("unknown field") || !d.message.ends_with("at the top level"));
+    out.retain(|d| {
+        !d.message.starts_with("unknown field") || !d.message.ends_with("at the top level")
+    });
     out
 }
 
@@ -164,7 +241,10 @@ mod tests {
     #[test]
     fn pointers_read_as_paths() {
         assert_eq!(pointer_to_path("/spec/links/0/url"), "spec.links[0].url");
-        assert_eq!(pointer_to_path("/metadata/annotations/a~1b"), "metadata.annotations.a/b");
+        assert_eq!(
+            pointer_to_path("/metadata/annotations/a~1b"),
+            "metadata.annotations.a/b"
+        );
         assert_eq!(pointer_to_path(""), "the entity");
     }
 }

@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use portolan_check::{check, CheckOptions};
+use portolan_check::{CheckOptions, check};
+use portolan_core::Severity;
 use portolan_core::config::Config;
 use portolan_core::source::DirSource;
-use portolan_core::Severity;
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -62,14 +62,24 @@ fn error_verdicts_agree_with_backstage() {
         let errors: Vec<String> = match entity {
             Some(entity) => {
                 if let Some(name) = &verdict.name {
-                    assert_eq!(&entity.name, name, "{}#{}: document numbering differs", verdict.file, verdict.doc);
+                    assert_eq!(
+                        &entity.name, name,
+                        "{}#{}: document numbering differs",
+                        verdict.file, verdict.doc
+                    );
                 }
                 let span = entity.node.span;
                 checked
                     .diagnostics
                     .iter()
-                    .filter(|d| d.severity == Severity::Error && d.file.as_deref() == Some(entity.file.as_str()))
-                    .filter(|d| d.span.is_some_and(|s| s.start >= span.start && s.start <= span.end))
+                    .filter(|d| {
+                        d.severity == Severity::Error
+                            && d.file.as_deref() == Some(entity.file.as_str())
+                    })
+                    .filter(|d| {
+                        d.span
+                            .is_some_and(|s| s.start >= span.start && s.start <= span.end)
+                    })
                     .map(|d| format!("{}: {}", d.code, d.message))
                     .collect()
             }
@@ -78,7 +88,10 @@ fn error_verdicts_agree_with_backstage() {
             None => checked
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == Severity::Error && d.file.as_deref() == Some(verdict.file.as_str()))
+                .filter(|d| {
+                    d.severity == Severity::Error
+                        && d.file.as_deref() == Some(verdict.file.as_str())
+                })
                 .map(|d| format!("{}: {}", d.code, d.message))
                 .collect(),
         };
@@ -90,12 +103,25 @@ fn error_verdicts_agree_with_backstage() {
                 verdict.doc,
                 verdict.name.as_deref().unwrap_or("?"),
                 if verdict.valid { "valid" } else { "invalid" },
-                verdict.error.as_ref().map(|e| format!(" ({e})")).unwrap_or_default(),
-                if ours_valid { "valid".to_string() } else { errors.join("; ") }
+                verdict
+                    .error
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default(),
+                if ours_valid {
+                    "valid".to_string()
+                } else {
+                    errors.join("; ")
+                }
             ));
         }
     }
-    assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
 }
 
 /// Every YAML file under the Backstage corpus, read as a descriptor, loads

@@ -131,9 +131,9 @@ codes! {
 /// Look a code up by its code (`R001`) or name (`dangling-reference`),
 /// case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Code> {
-    ALL.iter()
-        .copied()
-        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
+    ALL.iter().copied().find(|c| {
+        c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name)
+    })
 }
 
 #[cfg(test)]

@@ -139,11 +139,15 @@ impl Config {
 
     /// The severity a code's findings get after `[rules]` overrides; `None`
     /// when the rule is off.
-    pub fn severity_for(&self, code: &str, name: Option<&str>, default: Severity) -> Option<Severity> {
-        let setting = self
-            .rules
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(code) || name.is_some_and(|n| key.eq_ignore_ascii_case(n)));
+    pub fn severity_for(
+        &self,
+        code: &str,
+        name: Option<&str>,
+        default: Severity,
+    ) -> Option<Severity> {
+        let setting = self.rules.iter().find(|(key, _)| {
+            key.eq_ignore_ascii_case(code) || name.is_some_and(|n| key.eq_ignore_ascii_case(n))
+        });
         match setting {
             Some((_, setting)) => setting.severity(),
             None => Some(default),
@@ -176,8 +180,17 @@ mod tests {
             "[rules]\nR001 = \"error\"\nunknown-kind = \"off\"\n",
         )
         .unwrap();
-        assert_eq!(config.severity_for("R001", Some("dangling-reference"), Severity::Warning), Some(Severity::Error));
-        assert_eq!(config.severity_for("E010", Some("unknown-kind"), Severity::Warning), None);
-        assert_eq!(config.severity_for("Y001", None, Severity::Error), Some(Severity::Error));
+        assert_eq!(
+            config.severity_for("R001", Some("dangling-reference"), Severity::Warning),
+            Some(Severity::Error)
+        );
+        assert_eq!(
+            config.severity_for("E010", Some("unknown-kind"), Severity::Warning),
+            None
+        );
+        assert_eq!(
+            config.severity_for("Y001", None, Severity::Error),
+            Some(Severity::Error)
+        );
     }
 }

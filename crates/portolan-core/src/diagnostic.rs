@@ -124,12 +124,18 @@ impl Diagnostic {
 
     /// The order diagnostics are reported in: by file, position, code, message.
     pub fn report_order(&self, other: &Self) -> Ordering {
-        (&self.file, self.span.map(|s| s.start), &self.code, &self.message).cmp(&(
-            &other.file,
-            other.span.map(|s| s.start),
-            &other.code,
-            &other.message,
-        ))
+        (
+            &self.file,
+            self.span.map(|s| s.start),
+            &self.code,
+            &self.message,
+        )
+            .cmp(&(
+                &other.file,
+                other.span.map(|s| s.start),
+                &other.code,
+                &other.message,
+            ))
     }
 }
 

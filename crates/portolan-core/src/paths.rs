@@ -17,7 +17,9 @@ pub enum PathError {
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            PathError::Absolute => "absolute paths are not allowed; use a path relative to this file",
+            PathError::Absolute => {
+                "absolute paths are not allowed; use a path relative to this file"
+            }
             PathError::EscapesRoot => "the path leaves the catalog root",
             PathError::Remote => "remote URLs are not fetched",
             PathError::Empty => "the path is empty",
@@ -87,17 +89,41 @@ mod tests {
 
     #[test]
     fn resolves_relative_to_the_referring_file() {
-        assert_eq!(resolve_relative("a/b/catalog-info.yaml", "./api.yaml"), Ok("a/b/api.yaml".into()));
-        assert_eq!(resolve_relative("a/b/c.yaml", "../x/y.yaml"), Ok("a/x/y.yaml".into()));
-        assert_eq!(resolve_relative("c.yaml", "file:./d/e.yaml"), Ok("d/e.yaml".into()));
+        assert_eq!(
+            resolve_relative("a/b/catalog-info.yaml", "./api.yaml"),
+            Ok("a/b/api.yaml".into())
+        );
+        assert_eq!(
+            resolve_relative("a/b/c.yaml", "../x/y.yaml"),
+            Ok("a/x/y.yaml".into())
+        );
+        assert_eq!(
+            resolve_relative("c.yaml", "file:./d/e.yaml"),
+            Ok("d/e.yaml".into())
+        );
     }
 
     #[test]
     fn refuses_escapes_absolutes_and_urls() {
-        assert_eq!(resolve_relative("a/c.yaml", "../../etc/passwd"), Err(PathError::EscapesRoot));
-        assert_eq!(resolve_relative("a/c.yaml", "/etc/passwd"), Err(PathError::Absolute));
-        assert_eq!(resolve_relative("a/c.yaml", "C:\\Windows"), Err(PathError::Absolute));
-        assert_eq!(resolve_relative("a/c.yaml", "https://x.test/a.yaml"), Err(PathError::Remote));
-        assert_eq!(resolve_relative("a/c.yaml", "a/../../../x"), Err(PathError::EscapesRoot));
+        assert_eq!(
+            resolve_relative("a/c.yaml", "../../etc/passwd"),
+            Err(PathError::EscapesRoot)
+        );
+        assert_eq!(
+            resolve_relative("a/c.yaml", "/etc/passwd"),
+            Err(PathError::Absolute)
+        );
+        assert_eq!(
+            resolve_relative("a/c.yaml", "C:\\Windows"),
+            Err(PathError::Absolute)
+        );
+        assert_eq!(
+            resolve_relative("a/c.yaml", "https://x.test/a.yaml"),
+            Err(PathError::Remote)
+        );
+        assert_eq!(
+            resolve_relative("a/c.yaml", "a/../../../x"),
+            Err(PathError::EscapesRoot)
+        );
     }
 }

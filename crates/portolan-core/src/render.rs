@@ -67,7 +67,12 @@ const MAX_FRAME_LINES: usize = 6;
 
 /// A snippet of just the lines `span` covers (the whole file is never handed
 /// to the frame renderer: specs run to megabytes).
-fn frame<'a>(file: &'a SourceFile, span: Span, label: Option<&'a str>, primary: bool) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+fn frame<'a>(
+    file: &'a SourceFile,
+    span: Span,
+    label: Option<&'a str>,
+    primary: bool,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     let first = file.lines.line_of(span.start);
     let last = file
         .lines
@@ -101,7 +106,9 @@ pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) ->
     };
     let mut out = String::new();
     for d in diagnostics {
-        let title = level(d.severity).primary_title(d.message.as_str()).id(d.code.as_str());
+        let title = level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.code.as_str());
         let file = d.file.as_deref().and_then(|f| files.get(f));
         let mut group = match (file, d.span) {
             (Some(file), Some(span)) => {
@@ -122,8 +129,16 @@ pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) ->
         for related in &d.related {
             let note = Level::NOTE.secondary_title(related.message.as_str());
             match files.get(&related.file) {
-                Some(file) => report.push(Group::with_title(note).element(frame(file, related.span, None, false))),
-                None => report.push(Group::with_title(note).element(annotate_snippets::Origin::path(related.file.as_str()))),
+                Some(file) => report.push(Group::with_title(note).element(frame(
+                    file,
+                    related.span,
+                    None,
+                    false,
+                ))),
+                None => report.push(
+                    Group::with_title(note)
+                        .element(annotate_snippets::Origin::path(related.file.as_str())),
+                ),
             }
         }
         out.push_str(&renderer.render(&report));
@@ -287,11 +302,15 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
 }
 
 fn escape_github_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_github_property(s: &str) -> String {
-    escape_github_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_github_data(s)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 /// GitHub Actions workflow commands (`::error file=…::message`), which show
@@ -314,13 +333,21 @@ pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
                 props.push(format!("endColumn={}", pos.end.column));
             }
         }
-        props.push(format!("title={}", escape_github_property(&format!("portolan {}", d.code))));
+        props.push(format!(
+            "title={}",
+            escape_github_property(&format!("portolan {}", d.code))
+        ));
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        let _ = writeln!(out, "::{command} {}::{}", props.join(","), escape_github_data(&message));
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            props.join(","),
+            escape_github_data(&message)
+        );
     }
     out
 }

@@ -15,7 +15,10 @@ pub enum ReadError {
     NotFound,
     /// A symbolic link whose target leaves the catalog root.
     EscapesRoot,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Io(String),
 }
 
@@ -23,7 +26,9 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::NotFound => f.write_str("no such file in the catalog root"),
-            ReadError::EscapesRoot => f.write_str("a symbolic link on this path leaves the catalog root"),
+            ReadError::EscapesRoot => {
+                f.write_str("a symbolic link on this path leaves the catalog root")
+            }
             ReadError::TooLarge { size, limit } => write!(
                 f,
                 "the file is {} and the limit is {}",
@@ -94,7 +99,8 @@ impl MemorySource {
     }
 
     pub fn insert(&mut self, path: &str, content: impl Into<Vec<u8>>) {
-        self.files.insert(path.trim_start_matches("./").to_string(), content.into());
+        self.files
+            .insert(path.trim_start_matches("./").to_string(), content.into());
     }
 
     pub fn with_symlink(mut self, path: &str, target: &str) -> Self {
@@ -109,7 +115,12 @@ impl Source for MemorySource {
     }
 
     fn files(&self) -> Result<Vec<String>, SourceError> {
-        let mut all: Vec<String> = self.files.keys().chain(self.links.keys()).cloned().collect();
+        let mut all: Vec<String> = self
+            .files
+            .keys()
+            .chain(self.links.keys())
+            .cloned()
+            .collect();
         all.sort();
         Ok(all)
     }
@@ -198,7 +209,10 @@ impl Source for DirSource {
                                     .components()
                                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                                     .collect();
-                                found.lock().unwrap_or_else(|e| e.into_inner()).push(rel.join("/"));
+                                found
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push(rel.join("/"));
                             }
                         }
                     }
@@ -265,7 +279,10 @@ impl GitSource {
             ))
         })?;
         let (entries, commit_id) = Self::read_tree(&repo, root, rev)?;
-        let description = format!("git revision {rev} ({})", &commit_id[..commit_id.len().min(12)]);
+        let description = format!(
+            "git revision {rev} ({})",
+            &commit_id[..commit_id.len().min(12)]
+        );
         Ok(GitSource {
             repo: Mutex::new(repo),
             description,
@@ -291,11 +308,16 @@ impl GitSource {
             .map(|c| c.id().to_string())
             .unwrap_or_else(|_| object.id().to_string());
         let tree = object.peel_to_tree().map_err(|e| {
-            SourceError(format!("revision `{rev}` does not name a tree: {}", e.message()))
+            SourceError(format!(
+                "revision `{rev}` does not name a tree: {}",
+                e.message()
+            ))
         })?;
         let subdir = match repo.workdir() {
             Some(workdir) if !repo.is_bare() => {
-                let workdir = workdir.canonicalize().unwrap_or_else(|_| workdir.to_path_buf());
+                let workdir = workdir
+                    .canonicalize()
+                    .unwrap_or_else(|_| workdir.to_path_buf());
                 let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
                 root.strip_prefix(&workdir)
                     .map(|p| p.to_path_buf())
@@ -313,7 +335,11 @@ impl GitSource {
                 ))
             })?;
             repo.find_tree(entry.id()).map_err(|e| {
-                SourceError(format!("{} is not a directory at `{rev}`: {}", subdir.display(), e.message()))
+                SourceError(format!(
+                    "{} is not a directory at `{rev}`: {}",
+                    subdir.display(),
+                    e.message()
+                ))
             })?
         };
         let mut entries = BTreeMap::new();
@@ -379,7 +405,10 @@ mod tests {
             .with_symlink("a/inside.yaml", "real.yaml")
             .with_symlink("a/outside.yaml", "../../secret");
         assert_eq!(source.read("a/inside.yaml", 10), Ok(b"x".to_vec()));
-        assert_eq!(source.read("a/outside.yaml", 10), Err(ReadError::EscapesRoot));
+        assert_eq!(
+            source.read("a/outside.yaml", 10),
+            Err(ReadError::EscapesRoot)
+        );
         assert_eq!(
             source.read("a/real.yaml", 0),
             Err(ReadError::TooLarge { size: 1, limit: 0 })

@@ -260,7 +260,9 @@ pub fn parse_stream(text: &str, limits: YamlLimits) -> ParsedStream {
         next_index += documents.len();
         out.documents.extend(documents);
         out.errors.extend(errors);
-        let Some((error, broken_doc_start)) = error else { break };
+        let Some((error, broken_doc_start)) = error else {
+            break;
+        };
         out.errors.push(error);
         next_index += 1;
         match next_document_marker(remaining, broken_doc_start) {
@@ -285,10 +287,7 @@ fn next_document_marker(text: &str, from: usize) -> Option<usize> {
     loop {
         let line_end = text[offset..].find('\n').map(|i| offset + i);
         let line = &text[offset..line_end.unwrap_or(text.len())];
-        if line == "---"
-            || line.starts_with("--- ")
-            || line.starts_with("---\t")
-            || line == "---\r"
+        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") || line == "---\r"
         {
             return Some(offset);
         }
@@ -508,8 +507,13 @@ impl<'a> Builder<'a> {
                         self.container_end(start, at, entries.last().map(|e| e.value.span.end));
                     // A block mapping's start event can come after its
                     // first key; the mapping starts where that key does.
-                    let start = entries.first().map_or(start, |e| start.min(e.key_span.start as usize));
-                    self.complete(Node::new(Value::Map(entries), Span::new(start, end)), anchor)
+                    let start = entries
+                        .first()
+                        .map_or(start, |e| start.min(e.key_span.start as usize));
+                    self.complete(
+                        Node::new(Value::Map(entries), Span::new(start, end)),
+                        anchor,
+                    )
                 }
                 _ => None,
             },
@@ -559,11 +563,13 @@ impl<'a> Builder<'a> {
         let line_end = self.line_end(at);
         let rest = &self.text[local..];
         let end = match style {
-            TScalarStyle::Plain if rest.starts_with(value) && !value.is_empty() => {
-                at + value.len()
-            }
+            TScalarStyle::Plain if rest.starts_with(value) && !value.is_empty() => at + value.len(),
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
-                let quote = if style == TScalarStyle::SingleQuoted { '\'' } else { '"' };
+                let quote = if style == TScalarStyle::SingleQuoted {
+                    '\''
+                } else {
+                    '"'
+                };
                 // Find the closing quote on the same line (escaped quotes
                 // make this approximate, which is fine for highlighting).
                 rest[1.min(rest.len())..]
@@ -615,8 +621,9 @@ impl<'a> Builder<'a> {
                                 *skip_value = true;
                                 self.errors.push(YamlError {
                                     kind: YamlErrorKind::ComplexKey,
-                                    message: "a mapping key must be a scalar; this entry is ignored"
-                                        .into(),
+                                    message:
+                                        "a mapping key must be a scalar; this entry is ignored"
+                                            .into(),
                                     span: node.span,
                                     related: None,
                                 });
@@ -688,7 +695,7 @@ fn resolve_plain(text: &str) -> Option<Value> {
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Some(Value::Float(f64::INFINITY))
+            return Some(Value::Float(f64::INFINITY));
         }
         "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
         ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
@@ -753,7 +760,7 @@ mod tests {
         parse_stream(text, YamlLimits::default())
     }
 
-    fn text_at<'a>(text: &'a str, span: Span) -> &'a str {
+    fn text_at(text: &str, span: Span) -> &str {
         &text[span.range()]
     }
 
@@ -764,7 +771,10 @@ mod tests {
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let root = &stream.documents[0].root;
         assert_eq!(text_at(text, root.locate("/spec/owner")), "owner");
-        assert_eq!(text_at(text, root.pointer("/spec/owner").unwrap().span), "team-a");
+        assert_eq!(
+            text_at(text, root.pointer("/spec/owner").unwrap().span),
+            "team-a"
+        );
         assert_eq!(text_at(text, root.locate("/spec/tags/1")), "'b'");
         // A missing member points at the deepest existing ancestor's key.
         assert_eq!(text_at(text, root.locate("/spec/lifecycle")), "spec");
@@ -781,7 +791,11 @@ mod tests {
     fn multi_document_streams_count_empty_documents() {
         let text = "---\na: 1\n---\n---\n# only a comment\n...\n---\nb: 2\n";
         let stream = parse(text);
-        let docs: Vec<(usize, bool)> = stream.documents.iter().map(|d| (d.index, d.is_empty)).collect();
+        let docs: Vec<(usize, bool)> = stream
+            .documents
+            .iter()
+            .map(|d| (d.index, d.is_empty))
+            .collect();
         assert_eq!(docs, vec![(0, false), (1, true), (2, true), (3, false)]);
     }
 
@@ -801,7 +815,10 @@ mod tests {
         assert_eq!(err.kind, YamlErrorKind::DuplicateKey);
         assert_eq!(err.span.start as usize, text.rfind("a:").unwrap());
         assert_eq!(err.related.map(|s| s.start), Some(0));
-        assert_eq!(stream.documents[0].root.pointer("/a").unwrap().value, Value::Int(1));
+        assert_eq!(
+            stream.documents[0].root.pointer("/a").unwrap().value,
+            Value::Int(1)
+        );
     }
 
     #[test]
@@ -838,7 +855,12 @@ mod tests {
             ));
         }
         let stream = parse(&text);
-        assert!(stream.errors.iter().any(|e| e.kind == YamlErrorKind::AliasLimit));
+        assert!(
+            stream
+                .errors
+                .iter()
+                .any(|e| e.kind == YamlErrorKind::AliasLimit)
+        );
         assert!(count_nodes(&stream.documents[0].root) < 2 * YamlLimits::default().max_alias_nodes);
     }
 
@@ -849,14 +871,22 @@ mod tests {
         let stream = parse(&text);
         // Either the parser's own limit or ours: an error, never a crash.
         assert!(!stream.errors.is_empty());
-        let block: String = (0..depth).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let block: String = (0..depth)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
         let stream = parse(&block);
-        assert!(stream.errors.iter().any(|e| e.kind == YamlErrorKind::TooDeep));
+        assert!(
+            stream
+                .errors
+                .iter()
+                .any(|e| e.kind == YamlErrorKind::TooDeep)
+        );
     }
 
     #[test]
     fn scalars_follow_the_yaml_1_2_core_schema() {
-        let text = "a: yes\nb: true\nc: 012\nd: 0x1f\ne: 1.5e3\nf: ~\ng: '1'\nh: 2001-12-14\ni: .inf\n";
+        let text =
+            "a: yes\nb: true\nc: 012\nd: 0x1f\ne: 1.5e3\nf: ~\ng: '1'\nh: 2001-12-14\ni: .inf\n";
         let root = parse(text).documents.remove(0).root;
         let json = root.to_json();
         assert_eq!(json["a"], "yes");

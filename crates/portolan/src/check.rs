@@ -7,14 +7,14 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use portolan_check::CheckOptions;
+use portolan_core::Severity;
 use portolan_core::codes;
 use portolan_core::diagnostic::Summary;
 use portolan_core::render::{self, Format, RenderOptions};
-use portolan_core::Severity;
 
+use crate::ExitCode;
 use crate::cli::{CheckArgs, FailOn, GlobalArgs, OutputFormat};
 use crate::workspace;
-use crate::ExitCode;
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCode> {
     if let Some(code) = &args.explain {
@@ -24,7 +24,12 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
     let workspace = workspace::open(global)?;
     let mut options = CheckOptions::from_config(&workspace.config);
     if !args.files.is_empty() {
-        let named = named_files(&workspace.root, &args.files, global.rev.is_some(), global.quiet)?;
+        let named = named_files(
+            &workspace.root,
+            &args.files,
+            global.rev.is_some(),
+            global.quiet,
+        )?;
         options.load.named_files = named.iter().cloned().collect();
         options.only_files = Some(named);
     }
@@ -34,7 +39,12 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
             eprintln!("portolan: configuration from {origin}");
         }
     }
-    let checked = portolan_check::check(workspace.source.as_ref(), &workspace.config, &workspace.policies, &options)?;
+    let checked = portolan_check::check(
+        workspace.source.as_ref(),
+        &workspace.config,
+        &workspace.policies,
+        &options,
+    )?;
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Concise => Format::Concise,
@@ -52,7 +62,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         },
     );
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(output.as_bytes()).context("cannot write to standard output")?;
+    stdout
+        .write_all(output.as_bytes())
+        .context("cannot write to standard output")?;
     stdout.flush().ok();
     let summary = Summary::of(&checked.diagnostics);
     if !global.quiet && matches!(args.format, OutputFormat::Human | OutputFormat::Concise) {
@@ -73,20 +85,25 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| checked.diagnostics.iter().any(|d| d.severity >= t));
-    Ok(if failed { ExitCode::Findings } else { ExitCode::Clean })
+    Ok(if failed {
+        ExitCode::Findings
+    } else {
+        ExitCode::Clean
+    })
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    if n == 1 { "" } else { "s" }
 }
 
 /// FILES as catalog-relative paths. Paths outside the root are skipped with
 /// a note (a pre-commit hook passes every changed file of the repository).
-fn named_files(root: &Path, files: &[std::path::PathBuf], rev: bool, quiet: bool) -> Result<BTreeSet<String>> {
+fn named_files(
+    root: &Path,
+    files: &[std::path::PathBuf],
+    rev: bool,
+    quiet: bool,
+) -> Result<BTreeSet<String>> {
     let cwd = std::env::current_dir()?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut out = BTreeSet::new();
@@ -94,21 +111,36 @@ fn named_files(root: &Path, files: &[std::path::PathBuf], rev: bool, quiet: bool
         let absolute = cwd.join(file);
         // Canonicalise the directory (the file may not exist at this
         // revision, or at all: that is reported as a finding).
-        let resolved = match (absolute.parent().and_then(|p| p.canonicalize().ok()), absolute.file_name()) {
+        let resolved = match (
+            absolute.parent().and_then(|p| p.canonicalize().ok()),
+            absolute.file_name(),
+        ) {
             (Some(dir), Some(name)) => dir.join(name),
             _ => absolute.clone(),
         };
         match resolved.strip_prefix(&root) {
             Ok(relative) => {
-                let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let parts: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
                 out.insert(parts.join("/"));
             }
             Err(_) if rev => {
-                out.insert(file.to_string_lossy().replace('\\', "/").trim_start_matches("./").to_string());
+                out.insert(
+                    file.to_string_lossy()
+                        .replace('\\', "/")
+                        .trim_start_matches("./")
+                        .to_string(),
+                );
             }
             Err(_) => {
                 if !quiet {
-                    eprintln!("portolan: skipping {}: it is outside the catalog root {}", file.display(), root.display());
+                    eprintln!(
+                        "portolan: skipping {}: it is outside the catalog root {}",
+                        file.display(),
+                        root.display()
+                    );
                 }
             }
         }
@@ -120,17 +152,31 @@ fn explain(code: &str) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if code.eq_ignore_ascii_case("all") {
         for c in codes::ALL {
-            writeln!(out, "{}  {:<26} {:<8} {}", c.code, c.name, c.severity, c.summary)?;
+            writeln!(
+                out,
+                "{}  {:<26} {:<8} {}",
+                c.code, c.name, c.severity, c.summary
+            )?;
         }
         return Ok(ExitCode::Clean);
     }
     match codes::find(code) {
         Some(c) => {
-            writeln!(out, "{} ({}): {}\n\nDefault severity: {}\n\n{}", c.code, c.name, c.summary, c.severity, wrap(c.explanation, 79))?;
+            writeln!(
+                out,
+                "{} ({}): {}\n\nDefault severity: {}\n\n{}",
+                c.code,
+                c.name,
+                c.summary,
+                c.severity,
+                wrap(c.explanation, 79)
+            )?;
             Ok(ExitCode::Clean)
         }
         None => {
-            eprintln!("error: unknown diagnostic code `{code}`; `portolan check --explain all` lists them");
+            eprintln!(
+                "error: unknown diagnostic code `{code}`; `portolan check --explain all` lists them"
+            );
             Ok(ExitCode::Usage)
         }
     }

@@ -12,7 +12,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// files: it finds every descriptor, follows Location entities, and reports
 /// every problem with file:line:col.
 #[derive(Debug, Parser)]
-#[command(name = "portolan", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "portolan",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -71,7 +76,9 @@ pub enum Command {
     ///
     /// Exit status: 0 when nothing is at or above --fail-on, 1 when something
     /// is, 2 on a usage or fatal error.
-    #[command(after_help = "Examples:\n  portolan check                          # the whole catalog\n  portolan check services/payments/catalog-info.yaml\n  portolan check --format github          # annotations in a GitHub Actions job\n  portolan check --format sarif > portolan.sarif\n  portolan check --rev origin/main        # the catalog as committed, no checkout\n  portolan check --explain R001           # what a code means")]
+    #[command(
+        after_help = "Examples:\n  portolan check                          # the whole catalog\n  portolan check services/payments/catalog-info.yaml\n  portolan check --format github          # annotations in a GitHub Actions job\n  portolan check --format sarif > portolan.sarif\n  portolan check --rev origin/main        # the catalog as committed, no checkout\n  portolan check --explain R001           # what a code means"
+    )]
     Check(CheckArgs),
 }
 

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use portolan_check::Policy;
-use portolan_core::config::{Config, CONFIG_FILE};
+use portolan_core::config::{CONFIG_FILE, Config};
 use portolan_core::paths::{join_normalized, parent_dir};
 use portolan_core::source::{DirSource, GitSource, ReadError, Source};
 
@@ -58,15 +58,22 @@ pub fn open(global: &GlobalArgs) -> Result<Workspace> {
             let path = cwd.join(path);
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read configuration {}", path.display()))?;
-            let config = Config::parse(&path.display().to_string(), &text).map_err(anyhow::Error::msg)?;
+            let config =
+                Config::parse(&path.display().to_string(), &text).map_err(anyhow::Error::msg)?;
             let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             (config, Some(path.display().to_string()), None, Some(dir))
         }
         None => match source.read(CONFIG_FILE, max) {
             Ok(bytes) => {
-                let text = String::from_utf8(bytes).with_context(|| format!("{CONFIG_FILE} is not UTF-8"))?;
+                let text = String::from_utf8(bytes)
+                    .with_context(|| format!("{CONFIG_FILE} is not UTF-8"))?;
                 let config = Config::parse(CONFIG_FILE, &text).map_err(anyhow::Error::msg)?;
-                (config, Some(CONFIG_FILE.to_string()), Some(String::new()), None)
+                (
+                    config,
+                    Some(CONFIG_FILE.to_string()),
+                    Some(String::new()),
+                    None,
+                )
             }
             Err(ReadError::NotFound) => (Config::default(), None, None, None),
             Err(err) => bail!("cannot read {CONFIG_FILE}: {err}"),
@@ -79,7 +86,8 @@ pub fn open(global: &GlobalArgs) -> Result<Workspace> {
             let (path, text) = match (&config_dir_in_source, &config_dir_on_disk) {
                 (_, Some(dir)) => {
                     let path = dir.join(&policy.schema);
-                    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot be read: {e}"));
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|e| format!("cannot be read: {e}"));
                     (path.display().to_string(), text)
                 }
                 (Some(dir), None) => match join_normalized(parent_dir(dir), &policy.schema) {
@@ -87,12 +95,17 @@ pub fn open(global: &GlobalArgs) -> Result<Workspace> {
                         let text = source
                             .read(&path, max)
                             .map_err(|e| format!("cannot be read: {e}"))
-                            .and_then(|b| String::from_utf8(b).map_err(|_| "is not UTF-8".to_string()));
+                            .and_then(|b| {
+                                String::from_utf8(b).map_err(|_| "is not UTF-8".to_string())
+                            });
                         (path, text)
                     }
                     Err(err) => (policy.schema.clone(), Err(err.to_string())),
                 },
-                (None, None) => (policy.schema.clone(), Err("has no configuration directory".into())),
+                (None, None) => (
+                    policy.schema.clone(),
+                    Err("has no configuration directory".into()),
+                ),
             };
             Policy::new(policy.clone(), path, text)
         })

@@ -16,7 +16,8 @@ pub fn is_valid_object_name(s: &str) -> bool {
         && b.len() <= 63
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// DNS label: 1–63 characters, lowercase `[a-z0-9]` at both ends and
@@ -44,7 +45,11 @@ pub fn is_valid_kind(s: &str) -> bool {
 }
 
 /// `prefix/suffix` or `suffix`; more than one `/` is invalid.
-fn prefix_and_or_suffix(s: &str, prefix: impl Fn(&str) -> bool, suffix: impl Fn(&str) -> bool) -> bool {
+fn prefix_and_or_suffix(
+    s: &str,
+    prefix: impl Fn(&str) -> bool,
+    suffix: impl Fn(&str) -> bool,
+) -> bool {
     match s.split_once('/') {
         Some((p, rest)) => !rest.contains('/') && prefix(p) && suffix(rest),
         None => suffix(s),
@@ -70,8 +75,12 @@ pub fn is_valid_label_value(s: &str) -> bool {
 
 /// `[a-z0-9:+#]` runs separated by single `-`, 1–63 characters.
 pub fn is_valid_tag(s: &str) -> bool {
-    let word = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '+' | '#');
-    !s.is_empty() && s.len() <= 63 && s.split('-').all(|run| !run.is_empty() && run.chars().all(word))
+    let word =
+        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, ':' | '+' | '#');
+    !s.is_empty()
+        && s.len() <= 63
+        && s.split('-')
+            .all(|run| !run.is_empty() && run.chars().all(word))
 }
 
 /// Backstage checks link URLs with the WHATWG URL parser (`new URL`); the
@@ -82,7 +91,8 @@ pub fn is_valid_url(s: &str) -> bool {
 
 /// Non-blank as JavaScript's `trim` sees it.
 fn is_non_blank(s: &str) -> bool {
-    s.chars().any(|c| !(c.is_whitespace() || c == '\u{feff}') || c == '\u{85}')
+    s.chars()
+        .any(|c| !(c.is_whitespace() || c == '\u{feff}') || c == '\u{85}')
 }
 
 /// Backstage's no-foreign-root-fields policy: `relations` and `status` exist
@@ -93,12 +103,18 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let root = &entity.node;
     let mut push = |code: &Code, span: Span, message: String, help: &str| {
-        out.push(Diagnostic::new(code, message).at(&entity.file, span).with_help(help.to_string()));
+        out.push(
+            Diagnostic::new(code, message)
+                .at(&entity.file, span)
+                .with_help(help.to_string()),
+        );
     };
     if let Some(entries) = root.as_map() {
         for entry in entries {
             if !ROOT_FIELDS.contains(&entry.key.as_str()) {
-                push(&codes::FOREIGN_ROOT_FIELD, entry.key_span,
+                push(
+                    &codes::FOREIGN_ROOT_FIELD,
+                    entry.key_span,
                     format!("unknown top-level field `{}`", entry.key),
                     "only apiVersion, kind, metadata and spec may appear at the top level; check the indentation",
                 );
@@ -108,34 +124,66 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
     let str_at = |pointer: &str| root.pointer(pointer).and_then(Node::as_str);
     if let Some(kind) = str_at("/kind") {
         if !is_valid_kind(kind) {
-            push(&codes::INVALID_KIND, root.locate("/kind"), format!("`{kind}` is not a valid kind"), "a kind is a letter followed by letters and digits, at most 63 characters");
+            push(
+                &codes::INVALID_KIND,
+                root.locate("/kind"),
+                format!("`{kind}` is not a valid kind"),
+                "a kind is a letter followed by letters and digits, at most 63 characters",
+            );
         }
     }
     if let Some(api_version) = str_at("/apiVersion") {
         if !is_valid_api_version(api_version) {
-            push(&codes::INVALID_API_VERSION, root.locate("/apiVersion"), format!("`{api_version}` is not a valid apiVersion"), "use `group/version`, e.g. `backstage.io/v1alpha1`");
+            push(
+                &codes::INVALID_API_VERSION,
+                root.locate("/apiVersion"),
+                format!("`{api_version}` is not a valid apiVersion"),
+                "use `group/version`, e.g. `backstage.io/v1alpha1`",
+            );
         }
     }
     if let Some(name) = str_at("/metadata/name") {
         if !is_valid_object_name(name) {
-            push(&codes::INVALID_NAME, root.locate("/metadata/name"), format!("`{name}` is not a valid entity name"), "names are 1-63 characters of [a-zA-Z0-9-_.], starting and ending with a letter or digit (e.g. `payments-api`)");
+            push(
+                &codes::INVALID_NAME,
+                root.locate("/metadata/name"),
+                format!("`{name}` is not a valid entity name"),
+                "names are 1-63 characters of [a-zA-Z0-9-_.], starting and ending with a letter or digit (e.g. `payments-api`)",
+            );
         }
     }
     if let Some(namespace) = str_at("/metadata/namespace") {
         if !is_valid_dns_label(namespace) {
-            push(&codes::INVALID_NAMESPACE, root.locate("/metadata/namespace"), format!("`{namespace}` is not a valid namespace"), "namespaces are DNS labels: 1-63 characters of lowercase [a-z0-9-], starting and ending with a letter or digit");
+            push(
+                &codes::INVALID_NAMESPACE,
+                root.locate("/metadata/namespace"),
+                format!("`{namespace}` is not a valid namespace"),
+                "namespaces are DNS labels: 1-63 characters of lowercase [a-z0-9-], starting and ending with a letter or digit",
+            );
         }
     }
     if let Some(labels) = root.pointer("/metadata/labels").and_then(Node::as_map) {
         for entry in labels {
             if !is_valid_label_key(&entry.key) {
-                push(&codes::INVALID_LABEL, entry.key_span, format!("`{}` is not a valid label key", entry.key), "label keys are `[prefix/]name`: an optional DNS-subdomain prefix and a name of [a-zA-Z0-9-_.], at most 63 characters");
+                push(
+                    &codes::INVALID_LABEL,
+                    entry.key_span,
+                    format!("`{}` is not a valid label key", entry.key),
+                    "label keys are `[prefix/]name`: an optional DNS-subdomain prefix and a name of [a-zA-Z0-9-_.], at most 63 characters",
+                );
             }
             let value = entry.value.as_str();
             if value.is_none_or(|value| !is_valid_label_value(value)) {
-                let value = value.map(str::to_string).unwrap_or_else(|| format!("a {}", entry.value.type_name()));
+                let value = value
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("a {}", entry.value.type_name()));
                 {
-                    push(&codes::INVALID_LABEL, entry.value.span, format!("`{value}` is not a valid value for label `{}`", entry.key), "label values are strings of at most 63 characters of [a-zA-Z0-9-_.], starting and ending with a letter or digit; use an annotation for free text");
+                    push(
+                        &codes::INVALID_LABEL,
+                        entry.value.span,
+                        format!("`{value}` is not a valid value for label `{}`", entry.key),
+                        "label values are strings of at most 63 characters of [a-zA-Z0-9-_.], starting and ending with a letter or digit; use an annotation for free text",
+                    );
                 }
             }
         }
@@ -143,7 +191,12 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
     if let Some(annotations) = root.pointer("/metadata/annotations").and_then(Node::as_map) {
         for entry in annotations {
             if !is_valid_label_key(&entry.key) {
-                push(&codes::INVALID_ANNOTATION, entry.key_span, format!("`{}` is not a valid annotation key", entry.key), "annotation keys are `[prefix/]name`, e.g. `backstage.io/techdocs-ref`");
+                push(
+                    &codes::INVALID_ANNOTATION,
+                    entry.key_span,
+                    format!("`{}` is not a valid annotation key", entry.key),
+                    "annotation keys are `[prefix/]name`, e.g. `backstage.io/techdocs-ref`",
+                );
             }
         }
     }
@@ -151,9 +204,16 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
         for tag in tags {
             let text = tag.as_str();
             if text.is_none_or(|text| !is_valid_tag(text)) {
-                let text = text.map(str::to_string).unwrap_or_else(|| format!("a {}", tag.type_name()));
+                let text = text
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("a {}", tag.type_name()));
                 {
-                    push(&codes::INVALID_TAG, tag.span, format!("`{text}` is not a valid tag"), "tags are 1-63 characters of lowercase [a-z0-9:+#] separated by single - (e.g. `tier-1`, `c++`)");
+                    push(
+                        &codes::INVALID_TAG,
+                        tag.span,
+                        format!("`{text}` is not a valid tag"),
+                        "tags are 1-63 characters of lowercase [a-z0-9:+#] separated by single - (e.g. `tier-1`, `c++`)",
+                    );
                 }
             }
         }
@@ -175,13 +235,17 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
             for field in ["title", "icon"] {
                 if let Some(node) = link.get(field) {
                     if node.as_str().is_some_and(|t| !is_non_blank(t)) {
-                        push(&codes::SCHEMA, node.span, format!("link {field} must not be blank"), "remove the field or give it text");
+                        push(
+                            &codes::SCHEMA,
+                            node.span,
+                            format!("link {field} must not be blank"),
+                            "remove the field or give it text",
+                        );
                     }
                 }
             }
         }
     }
-    drop(push);
     out
 }
 

@@ -5,13 +5,17 @@ use std::collections::HashSet;
 
 use portolan_catalog::relations::RelationType;
 use portolan_catalog::{Catalog, Kind};
-use portolan_core::{codes, Diagnostic};
+use portolan_core::{Diagnostic, codes};
 
 pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for reference in &catalog.references {
         let entity = &catalog.entities[reference.from];
-        let span = entity.node.pointer(&reference.pointer).map(|n| n.span).unwrap_or(entity.node.span);
+        let span = entity
+            .node
+            .pointer(&reference.pointer)
+            .map(|n| n.span)
+            .unwrap_or(entity.node.span);
         match reference.resolved {
             None => out.push(
                 Diagnostic::new(
@@ -49,7 +53,11 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
         .filter_map(|r| r.resolved)
         .collect();
     for (id, entity) in catalog.entities.iter().enumerate() {
-        if entity.kind == Kind::Api && entity.has_identity() && catalog.index.get(&entity.key()) == Some(&id) && !provided.contains(&id) {
+        if entity.kind == Kind::Api
+            && entity.has_identity()
+            && catalog.index.get(&entity.key()) == Some(&id)
+            && !provided.contains(&id)
+        {
             out.push(
                 Diagnostic::new(&codes::API_NOT_PROVIDED, format!("no component provides {}", entity.entity_ref()))
                     .at(&entity.file, entity.node.locate("/metadata/name"))
@@ -59,8 +67,14 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
     }
 
     // A group listing a child whose `parent` names another group.
-    for reference in catalog.references.iter().filter(|r| r.relation == RelationType::ParentOf) {
-        let Some(child) = reference.resolved else { continue };
+    for reference in catalog
+        .references
+        .iter()
+        .filter(|r| r.relation == RelationType::ParentOf)
+    {
+        let Some(child) = reference.resolved else {
+            continue;
+        };
         let parent_ref = catalog
             .references
             .iter()
@@ -69,11 +83,20 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
             if parent_ref.resolved.is_some() && parent_ref.resolved != Some(reference.from) {
                 let entity = &catalog.entities[reference.from];
                 let child_entity = &catalog.entities[child];
-                let span = entity.node.pointer(&reference.pointer).map(|n| n.span).unwrap_or(entity.node.span);
+                let span = entity
+                    .node
+                    .pointer(&reference.pointer)
+                    .map(|n| n.span)
+                    .unwrap_or(entity.node.span);
                 out.push(
                     Diagnostic::new(
                         &codes::RELATION_MISMATCH,
-                        format!("{} lists {} as a child, but its parent is {}", entity.entity_ref(), child_entity.entity_ref(), parent_ref.target),
+                        format!(
+                            "{} lists {} as a child, but its parent is {}",
+                            entity.entity_ref(),
+                            child_entity.entity_ref(),
+                            parent_ref.target
+                        ),
                     )
                     .at(&entity.file, span)
                     .with_related(
