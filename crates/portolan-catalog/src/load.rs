@@ -208,19 +208,25 @@ fn read_text(
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            // The lossy text has the same prefix, so the offset holds.
+            // The lossy text has the same prefix, so the offset holds; the
+            // bad byte became U+FFFD.
             let file = Arc::new(SourceFile::new(path, text));
-            files.push(file);
+            files.push(file.clone());
             diagnostics.push(
                 Diagnostic::new(
                     &codes::INVALID_UTF8,
                     format!("`{path}` is not valid UTF-8 (first bad byte at offset {offset})"),
                 )
-                .at(path, Span::new(offset, offset + 1))
+                .at(
+                    path,
+                    Span::new(offset, offset + char::REPLACEMENT_CHARACTER.len_utf8()),
+                )
                 .with_label("this byte does not start a valid UTF-8 sequence")
                 .with_help("re-save the file as UTF-8"),
             );
-            None
+            // Read on with the bad bytes replaced, so the rest of the file
+            // is still checked.
+            Some(file)
         }
     }
 }
@@ -469,7 +475,33 @@ fn resolve_placeholder(
         SubstitutionKind::Text | SubstitutionKind::OpenApi | SubstitutionKind::AsyncApi => {
             Node::new(Value::String(target_file.text.clone()), span)
         }
-        SubstitutionKind::Json | SubstitutionKind::Yaml => {
+        SubstitutionKind::Json => {
+            match serde_json::from_str::<serde_json::Value>(&target_file.text) {
+                Ok(value) => Node::from_json(&value, span),
+                Err(err) => {
+                    let at = target_file.lines.offset_of(
+                        &target_file.text,
+                        err.line().saturating_sub(1),
+                        err.column().saturating_sub(1),
+                    );
+                    result.files.push(target_file.clone());
+                    result.diagnostics.push(
+                        Diagnostic::new(
+                            &codes::INVALID_SUBSTITUTION,
+                            format!("`{resolved}` is not valid JSON: {err}"),
+                        )
+                        .at(&resolved, Span::new(at, at + 1))
+                        .with_related(
+                            &file.path,
+                            value_span,
+                            "substituted here with `$json`",
+                        ),
+                    );
+                    stand_in
+                }
+            }
+        }
+        SubstitutionKind::Yaml => {
             let mut diagnostics = Vec::new();
             let documents = parse_yaml(&target_file, options.yaml_limits, &mut diagnostics);
             if !diagnostics.is_empty() {

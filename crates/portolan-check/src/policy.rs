@@ -101,3 +101,20 @@ pub fn selector_matches(selector: &PolicySelector, entity: &Entity) -> bool {
             .as_deref()
             .is_none_or(|tag| entity.tags().any(|t| t.eq_ignore_ascii_case(tag)))
 }
+
+/// Build every policy of `config`. `read_schema` gets the `schema` path as
+/// written (relative to portolan.toml) and returns the path to show in
+/// messages and the file's text or why it could not be read.
+pub fn load_policies(
+    config: &portolan_core::config::Config,
+    read_schema: &dyn Fn(&str) -> (String, Result<String, String>),
+) -> Vec<Policy> {
+    config
+        .policies
+        .iter()
+        .map(|policy| {
+            let (path, text) = read_schema(&policy.schema);
+            Policy::new(policy.clone(), path, text)
+        })
+        .collect()
+}

@@ -81,8 +81,15 @@ fn frame<'a>(
     let window_start = file.lines.line_range(&file.text, first).start;
     let window_end = file.lines.line_range(&file.text, last).end;
     let window = &file.text[window_start..window_end];
-    let start = span.start as usize - window_start;
-    let end = (span.end as usize).clamp(span.start as usize, window_end) - window_start;
+    let mut start = span.start as usize - window_start;
+    let mut end = (span.end as usize).clamp(span.start as usize, window_end) - window_start;
+    // Spans are byte ranges; never cut a character in two.
+    while start > 0 && !window.is_char_boundary(start) {
+        start -= 1;
+    }
+    while end < window.len() && !window.is_char_boundary(end) {
+        end += 1;
+    }
     let kind = if primary {
         AnnotationKind::Primary
     } else {

@@ -197,6 +197,32 @@ impl Node {
         }
     }
 
+    /// A tree from plain JSON, every node at `span` (for values substituted
+    /// in from another file).
+    pub fn from_json(value: &serde_json::Value, span: Span) -> Node {
+        use serde_json::Value as J;
+        let value = match value {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            J::String(s) => Value::String(s.clone()),
+            J::Array(items) => Value::Seq(items.iter().map(|v| Node::from_json(v, span)).collect()),
+            J::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| Entry {
+                        key: k.clone(),
+                        key_span: span,
+                        value: Node::from_json(v, span),
+                    })
+                    .collect(),
+            ),
+        };
+        Node { value, span }
+    }
+
     /// Short name of the node's type, for messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

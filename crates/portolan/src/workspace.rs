@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use portolan_check::Policy;
 use portolan_core::config::{CONFIG_FILE, Config};
-use portolan_core::paths::{join_normalized, parent_dir};
+use portolan_core::paths::join_normalized;
 use portolan_core::source::{DirSource, GitSource, ReadError, Source};
 
 use crate::cli::GlobalArgs;
@@ -79,37 +79,31 @@ pub fn open(global: &GlobalArgs) -> Result<Workspace> {
             Err(err) => bail!("cannot read {CONFIG_FILE}: {err}"),
         },
     };
-    let policies = config
-        .policies
-        .iter()
-        .map(|policy| {
-            let (path, text) = match (&config_dir_in_source, &config_dir_on_disk) {
-                (_, Some(dir)) => {
-                    let path = dir.join(&policy.schema);
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| format!("cannot be read: {e}"));
-                    (path.display().to_string(), text)
+    let read_schema = |schema: &str| -> (String, Result<String, String>) {
+        match (&config_dir_in_source, &config_dir_on_disk) {
+            (_, Some(dir)) => {
+                let path = dir.join(schema);
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("cannot be read: {e}"));
+                (path.display().to_string(), text)
+            }
+            (Some(dir), None) => match join_normalized(dir, schema) {
+                Ok(path) => {
+                    let text = source
+                        .read(&path, max)
+                        .map_err(|e| format!("cannot be read: {e}"))
+                        .and_then(|b| String::from_utf8(b).map_err(|_| "is not UTF-8".to_string()));
+                    (path, text)
                 }
-                (Some(dir), None) => match join_normalized(parent_dir(dir), &policy.schema) {
-                    Ok(path) => {
-                        let text = source
-                            .read(&path, max)
-                            .map_err(|e| format!("cannot be read: {e}"))
-                            .and_then(|b| {
-                                String::from_utf8(b).map_err(|_| "is not UTF-8".to_string())
-                            });
-                        (path, text)
-                    }
-                    Err(err) => (policy.schema.clone(), Err(err.to_string())),
-                },
-                (None, None) => (
-                    policy.schema.clone(),
-                    Err("has no configuration directory".into()),
-                ),
-            };
-            Policy::new(policy.clone(), path, text)
-        })
-        .collect();
+                Err(err) => (schema.to_string(), Err(err.to_string())),
+            },
+            (None, None) => (
+                schema.to_string(),
+                Err("has no configuration to be relative to".into()),
+            ),
+        }
+    };
+    let policies = portolan_check::policy::load_policies(&config, &read_schema);
     Ok(Workspace {
         root,
         source,

@@ -1,0 +1,101 @@
+//! One fixture per diagnostic code (`tests/fixtures/codes/<CODE>/`, a small
+//! catalog) and a snapshot of what a user sees: the human rendering.
+//!
+//! A fixture may hold `portolan.toml` (limits, policies) and `named.txt`
+//! (files passed as `check FILES...`). Snapshots live in `tests/snapshots/`;
+//! review changes with `cargo insta review` or rerun with
+//! `INSTA_UPDATE=always`.
+
+use std::path::{Path, PathBuf};
+
+use portolan_check::{CheckOptions, check, policy};
+use portolan_core::config::{CONFIG_FILE, Config};
+use portolan_core::render::render_human;
+use portolan_core::source::{DirSource, Source};
+use portolan_core::{codes, paths};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codes")
+}
+
+/// Check a fixture catalog and render its findings as a terminal would
+/// (without colour).
+fn run_fixture(dir: &Path) -> (Vec<portolan_core::Diagnostic>, String) {
+    let source = DirSource::new(dir).unwrap();
+    let config = match source.read(CONFIG_FILE, 1 << 20) {
+        Ok(bytes) => Config::parse(CONFIG_FILE, &String::from_utf8(bytes).unwrap()).unwrap(),
+        Err(_) => Config::default(),
+    };
+    let policies = policy::load_policies(&config, &|schema| {
+        let path = paths::join_normalized("", schema).unwrap();
+        let text = source
+            .read(&path, 1 << 20)
+            .map_err(|e| format!("cannot be read: {e}"))
+            .map(|b| String::from_utf8(b).unwrap());
+        (path, text)
+    });
+    let mut options = CheckOptions::from_config(&config);
+    if let Ok(named) = std::fs::read_to_string(dir.join("named.txt")) {
+        options.load.named_files = named.lines().map(str::to_string).collect();
+    }
+    let checked = check(&source, &config, &policies, &options).unwrap();
+    let rendered = render_human(&checked.diagnostics, &checked.catalog.files, false);
+    (checked.diagnostics, rendered)
+}
+
+#[test]
+fn every_code_has_a_fixture_that_reports_it() {
+    for code in codes::ALL {
+        let dir = fixtures().join(code.code);
+        assert!(
+            dir.is_dir(),
+            "no fixture for {} at {}",
+            code.code,
+            dir.display()
+        );
+        let (diagnostics, _) = run_fixture(&dir);
+        assert!(
+            diagnostics.iter().any(|d| d.code == code.code),
+            "fixture {} does not report {}; it reports {:?}",
+            code.code,
+            code.code,
+            diagnostics.iter().map(|d| &d.code).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn fixture_snapshots() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let (_, rendered) = run_fixture(&dir);
+        insta::assert_snapshot!(name, rendered);
+    }
+}
+
+/// CI rejects orphaned snapshots: every snapshot belongs to a fixture.
+#[test]
+fn no_orphaned_snapshots() {
+    let snapshots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let Ok(entries) = std::fs::read_dir(&snapshots) else {
+        return;
+    };
+    for entry in entries {
+        let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(name) = file
+            .strip_prefix("codes__")
+            .and_then(|f| f.strip_suffix(".snap"))
+        {
+            assert!(
+                fixtures().join(name).is_dir(),
+                "snapshot {file} has no fixture; delete it"
+            );
+        }
+    }
+}
