@@ -102,12 +102,15 @@ pub fn selector_matches(selector: &PolicySelector, entity: &Entity) -> bool {
             .is_none_or(|tag| entity.tags().any(|t| t.eq_ignore_ascii_case(tag)))
 }
 
+/// A policy schema's display path and its text, or why it cannot be read.
+pub type SchemaText = (String, Result<String, String>);
+
 /// Build every policy of `config`. `read_schema` gets the `schema` path as
 /// written (relative to portolan.toml) and returns the path to show in
 /// messages and the file's text or why it could not be read.
 pub fn load_policies(
     config: &portolan_core::config::Config,
-    read_schema: &dyn Fn(&str) -> (String, Result<String, String>),
+    read_schema: &dyn Fn(&str) -> SchemaText,
 ) -> Vec<Policy> {
     config
         .policies
