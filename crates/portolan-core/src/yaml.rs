@@ -464,17 +464,22 @@ impl<'a> Builder<'a> {
             Event::Alias(id) => {
                 let node = match self.anchors.get(&id) {
                     Some((node, weight)) => {
-                        self.alias_nodes += weight;
+                        let already_over = self.alias_nodes > self.limits.max_alias_nodes;
+                        self.alias_nodes = self.alias_nodes.saturating_add(*weight);
                         if self.alias_nodes > self.limits.max_alias_nodes {
-                            self.errors.push(YamlError {
-                                kind: YamlErrorKind::AliasLimit,
-                                message: format!(
-                                    "alias expansion exceeds {} nodes (a \"YAML bomb\"?)",
-                                    self.limits.max_alias_nodes
-                                ),
-                                span: Span::new(at, at + 1),
-                                related: None,
-                            });
+                            // One finding per document, at the first alias
+                            // over the limit.
+                            if !already_over {
+                                self.errors.push(YamlError {
+                                    kind: YamlErrorKind::AliasLimit,
+                                    message: format!(
+                                        "alias expansion exceeds {} nodes (a \"YAML bomb\"?)",
+                                        self.limits.max_alias_nodes
+                                    ),
+                                    span: Span::new(at, at + 1),
+                                    related: None,
+                                });
+                            }
                             Node::new(Value::Null, Span::new(at, at + 1))
                         } else {
                             let mut node = node.clone();

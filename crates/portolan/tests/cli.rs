@@ -1,0 +1,646 @@
+//! The command line as users and scripts meet it: stdout, stderr and exit
+//! status, through one helper that builds a catalog in a temp directory and
+//! redacts its path.
+
+use std::path::Path;
+use std::process::Command;
+
+struct CliTest {
+    dir: tempfile::TempDir,
+}
+
+struct Output {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+const OWNER: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";
+
+fn component(name: &str, extra_spec: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n{extra_spec}"
+    )
+}
+
+impl CliTest {
+    fn new() -> Self {
+        CliTest {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, path: &str, content: impl AsRef<[u8]>) -> &Self {
+        let full = self.root().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+        self
+    }
+
+    /// A clean catalog: a group and a component owned by it.
+    fn clean_catalog(&self) -> &Self {
+        self.write(
+            "catalog-info.yaml",
+            format!("{OWNER}---\n{}", component("orders", "")),
+        )
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_in(self.root(), args)
+    }
+
+    fn run_in(&self, cwd: &Path, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("NO_COLOR")
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        let redact = |s: &[u8]| {
+            let text = String::from_utf8_lossy(s).into_owned();
+            let root = self.root().canonicalize().unwrap();
+            let text = text.replace(&root.display().to_string(), "[ROOT]");
+            text.replace(&self.root().display().to_string(), "[ROOT]")
+        };
+        Output {
+            stdout: redact(&out.stdout),
+            stderr: redact(&out.stderr),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+#[test]
+fn clean_catalog_exits_zero_with_a_summary() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    let out = t.run(&["check"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("checked 2 entities in 1 files: 0 errors, 0 warnings"),
+        "{}",
+        out.stderr
+    );
+    let quiet = t.run(&["check", "-q"]);
+    assert_eq!(quiet.stderr, "");
+}
+
+#[test]
+fn errors_exit_one_and_fail_on_sets_the_threshold() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!("{OWNER}---\n{}", component("Orders Service", "")),
+    );
+    assert_eq!(t.run(&["check", "--format", "concise"]).code, 1);
+    assert_eq!(t.run(&["check", "--fail-on", "never"]).code, 0);
+
+    // Only a warning (dangling system reference).
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    assert_eq!(t.run(&["check"]).code, 0);
+    assert_eq!(t.run(&["check", "--fail-on", "warning"]).code, 1);
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(
+        out.stdout,
+        "catalog-info.yaml:17:11: warning[R001] `spec.system` refers to system:default/checkout, which is not in the catalog\n"
+    );
+}
+
+#[test]
+fn human_format_has_a_code_frame_and_help() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    let out = t.run(&["check", "--color", "never"]);
+    assert!(
+        out.stdout
+            .contains("warning[R001]: `spec.system` refers to system:default/checkout"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("--> catalog-info.yaml:17:11"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("17 |   system: checkout"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("= help: check the spelling"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains('\u{1b}'), "no colour when told so");
+    let colored = t.run(&["check", "--color", "always"]);
+    assert!(colored.stdout.contains('\u{1b}'), "colour when told so");
+}
+
+#[test]
+fn json_format_lists_findings_with_positions() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    let out = t.run(&["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["warnings"], 1);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "R001");
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["file"], "catalog-info.yaml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(17), Some(11))
+    );
+    assert_eq!(out.stderr, "", "machine formats print no summary");
+}
+
+#[test]
+fn sarif_format_is_sarif_2_1_0() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("Orders Service", "  system: checkout\n")
+        ),
+    );
+    let out = t.run(&["check", "--format", "sarif"]);
+    assert_eq!(out.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for result in run["results"].as_array().unwrap() {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            rules[index]["id"], result["ruleId"],
+            "ruleIndex points at the rule"
+        );
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+    }
+    let levels: Vec<&str> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, vec!["error", "warning"]);
+}
+
+#[test]
+fn github_format_writes_workflow_commands() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    let out = t.run(&["check", "--format", "github"]);
+    assert_eq!(
+        out.stdout,
+        "::warning file=catalog-info.yaml,line=17,col=11,endLine=17,endColumn=19,title=portolan R001::`spec.system` refers to system:default/checkout, which is not in the catalog%0Ahelp: check the spelling, the kind and the namespace (references inherit the referring entity's namespace)\n"
+    );
+}
+
+#[test]
+fn named_files_filter_the_report_and_are_read_as_descriptors() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    t.write(
+        "billing/catalog-info.yaml",
+        component("Billing Service", ""),
+    );
+    t.write("org/extra.yaml", component("extra", "  owner: nobody\n"));
+    let all = t.run(&["check", "--format", "concise"]);
+    assert!(all.stdout.contains("billing/catalog-info.yaml"));
+    assert!(all.stdout.contains("catalog-info.yaml:17:11"));
+    assert!(
+        !all.stdout.contains("org/extra.yaml"),
+        "not discovered by default"
+    );
+
+    let only = t.run(&["check", "--format", "concise", "billing/catalog-info.yaml"]);
+    assert!(
+        only.stdout
+            .lines()
+            .all(|l| l.starts_with("billing/catalog-info.yaml:")),
+        "{}",
+        only.stdout
+    );
+    assert_eq!(only.code, 1);
+
+    // A file named on the command line is read whatever its name, and
+    // paths are relative to the current directory.
+    let named = t.run_in(
+        &t.root().join("org"),
+        &["check", "--root", "..", "--format", "concise", "extra.yaml"],
+    );
+    assert!(
+        named
+            .stdout
+            .contains("org/extra.yaml:9:3: error[Y002] duplicate key `owner`"),
+        "{}",
+        named.stdout
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    let out = t.run(&["check", "--format", "xml"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid value 'xml'"), "{}", out.stderr);
+    let out = t.run(&["check", "--root", "does-not-exist"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("does-not-exist"), "{}", out.stderr);
+}
+
+#[test]
+fn invalid_config_is_fatal_with_its_position() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    t.write("portolan.toml", "[discovery]\nincluded = []\n");
+    let out = t.run(&["check"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("invalid portolan.toml"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("line 2"), "{}", out.stderr);
+}
+
+#[test]
+fn explain_prints_the_registry_entry() {
+    let t = CliTest::new();
+    let out = t.run(&["check", "--explain", "dangling-reference"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout
+            .starts_with("R001 (dangling-reference): A reference points at an entity"),
+        "{}",
+        out.stdout
+    );
+    let all = t.run(&["check", "--explain", "all"]);
+    assert!(all.stdout.lines().count() >= 29);
+    let unknown = t.run(&["check", "--explain", "Z999"]);
+    assert_eq!(unknown.code, 2);
+}
+
+#[test]
+fn rules_in_config_override_severities() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    );
+    t.write("portolan.toml", "[rules]\nR001 = \"error\"\n");
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("error[R001]"), "{}", out.stdout);
+    t.write("portolan.toml", "[rules]\ndangling-reference = \"off\"\n");
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn root_is_found_from_a_subdirectory_by_portolan_toml() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    t.write("portolan.toml", "");
+    t.write("services/x/README.md", "x");
+    let out = t.run_in(&t.root().join("services/x"), &["check", "-v"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("checked 2 entities"), "{}", out.stderr);
+}
+
+// --- git revisions ---------------------------------------------------------
+
+fn commit_all(repo: &git2::Repository, message: &str) {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new(
+        "Test",
+        "test@example.com",
+        &git2::Time::new(1_700_000_000, 0),
+    )
+    .unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap();
+}
+
+#[test]
+fn rev_reads_the_committed_tree_not_the_work_tree() {
+    let t = CliTest::new();
+    let repo = git2::Repository::init(t.root()).unwrap();
+    t.clean_catalog();
+    commit_all(&repo, "clean");
+    // Break the work tree without committing.
+    t.write(
+        "catalog-info.yaml",
+        format!("{OWNER}---\n{}", component("Orders Service", "")),
+    );
+    assert_eq!(t.run(&["check"]).code, 1);
+    let out = t.run(&["check", "--rev", "HEAD", "-v"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("git revision HEAD"), "{}", out.stderr);
+    // Commit the breakage: now the revision has it, and HEAD~1 does not.
+    commit_all(&repo, "broken");
+    assert_eq!(t.run(&["check", "--rev", "HEAD"]).code, 1);
+    assert_eq!(t.run(&["check", "--rev", "HEAD~1"]).code, 0);
+    let bad = t.run(&["check", "--rev", "no-such-branch"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("cannot resolve revision `no-such-branch`"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn rev_works_in_a_bare_repository() {
+    let t = CliTest::new();
+    let work = t.root().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let repo = git2::Repository::init(&work).unwrap();
+    std::fs::write(
+        work.join("catalog-info.yaml"),
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  system: checkout\n")
+        ),
+    )
+    .unwrap();
+    commit_all(&repo, "one");
+    let bare_path = t.root().join("catalog.git");
+    let bare = git2::Repository::init_bare(&bare_path).unwrap();
+    let mut remote = repo.remote("bare", bare_path.to_str().unwrap()).unwrap();
+    remote
+        .push(&["refs/heads/master:refs/heads/main"], None)
+        .unwrap_or_else(|_| {
+            // Default branch name differs between git configurations.
+            remote.push(&["HEAD:refs/heads/main"], None).unwrap()
+        });
+    drop(bare);
+    let out = t.run(&[
+        "check",
+        "--root",
+        "catalog.git",
+        "--rev",
+        "main",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("catalog-info.yaml:17:11: warning[R001]"),
+        "{}",
+        out.stdout
+    );
+}
+
+// --- hostile input ---------------------------------------------------------
+
+#[test]
+fn a_50_mb_file_is_refused_without_reading_it() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    let mut big = String::from(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: big\n  description: |\n",
+    );
+    let line = "    ".to_string() + &"x".repeat(95) + "\n";
+    while big.len() < 50 * 1024 * 1024 {
+        big.push_str(&line);
+    }
+    t.write("big/catalog-info.yaml", big);
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("big/catalog-info.yaml: error[Y006] `big/catalog-info.yaml` is too large to read (50.0 MiB > 32.0 MiB)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_root_are_refused() {
+    let t = CliTest::new();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "TOP SECRET").unwrap();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("orders", "  x-notes:\n    $text: ./notes.txt\n")
+        ),
+    );
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        t.root().join("notes.txt"),
+    )
+    .unwrap();
+    let out = t.run(&["check", "--format", "json"]);
+    assert_eq!(out.code, 1);
+    assert!(!out.stdout.contains("TOP SECRET"));
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["diagnostics"][0]["code"], "F002", "{}", out.stdout);
+    assert_eq!(doc["diagnostics"][0]["line"], 18);
+}
+
+#[test]
+fn path_escapes_and_absolute_paths_are_refused() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component(
+                "orders",
+                "  a:\n    $text: ../../../../etc/passwd\n  b:\n    $yaml: /etc/hostname\n"
+            )
+        ),
+    );
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 1);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(lines[0].starts_with("catalog-info.yaml:18:12: error[F002] `../../../../etc/passwd`: the path leaves the catalog root"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with(
+            "catalog-info.yaml:20:12: error[F002] `/etc/hostname`: absolute paths are not allowed"
+        ),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn hostile_yaml_gets_diagnostics_and_the_rest_is_still_checked() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\nkind: Component\n";
+    t.write("bomb/catalog-info.yaml", bomb);
+    t.write(
+        "deep/catalog-info.yaml",
+        format!(
+            "kind: Component\nx: {}1{}\n",
+            "[".repeat(1000),
+            "]".repeat(1000)
+        ),
+    );
+    t.write(
+        "tabs/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n\tname: tabs\n",
+    );
+    t.write(
+        "latin1/catalog-info.yaml",
+        b"kind: Component\nmetadata:\n  name: caf\xe9\n".as_slice(),
+    );
+    t.write(
+        "garbage/catalog-info.yaml",
+        [0u8, 159, 146, 150, 255, 0, 1, 2, 3].as_slice(),
+    );
+    t.write(
+        "later/catalog-info.yaml",
+        component("later", "  system: nowhere\n"),
+    );
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout.matches("Y004").count(),
+        1,
+        "one bomb, one finding:\n{}",
+        out.stdout
+    );
+    for expected in [
+        "bomb/catalog-info.yaml:",
+        "error[Y004]",
+        "deep/catalog-info.yaml:2:259: error[Y001] invalid YAML: recursion limit exceeded",
+        "tabs/catalog-info.yaml:4:2: error[Y001] invalid YAML: tabs disallowed",
+        "latin1/catalog-info.yaml:3:12: error[Y003]",
+        "garbage/catalog-info.yaml:1:2: error[Y003]",
+        // The good file after them is still checked.
+        "later/catalog-info.yaml:9:11: warning[R001]",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "missing `{expected}` in:\n{}",
+            out.stdout
+        );
+    }
+}
+
+/// The SARIF output validates against the OASIS SARIF 2.1.0 schema. The
+/// schema is not ours to commit: `.ci/run` fetches it and points
+/// `PORTOLAN_SARIF_SCHEMA` at it.
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let Some(schema_path) = std::env::var_os("PORTOLAN_SARIF_SCHEMA") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "PORTOLAN_SARIF_SCHEMA must name the SARIF 2.1.0 schema under CI=true (.ci/run fetches it)"
+        );
+        eprintln!(
+            "skipping: PORTOLAN_SARIF_SCHEMA is not set (see .ci/run for how to fetch the schema)"
+        );
+        return;
+    };
+    // The published schema's `language` patterns have an unescaped `]`,
+    // which ECMAScript regexes read as a literal and Rust's regex engine
+    // rejects; escape it so the schema compiles (`language` is not a field
+    // portolan writes, so this changes nothing that is checked).
+    let text = std::fs::read_to_string(schema_path)
+        .unwrap()
+        .replace(r#"{2}-[a-zA-Z]{2}]?$""#, r#"{2}-[a-zA-Z]{2}\\]?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "{OWNER}---\n{}",
+            component("Orders Service", "  system: checkout\n")
+        ),
+    );
+    t.write(
+        "dup/catalog-info.yaml",
+        component("orders-service", "").replace("Orders", "x"),
+    );
+    t.write(
+        "portolan.toml",
+        "[[policies]]\ncode = \"acme/x\"\nmessage = \"m\"\nschema = \"missing.json\"\n",
+    );
+    let out = t.run(&["check", "--format", "sarif"]);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(doc["runs"][0]["results"].as_array().unwrap().len() >= 3);
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF output does not validate:\n{}",
+        errors.join("\n")
+    );
+}
