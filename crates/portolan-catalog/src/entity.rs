@@ -76,10 +76,10 @@ pub struct Entity {
     pub file: String,
     /// Position of the document in its file, from 0.
     pub doc_index: usize,
-    /// The document, after substitutions, with source spans.
+    /// The document, after substitutions, with source spans. Plain JSON
+    /// (what schemas and outputs see) is made on demand with
+    /// [`Entity::to_json`], so a 100,000-entity catalog is not held twice.
     pub node: Node,
-    /// The same as plain JSON (what schemas and outputs see).
-    pub json: serde_json::Value,
     pub substitutions: Vec<Substitution>,
 }
 
@@ -110,7 +110,6 @@ impl Entity {
             name: string_at("/metadata/name"),
             file: file.to_string(),
             doc_index,
-            json: node.to_json(),
             node,
             substitutions,
         }
@@ -129,27 +128,32 @@ impl Entity {
         self.entity_ref().key()
     }
 
-    /// `spec.type`, when present.
+    /// The entity as plain JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        self.node.to_json()
+    }
+
+    /// A string field of `spec` (`type`, `lifecycle`, ...), when present.
     pub fn spec_str(&self, field: &str) -> Option<&str> {
-        self.json.get("spec")?.get(field)?.as_str()
+        self.node.get("spec")?.get(field)?.as_str()
     }
 
     pub fn title(&self) -> Option<&str> {
-        self.json.get("metadata")?.get("title")?.as_str()
+        self.node.get("metadata")?.get("title")?.as_str()
     }
 
     pub fn tags(&self) -> impl Iterator<Item = &str> {
-        self.json
+        self.node
             .get("metadata")
             .and_then(|m| m.get("tags"))
-            .and_then(|t| t.as_array())
+            .and_then(Node::as_seq)
             .into_iter()
             .flatten()
-            .filter_map(|t| t.as_str())
+            .filter_map(Node::as_str)
     }
 
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.json
+        self.node
             .get("metadata")?
             .get("annotations")?
             .get(key)?

@@ -75,7 +75,7 @@ impl Policy {
                 self.config.code, self.schema_path
             ))
         };
-        crate::schemas::schema_diagnostics(validator, entity, &entity.json, &make)
+        crate::schemas::schema_diagnostics(validator, entity, &entity.to_json(), &make)
     }
 }
 

@@ -220,7 +220,7 @@ pub fn validate_entity(entity: &Entity) -> Vec<Diagnostic> {
         .flatten()
         .map(|(_, validator)| validator);
     let validator = kind_validator.unwrap_or(&compiled.envelope);
-    let mut out = schema_diagnostics(validator, entity, &entity.json, &make);
+    let mut out = schema_diagnostics(validator, entity, &entity.to_json(), &make);
     // Unknown root fields are the format rule's finding (E009).
     out.retain(|d| {
         !d.message.starts_with("unknown field") || !d.message.ends_with("at the top level")

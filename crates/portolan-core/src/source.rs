@@ -158,6 +158,10 @@ fn follow_link(link_path: &str, target: &str) -> Result<String, ReadError> {
 pub struct DirSource {
     root: PathBuf,
     canonical_root: PathBuf,
+    /// Directory (catalog-relative) → its real path, so confining a read
+    /// to the root costs one lookup per directory, not a `readlink` per
+    /// path component per file.
+    real_dirs: std::sync::RwLock<std::collections::HashMap<String, Option<PathBuf>>>,
 }
 
 impl DirSource {
@@ -175,6 +179,7 @@ impl DirSource {
         Ok(DirSource {
             root,
             canonical_root,
+            real_dirs: Default::default(),
         })
     }
 
@@ -230,10 +235,14 @@ impl Source for DirSource {
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let full = self.canonical_root.join(path);
+        let (dir, name) = match path.rsplit_once('/') {
+            Some((dir, name)) => (dir, name),
+            None => ("", path),
+        };
+        let real_dir = self.real_dir(dir)?;
+        let full = real_dir.join(name);
         let meta = std::fs::symlink_metadata(&full).map_err(io_read_error)?;
-        let real = if meta.file_type().is_symlink() || path.contains('/') {
-            // Any component may be a link: resolve fully and confine.
+        let real = if meta.file_type().is_symlink() {
             let real = full.canonicalize().map_err(io_read_error)?;
             if !real.starts_with(&self.canonical_root) {
                 return Err(ReadError::EscapesRoot);
@@ -247,6 +256,33 @@ impl Source for DirSource {
             return Err(ReadError::TooLarge { size, limit });
         }
         std::fs::read(&real).map_err(io_read_error)
+    }
+}
+
+impl DirSource {
+    /// The real path of a catalog-relative directory, confined to the root.
+    fn real_dir(&self, dir: &str) -> Result<PathBuf, ReadError> {
+        if dir.is_empty() {
+            return Ok(self.canonical_root.clone());
+        }
+        if let Some(cached) = self
+            .real_dirs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+        {
+            return cached.clone().ok_or(ReadError::EscapesRoot);
+        }
+        let real = match self.canonical_root.join(dir).canonicalize() {
+            Ok(real) => real,
+            Err(err) => return Err(io_read_error(err)),
+        };
+        let confined = real.starts_with(&self.canonical_root).then_some(real);
+        self.real_dirs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_string(), confined.clone());
+        confined.ok_or(ReadError::EscapesRoot)
     }
 }
 

@@ -1,10 +1,10 @@
 //! Cross-entity rules: references that resolve to nothing or to the wrong
 //! kind, APIs no component provides, one-sided group hierarchy.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use portolan_catalog::relations::RelationType;
-use portolan_catalog::{Catalog, Kind};
+use portolan_catalog::{Catalog, Kind, Reference};
 use portolan_core::{Diagnostic, codes};
 
 pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
@@ -67,6 +67,12 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
     }
 
     // A group listing a child whose `parent` names another group.
+    let parent_of: HashMap<usize, &Reference> = catalog
+        .references
+        .iter()
+        .filter(|r| r.relation == RelationType::ChildOf)
+        .map(|r| (r.from, r))
+        .collect();
     for reference in catalog
         .references
         .iter()
@@ -75,11 +81,7 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
         let Some(child) = reference.resolved else {
             continue;
         };
-        let parent_ref = catalog
-            .references
-            .iter()
-            .find(|r| r.from == child && r.relation == RelationType::ChildOf);
-        if let Some(parent_ref) = parent_ref {
+        if let Some(parent_ref) = parent_of.get(&child) {
             if parent_ref.resolved.is_some() && parent_ref.resolved != Some(reference.from) {
                 let entity = &catalog.entities[reference.from];
                 let child_entity = &catalog.entities[child];
