@@ -4,5 +4,47 @@
 //! them into one self-contained document, validates structure and
 //! semantics, and maps every finding back to file:line:col.
 
+pub mod bundle;
 pub mod detect;
+pub mod load;
+pub mod refs;
 pub mod rules;
+pub mod validate;
+
+use std::sync::Arc;
+
+use portolan_core::files::SourceFile;
+use portolan_core::source::Source;
+use portolan_core::Diagnostic;
+
+pub use bundle::Bundled;
+pub use detect::SpecFormat;
+pub use load::{LoadLimits, RootDocument, SpecSet};
+
+/// A loaded, bundled and checked API definition.
+#[derive(Debug)]
+pub struct ApiDefinition {
+    pub spec: Option<(SpecSet, Bundled)>,
+    /// GraphQL or protobuf source, kept for display.
+    pub other: Option<(&'static str, Arc<SourceFile>)>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read (for code frames).
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+/// Load, resolve, bundle and validate one definition.
+pub fn check_definition(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> ApiDefinition {
+    let loaded = load::load(source, root, limits);
+    let mut diagnostics = loaded.diagnostics;
+    let spec = loaded.spec.map(|set| {
+        let bundled = bundle::bundle(&set);
+        diagnostics.extend(validate::validate(&set, &bundled));
+        (set, bundled)
+    });
+    ApiDefinition {
+        spec,
+        other: loaded.other,
+        diagnostics,
+        files: loaded.files,
+    }
+}

@@ -1,0 +1,369 @@
+//! Bundling: one self-contained document per API. Refs into other files are
+//! pulled into the root's reusable sections (`components/<section>` for
+//! OpenAPI 3 and AsyncAPI, `definitions`/`parameters`/`responses` for
+//! Swagger 2.0) under stable, collision-free names and rewritten to internal
+//! refs; internal refs are kept, so recursion survives. A source map records
+//! where each part of the bundle came from, so findings on the bundle point
+//! at the file and line they were written in.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use portolan_core::yaml::{escape_pointer_token, pointer_tokens, Node, Value};
+use portolan_core::Span;
+use serde_json::{Map, Value as Json};
+
+use crate::detect::SpecFormat;
+use crate::load::SpecSet;
+use crate::refs;
+
+/// The bundled document and where its parts came from.
+#[derive(Debug, Clone)]
+pub struct Bundled {
+    pub doc: Json,
+    /// (pointer prefix in the bundle, file, pointer prefix in that file),
+    /// longest prefixes first.
+    source_map: Vec<(String, String, String)>,
+}
+
+impl Bundled {
+    /// The file and node a pointer into the bundle came from.
+    pub fn origin(&self, pointer: &str) -> (&str, String) {
+        for (prefix, file, file_pointer) in &self.source_map {
+            if pointer == prefix || pointer.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/')) || prefix.is_empty() {
+                return (file, format!("{file_pointer}{}", &pointer[prefix.len()..]));
+            }
+        }
+        unreachable!("the source map always has the root entry")
+    }
+
+    /// File and span for a pointer into the bundle (the key of the last
+    /// member, as with entity findings).
+    pub fn locate(&self, set: &SpecSet, pointer: &str) -> (String, Span) {
+        let (file, file_pointer) = self.origin(pointer);
+        let span = set.files.get(file).map(|f| f.root.locate(&file_pointer)).unwrap_or_default();
+        (file.to_string(), span)
+    }
+
+    pub fn to_json_string(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.doc).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_pointer_token(token))
+}
+
+/// Which reusable section a `$ref` at `path` (tokens of the bundle pointer
+/// of the Reference Object) belongs in, when its target doesn't say.
+fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
+    let last = path.last().map(String::as_str);
+    let parent = path.len().checked_sub(2).and_then(|i| path.get(i)).map(String::as_str);
+    if matches!(parent, Some("properties" | "patternProperties" | "$defs" | "definitions")) {
+        return Some(schemas_section(format));
+    }
+    if last == Some("example") {
+        // An included example value: inlined, it has no reusable home.
+        return None;
+    }
+    // For a list item (`parameters: [{$ref}]`) or a map value keyed by a
+    // status code, the section is named by the container; otherwise by the
+    // key itself (`requestBody: {$ref}`) or its container (`headers: {X: {$ref}}`).
+    let is_index = last.is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+    let key = if is_index { parent } else { last };
+    let container = parent;
+    match format {
+        SpecFormat::OpenApi20 => match container {
+            Some("parameters") => Some("parameters"),
+            Some("responses") if path.len() > 2 => Some("responses"),
+            Some("paths") => None,
+            _ => Some("definitions"),
+        },
+        SpecFormat::OpenApi30 | SpecFormat::OpenApi31 => match (container, key) {
+            (Some("parameters"), _) => Some("parameters"),
+            (Some("responses"), _) => Some("responses"),
+            (_, Some("requestBody")) => Some("requestBodies"),
+            (Some("headers"), _) => Some("headers"),
+            (Some("examples"), _) => Some("examples"),
+            (Some("links"), _) => Some("links"),
+            (Some("callbacks"), _) => Some("callbacks"),
+            (Some("securitySchemes"), _) => Some("securitySchemes"),
+            (Some("paths" | "webhooks"), _) if format == SpecFormat::OpenApi31 => Some("pathItems"),
+            (Some("paths"), _) => None,
+            _ => Some("schemas"),
+        },
+        SpecFormat::AsyncApi2 | SpecFormat::AsyncApi3 => match (container, key) {
+            (Some("channels"), _) => Some("channels"),
+            (Some("operations"), _) => Some("operations"),
+            (Some("servers"), _) => Some("servers"),
+            (Some("messages"), _) | (_, Some("message")) => Some("messages"),
+            (Some("parameters"), _) => Some("parameters"),
+            (_, Some("correlationId")) => Some("correlationIds"),
+            (Some("securitySchemes"), _) => Some("securitySchemes"),
+            (_, Some("reply")) => Some("replies"),
+            (_, Some("address")) if format == SpecFormat::AsyncApi3 => Some("replyAddresses"),
+            (Some("traits"), _) if path.iter().any(|p| p == "messages" || p == "message") => Some("messageTraits"),
+            (Some("traits"), _) => Some("operationTraits"),
+            (Some("variables"), _) => Some("serverVariables"),
+            (_, Some("bindings")) => None,
+            _ => Some("schemas"),
+        },
+    }
+}
+
+fn schemas_section(format: SpecFormat) -> &'static str {
+    match format {
+        SpecFormat::OpenApi20 => "definitions",
+        _ => "schemas",
+    }
+}
+
+/// Where a section lives in the bundle.
+fn section_pointer(format: SpecFormat, section: &str) -> String {
+    match format {
+        SpecFormat::OpenApi20 => format!("/{section}"),
+        _ => format!("/components/{section}"),
+    }
+}
+
+/// The section and name a target declares by its own location
+/// (`#/components/schemas/Order`, `#/definitions/Order`).
+fn declared_location(format: SpecFormat, pointer: &str) -> Option<(String, String)> {
+    let tokens: Vec<String> = pointer_tokens(pointer).collect();
+    match (format, tokens.as_slice()) {
+        (SpecFormat::OpenApi20, [section, name]) if matches!(section.as_str(), "definitions" | "parameters" | "responses") => {
+            Some((section.clone(), name.clone()))
+        }
+        (f, [components, section, name]) if f != SpecFormat::OpenApi20 && components == "components" => Some((section.clone(), name.clone())),
+        _ => None,
+    }
+}
+
+/// A name usable in a ref: file stems and keys, with anything odd replaced.
+fn sanitize(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .collect();
+    if cleaned.is_empty() { "Unnamed".into() } else { cleaned }
+}
+
+fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.split('.').next().unwrap_or(name)
+}
+
+struct Bundler<'a> {
+    set: &'a SpecSet,
+    format: SpecFormat,
+    /// (file, pointer) → (section, name) for pulled-in parts.
+    assigned: BTreeMap<(String, String), (String, String)>,
+    taken: BTreeSet<(String, String)>,
+    queue: VecDeque<(String, String, String, String)>,
+    source_map: Vec<(String, String, String)>,
+    /// Files being inlined (for sections without a reusable home), to stop
+    /// self-inclusion.
+    inlining: Vec<(String, String)>,
+}
+
+/// Bundle `set` into one document.
+pub fn bundle(set: &SpecSet) -> Bundled {
+    let format = set.format;
+    let root = set.root();
+    let mut taken = BTreeSet::new();
+    // Names already used by the root document stay theirs.
+    for section in ["schemas", "parameters", "responses", "requestBodies", "headers", "examples", "links", "callbacks", "securitySchemes", "pathItems", "messages", "channels", "operations", "servers", "correlationIds", "messageTraits", "operationTraits", "replies", "replyAddresses", "serverVariables", "definitions"] {
+        if let Some(entries) = root.pointer(&section_pointer(format, section)).and_then(Node::as_map) {
+            for e in entries {
+                taken.insert((section.to_string(), e.key.clone()));
+            }
+        }
+    }
+    let mut bundler = Bundler {
+        set,
+        format,
+        assigned: BTreeMap::new(),
+        taken,
+        queue: VecDeque::new(),
+        source_map: vec![(String::new(), set.root_file.clone(), String::new())],
+        inlining: Vec::new(),
+    };
+    let mut doc = bundler.convert(&set.root_file, "", root, &mut Vec::new());
+    while let Some((file, pointer, section, name)) = bundler.queue.pop_front() {
+        let Some(node) = set.files.get(&file).and_then(|f| f.root.pointer(&pointer)) else { continue };
+        let target = join(&section_pointer(format, &section), &name);
+        let mut path: Vec<String> = pointer_tokens(&target).collect();
+        let value = bundler.convert(&file, &pointer, node, &mut path);
+        insert_at(&mut doc, &target, value);
+        bundler.source_map.push((target, file, pointer));
+    }
+    let mut source_map = bundler.source_map;
+    source_map.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    Bundled { doc, source_map }
+}
+
+/// Set `pointer` in `doc`, creating objects on the way.
+fn insert_at(doc: &mut Json, pointer: &str, value: Json) {
+    let tokens: Vec<String> = pointer_tokens(pointer).collect();
+    let mut current = doc;
+    for (i, token) in tokens.iter().enumerate() {
+        if !current.is_object() {
+            *current = Json::Object(Map::new());
+        }
+        let map = current.as_object_mut().expect("made an object above");
+        if i == tokens.len() - 1 {
+            map.insert(token.clone(), value);
+            return;
+        }
+        current = map.entry(token.clone()).or_insert_with(|| Json::Object(Map::new()));
+    }
+}
+
+impl Bundler<'_> {
+    /// Convert `node` (at `pointer` in `file`) to JSON for bundle location
+    /// `path`, rewriting refs.
+    fn convert(&mut self, file: &str, pointer: &str, node: &Node, path: &mut Vec<String>) -> Json {
+        match &node.value {
+            Value::Map(entries) => {
+                let mut map = Map::new();
+                for entry in entries {
+                    if entry.key == "$ref" {
+                        if let Some(raw) = entry.value.as_str() {
+                            match self.rewrite_ref(file, raw, path) {
+                                RefRewrite::Ref(new) => {
+                                    map.insert("$ref".into(), Json::String(new));
+                                }
+                                RefRewrite::Inline(value) => {
+                                    // Sibling keys of an inlined ref are dropped,
+                                    // as the target replaces the object.
+                                    return value;
+                                }
+                            }
+                            continue;
+                        }
+                    }
+                    path.push(entry.key.clone());
+                    let child = self.convert(file, &join(pointer, &entry.key), &entry.value, path);
+                    path.pop();
+                    map.insert(entry.key.clone(), child);
+                }
+                Json::Object(map)
+            }
+            Value::Seq(items) => Json::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        path.push(i.to_string());
+                        let v = self.convert(file, &format!("{pointer}/{i}"), item, path);
+                        path.pop();
+                        v
+                    })
+                    .collect(),
+            ),
+            _ => node.to_json(),
+        }
+    }
+
+    fn rewrite_ref(&mut self, file: &str, raw: &str, path: &mut Vec<String>) -> RefRewrite {
+        let target = refs::resolve(file, raw);
+        let (target_file, target_pointer) = match self.set.node(&target) {
+            Some((f, p, _)) => (f.to_string(), p),
+            // Broken, remote or escaping refs are reported by loading; they
+            // stay as written.
+            None => return RefRewrite::Ref(raw.to_string()),
+        };
+        if target_file == self.set.root_file {
+            return RefRewrite::Ref(format!("#{}", encode_pointer(&target_pointer)));
+        }
+        let key = (target_file.clone(), target_pointer.clone());
+        if let Some((section, name)) = self.assigned.get(&key) {
+            return RefRewrite::Ref(format!("#{}", encode_pointer(&join(&section_pointer(self.format, section), name))));
+        }
+        let declared = declared_location(self.format, &target_pointer);
+        let section = match &declared {
+            Some((section, _)) => Some(section.clone()),
+            None => section_for(self.format, path).map(str::to_string),
+        };
+        let Some(section) = section else {
+            // No reusable home (a Swagger 2.0 / OpenAPI 3.0 path item):
+            // inline it, unless it includes itself.
+            if self.inlining.contains(&key) {
+                return RefRewrite::Ref(raw.to_string());
+            }
+            let Some(node) = self.set.files.get(&target_file).and_then(|f| f.root.pointer(&target_pointer)) else {
+                return RefRewrite::Ref(raw.to_string());
+            };
+            self.inlining.push(key);
+            let bundle_pointer: String = path.iter().fold(String::new(), |acc, t| join(&acc, t));
+            self.source_map.push((bundle_pointer, target_file.clone(), target_pointer.clone()));
+            let value = self.convert(&target_file, &target_pointer, node, path);
+            self.inlining.pop();
+            return RefRewrite::Inline(value);
+        };
+        let base_name = match &declared {
+            Some((_, name)) => name.clone(),
+            None => match pointer_tokens(&target_pointer).last() {
+                Some(last) if !last.bytes().all(|b| b.is_ascii_digit()) => last,
+                _ => file_stem(&target_file).to_string(),
+            },
+        };
+        let base_name = sanitize(&base_name);
+        let mut name = base_name.clone();
+        let mut n = 2;
+        while self.taken.contains(&(section.clone(), name.clone())) {
+            name = format!("{base_name}_{n}");
+            n += 1;
+        }
+        self.taken.insert((section.clone(), name.clone()));
+        self.assigned.insert(key, (section.clone(), name.clone()));
+        self.queue.push_back((target_file, target_pointer, section.clone(), name.clone()));
+        RefRewrite::Ref(format!("#{}", encode_pointer(&join(&section_pointer(self.format, &section), &name))))
+    }
+}
+
+enum RefRewrite {
+    Ref(String),
+    Inline(Json),
+}
+
+/// A JSON pointer as a URI fragment: characters outside the fragment set
+/// percent-encoded (`{` `}` in path templates, spaces).
+fn encode_pointer(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for c in pointer.chars() {
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '/' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=' | ':' | '@' => out.push(c),
+            _ => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every `$ref` in a bundled document that still leaves it.
+pub fn external_refs(doc: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![doc];
+    while let Some(v) = stack.pop() {
+        match v {
+            Json::Object(map) => {
+                if let Some(Json::String(r)) = map.get("$ref") {
+                    if !r.starts_with('#') {
+                        out.push(r.clone());
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Json::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,427 @@
+//! Loading an API definition and every file its `$ref`s reach, in parallel
+//! rounds, through the catalog's [`Source`] (so `--rev` and the in-memory
+//! source work too). Broken, remote and cyclic refs become diagnostics at
+//! the `$ref`'s line:col.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use portolan_core::codes;
+use portolan_core::files::SourceFile;
+use portolan_core::source::{human_bytes, ReadError, Source};
+use portolan_core::yaml::{self, escape_pointer_token, Node, Value, YamlErrorKind, YamlLimits};
+use portolan_core::{Diagnostic, Span};
+use rayon::prelude::*;
+
+use crate::detect::{detect, Detected, SpecFormat, SUPPORTED};
+use crate::refs::{self, RefTarget};
+
+/// One parsed file of a definition.
+#[derive(Debug)]
+pub struct SpecFile {
+    pub file: Arc<SourceFile>,
+    pub root: Node,
+}
+
+/// A `$ref` as written.
+#[derive(Debug, Clone)]
+pub struct RefSite {
+    pub file: String,
+    /// Span of the `$ref` value.
+    pub span: Span,
+    pub raw: String,
+    pub target: RefTarget,
+}
+
+/// A definition and the files it references, keyed by catalog path.
+#[derive(Debug)]
+pub struct SpecSet {
+    pub root_file: String,
+    pub format: SpecFormat,
+    /// The version as declared (`3.0.3`, `2.6.0`).
+    pub version: String,
+    pub files: BTreeMap<String, SpecFile>,
+    pub refs: Vec<RefSite>,
+}
+
+/// Where the definition's root document comes from.
+pub enum RootDocument<'a> {
+    /// A file of the catalog (`$text: ./openapi.yaml`, or a spec file).
+    File(&'a str),
+    /// Text written in the descriptor. `path` is a pseudo path for messages
+    /// (`services/x/catalog-info.yaml#definition`); refs resolve relative to
+    /// the descriptor's directory.
+    Inline { path: String, text: String },
+}
+
+/// What loading produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub spec: Option<SpecSet>,
+    /// A GraphQL or protobuf definition, kept as source text.
+    pub other: Option<(&'static str, Arc<SourceFile>)>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read, for code frames.
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct LoadLimits {
+    pub max_file_size: u64,
+    pub yaml: YamlLimits,
+    /// Most files one definition may pull in through `$ref`s.
+    pub max_files: usize,
+}
+
+impl Default for LoadLimits {
+    fn default() -> Self {
+        LoadLimits {
+            max_file_size: 32 * 1024 * 1024,
+            yaml: YamlLimits::default(),
+            max_files: 20_000,
+        }
+    }
+}
+
+fn yaml_code(kind: YamlErrorKind) -> &'static codes::Code {
+    match kind {
+        YamlErrorKind::Syntax => &codes::YAML_SYNTAX,
+        YamlErrorKind::DuplicateKey => &codes::DUPLICATE_KEY,
+        YamlErrorKind::AliasLimit => &codes::ALIAS_LIMIT,
+        YamlErrorKind::TooDeep => &codes::TOO_DEEP,
+        YamlErrorKind::ComplexKey => &codes::COMPLEX_KEY,
+    }
+}
+
+/// Parse one file; its first non-empty document is the spec (or fragment).
+fn parse_file(file: &Arc<SourceFile>, limits: YamlLimits, diagnostics: &mut Vec<Diagnostic>) -> Option<Node> {
+    let stream = yaml::parse_stream(&file.text, limits);
+    for error in stream.errors {
+        let mut d = Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
+        if let Some(first) = error.related {
+            d = d.with_related(&file.path, first, "first defined here");
+        }
+        diagnostics.push(d);
+    }
+    stream.documents.into_iter().find(|d| !d.is_empty).map(|d| d.root)
+}
+
+fn read_file(source: &dyn Source, path: &str, limit: u64) -> Result<Arc<SourceFile>, String> {
+    match source.read(path, limit) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Arc::new(SourceFile::new(path, text))),
+            Err(_) => Err("it is not valid UTF-8".into()),
+        },
+        Err(ReadError::NotFound) => Err("the file does not exist in the catalog root".into()),
+        Err(ReadError::EscapesRoot) => Err("a symbolic link on its path leaves the catalog root".into()),
+        Err(ReadError::TooLarge { size, limit }) => Err(format!("the file is too large ({} > {})", human_bytes(size), human_bytes(limit))),
+        Err(ReadError::Io(e)) => Err(e),
+    }
+}
+
+/// Keys whose values are data, not definitions: `$ref` keys inside them are
+/// payload, not references (unless the key is a property name).
+fn is_data_key(key: &str, parent_key: Option<&str>) -> bool {
+    // A property named `default`, and `responses.default`, are not data.
+    if matches!(parent_key, Some("properties" | "patternProperties" | "responses")) {
+        return false;
+    }
+    matches!(key, "example" | "default" | "const" | "enum" | "x-examples")
+}
+
+fn is_pure_ref(node: &Node) -> bool {
+    node.as_map().is_some_and(|m| m.len() == 1 && m[0].key == "$ref")
+}
+
+/// Every `$ref` in a file's tree, in document order.
+fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>) {
+    // (node, key under which it sits, key of its parent)
+    let mut stack: Vec<(&Node, Option<&str>, Option<&str>)> = vec![(root, None, None)];
+    let mut found = Vec::new();
+    while let Some((node, key, parent_key)) = stack.pop() {
+        match &node.value {
+            Value::Map(entries) => {
+                for entry in entries.iter().rev() {
+                    if entry.key == "$ref" {
+                        if let Some(raw) = entry.value.as_str() {
+                            found.push(RefSite {
+                                file: path.to_string(),
+                                span: entry.value.span,
+                                raw: raw.to_string(),
+                                target: refs::resolve(path, raw),
+                            });
+                        }
+                        continue;
+                    }
+                    if is_data_key(&entry.key, key) {
+                        // `example: {$ref: ...}` is data by the letter of
+                        // the specification, but real specs (DigitalOcean's)
+                        // use it to include example files, and tools
+                        // resolve it; so does portolan.
+                        if entry.key == "example" && is_pure_ref(&entry.value) {
+                            stack.push((&entry.value, Some(&entry.key), key));
+                        }
+                        continue;
+                    }
+                    // An Example Object's `value` is data too.
+                    if entry.key == "value" && parent_key == Some("examples") {
+                        continue;
+                    }
+                    stack.push((&entry.value, Some(&entry.key), key));
+                }
+            }
+            Value::Seq(items) => {
+                if key == Some("examples") {
+                    // JSON Schema `examples`: an array of values.
+                    continue;
+                }
+                for item in items.iter().rev() {
+                    stack.push((item, key, parent_key));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort_by_key(|r| r.span.start);
+    out.extend(found);
+}
+
+/// Load a definition and everything it references.
+pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> Loaded {
+    let mut loaded = Loaded::default();
+    let root_file = match root {
+        RootDocument::File(path) => match read_file(source, path, limits.max_file_size) {
+            Ok(file) => file,
+            Err(reason) => {
+                loaded.diagnostics.push(Diagnostic::new(&codes::FILE_NOT_FOUND, format!("cannot read API definition `{path}`: {reason}")).in_file(path));
+                return loaded;
+            }
+        },
+        RootDocument::Inline { path, text } => Arc::new(SourceFile::new(path, text)),
+    };
+    loaded.files.push(root_file.clone());
+    let root_path = root_file.path.clone();
+
+    if let Some(language) = crate::detect::sniff_text(&root_file.text) {
+        loaded.other = Some((language, root_file));
+        return loaded;
+    }
+    let Some(root_node) = parse_file(&root_file, limits.yaml, &mut loaded.diagnostics) else {
+        if loaded.diagnostics.is_empty() {
+            loaded.diagnostics.push(Diagnostic::new(&codes::API_UNSUPPORTED, "the API definition is empty").in_file(&root_path));
+        }
+        return loaded;
+    };
+    let (format, version) = match detect(&root_node) {
+        Detected::Supported { format, version } => (format, version),
+        Detected::Unsupported { what } => {
+            let key = ["openapi", "swagger", "asyncapi"].into_iter().find(|k| root_node.get(k).is_some()).unwrap_or("openapi");
+            loaded.diagnostics.push(
+                Diagnostic::new(&codes::API_UNSUPPORTED, format!("{what} is not supported"))
+                    .at(&root_path, root_node.locate(&format!("/{key}")))
+                    .with_label("this version")
+                    .with_help(format!("portolan reads {SUPPORTED}")),
+            );
+            return loaded;
+        }
+        Detected::Unknown => {
+            loaded.diagnostics.push(
+                Diagnostic::new(&codes::API_UNSUPPORTED, "the API definition has no `openapi`, `swagger` or `asyncapi` field")
+                    .at(&root_path, Span::new(root_node.span.start as usize, root_node.span.start as usize + 1))
+                    .with_help(format!("portolan reads {SUPPORTED}; GraphQL and protobuf definitions are shown as source")),
+            );
+            return loaded;
+        }
+    };
+
+    let mut files: BTreeMap<String, SpecFile> = BTreeMap::new();
+    let mut sites: Vec<RefSite> = Vec::new();
+    collect_refs(&root_path, &root_node, &mut sites);
+    files.insert(root_path.clone(), SpecFile { file: root_file, root: root_node });
+
+    // Breadth-first over referenced files, each round in parallel.
+    let mut failed: BTreeMap<String, String> = BTreeMap::new();
+    let mut scanned = 0;
+    loop {
+        let wanted: BTreeSet<String> = sites[scanned..]
+            .iter()
+            .filter_map(|s| match &s.target {
+                RefTarget::Local { file, .. } | RefTarget::Anchor { file, .. } => Some(file.clone()),
+                _ => None,
+            })
+            .filter(|f| !files.contains_key(f) && !failed.contains_key(f))
+            .collect();
+        scanned = sites.len();
+        if wanted.is_empty() {
+            break;
+        }
+        if files.len() + wanted.len() > limits.max_files {
+            for f in wanted {
+                failed.insert(f, format!("the definition references more than {} files", limits.max_files));
+            }
+            continue;
+        }
+        let results: Vec<(String, Result<(Arc<SourceFile>, Option<Node>, Vec<Diagnostic>), String>)> = wanted
+            .into_par_iter()
+            .map(|path| {
+                let result = read_file(source, &path, limits.max_file_size).map(|file| {
+                    let mut diagnostics = Vec::new();
+                    let node = parse_file(&file, limits.yaml, &mut diagnostics);
+                    (file, node, diagnostics)
+                });
+                (path, result)
+            })
+            .collect();
+        for (path, result) in results {
+            match result {
+                Ok((file, node, diagnostics)) => {
+                    loaded.files.push(file.clone());
+                    loaded.diagnostics.extend(diagnostics);
+                    let node = node.unwrap_or_else(|| Node::new(Value::Null, Span::at(0)));
+                    collect_refs(&path, &node, &mut sites);
+                    files.insert(path, SpecFile { file, root: node });
+                }
+                Err(reason) => {
+                    failed.insert(path, reason);
+                }
+            }
+        }
+    }
+
+    let set = SpecSet {
+        root_file: root_path,
+        format,
+        version,
+        files,
+        refs: sites,
+    };
+    check_ref_sites(&set, &failed, &mut loaded.diagnostics);
+    loaded.spec = Some(set);
+    loaded
+}
+
+/// Report refs that lead nowhere, leave the root, are remote, or loop.
+fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut Vec<Diagnostic>) {
+    let mut remote_reported: BTreeSet<&str> = BTreeSet::new();
+    for site in &set.refs {
+        let at = |d: Diagnostic| d.at(&site.file, site.span);
+        match &site.target {
+            RefTarget::Local { file, pointer } => match (set.files.get(file), failed.get(file)) {
+                (_, Some(reason)) => out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}` cannot be resolved: `{file}`: {reason}", site.raw)))),
+                (Some(spec), _) => {
+                    if spec.root.pointer(pointer).is_none() {
+                        let mut d = at(Diagnostic::new(
+                            &codes::REF_NOT_FOUND,
+                            format!("`$ref: {}`: `{file}` has no node at `#{pointer}`", site.raw),
+                        ));
+                        if let Some(hint) = nearest_existing(&spec.root, pointer) {
+                            d = d.with_help(hint);
+                        }
+                        out.push(d);
+                    } else if let Some(cycle) = ref_cycle(set, file, pointer) {
+                        // Report a cycle once, at its first member.
+                        if cycle.first().is_some_and(|(f, s)| f == &site.file && *s == site.span) {
+                            out.push(at(Diagnostic::new(
+                                &codes::REF_CYCLE,
+                                format!("`$ref: {}` starts a loop of {} references that never reaches a value", site.raw, cycle.len()),
+                            )));
+                        }
+                    }
+                }
+                (None, None) => {}
+            },
+            RefTarget::Anchor { file, anchor } => {
+                if let Some(reason) = failed.get(file) {
+                    out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}` cannot be resolved: `{file}`: {reason}", site.raw))));
+                } else if set.files.get(file).is_some_and(|f| refs::find_anchor(&f.root, anchor).is_none()) {
+                    out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}`: no schema in `{file}` declares `$anchor: {anchor}`", site.raw))));
+                }
+            }
+            RefTarget::Remote(url) => {
+                if remote_reported.insert(url.split('#').next().unwrap_or(url)) {
+                    out.push(
+                        at(Diagnostic::new(&codes::REF_REMOTE, format!("`{url}` is remote and was not fetched")))
+                            .with_help("vendor the file into the repository and reference it with a relative path"),
+                    );
+                }
+            }
+            RefTarget::Escapes(raw) => out.push(at(Diagnostic::new(
+                &codes::PATH_ESCAPES_ROOT,
+                format!("`$ref: {raw}` leaves the catalog root or is an absolute path"),
+            ))),
+            RefTarget::Invalid(reason) => out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}`: {reason}", site.raw)))),
+        }
+    }
+}
+
+/// "did you mean" for a pointer whose last segment is misspelt.
+fn nearest_existing(root: &Node, pointer: &str) -> Option<String> {
+    let (parent, last) = pointer.rsplit_once('/')?;
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let siblings = root.pointer(parent)?.as_map()?;
+    let lower = last.to_ascii_lowercase();
+    let candidate = siblings.iter().find(|e| e.key.to_ascii_lowercase() == lower).or_else(|| {
+        siblings.iter().find(|e| {
+            let k = e.key.to_ascii_lowercase();
+            k.starts_with(&lower) || lower.starts_with(&k)
+        })
+    })?;
+    Some(format!("did you mean `#{parent}/{}`?", escape_pointer_token(&candidate.key)))
+}
+
+/// Follow a chain of pure Reference Objects from (file, pointer); the chain
+/// of ref sites when it loops.
+fn ref_cycle(set: &SpecSet, file: &str, pointer: &str) -> Option<Vec<(String, Span)>> {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut chain: Vec<(String, Span)> = Vec::new();
+    let (mut file, mut pointer) = (file.to_string(), pointer.to_string());
+    for _ in 0..64 {
+        if seen.iter().any(|(f, p)| *f == file && *p == pointer) {
+            // Rotate so the cycle starts at its smallest site: reported once.
+            let start = seen.iter().position(|(f, p)| *f == file && *p == pointer).unwrap_or(0);
+            let mut cycle: Vec<(String, Span)> = chain[start..].to_vec();
+            let min = cycle.iter().enumerate().min_by(|a, b| a.1.cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
+            cycle.rotate_left(min);
+            return Some(cycle);
+        }
+        let node = set.files.get(&file)?.root.pointer(&pointer)?;
+        let raw = refs::ref_of(node)?;
+        // Only an object that is nothing but a reference can loop.
+        if node.as_map().is_some_and(|m| m.iter().any(|e| e.key != "$ref" && e.key != "description" && e.key != "summary")) {
+            return None;
+        }
+        let span = node.get("$ref").map(|n| n.span).unwrap_or(node.span);
+        seen.push((file.clone(), pointer.clone()));
+        chain.push((file.clone(), span));
+        match refs::resolve(&file, raw) {
+            RefTarget::Local { file: f, pointer: p } => {
+                file = f;
+                pointer = p;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+impl SpecSet {
+    pub fn root(&self) -> &Node {
+        &self.files[&self.root_file].root
+    }
+
+    /// The node a resolved target names.
+    pub fn node(&self, target: &RefTarget) -> Option<(&str, String, &Node)> {
+        match target {
+            RefTarget::Local { file, pointer } => {
+                let (path, spec) = self.files.get_key_value(file)?;
+                Some((path.as_str(), pointer.clone(), spec.root.pointer(pointer)?))
+            }
+            RefTarget::Anchor { file, anchor } => {
+                let (path, spec) = self.files.get_key_value(file)?;
+                let (pointer, node) = refs::find_anchor(&spec.root, anchor)?;
+                Some((path.as_str(), pointer, node))
+            }
+            _ => None,
+        }
+    }
+}
