@@ -4,7 +4,7 @@
 //!
 //! Prefixes: `Y` reading and parsing files, `F` paths and substitutions,
 //! `E` one entity's shape and format, `R` references and cross-entity rules,
-//! `P` user policies.
+//! `A` API definitions (OpenAPI, AsyncAPI), `P` user policies.
 
 use crate::diagnostic::Severity;
 
@@ -123,6 +123,42 @@ codes! {
     RELATION_MISMATCH = "R005", "relation-mismatch", Warning,
         "Two entities disagree about a relation.",
         "A Group lists a child whose `parent` names another group, or similar one-sided hierarchy data. Backstage derives relations from both sides, so the hierarchy shown depends on which side you read.";
+    API_UNSUPPORTED = "A001", "api-unsupported", Error,
+        "The API definition is not a supported specification.",
+        "portolan reads OpenAPI 2.0 (Swagger), 3.0.x and 3.1.x, and AsyncAPI 2.0-2.6 and 3.0.x, in YAML or JSON. The definition declares another version (AsyncAPI 1.x, OpenAPI 3.2, ...) or no recognisable `openapi`/`swagger`/`asyncapi` field. GraphQL and gRPC (protobuf) definitions are not an error: they are kept as source text and shown as such.";
+    REF_NOT_FOUND = "A002", "ref-not-found", Error,
+        "A `$ref` points at nothing.",
+        "The file a `$ref` names does not exist in the catalog root, or the JSON pointer after `#` does not lead to a node in it. Paths are relative to the file holding the `$ref`; pointer segments escape `/` as `~1` and `~` as `~0`, and may be percent-encoded.";
+    REF_REMOTE = "A003", "ref-remote", Warning,
+        "A `$ref` points at a remote URL, which is not fetched.",
+        "portolan never reaches the network, so builds are reproducible and work on an air-gapped runner. The referenced part of the definition is left out of checks and of the bundled document. Vendor the remote file into the repository and reference it with a relative path.";
+    REF_CYCLE = "A004", "ref-cycle", Error,
+        "`$ref`s point at each other in a loop that never reaches a value.",
+        "A `$ref` whose target is itself only a `$ref`, and so on back to the first, describes nothing. (Recursive schemas, where a schema refers to itself from inside a property, are fine and supported.)";
+    API_STRUCTURE = "A005", "api-structure", Error,
+        "The API definition does not follow its specification's structure.",
+        "A required field is missing, a field has the wrong type, or a value is not allowed where it appears, according to the OpenAPI or AsyncAPI version the document declares. The marked node is the one that fails.";
+    DUPLICATE_OPERATION_ID = "A006", "duplicate-operation-id", Error,
+        "Two operations share an `operationId`.",
+        "`operationId` must be unique across the whole API: tools generate function names and links from it, and a duplicate makes one of the operations unreachable.";
+    PATH_PARAMETER = "A007", "path-parameter", Error,
+        "A path template and its path parameters disagree.",
+        "Every `{name}` in a path template must be declared as a parameter with `in: path` (on the path item or the operation), and every `in: path` parameter must appear in the template, with `required: true`.";
+    EQUIVALENT_PATHS = "A008", "equivalent-paths", Error,
+        "Two paths differ only in their template parameter names.",
+        "`/orders/{id}` and `/orders/{orderId}` match the same requests, so a server cannot tell which one is meant. The specification forbids such paths; merge them.";
+    INVALID_RESPONSE_CODE = "A009", "invalid-response-code", Error,
+        "A response key is not an HTTP status code.",
+        "Response keys are a three-digit HTTP status code (`200`), a range (`2XX`), or `default`.";
+    UNDEFINED_SECURITY_SCHEME = "A010", "undefined-security-scheme", Error,
+        "A security requirement names a scheme that is not defined.",
+        "Each name in a `security` requirement must be a key of `components.securitySchemes` (OpenAPI 3, AsyncAPI 2) or `securityDefinitions` (OpenAPI 2.0).";
+    DISCRIMINATOR_MAPPING = "A011", "discriminator-mapping", Error,
+        "A discriminator mapping points at a schema that does not exist.",
+        "Values of `discriminator.mapping` are schema names or references; each must name a schema of the document.";
+    ASYNCAPI_REFERENCE = "A012", "asyncapi-reference", Error,
+        "An AsyncAPI operation, channel or message reference does not resolve.",
+        "AsyncAPI 3 operations name their channel and messages by reference, and a reply names its channel too; each must point at a channel of `channels` and a message of that channel.";
     POLICY_LOAD = "P001", "policy-load", Error,
         "A policy's schema could not be loaded.",
         "A `[[policies]]` entry in portolan.toml names a JSON Schema file that does not exist, is not valid JSON, or is not a valid JSON Schema. The policy is not applied until this is fixed.";
