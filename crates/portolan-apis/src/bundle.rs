@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use portolan_core::yaml::{escape_pointer_token, pointer_tokens, Node, Value};
 use portolan_core::Span;
+use portolan_core::yaml::{Node, Value, escape_pointer_token, pointer_tokens};
 use serde_json::{Map, Value as Json};
 
 use crate::detect::SpecFormat;
@@ -29,7 +29,12 @@ impl Bundled {
     /// The file and node a pointer into the bundle came from.
     pub fn origin(&self, pointer: &str) -> (&str, String) {
         for (prefix, file, file_pointer) in &self.source_map {
-            if pointer == prefix || pointer.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/')) || prefix.is_empty() {
+            if pointer == prefix
+                || pointer
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+                || prefix.is_empty()
+            {
                 return (file, format!("{file_pointer}{}", &pointer[prefix.len()..]));
             }
         }
@@ -40,7 +45,11 @@ impl Bundled {
     /// member, as with entity findings).
     pub fn locate(&self, set: &SpecSet, pointer: &str) -> (String, Span) {
         let (file, file_pointer) = self.origin(pointer);
-        let span = set.files.get(file).map(|f| f.root.locate(&file_pointer)).unwrap_or_default();
+        let span = set
+            .files
+            .get(file)
+            .map(|f| f.root.locate(&file_pointer))
+            .unwrap_or_default();
         (file.to_string(), span)
     }
 
@@ -59,8 +68,15 @@ fn join(pointer: &str, token: &str) -> String {
 /// of the Reference Object) belongs in, when its target doesn't say.
 fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
     let last = path.last().map(String::as_str);
-    let parent = path.len().checked_sub(2).and_then(|i| path.get(i)).map(String::as_str);
-    if matches!(parent, Some("properties" | "patternProperties" | "$defs" | "definitions")) {
+    let parent = path
+        .len()
+        .checked_sub(2)
+        .and_then(|i| path.get(i))
+        .map(String::as_str);
+    if matches!(
+        parent,
+        Some("properties" | "patternProperties" | "$defs" | "definitions")
+    ) {
         return Some(schemas_section(format));
     }
     if last == Some("example") {
@@ -103,7 +119,9 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
             (Some("securitySchemes"), _) => Some("securitySchemes"),
             (_, Some("reply")) => Some("replies"),
             (_, Some("address")) if format == SpecFormat::AsyncApi3 => Some("replyAddresses"),
-            (Some("traits"), _) if path.iter().any(|p| p == "messages" || p == "message") => Some("messageTraits"),
+            (Some("traits"), _) if path.iter().any(|p| p == "messages" || p == "message") => {
+                Some("messageTraits")
+            }
             (Some("traits"), _) => Some("operationTraits"),
             (Some("variables"), _) => Some("serverVariables"),
             (_, Some("bindings")) => None,
@@ -132,10 +150,16 @@ fn section_pointer(format: SpecFormat, section: &str) -> String {
 fn declared_location(format: SpecFormat, pointer: &str) -> Option<(String, String)> {
     let tokens: Vec<String> = pointer_tokens(pointer).collect();
     match (format, tokens.as_slice()) {
-        (SpecFormat::OpenApi20, [section, name]) if matches!(section.as_str(), "definitions" | "parameters" | "responses") => {
+        (SpecFormat::OpenApi20, [section, name])
+            if matches!(section.as_str(), "definitions" | "parameters" | "responses") =>
+        {
             Some((section.clone(), name.clone()))
         }
-        (f, [components, section, name]) if f != SpecFormat::OpenApi20 && components == "components" => Some((section.clone(), name.clone())),
+        (f, [components, section, name])
+            if f != SpecFormat::OpenApi20 && components == "components" =>
+        {
+            Some((section.clone(), name.clone()))
+        }
         _ => None,
     }
 }
@@ -144,9 +168,19 @@ fn declared_location(format: SpecFormat, pointer: &str) -> Option<(String, Strin
 fn sanitize(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if cleaned.is_empty() { "Unnamed".into() } else { cleaned }
+    if cleaned.is_empty() {
+        "Unnamed".into()
+    } else {
+        cleaned
+    }
 }
 
 fn file_stem(path: &str) -> &str {
@@ -173,8 +207,33 @@ pub fn bundle(set: &SpecSet) -> Bundled {
     let root = set.root();
     let mut taken = BTreeSet::new();
     // Names already used by the root document stay theirs.
-    for section in ["schemas", "parameters", "responses", "requestBodies", "headers", "examples", "links", "callbacks", "securitySchemes", "pathItems", "messages", "channels", "operations", "servers", "correlationIds", "messageTraits", "operationTraits", "replies", "replyAddresses", "serverVariables", "definitions"] {
-        if let Some(entries) = root.pointer(&section_pointer(format, section)).and_then(Node::as_map) {
+    for section in [
+        "schemas",
+        "parameters",
+        "responses",
+        "requestBodies",
+        "headers",
+        "examples",
+        "links",
+        "callbacks",
+        "securitySchemes",
+        "pathItems",
+        "messages",
+        "channels",
+        "operations",
+        "servers",
+        "correlationIds",
+        "messageTraits",
+        "operationTraits",
+        "replies",
+        "replyAddresses",
+        "serverVariables",
+        "definitions",
+    ] {
+        if let Some(entries) = root
+            .pointer(&section_pointer(format, section))
+            .and_then(Node::as_map)
+        {
             for e in entries {
                 taken.insert((section.to_string(), e.key.clone()));
             }
@@ -191,7 +250,9 @@ pub fn bundle(set: &SpecSet) -> Bundled {
     };
     let mut doc = bundler.convert(&set.root_file, "", root, &mut Vec::new());
     while let Some((file, pointer, section, name)) = bundler.queue.pop_front() {
-        let Some(node) = set.files.get(&file).and_then(|f| f.root.pointer(&pointer)) else { continue };
+        let Some(node) = set.files.get(&file).and_then(|f| f.root.pointer(&pointer)) else {
+            continue;
+        };
         let target = join(&section_pointer(format, &section), &name);
         let mut path: Vec<String> = pointer_tokens(&target).collect();
         let value = bundler.convert(&file, &pointer, node, &mut path);
@@ -216,7 +277,9 @@ fn insert_at(doc: &mut Json, pointer: &str, value: Json) {
             map.insert(token.clone(), value);
             return;
         }
-        current = map.entry(token.clone()).or_insert_with(|| Json::Object(Map::new()));
+        current = map
+            .entry(token.clone())
+            .or_insert_with(|| Json::Object(Map::new()));
     }
 }
 
@@ -279,7 +342,10 @@ impl Bundler<'_> {
         }
         let key = (target_file.clone(), target_pointer.clone());
         if let Some((section, name)) = self.assigned.get(&key) {
-            return RefRewrite::Ref(format!("#{}", encode_pointer(&join(&section_pointer(self.format, section), name))));
+            return RefRewrite::Ref(format!(
+                "#{}",
+                encode_pointer(&join(&section_pointer(self.format, section), name))
+            ));
         }
         let declared = declared_location(self.format, &target_pointer);
         let section = match &declared {
@@ -292,12 +358,18 @@ impl Bundler<'_> {
             if self.inlining.contains(&key) {
                 return RefRewrite::Ref(raw.to_string());
             }
-            let Some(node) = self.set.files.get(&target_file).and_then(|f| f.root.pointer(&target_pointer)) else {
+            let Some(node) = self
+                .set
+                .files
+                .get(&target_file)
+                .and_then(|f| f.root.pointer(&target_pointer))
+            else {
                 return RefRewrite::Ref(raw.to_string());
             };
             self.inlining.push(key);
             let bundle_pointer: String = path.iter().fold(String::new(), |acc, t| join(&acc, t));
-            self.source_map.push((bundle_pointer, target_file.clone(), target_pointer.clone()));
+            self.source_map
+                .push((bundle_pointer, target_file.clone(), target_pointer.clone()));
             let value = self.convert(&target_file, &target_pointer, node, path);
             self.inlining.pop();
             return RefRewrite::Inline(value);
@@ -318,8 +390,12 @@ impl Bundler<'_> {
         }
         self.taken.insert((section.clone(), name.clone()));
         self.assigned.insert(key, (section.clone(), name.clone()));
-        self.queue.push_back((target_file, target_pointer, section.clone(), name.clone()));
-        RefRewrite::Ref(format!("#{}", encode_pointer(&join(&section_pointer(self.format, &section), &name))))
+        self.queue
+            .push_back((target_file, target_pointer, section.clone(), name.clone()));
+        RefRewrite::Ref(format!(
+            "#{}",
+            encode_pointer(&join(&section_pointer(self.format, &section), &name))
+        ))
     }
 }
 
@@ -334,7 +410,27 @@ fn encode_pointer(pointer: &str) -> String {
     let mut out = String::with_capacity(pointer.len());
     for c in pointer.chars() {
         match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '/' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=' | ':' | '@' => out.push(c),
+            'A'..='Z'
+            | 'a'..='z'
+            | '0'..='9'
+            | '-'
+            | '.'
+            | '_'
+            | '~'
+            | '/'
+            | '!'
+            | '$'
+            | '&'
+            | '\''
+            | '('
+            | ')'
+            | '*'
+            | '+'
+            | ','
+            | ';'
+            | '='
+            | ':'
+            | '@' => out.push(c),
             _ => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {

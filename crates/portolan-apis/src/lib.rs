@@ -7,15 +7,16 @@
 pub mod bundle;
 pub mod detect;
 pub mod load;
+pub mod model;
 pub mod refs;
 pub mod rules;
 pub mod validate;
 
 use std::sync::Arc;
 
+use portolan_core::Diagnostic;
 use portolan_core::files::SourceFile;
 use portolan_core::source::Source;
-use portolan_core::Diagnostic;
 
 pub use bundle::Bundled;
 pub use detect::SpecFormat;
@@ -33,7 +34,11 @@ pub struct ApiDefinition {
 }
 
 /// Load, resolve, bundle and validate one definition.
-pub fn check_definition(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> ApiDefinition {
+pub fn check_definition(
+    source: &dyn Source,
+    root: RootDocument<'_>,
+    limits: LoadLimits,
+) -> ApiDefinition {
     let loaded = load::load(source, root, limits);
     let mut diagnostics = loaded.diagnostics;
     let spec = loaded.spec.map(|set| {

@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use portolan_core::codes;
 use portolan_core::files::SourceFile;
-use portolan_core::source::{human_bytes, ReadError, Source};
-use portolan_core::yaml::{self, escape_pointer_token, Node, Value, YamlErrorKind, YamlLimits};
+use portolan_core::source::{ReadError, Source, human_bytes};
+use portolan_core::yaml::{self, Node, Value, YamlErrorKind, YamlLimits, escape_pointer_token};
 use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
 
-use crate::detect::{detect, Detected, SpecFormat, SUPPORTED};
+use crate::detect::{Detected, SUPPORTED, SpecFormat, detect};
 use crate::refs::{self, RefTarget};
 
 /// One parsed file of a definition.
@@ -94,16 +94,25 @@ fn yaml_code(kind: YamlErrorKind) -> &'static codes::Code {
 }
 
 /// Parse one file; its first non-empty document is the spec (or fragment).
-fn parse_file(file: &Arc<SourceFile>, limits: YamlLimits, diagnostics: &mut Vec<Diagnostic>) -> Option<Node> {
+fn parse_file(
+    file: &Arc<SourceFile>,
+    limits: YamlLimits,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     let stream = yaml::parse_stream(&file.text, limits);
     for error in stream.errors {
-        let mut d = Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
+        let mut d =
+            Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
         if let Some(first) = error.related {
             d = d.with_related(&file.path, first, "first defined here");
         }
         diagnostics.push(d);
     }
-    stream.documents.into_iter().find(|d| !d.is_empty).map(|d| d.root)
+    stream
+        .documents
+        .into_iter()
+        .find(|d| !d.is_empty)
+        .map(|d| d.root)
 }
 
 fn read_file(source: &dyn Source, path: &str, limit: u64) -> Result<Arc<SourceFile>, String> {
@@ -113,8 +122,14 @@ fn read_file(source: &dyn Source, path: &str, limit: u64) -> Result<Arc<SourceFi
             Err(_) => Err("it is not valid UTF-8".into()),
         },
         Err(ReadError::NotFound) => Err("the file does not exist in the catalog root".into()),
-        Err(ReadError::EscapesRoot) => Err("a symbolic link on its path leaves the catalog root".into()),
-        Err(ReadError::TooLarge { size, limit }) => Err(format!("the file is too large ({} > {})", human_bytes(size), human_bytes(limit))),
+        Err(ReadError::EscapesRoot) => {
+            Err("a symbolic link on its path leaves the catalog root".into())
+        }
+        Err(ReadError::TooLarge { size, limit }) => Err(format!(
+            "the file is too large ({} > {})",
+            human_bytes(size),
+            human_bytes(limit)
+        )),
         Err(ReadError::Io(e)) => Err(e),
     }
 }
@@ -123,14 +138,18 @@ fn read_file(source: &dyn Source, path: &str, limit: u64) -> Result<Arc<SourceFi
 /// payload, not references (unless the key is a property name).
 fn is_data_key(key: &str, parent_key: Option<&str>) -> bool {
     // A property named `default`, and `responses.default`, are not data.
-    if matches!(parent_key, Some("properties" | "patternProperties" | "responses")) {
+    if matches!(
+        parent_key,
+        Some("properties" | "patternProperties" | "responses")
+    ) {
         return false;
     }
     matches!(key, "example" | "default" | "const" | "enum" | "x-examples")
 }
 
 fn is_pure_ref(node: &Node) -> bool {
-    node.as_map().is_some_and(|m| m.len() == 1 && m[0].key == "$ref")
+    node.as_map()
+        .is_some_and(|m| m.len() == 1 && m[0].key == "$ref")
 }
 
 /// Every `$ref` in a file's tree, in document order.
@@ -193,7 +212,13 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         RootDocument::File(path) => match read_file(source, path, limits.max_file_size) {
             Ok(file) => file,
             Err(reason) => {
-                loaded.diagnostics.push(Diagnostic::new(&codes::FILE_NOT_FOUND, format!("cannot read API definition `{path}`: {reason}")).in_file(path));
+                loaded.diagnostics.push(
+                    Diagnostic::new(
+                        &codes::FILE_NOT_FOUND,
+                        format!("cannot read API definition `{path}`: {reason}"),
+                    )
+                    .in_file(path),
+                );
                 return loaded;
             }
         },
@@ -208,14 +233,20 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
     }
     let Some(root_node) = parse_file(&root_file, limits.yaml, &mut loaded.diagnostics) else {
         if loaded.diagnostics.is_empty() {
-            loaded.diagnostics.push(Diagnostic::new(&codes::API_UNSUPPORTED, "the API definition is empty").in_file(&root_path));
+            loaded.diagnostics.push(
+                Diagnostic::new(&codes::API_UNSUPPORTED, "the API definition is empty")
+                    .in_file(&root_path),
+            );
         }
         return loaded;
     };
     let (format, version) = match detect(&root_node) {
         Detected::Supported { format, version } => (format, version),
         Detected::Unsupported { what } => {
-            let key = ["openapi", "swagger", "asyncapi"].into_iter().find(|k| root_node.get(k).is_some()).unwrap_or("openapi");
+            let key = ["openapi", "swagger", "asyncapi"]
+                .into_iter()
+                .find(|k| root_node.get(k).is_some())
+                .unwrap_or("openapi");
             loaded.diagnostics.push(
                 Diagnostic::new(&codes::API_UNSUPPORTED, format!("{what} is not supported"))
                     .at(&root_path, root_node.locate(&format!("/{key}")))
@@ -237,7 +268,13 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
     let mut files: BTreeMap<String, SpecFile> = BTreeMap::new();
     let mut sites: Vec<RefSite> = Vec::new();
     collect_refs(&root_path, &root_node, &mut sites);
-    files.insert(root_path.clone(), SpecFile { file: root_file, root: root_node });
+    files.insert(
+        root_path.clone(),
+        SpecFile {
+            file: root_file,
+            root: root_node,
+        },
+    );
 
     // Breadth-first over referenced files, each round in parallel.
     let mut failed: BTreeMap<String, String> = BTreeMap::new();
@@ -246,7 +283,9 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         let wanted: BTreeSet<String> = sites[scanned..]
             .iter()
             .filter_map(|s| match &s.target {
-                RefTarget::Local { file, .. } | RefTarget::Anchor { file, .. } => Some(file.clone()),
+                RefTarget::Local { file, .. } | RefTarget::Anchor { file, .. } => {
+                    Some(file.clone())
+                }
                 _ => None,
             })
             .filter(|f| !files.contains_key(f) && !failed.contains_key(f))
@@ -257,11 +296,20 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         }
         if files.len() + wanted.len() > limits.max_files {
             for f in wanted {
-                failed.insert(f, format!("the definition references more than {} files", limits.max_files));
+                failed.insert(
+                    f,
+                    format!(
+                        "the definition references more than {} files",
+                        limits.max_files
+                    ),
+                );
             }
             continue;
         }
-        let results: Vec<(String, Result<(Arc<SourceFile>, Option<Node>, Vec<Diagnostic>), String>)> = wanted
+        let results: Vec<(
+            String,
+            Result<(Arc<SourceFile>, Option<Node>, Vec<Diagnostic>), String>,
+        )> = wanted
             .into_par_iter()
             .map(|path| {
                 let result = read_file(source, &path, limits.max_file_size).map(|file| {
@@ -307,7 +355,13 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
         let at = |d: Diagnostic| d.at(&site.file, site.span);
         match &site.target {
             RefTarget::Local { file, pointer } => match (set.files.get(file), failed.get(file)) {
-                (_, Some(reason)) => out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}` cannot be resolved: `{file}`: {reason}", site.raw)))),
+                (_, Some(reason)) => out.push(at(Diagnostic::new(
+                    &codes::REF_NOT_FOUND,
+                    format!(
+                        "`$ref: {}` cannot be resolved: `{file}`: {reason}",
+                        site.raw
+                    ),
+                ))),
                 (Some(spec), _) => {
                     if spec.root.pointer(pointer).is_none() {
                         let mut d = at(Diagnostic::new(
@@ -320,7 +374,10 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
                         out.push(d);
                     } else if let Some(cycle) = ref_cycle(set, file, pointer) {
                         // Report a cycle once, at its first member.
-                        if cycle.first().is_some_and(|(f, s)| f == &site.file && *s == site.span) {
+                        if cycle
+                            .first()
+                            .is_some_and(|(f, s)| f == &site.file && *s == site.span)
+                        {
                             out.push(at(Diagnostic::new(
                                 &codes::REF_CYCLE,
                                 format!("`$ref: {}` starts a loop of {} references that never reaches a value", site.raw, cycle.len()),
@@ -332,9 +389,25 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
             },
             RefTarget::Anchor { file, anchor } => {
                 if let Some(reason) = failed.get(file) {
-                    out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}` cannot be resolved: `{file}`: {reason}", site.raw))));
-                } else if set.files.get(file).is_some_and(|f| refs::find_anchor(&f.root, anchor).is_none()) {
-                    out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}`: no schema in `{file}` declares `$anchor: {anchor}`", site.raw))));
+                    out.push(at(Diagnostic::new(
+                        &codes::REF_NOT_FOUND,
+                        format!(
+                            "`$ref: {}` cannot be resolved: `{file}`: {reason}",
+                            site.raw
+                        ),
+                    )));
+                } else if set
+                    .files
+                    .get(file)
+                    .is_some_and(|f| refs::find_anchor(&f.root, anchor).is_none())
+                {
+                    out.push(at(Diagnostic::new(
+                        &codes::REF_NOT_FOUND,
+                        format!(
+                            "`$ref: {}`: no schema in `{file}` declares `$anchor: {anchor}`",
+                            site.raw
+                        ),
+                    )));
                 }
             }
             RefTarget::Remote(url) => {
@@ -349,7 +422,10 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
                 &codes::PATH_ESCAPES_ROOT,
                 format!("`$ref: {raw}` leaves the catalog root or is an absolute path"),
             ))),
-            RefTarget::Invalid(reason) => out.push(at(Diagnostic::new(&codes::REF_NOT_FOUND, format!("`$ref: {}`: {reason}", site.raw)))),
+            RefTarget::Invalid(reason) => out.push(at(Diagnostic::new(
+                &codes::REF_NOT_FOUND,
+                format!("`$ref: {}`: {reason}", site.raw),
+            ))),
         }
     }
 }
@@ -360,13 +436,19 @@ fn nearest_existing(root: &Node, pointer: &str) -> Option<String> {
     let last = last.replace("~1", "/").replace("~0", "~");
     let siblings = root.pointer(parent)?.as_map()?;
     let lower = last.to_ascii_lowercase();
-    let candidate = siblings.iter().find(|e| e.key.to_ascii_lowercase() == lower).or_else(|| {
-        siblings.iter().find(|e| {
-            let k = e.key.to_ascii_lowercase();
-            k.starts_with(&lower) || lower.starts_with(&k)
-        })
-    })?;
-    Some(format!("did you mean `#{parent}/{}`?", escape_pointer_token(&candidate.key)))
+    let candidate = siblings
+        .iter()
+        .find(|e| e.key.to_ascii_lowercase() == lower)
+        .or_else(|| {
+            siblings.iter().find(|e| {
+                let k = e.key.to_ascii_lowercase();
+                k.starts_with(&lower) || lower.starts_with(&k)
+            })
+        })?;
+    Some(format!(
+        "did you mean `#{parent}/{}`?",
+        escape_pointer_token(&candidate.key)
+    ))
 }
 
 /// Follow a chain of pure Reference Objects from (file, pointer); the chain
@@ -378,23 +460,37 @@ fn ref_cycle(set: &SpecSet, file: &str, pointer: &str) -> Option<Vec<(String, Sp
     for _ in 0..64 {
         if seen.iter().any(|(f, p)| *f == file && *p == pointer) {
             // Rotate so the cycle starts at its smallest site: reported once.
-            let start = seen.iter().position(|(f, p)| *f == file && *p == pointer).unwrap_or(0);
+            let start = seen
+                .iter()
+                .position(|(f, p)| *f == file && *p == pointer)
+                .unwrap_or(0);
             let mut cycle: Vec<(String, Span)> = chain[start..].to_vec();
-            let min = cycle.iter().enumerate().min_by(|a, b| a.1.cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
+            let min = cycle
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.cmp(b.1))
+                .map(|(i, _)| i)
+                .unwrap_or(0);
             cycle.rotate_left(min);
             return Some(cycle);
         }
         let node = set.files.get(&file)?.root.pointer(&pointer)?;
         let raw = refs::ref_of(node)?;
         // Only an object that is nothing but a reference can loop.
-        if node.as_map().is_some_and(|m| m.iter().any(|e| e.key != "$ref" && e.key != "description" && e.key != "summary")) {
+        if node.as_map().is_some_and(|m| {
+            m.iter()
+                .any(|e| e.key != "$ref" && e.key != "description" && e.key != "summary")
+        }) {
             return None;
         }
         let span = node.get("$ref").map(|n| n.span).unwrap_or(node.span);
         seen.push((file.clone(), pointer.clone()));
         chain.push((file.clone(), span));
         match refs::resolve(&file, raw) {
-            RefTarget::Local { file: f, pointer: p } => {
+            RefTarget::Local {
+                file: f,
+                pointer: p,
+            } => {
                 file = f;
                 pointer = p;
             }

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use portolan_apis::{bundle, check_definition, LoadLimits, RootDocument};
-use portolan_core::source::DirSource;
+use portolan_apis::{LoadLimits, RootDocument, bundle, check_definition};
 use portolan_core::Severity;
+use portolan_core::source::DirSource;
 
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -43,7 +43,11 @@ fn every_corpus_spec_loads_and_bundles() {
     let source = DirSource::new(&corpus).unwrap();
     for verdict in verdicts(&corpus) {
         let started = std::time::Instant::now();
-        let definition = check_definition(&source, RootDocument::File(&verdict.file), LoadLimits::default());
+        let definition = check_definition(
+            &source,
+            RootDocument::File(&verdict.file),
+            LoadLimits::default(),
+        );
         let errors: Vec<String> = definition
             .diagnostics
             .iter()
@@ -59,12 +63,18 @@ fn every_corpus_spec_loads_and_bundles() {
             "{:>6} ms  {}  files={} errors={} external={} {}",
             started.elapsed().as_millis(),
             verdict.file,
-            definition.spec.as_ref().map(|(s, _)| s.files.len()).unwrap_or(0),
+            definition
+                .spec
+                .as_ref()
+                .map(|(s, _)| s.files.len())
+                .unwrap_or(0),
             errors.len(),
             external.len(),
             errors.first().map(String::as_str).unwrap_or("")
         );
-        if std::env::var("DBG").is_ok_and(|f| verdict.file.contains(&f)) { eprintln!("{:?}", &external[..external.len().min(10)]); }
+        if std::env::var("DBG").is_ok_and(|f| verdict.file.contains(&f)) {
+            eprintln!("{:?}", &external[..external.len().min(10)]);
+        }
         let _ = (verdict.valid, &verdict.note);
     }
 }
