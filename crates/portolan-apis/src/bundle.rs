@@ -79,6 +79,12 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
     ) {
         return Some(schemas_section(format));
     }
+    // An operation included by reference (`paths./x.get: {$ref}`; not in
+    // the specification, but common, e.g. DigitalOcean's spec) has no
+    // reusable home: inline it.
+    if path.len() == 3 && matches!(path[0].as_str(), "paths" | "webhooks") {
+        return None;
+    }
     if last == Some("example") {
         // An included example value: inlined, it has no reusable home.
         return None;
@@ -303,6 +309,28 @@ impl Bundler<'_> {
                                     return value;
                                 }
                             }
+                            continue;
+                        }
+                    }
+                    let in_mapping = path.len() >= 2
+                        && path[path.len() - 1] == "mapping"
+                        && path[path.len() - 2] == "discriminator";
+                    if let (true, Some(raw)) = (in_mapping, entry.value.as_str()) {
+                        // Mapping values that are references are relative to
+                        // the file they are written in, like `$ref`s: rewrite
+                        // them to the bundle. Plain schema names stay.
+                        if raw.contains('#') || raw.contains('/') {
+                            path.push(entry.key.clone());
+                            let rewritten = match self.rewrite_ref(
+                                file,
+                                raw,
+                                &mut vec!["components".into(), "schemas".into(), "x".into()],
+                            ) {
+                                RefRewrite::Ref(new) => new,
+                                RefRewrite::Inline(_) => raw.to_string(),
+                            };
+                            path.pop();
+                            map.insert(entry.key.clone(), Json::String(rewritten));
                             continue;
                         }
                     }

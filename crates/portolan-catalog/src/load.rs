@@ -289,7 +289,12 @@ fn load_file(source: &dyn Source, path: &str, named: bool, options: &LoadOptions
             continue;
         }
         if !is_entity_shaped(&document.root) {
-            if named {
+            // A named API definition (`check openapi.yaml`) is not a broken
+            // descriptor: its findings come from the API stage.
+            let is_api_definition = ["openapi", "swagger", "asyncapi"]
+                .iter()
+                .any(|k| document.root.get(k).is_some());
+            if named && !is_api_definition {
                 result.diagnostics.push(
                     Diagnostic::new(
                         &codes::NOT_AN_ENTITY,

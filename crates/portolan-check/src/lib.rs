@@ -3,13 +3,14 @@
 //! rules, cross-entity rules and user policies — then applies `[rules]`
 //! severity overrides and sorts the findings deterministically.
 
+pub mod apis;
 pub mod policy;
 pub mod rules;
 pub mod schemas;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use portolan_catalog::{Catalog, Kind, LoadOptions};
+use portolan_catalog::{Catalog, EntityId, Kind, LoadOptions};
 use portolan_core::config::Config;
 use portolan_core::source::{Source, SourceError};
 use portolan_core::{Diagnostic, codes, diagnostic};
@@ -20,6 +21,8 @@ pub use policy::Policy;
 /// The checked catalog and every finding.
 pub struct Checked {
     pub catalog: Catalog,
+    /// API entities' definitions, loaded, bundled and checked.
+    pub apis: BTreeMap<EntityId, portolan_apis::ApiDefinition>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -54,15 +57,35 @@ pub fn check(
     options: &CheckOptions,
 ) -> Result<Checked, SourceError> {
     let loaded = portolan_catalog::load(source, &options.load)?;
-    let (catalog, mut diagnostics) = Catalog::link(loaded);
+    let (mut catalog, mut diagnostics) = Catalog::link(loaded);
     diagnostics.extend(validate(&catalog, policies));
+    let limits = portolan_apis::LoadLimits {
+        max_file_size: options.load.max_file_size,
+        yaml: options.load.yaml_limits,
+        ..Default::default()
+    };
+    let apis = apis::check_apis(source, &catalog, limits);
+    for definition in apis.values() {
+        diagnostics.extend(definition.diagnostics.iter().cloned());
+        for file in &definition.files {
+            if catalog.files.get(&file.path).is_none() {
+                catalog.files.insert(file.clone());
+            }
+        }
+    }
     let mut diagnostics = apply_rule_settings(diagnostics, config);
     if let Some(only) = &options.only_files {
-        diagnostics.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+        // An inline definition's findings belong to its descriptor.
+        diagnostics.retain(|d| {
+            d.file
+                .as_ref()
+                .is_some_and(|f| only.contains(f.split('#').next().unwrap_or(f)))
+        });
     }
     diagnostic::sort_diagnostics(&mut diagnostics);
     Ok(Checked {
         catalog,
+        apis,
         diagnostics,
     })
 }
