@@ -254,14 +254,14 @@ pub fn bundle(set: &SpecSet) -> Bundled {
         source_map: vec![(String::new(), set.root_file.clone(), String::new())],
         inlining: Vec::new(),
     };
-    let mut doc = bundler.convert(&set.root_file, "", root, &mut Vec::new());
+    let mut doc = bundler.convert(&set.root_file, root, &mut Vec::new());
     while let Some((file, pointer, section, name)) = bundler.queue.pop_front() {
         let Some(node) = set.files.get(&file).and_then(|f| f.root.pointer(&pointer)) else {
             continue;
         };
         let target = join(&section_pointer(format, &section), &name);
         let mut path: Vec<String> = pointer_tokens(&target).collect();
-        let value = bundler.convert(&file, &pointer, node, &mut path);
+        let value = bundler.convert(&file, node, &mut path);
         insert_at(&mut doc, &target, value);
         bundler.source_map.push((target, file, pointer));
     }
@@ -292,7 +292,7 @@ fn insert_at(doc: &mut Json, pointer: &str, value: Json) {
 impl Bundler<'_> {
     /// Convert `node` (at `pointer` in `file`) to JSON for bundle location
     /// `path`, rewriting refs.
-    fn convert(&mut self, file: &str, pointer: &str, node: &Node, path: &mut Vec<String>) -> Json {
+    fn convert(&mut self, file: &str, node: &Node, path: &mut Vec<String>) -> Json {
         match &node.value {
             Value::Map(entries) => {
                 let mut map = Map::new();
@@ -335,7 +335,7 @@ impl Bundler<'_> {
                         }
                     }
                     path.push(entry.key.clone());
-                    let child = self.convert(file, &join(pointer, &entry.key), &entry.value, path);
+                    let child = self.convert(file, &entry.value, path);
                     path.pop();
                     map.insert(entry.key.clone(), child);
                 }
@@ -347,7 +347,7 @@ impl Bundler<'_> {
                     .enumerate()
                     .map(|(i, item)| {
                         path.push(i.to_string());
-                        let v = self.convert(file, &format!("{pointer}/{i}"), item, path);
+                        let v = self.convert(file, item, path);
                         path.pop();
                         v
                     })
@@ -398,7 +398,7 @@ impl Bundler<'_> {
             let bundle_pointer: String = path.iter().fold(String::new(), |acc, t| join(&acc, t));
             self.source_map
                 .push((bundle_pointer, target_file.clone(), target_pointer.clone()));
-            let value = self.convert(&target_file, &target_pointer, node, path);
+            let value = self.convert(&target_file, node, path);
             self.inlining.pop();
             return RefRewrite::Inline(value);
         };

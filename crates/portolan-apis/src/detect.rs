@@ -19,7 +19,10 @@ pub enum SpecFormat {
 
 impl SpecFormat {
     pub fn is_openapi(self) -> bool {
-        matches!(self, SpecFormat::OpenApi20 | SpecFormat::OpenApi30 | SpecFormat::OpenApi31)
+        matches!(
+            self,
+            SpecFormat::OpenApi20 | SpecFormat::OpenApi30 | SpecFormat::OpenApi31
+        )
     }
 
     pub fn is_asyncapi(self) -> bool {
@@ -52,9 +55,14 @@ pub const SUPPORTED: &str = "OpenAPI 2.0, 3.0.x and 3.1.x; AsyncAPI 2.0-2.6 and 
 /// The outcome of looking at a document's root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detected {
-    Supported { format: SpecFormat, version: String },
+    Supported {
+        format: SpecFormat,
+        version: String,
+    },
     /// A specification portolan recognises and does not support (yet).
-    Unsupported { what: String },
+    Unsupported {
+        what: String,
+    },
     /// Not an OpenAPI or AsyncAPI document at all.
     Unknown,
 }
@@ -72,27 +80,51 @@ fn version_text(node: &Node) -> Option<String> {
 pub fn detect(root: &Node) -> Detected {
     if let Some(version) = root.get("openapi").and_then(version_text) {
         return match version.split('.').take(2).collect::<Vec<_>>().as_slice() {
-            ["3", "0"] => Detected::Supported { format: SpecFormat::OpenApi30, version },
-            ["3", "1"] => Detected::Supported { format: SpecFormat::OpenApi31, version },
-            _ => Detected::Unsupported { what: format!("OpenAPI {version}") },
+            ["3", "0"] => Detected::Supported {
+                format: SpecFormat::OpenApi30,
+                version,
+            },
+            ["3", "1"] => Detected::Supported {
+                format: SpecFormat::OpenApi31,
+                version,
+            },
+            _ => Detected::Unsupported {
+                what: format!("OpenAPI {version}"),
+            },
         };
     }
     if let Some(version) = root.get("swagger").and_then(version_text) {
         return match version.as_str() {
-            "2.0" | "2" => Detected::Supported { format: SpecFormat::OpenApi20, version: "2.0".into() },
-            _ => Detected::Unsupported { what: format!("Swagger {version}") },
+            "2.0" | "2" => Detected::Supported {
+                format: SpecFormat::OpenApi20,
+                version: "2.0".into(),
+            },
+            _ => Detected::Unsupported {
+                what: format!("Swagger {version}"),
+            },
         };
     }
     if let Some(version) = root.get("asyncapi").and_then(version_text) {
         let mut parts = version.split('.');
         return match (parts.next(), parts.next()) {
             (Some("2"), Some(minor)) if minor.parse::<u32>().is_ok_and(|m| m <= 6) => {
-                Detected::Supported { format: SpecFormat::AsyncApi2, version }
+                Detected::Supported {
+                    format: SpecFormat::AsyncApi2,
+                    version,
+                }
             }
-            (Some("3"), Some("0")) => Detected::Supported { format: SpecFormat::AsyncApi3, version },
+            (Some("3"), Some("0")) => Detected::Supported {
+                format: SpecFormat::AsyncApi3,
+                version,
+            },
             // 3.1 only adds optional fields to 3.0; read it as 3.0.
-            (Some("3"), Some("1")) => Detected::Supported { format: SpecFormat::AsyncApi3, version },
-            _ => Detected::Unsupported { what: format!("AsyncAPI {version}") },
+            (Some("3"), Some("1")) => Detected::Supported {
+                format: SpecFormat::AsyncApi3,
+                version,
+            },
+            _ => Detected::Unsupported {
+                what: format!("AsyncAPI {version}"),
+            },
         };
     }
     Detected::Unknown
@@ -104,10 +136,25 @@ pub fn sniff_text(text: &str) -> Option<&'static str> {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))?;
-    if first.starts_with("syntax = \"proto") || first.starts_with("syntax=\"proto") || first.starts_with("package ") {
+    if first.starts_with("syntax = \"proto")
+        || first.starts_with("syntax=\"proto")
+        || first.starts_with("package ")
+    {
         return Some("protobuf");
     }
-    const GRAPHQL: &[&str] = &["type ", "schema ", "schema{", "interface ", "enum ", "input ", "scalar ", "union ", "directive ", "extend ", "\"\"\""];
+    const GRAPHQL: &[&str] = &[
+        "type ",
+        "schema ",
+        "schema{",
+        "interface ",
+        "enum ",
+        "input ",
+        "scalar ",
+        "union ",
+        "directive ",
+        "extend ",
+        "\"\"\"",
+    ];
     if GRAPHQL.iter().any(|k| first.starts_with(k)) {
         return Some("GraphQL");
     }
@@ -117,7 +164,7 @@ pub fn sniff_text(text: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use portolan_core::yaml::{parse_stream, YamlLimits};
+    use portolan_core::yaml::{YamlLimits, parse_stream};
 
     fn detect_text(text: &str) -> Detected {
         detect(&parse_stream(text, YamlLimits::default()).documents[0].root)
@@ -125,21 +172,73 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert!(matches!(detect_text("openapi: 3.0.3"), Detected::Supported { format: SpecFormat::OpenApi30, .. }));
-        assert!(matches!(detect_text("openapi: '3.1.1'"), Detected::Supported { format: SpecFormat::OpenApi31, .. }));
-        assert!(matches!(detect_text("swagger: '2.0'"), Detected::Supported { format: SpecFormat::OpenApi20, .. }));
-        assert!(matches!(detect_text("swagger: 2.0"), Detected::Supported { format: SpecFormat::OpenApi20, .. }));
-        assert!(matches!(detect_text("asyncapi: 2.6.0"), Detected::Supported { format: SpecFormat::AsyncApi2, .. }));
-        assert!(matches!(detect_text("asyncapi: 3.0.0"), Detected::Supported { format: SpecFormat::AsyncApi3, .. }));
-        assert_eq!(detect_text("openapi: 3.2.0"), Detected::Unsupported { what: "OpenAPI 3.2.0".into() });
-        assert_eq!(detect_text("asyncapi: 1.2.0"), Detected::Unsupported { what: "AsyncAPI 1.2.0".into() });
+        assert!(matches!(
+            detect_text("openapi: 3.0.3"),
+            Detected::Supported {
+                format: SpecFormat::OpenApi30,
+                ..
+            }
+        ));
+        assert!(matches!(
+            detect_text("openapi: '3.1.1'"),
+            Detected::Supported {
+                format: SpecFormat::OpenApi31,
+                ..
+            }
+        ));
+        assert!(matches!(
+            detect_text("swagger: '2.0'"),
+            Detected::Supported {
+                format: SpecFormat::OpenApi20,
+                ..
+            }
+        ));
+        assert!(matches!(
+            detect_text("swagger: 2.0"),
+            Detected::Supported {
+                format: SpecFormat::OpenApi20,
+                ..
+            }
+        ));
+        assert!(matches!(
+            detect_text("asyncapi: 2.6.0"),
+            Detected::Supported {
+                format: SpecFormat::AsyncApi2,
+                ..
+            }
+        ));
+        assert!(matches!(
+            detect_text("asyncapi: 3.0.0"),
+            Detected::Supported {
+                format: SpecFormat::AsyncApi3,
+                ..
+            }
+        ));
+        assert_eq!(
+            detect_text("openapi: 3.2.0"),
+            Detected::Unsupported {
+                what: "OpenAPI 3.2.0".into()
+            }
+        );
+        assert_eq!(
+            detect_text("asyncapi: 1.2.0"),
+            Detected::Unsupported {
+                what: "AsyncAPI 1.2.0".into()
+            }
+        );
         assert_eq!(detect_text("title: x"), Detected::Unknown);
     }
 
     #[test]
     fn sniffs_graphql_and_protobuf() {
-        assert_eq!(sniff_text("# comment\ntype Query {\n  a: Int\n}\n"), Some("GraphQL"));
-        assert_eq!(sniff_text("syntax = \"proto3\";\npackage x;\n"), Some("protobuf"));
+        assert_eq!(
+            sniff_text("# comment\ntype Query {\n  a: Int\n}\n"),
+            Some("GraphQL")
+        );
+        assert_eq!(
+            sniff_text("syntax = \"proto3\";\npackage x;\n"),
+            Some("protobuf")
+        );
         assert_eq!(sniff_text("openapi: 3.0.0"), None);
     }
 }

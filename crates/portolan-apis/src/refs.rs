@@ -9,9 +9,15 @@ use portolan_core::yaml::{Node, Value};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RefTarget {
     /// A node: catalog-relative file and a JSON pointer (`""` = the root).
-    Local { file: String, pointer: String },
+    Local {
+        file: String,
+        pointer: String,
+    },
     /// A plain-name fragment (`#foo`): a JSON Schema `$anchor` in `file`.
-    Anchor { file: String, anchor: String },
+    Anchor {
+        file: String,
+        anchor: String,
+    },
     Remote(String),
     /// A path that is absolute or leaves the catalog root.
     Escapes(String),
@@ -55,13 +61,24 @@ pub fn resolve(from_file: &str, reference: &str) -> RefTarget {
         }
     };
     match fragment.map(percent_decode) {
-        None => RefTarget::Local { file, pointer: String::new() },
-        Some(f) if f.is_empty() => RefTarget::Local { file, pointer: String::new() },
+        None => RefTarget::Local {
+            file,
+            pointer: String::new(),
+        },
+        Some(f) if f.is_empty() => RefTarget::Local {
+            file,
+            pointer: String::new(),
+        },
         Some(f) if f.starts_with('/') => RefTarget::Local { file, pointer: f },
-        Some(f) if f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) => {
+        Some(f)
+            if f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) =>
+        {
             RefTarget::Anchor { file, anchor: f }
         }
-        Some(f) => RefTarget::Invalid(format!("`#{f}` is neither a JSON pointer nor an anchor name")),
+        Some(f) => RefTarget::Invalid(format!(
+            "`#{f}` is neither a JSON pointer nor an anchor name"
+        )),
     }
 }
 
@@ -80,7 +97,13 @@ pub fn find_anchor<'a>(root: &'a Node, name: &str) -> Option<(String, &'a Node)>
                     return Some((pointer, node));
                 }
                 for e in entries {
-                    stack.push((format!("{pointer}/{}", portolan_core::yaml::escape_pointer_token(&e.key)), &e.value));
+                    stack.push((
+                        format!(
+                            "{pointer}/{}",
+                            portolan_core::yaml::escape_pointer_token(&e.key)
+                        ),
+                        &e.value,
+                    ));
                 }
             }
             Value::Seq(items) => {
@@ -102,15 +125,24 @@ mod tests {
     fn splits_file_and_pointer() {
         assert_eq!(
             resolve("specs/api.yaml", "./schemas/order.yaml#/Order"),
-            RefTarget::Local { file: "specs/schemas/order.yaml".into(), pointer: "/Order".into() }
+            RefTarget::Local {
+                file: "specs/schemas/order.yaml".into(),
+                pointer: "/Order".into()
+            }
         );
         assert_eq!(
             resolve("specs/api.yaml", "#/components/schemas/Order"),
-            RefTarget::Local { file: "specs/api.yaml".into(), pointer: "/components/schemas/Order".into() }
+            RefTarget::Local {
+                file: "specs/api.yaml".into(),
+                pointer: "/components/schemas/Order".into()
+            }
         );
         assert_eq!(
             resolve("specs/api.yaml", "../common.yaml"),
-            RefTarget::Local { file: "common.yaml".into(), pointer: String::new() }
+            RefTarget::Local {
+                file: "common.yaml".into(),
+                pointer: String::new()
+            }
         );
     }
 
@@ -118,19 +150,40 @@ mod tests {
     fn decodes_percent_encoding_and_keeps_pointer_escapes() {
         assert_eq!(
             resolve("a.yaml", "#/paths/~1pets~1%7BpetId%7D/get"),
-            RefTarget::Local { file: "a.yaml".into(), pointer: "/paths/~1pets~1{petId}/get".into() }
+            RefTarget::Local {
+                file: "a.yaml".into(),
+                pointer: "/paths/~1pets~1{petId}/get".into()
+            }
         );
         assert_eq!(
             resolve("a.yaml", "my%20schemas.yaml#/X"),
-            RefTarget::Local { file: "my schemas.yaml".into(), pointer: "/X".into() }
+            RefTarget::Local {
+                file: "my schemas.yaml".into(),
+                pointer: "/X".into()
+            }
         );
     }
 
     #[test]
     fn remote_escaping_and_anchor_refs() {
-        assert_eq!(resolve("a.yaml", "https://x.test/s.json#/A"), RefTarget::Remote("https://x.test/s.json#/A".into()));
-        assert!(matches!(resolve("a/b.yaml", "../../../etc/passwd"), RefTarget::Escapes(_)));
-        assert!(matches!(resolve("a.yaml", "/etc/passwd"), RefTarget::Escapes(_)));
-        assert_eq!(resolve("a.yaml", "#node"), RefTarget::Anchor { file: "a.yaml".into(), anchor: "node".into() });
+        assert_eq!(
+            resolve("a.yaml", "https://x.test/s.json#/A"),
+            RefTarget::Remote("https://x.test/s.json#/A".into())
+        );
+        assert!(matches!(
+            resolve("a/b.yaml", "../../../etc/passwd"),
+            RefTarget::Escapes(_)
+        ));
+        assert!(matches!(
+            resolve("a.yaml", "/etc/passwd"),
+            RefTarget::Escapes(_)
+        ));
+        assert_eq!(
+            resolve("a.yaml", "#node"),
+            RefTarget::Anchor {
+                file: "a.yaml".into(),
+                anchor: "node".into()
+            }
+        );
     }
 }

@@ -1,0 +1,568 @@
+//! The semantic rules (A006-A012) on small documents: for each rule, a
+//! document it accepts and one it rejects, with the code and pointer of
+//! every finding. And, run by hand, the rules on every single-file spec
+//! of the shared corpus that the reference validators accept.
+
+use portolan_apis::detect::SpecFormat;
+use portolan_apis::rules::{Finding, check_semantics};
+use serde_json::{Value, json};
+
+/// `(code, pointer)` of each finding, in order.
+fn findings(format: SpecFormat, doc: &Value) -> Vec<(&'static str, String)> {
+    check_semantics(format, doc)
+        .into_iter()
+        .map(|f: Finding| (f.code.code, f.pointer))
+        .collect()
+}
+
+fn none() -> Vec<(&'static str, String)> {
+    Vec::new()
+}
+
+fn at(code: &'static str, pointer: &str) -> (&'static str, String) {
+    (code, pointer.to_string())
+}
+
+fn openapi(paths: Value) -> Value {
+    json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths})
+}
+
+fn ok() -> Value {
+    json!({"200": {"description": "ok"}})
+}
+
+// A006 duplicate-operation-id
+
+#[test]
+fn operation_ids_unique() {
+    let doc = openapi(json!({
+        "/pets": {"get": {"operationId": "listPets", "responses": ok()}, "post": {"operationId": "addPet", "responses": ok()}},
+    }));
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn operation_ids_duplicate_second_is_reported() {
+    let doc = openapi(json!({
+        "/pets": {"get": {"operationId": "listPets", "responses": ok()}},
+        "/pets/mine": {"get": {"operationId": "listPets", "responses": ok()}},
+    }));
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![at("A006", "/paths/~1pets~1mine/get/operationId")]
+    );
+    let message = &check_semantics(SpecFormat::OpenApi30, &doc)[0].message;
+    assert_eq!(
+        message,
+        "operationId `listPets` of `GET /pets/mine` is already used by `GET /pets`"
+    );
+}
+
+#[test]
+fn operation_ids_shared_path_item_counts_once() {
+    // Two paths referring to one component path item describe it twice, and
+    // it is still one operation.
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"$ref": "#/components/pathItems/A"}},
+        "webhooks": {"a": {"$ref": "#/components/pathItems/A"}},
+        "components": {"pathItems": {"A": {"post": {"operationId": "a", "responses": ok()}}}},
+    });
+    assert_eq!(findings(SpecFormat::OpenApi31, &doc), none());
+}
+
+#[test]
+fn operation_ids_in_webhooks_and_callbacks() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/subscribe": {"post": {
+            "operationId": "subscribe", "responses": ok(),
+            "callbacks": {"event": {"{$request.body#/url}": {"post": {"operationId": "notify", "responses": ok()}}}},
+        }}},
+        "webhooks": {"notify": {"post": {"operationId": "notify", "responses": ok()}}},
+    });
+    assert_eq!(
+        findings(SpecFormat::OpenApi31, &doc),
+        vec![at(
+            "A006",
+            "/paths/~1subscribe/post/callbacks/event/{$request.body#~1url}/post/operationId"
+        )]
+    );
+}
+
+#[test]
+fn operation_ids_asyncapi2() {
+    let doc = json!({
+        "asyncapi": "2.6.0", "info": {"title": "t", "version": "1"},
+        "channels": {
+            "a": {"publish": {"operationId": "send"}, "subscribe": {"operationId": "receive"}},
+            "b": {"publish": {"operationId": "send"}},
+        },
+    });
+    assert_eq!(
+        findings(SpecFormat::AsyncApi2, &doc),
+        vec![at("A006", "/channels/b/publish/operationId")]
+    );
+}
+
+// A007 path-parameter
+
+fn path_param(name: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
+}
+
+#[test]
+fn path_parameters_declared_on_path_item_or_operation() {
+    let doc = json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/owners/{ownerId}/pets/{petId}": {
+                "parameters": [{"$ref": "#/components/parameters/ownerId"}],
+                "get": {"parameters": [path_param("petId")], "responses": ok()},
+                "delete": {"parameters": [path_param("petId"), {"name": "ownerId", "in": "path", "required": true}], "responses": ok()},
+            },
+            // No operations: nothing has to be declared.
+            "/hidden/{id}": {},
+        },
+        "components": {"parameters": {"ownerId": path_param("ownerId")}},
+    });
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn path_parameters_missing_everywhere_points_at_the_path() {
+    let doc =
+        openapi(json!({"/pets/{petId}": {"get": {"responses": ok()}, "put": {"responses": ok()}}}));
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![at("A007", "/paths/~1pets~1{petId}")]
+    );
+}
+
+#[test]
+fn path_parameters_missing_on_one_operation_points_at_it() {
+    let doc = openapi(json!({"/pets/{petId}": {
+        "get": {"parameters": [path_param("petId")], "responses": ok()},
+        "put": {"responses": ok()},
+    }}));
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![at("A007", "/paths/~1pets~1{petId}/put")]
+    );
+}
+
+#[test]
+fn path_parameters_not_in_template_or_not_required() {
+    let doc = json!({
+        "swagger": "2.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/pets/{id}": {
+            "parameters": [path_param("id")],
+            "get": {"parameters": [{"$ref": "#/parameters/petId"}, {"name": "id", "in": "path", "required": false, "type": "string"}], "responses": ok()},
+        }},
+        "parameters": {"petId": {"name": "petId", "in": "path", "type": "string"}},
+    });
+    assert_eq!(
+        findings(SpecFormat::OpenApi20, &doc),
+        vec![
+            at("A007", "/paths/~1pets~1{id}/get/parameters/0"),
+            // Reported where `required` is (or would be) written.
+            at("A007", "/parameters/petId"),
+            at("A007", "/paths/~1pets~1{id}/get/parameters/1/required"),
+        ]
+    );
+}
+
+#[test]
+fn path_parameters_unresolvable_ref_is_not_a_missing_declaration() {
+    let doc = openapi(
+        json!({"/pets/{petId}": {"get": {"parameters": [{"$ref": "pets.yaml#/petId"}], "responses": ok()}}}),
+    );
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+// A008 equivalent-paths
+
+#[test]
+fn equivalent_paths_concrete_and_templated_may_overlap() {
+    let doc = openapi(json!({"/pets/{id}": {}, "/pets/mine": {}, "/pets/{id}/toys": {}}));
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn equivalent_paths_differing_only_in_names() {
+    let doc = openapi(json!({"/pets/{id}": {}, "/pets/{petId}": {}}));
+    // Keys are in the bundled document's order: `{petId}` comes second.
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![at("A008", "/paths/~1pets~1{petId}")]
+    );
+}
+
+#[test]
+fn equivalent_paths_allowed_in_swagger_2() {
+    // Regression: fired on Netlify's accepted 2.0 API, which has
+    // `/sites/{site_id}/database/migrations/{name}` (GET) next to
+    // `.../migrations/{deploy_id}` (POST). Only OpenAPI 3.0 added the rule.
+    let doc = json!({"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/m/{name}": {}, "/m/{deploy_id}": {}}});
+    assert_eq!(findings(SpecFormat::OpenApi20, &doc), none());
+}
+
+// A009 invalid-response-code
+
+#[test]
+fn response_codes_valid() {
+    let doc = openapi(json!({"/pets": {"get": {"responses": {
+        "100": {"description": "x"}, "200": {"description": "x"}, "599": {"description": "x"},
+        "4XX": {"description": "x"}, "default": {"description": "x"}, "x-note": "free",
+    }}}}));
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn response_codes_invalid() {
+    let doc = openapi(json!({"/pets": {"get": {"responses": {
+        "200 OK": {"description": "x"}, "2xx": {"description": "x"}, "600": {"description": "x"}, "200": {"description": "x"},
+    }}}}));
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![
+            at("A009", "/paths/~1pets/get/responses/200 OK"),
+            at("A009", "/paths/~1pets/get/responses/2xx"),
+            at("A009", "/paths/~1pets/get/responses/600"),
+        ]
+    );
+}
+
+#[test]
+fn response_codes_no_ranges_in_swagger_2() {
+    let doc = json!({"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/pets": {"get": {"responses": {"2XX": {"description": "x"}}}}}});
+    assert_eq!(
+        findings(SpecFormat::OpenApi20, &doc),
+        vec![at("A009", "/paths/~1pets/get/responses/2XX")]
+    );
+}
+
+// A010 undefined-security-scheme
+
+#[test]
+fn security_schemes_defined() {
+    let doc = json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "security": [{"api_key": []}, {}],
+        "paths": {"/pets": {"get": {"security": [{"oauth": ["read"]}], "responses": ok()}}},
+        "components": {"securitySchemes": {"api_key": {"type": "apiKey", "name": "k", "in": "header"}, "oauth": {"type": "oauth2", "flows": {}}}},
+    });
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn security_schemes_undefined_openapi() {
+    let doc = json!({
+        "swagger": "2.0", "info": {"title": "t", "version": "1"},
+        "security": [{"apiKey": []}],
+        "paths": {"/pets": {"get": {"security": [{"api_key": [], "petstore_auth": []}], "responses": ok()}}},
+        "securityDefinitions": {"api_key": {"type": "apiKey", "name": "k", "in": "header"}},
+    });
+    assert_eq!(
+        findings(SpecFormat::OpenApi20, &doc),
+        vec![
+            at("A010", "/security/0/apiKey"),
+            at("A010", "/paths/~1pets/get/security/0/petstore_auth")
+        ]
+    );
+    assert_eq!(
+        check_semantics(SpecFormat::OpenApi20, &doc)[0]
+            .help
+            .as_deref(),
+        Some("did you mean `api_key`?")
+    );
+}
+
+#[test]
+fn security_schemes_asyncapi2_servers() {
+    let doc = json!({
+        "asyncapi": "2.6.0", "info": {"title": "t", "version": "1"},
+        "servers": {
+            "prod": {"url": "x", "protocol": "mqtt", "security": [{"userPassword": []}]},
+            "dev": {"url": "x", "protocol": "mqtt", "security": [{"token": []}]},
+        },
+        "channels": {},
+        "components": {"securitySchemes": {"userPassword": {"type": "userPassword"}}},
+    });
+    assert_eq!(
+        findings(SpecFormat::AsyncApi2, &doc),
+        vec![at("A010", "/servers/dev/security/0/token")]
+    );
+}
+
+#[test]
+fn security_schemes_asyncapi3_refs_resolve() {
+    let doc = json!({
+        "asyncapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "servers": {"prod": {"host": "x", "protocol": "mqtt", "security": [
+            {"$ref": "#/components/securitySchemes/user"},
+            {"type": "httpApiKey", "name": "k", "in": "header"},
+            {"$ref": "#/components/securitySchemes/token"},
+        ]}},
+        "components": {"securitySchemes": {"user": {"type": "userPassword"}}},
+    });
+    assert_eq!(
+        findings(SpecFormat::AsyncApi3, &doc),
+        vec![at("A010", "/servers/prod/security/2")]
+    );
+}
+
+// A011 discriminator-mapping
+
+fn pets(mapping: Value) -> Value {
+    json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+        "components": {"schemas": {
+            "Pet": {
+                "oneOf": [{"$ref": "#/components/schemas/Dog"}, {"$ref": "#/components/schemas/Cat"}],
+                "discriminator": {"propertyName": "kind", "mapping": mapping},
+            },
+            "Dog": {"type": "object"},
+            "Cat": {"type": "object"},
+            // A property called `discriminator` is not a Discriminator Object.
+            "Odd": {"properties": {"discriminator": {"type": "object", "mapping": {"a": "Nowhere"}}}},
+        }},
+    })
+}
+
+#[test]
+fn discriminator_mapping_names_refs_and_external_values() {
+    let doc = pets(
+        json!({"dog": "Dog", "cat": "#/components/schemas/Cat", "fish": "fish.yaml#/Fish", "bird": "https://example.com/bird.json"}),
+    );
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn discriminator_mapping_to_nothing() {
+    let doc = pets(json!({"dog": "dog", "cat": "#/components/schemas/Kat"}));
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![
+            at("A011", "/components/schemas/Pet/discriminator/mapping/cat"),
+            at("A011", "/components/schemas/Pet/discriminator/mapping/dog"),
+        ]
+    );
+    let dog = &check_semantics(SpecFormat::OpenApi30, &doc)[1];
+    assert_eq!(
+        dog.help.as_deref(),
+        Some("did you mean `Dog` (`#/components/schemas/Dog`)?")
+    );
+}
+
+#[test]
+fn discriminator_mapping_pointer_written_in_another_file_is_skipped() {
+    // Regression: DigitalOcean's `models/floating_ip_actions.yml` maps
+    // `assign: '#/floating_ip_action_assign'`, a pointer into that file.
+    // Bundling keeps mapping strings as written, so in the bundle it seemed
+    // to point at a missing root member.
+    let doc = pets(json!({"dog": "#/Dog", "cat": "Cat"}));
+    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
+}
+
+#[test]
+fn discriminator_mapping_inline_schema_in_an_operation() {
+    let doc = openapi(
+        json!({"/pets": {"get": {"responses": {"default": {"description": "x", "content": {"application/json": {"schema": {
+            "oneOf": [{"$ref": "#/components/schemas/Dog"}],
+            "discriminator": {"propertyName": "kind", "mapping": {"dog": "#/components/schemas/Dog"}},
+        }}}}}}}}),
+    );
+    assert_eq!(
+        findings(SpecFormat::OpenApi30, &doc),
+        vec![at(
+            "A011",
+            "/paths/~1pets/get/responses/default/content/application~1json/schema/discriminator/mapping/dog"
+        )]
+    );
+}
+
+// A012 asyncapi-reference
+
+fn asyncapi3(operations: Value) -> Value {
+    json!({
+        "asyncapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "channels": {
+            "signup": {"address": "user/signup", "messages": {"signedUp": {"$ref": "#/components/messages/SignedUp"}}},
+            "replies": {"address": "user/replies", "messages": {"ack": {"payload": {"type": "string"}}}},
+            // A root channel may itself be a reference.
+            "audit": {"$ref": "#/components/channels/audit"},
+        },
+        "operations": operations,
+        "components": {
+            "channels": {"audit": {"messages": {"entry": {"$ref": "#/components/messages/SignedUp"}}}},
+            "messages": {"SignedUp": {"payload": {"type": "object"}}},
+        },
+    })
+}
+
+#[test]
+fn asyncapi_references_operations_use_their_channels_messages() {
+    let doc = asyncapi3(json!({
+        "onSignup": {
+            "action": "receive",
+            "channel": {"$ref": "#/channels/signup"},
+            "messages": [{"$ref": "#/channels/signup/messages/signedUp"}],
+            "reply": {"channel": {"$ref": "#/channels/replies"}, "messages": [{"$ref": "#/channels/replies/messages/ack"}]},
+        },
+        "audit": {"action": "send", "channel": {"$ref": "#/channels/audit"}, "messages": [{"$ref": "#/channels/audit/messages/entry"}]},
+    }));
+    assert_eq!(findings(SpecFormat::AsyncApi3, &doc), none());
+}
+
+#[test]
+fn asyncapi_references_broken() {
+    let doc = asyncapi3(json!({
+        "a": {
+            "action": "receive",
+            "channel": {"$ref": "#/channels/signup"},
+            // The component message, not the channel's.
+            "messages": [{"$ref": "#/components/messages/SignedUp"}, {"$ref": "#/channels/replies/messages/ack"}, {"$ref": "#/channels/signup/messages/nope"}],
+            "reply": {"channel": {"$ref": "#/channels/nope"}, "messages": [{"$ref": "#/channels/signup/messages/signedUp"}]},
+        },
+        "b": {"action": "send", "channel": {"$ref": "#/components/channels/audit"}},
+    }));
+    assert_eq!(
+        findings(SpecFormat::AsyncApi3, &doc),
+        vec![
+            at("A012", "/operations/a/messages/0"),
+            at("A012", "/operations/a/messages/1"),
+            at("A012", "/operations/a/messages/2"),
+            at("A012", "/operations/b/channel"),
+            // Replies are checked after operations.
+            at("A012", "/operations/a/reply/channel"),
+        ]
+    );
+}
+
+#[test]
+fn asyncapi_references_channel_message_refs_resolve() {
+    let mut doc = asyncapi3(json!({}));
+    doc["channels"]["signup"]["messages"]["gone"] = json!({"$ref": "#/components/messages/Gone"});
+    assert_eq!(
+        findings(SpecFormat::AsyncApi3, &doc),
+        vec![at("A012", "/channels/signup/messages/gone")]
+    );
+}
+
+#[test]
+fn asyncapi_references_asyncapi2_messages() {
+    let doc = json!({
+        "asyncapi": "2.6.0", "info": {"title": "t", "version": "1"},
+        "channels": {
+            "a": {"publish": {"message": {"$ref": "#/components/messages/A"}}},
+            "b": {"subscribe": {"message": {"oneOf": [{"$ref": "#/components/messages/A"}, {"$ref": "#/components/messages/B"}]}}},
+            "c": {"subscribe": {"message": {"$ref": "#/components/messages/C"}}},
+        },
+        "components": {"messages": {"A": {"payload": {}}}},
+    });
+    assert_eq!(
+        findings(SpecFormat::AsyncApi2, &doc),
+        vec![
+            at("A012", "/channels/b/subscribe/message/oneOf/1"),
+            at("A012", "/channels/c/subscribe/message")
+        ]
+    );
+}
+
+// Robustness
+
+#[test]
+fn recursive_refs_and_garbage_do_not_hang_or_panic() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a/{x}": {"$ref": "#/paths/~1a~1{x}"}, "/b": "nope", "/c": {"get": 3, "parameters": {"a": 1}}},
+        "webhooks": {"w": {"$ref": "#/webhooks/v"}, "v": {"$ref": "#/webhooks/w"}},
+        "components": {"schemas": {"Node": {"properties": {"next": {"$ref": "#/components/schemas/Node"}}}}},
+        "security": "all",
+    });
+    assert_eq!(findings(SpecFormat::OpenApi31, &doc), none());
+    for format in [
+        SpecFormat::OpenApi20,
+        SpecFormat::OpenApi30,
+        SpecFormat::AsyncApi2,
+        SpecFormat::AsyncApi3,
+    ] {
+        check_semantics(format, &doc);
+        check_semantics(format, &json!([1, {"$ref": "#"}]));
+    }
+}
+
+// Conformance, run by hand: `cargo test -p portolan-apis --test rules -- --ignored --nocapture`.
+
+/// Every `$ref` of `value` that does not start with `#`.
+fn external_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                if !r.starts_with('#') {
+                    out.push(r.clone());
+                }
+            }
+            map.values().for_each(|v| external_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| external_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+#[ignore = "reads the shared corpus; prints findings on accepted specs"]
+fn corpus_accepted_single_file_specs_have_no_findings() {
+    use portolan_apis::detect::{Detected, detect};
+    use portolan_core::yaml::{Node, parse_stream};
+
+    let corpus =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let Ok(verdicts) = std::fs::read_to_string(corpus.join("SPEC-VERDICTS.jsonl")) else {
+        eprintln!("skipping: no corpus at {}", corpus.display());
+        return;
+    };
+    let mut tripped = Vec::new();
+    for line in verdicts.lines() {
+        let verdict: Value = serde_json::from_str(line).unwrap();
+        if verdict["valid"] != json!(true) {
+            continue;
+        }
+        let file = verdict["file"].as_str().unwrap();
+        let text = std::fs::read_to_string(corpus.join(file)).unwrap();
+        let doc: Value = if file.ends_with(".json") {
+            serde_json::from_str(&text).unwrap()
+        } else {
+            parse_stream(&text, Default::default()).documents[0]
+                .root
+                .to_json()
+        };
+        let mut external = Vec::new();
+        external_refs(&doc, &mut external);
+        if !external.is_empty() {
+            eprintln!("skip   {file} (multi-file: {})", external[0]);
+            continue;
+        }
+        let Detected::Supported { format, .. } = detect(&Node::from_json(&doc, Default::default()))
+        else {
+            eprintln!("skip   {file} (not a supported spec)");
+            continue;
+        };
+        let findings = check_semantics(format, &doc);
+        eprintln!(
+            "{:<6} {file} ({format})",
+            if findings.is_empty() { "ok" } else { "FOUND" }
+        );
+        for f in &findings {
+            eprintln!("         {} {} {}", f.code.code, f.pointer, f.message);
+        }
+        if !findings.is_empty() {
+            tripped.push(file.to_string());
+        }
+    }
+    assert!(
+        tripped.is_empty(),
+        "accepted specs with findings: {tripped:?}"
+    );
+}
