@@ -134,6 +134,9 @@ fn read_file(source: &dyn Source, path: &str, limit: u64) -> Result<Arc<SourceFi
     }
 }
 
+/// A referenced file read and parsed, with its parse diagnostics.
+type ParsedFile = (Arc<SourceFile>, Option<Node>, Vec<Diagnostic>);
+
 /// Keys whose values are data, not definitions: `$ref` keys inside them are
 /// payload, not references (unless the key is a property name).
 fn is_data_key(key: &str, parent_key: Option<&str>) -> bool {
@@ -306,10 +309,7 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
             }
             continue;
         }
-        let results: Vec<(
-            String,
-            Result<(Arc<SourceFile>, Option<Node>, Vec<Diagnostic>), String>,
-        )> = wanted
+        let results: Vec<(String, Result<ParsedFile, String>)> = wanted
             .into_par_iter()
             .map(|path| {
                 let result = read_file(source, &path, limits.max_file_size).map(|file| {

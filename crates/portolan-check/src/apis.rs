@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use portolan_apis::{ApiDefinition, LoadLimits, RootDocument, check_definition};
 use portolan_catalog::entity::SubstitutionKind;
 use portolan_catalog::{Catalog, EntityId, Kind};
+use portolan_core::Span;
 use portolan_core::source::Source;
 use rayon::prelude::*;
 
@@ -66,7 +67,115 @@ pub fn check_apis(
                 // Shown as source; nothing to validate.
                 return None;
             }
-            Some((id, check_definition(source, root, limits)))
+            let inline = matches!(root, RootDocument::Inline { .. });
+            let mut definition = check_definition(source, root, limits);
+            if inline {
+                place_inline_findings(catalog, id, &mut definition);
+            }
+            Some((id, definition))
         })
         .collect()
+}
+
+/// Findings in a definition written inline in a descriptor are reported at
+/// their place in the descriptor. For a literal block scalar (`|`), whose
+/// lines are the file's lines minus a fixed indentation, that place is
+/// exact; otherwise the finding points at `definition:`.
+fn place_inline_findings(catalog: &Catalog, id: EntityId, definition: &mut ApiDefinition) {
+    let entity = &catalog.entities[id];
+    let Some(file) = catalog.files.get(&entity.file) else {
+        return;
+    };
+    let Some(value) = entity.node.pointer("/spec/definition") else {
+        return;
+    };
+    let Some(text) = value.as_str() else { return };
+    let pseudo = format!("{}#definition", entity.file);
+    // The block indicator sits between `definition:` and the text.
+    let key_end = entity.node.locate("/spec/definition").end as usize;
+    let indicator = file.text[key_end..]
+        .find(|c: char| !matches!(c, ':' | ' ' | '\t'))
+        .map(|i| key_end + i);
+    let mapping = indicator.and_then(|at| LiteralBlock::new(&file.text, &file.lines, at, text));
+    let fallback = entity.node.locate("/spec/definition");
+    for d in definition
+        .diagnostics
+        .iter_mut()
+        .filter(|d| d.file.as_deref() == Some(pseudo.as_str()))
+    {
+        d.file = Some(entity.file.clone());
+        d.span = Some(match (&mapping, d.span) {
+            (Some(block), Some(span)) => Span::new(
+                block.map(text, span.start as usize),
+                block.map(text, span.end as usize),
+            ),
+            _ => fallback,
+        });
+        for related in d.related.iter_mut().filter(|r| r.file == pseudo) {
+            related.file = entity.file.clone();
+            related.span = match &mapping {
+                Some(block) => Span::new(
+                    block.map(text, related.span.start as usize),
+                    block.map(text, related.span.end as usize),
+                ),
+                None => fallback,
+            };
+        }
+    }
+    definition.files.retain(|f| f.path != pseudo);
+}
+
+/// Where a literal block scalar's lines sit in the file.
+struct LiteralBlock {
+    /// Byte offset in the file of each line of the scalar's text.
+    line_starts: Vec<usize>,
+}
+
+impl LiteralBlock {
+    fn new(
+        file_text: &str,
+        lines: &portolan_core::span::LineIndex,
+        indicator: usize,
+        text: &str,
+    ) -> Option<Self> {
+        if !file_text[indicator..].starts_with('|') {
+            return None;
+        }
+        let first_line = lines.line_of(indicator as u32) + 1;
+        let mut line_starts = Vec::new();
+        let mut indent: Option<usize> = None;
+        for (i, line) in text.split('\n').enumerate() {
+            if first_line + i >= lines.line_count() {
+                // The trailing empty piece after the last newline.
+                if line.is_empty() {
+                    break;
+                }
+                return None;
+            }
+            let range = lines.line_range(file_text, first_line + i);
+            let file_line = &file_text[range.clone()];
+            if line.is_empty() {
+                line_starts.push(range.end);
+                continue;
+            }
+            let indent = *indent
+                .get_or_insert_with(|| file_line.len() - file_line.trim_start_matches(' ').len());
+            if file_line.get(indent..) != Some(line) {
+                return None;
+            }
+            line_starts.push(range.start + indent);
+        }
+        Some(LiteralBlock { line_starts })
+    }
+
+    /// File offset of byte `offset` of the scalar's text.
+    fn map(&self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        let line = text[..offset].matches('\n').count();
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        match self.line_starts.get(line) {
+            Some(start) => start + (offset - line_start),
+            None => self.line_starts.last().copied().unwrap_or(0),
+        }
+    }
 }
