@@ -23,6 +23,8 @@ pub struct Bundled {
     /// (pointer prefix in the bundle, file, pointer prefix in that file),
     /// longest prefixes first.
     source_map: Vec<(String, String, String)>,
+    /// `$ref`s found where the specification allows none (copied in anyway).
+    pub misplaced_refs: Vec<MisplacedRef>,
 }
 
 impl Bundled {
@@ -64,6 +66,38 @@ fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_pointer_token(token))
 }
 
+/// Reusable sections of OpenAPI 3 and AsyncAPI `components` (and Swagger
+/// 2.0's root `definitions`).
+const SECTIONS: &[&str] = &[
+    "schemas",
+    "parameters",
+    "responses",
+    "requestBodies",
+    "headers",
+    "examples",
+    "links",
+    "callbacks",
+    "securitySchemes",
+    "pathItems",
+    "messages",
+    "channels",
+    "operations",
+    "servers",
+    "correlationIds",
+    "messageTraits",
+    "operationTraits",
+    "replies",
+    "replyAddresses",
+    "serverVariables",
+    "messageBindings",
+    "channelBindings",
+    "operationBindings",
+    "serverBindings",
+    "tags",
+    "externalDocs",
+    "definitions",
+];
+
 /// Which reusable section a `$ref` at `path` (tokens of the bundle pointer
 /// of the Reference Object) belongs in, when its target doesn't say.
 fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
@@ -73,11 +107,10 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
         .checked_sub(2)
         .and_then(|i| path.get(i))
         .map(String::as_str);
-    if matches!(
-        parent,
-        Some("properties" | "patternProperties" | "$defs" | "definitions")
-    ) {
-        return Some(schemas_section(format));
+    // Extensions (`x-codeSamples`, ...) are free-form: whatever they include
+    // is copied in place.
+    if path.iter().any(|t| t.starts_with("x-")) {
+        return None;
     }
     // An operation included by reference (`paths./x.get: {$ref}`; not in
     // the specification, but common, e.g. DigitalOcean's spec) has no
@@ -85,9 +118,8 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
     if path.len() == 3 && matches!(path[0].as_str(), "paths" | "webhooks") {
         return None;
     }
-    if last == Some("example") {
-        // An included example value: inlined, it has no reusable home.
-        return None;
+    if is_schema_position(format, path) {
+        return Some(schemas_section(format));
     }
     // For a list item (`parameters: [{$ref}]`) or a map value keyed by a
     // status code, the section is named by the container; otherwise by the
@@ -95,12 +127,14 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
     let is_index = last.is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
     let key = if is_index { parent } else { last };
     let container = parent;
+    // Anything else has no reusable home (a Reference Object is not allowed
+    // there by the specification, e.g. `tags[].description: {$ref}`): the
+    // target is copied in place.
     match format {
         SpecFormat::OpenApi20 => match container {
             Some("parameters") => Some("parameters"),
             Some("responses") if path.len() > 2 => Some("responses"),
-            Some("paths") => None,
-            _ => Some("definitions"),
+            _ => None,
         },
         SpecFormat::OpenApi30 | SpecFormat::OpenApi31 => match (container, key) {
             (Some("parameters"), _) => Some("parameters"),
@@ -112,14 +146,14 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
             (Some("callbacks"), _) => Some("callbacks"),
             (Some("securitySchemes"), _) => Some("securitySchemes"),
             (Some("paths" | "webhooks"), _) if format == SpecFormat::OpenApi31 => Some("pathItems"),
-            (Some("paths"), _) => None,
-            _ => Some("schemas"),
+            _ => None,
         },
         SpecFormat::AsyncApi2 | SpecFormat::AsyncApi3 => match (container, key) {
             (Some("channels"), _) => Some("channels"),
             (Some("operations"), _) => Some("operations"),
             (Some("servers"), _) => Some("servers"),
             (Some("messages"), _) | (_, Some("message")) => Some("messages"),
+            (Some("oneOf"), _) if path.iter().any(|p| p == "message") => Some("messages"),
             (Some("parameters"), _) => Some("parameters"),
             (_, Some("correlationId")) => Some("correlationIds"),
             (Some("securitySchemes"), _) => Some("securitySchemes"),
@@ -130,9 +164,123 @@ fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
             }
             (Some("traits"), _) => Some("operationTraits"),
             (Some("variables"), _) => Some("serverVariables"),
-            (_, Some("bindings")) => None,
-            _ => Some("schemas"),
+            (_, Some("bindings")) => Some(bindings_section(path)),
+            (Some("tags"), _) if format == SpecFormat::AsyncApi3 => Some("tags"),
+            (_, Some("externalDocs")) if format == SpecFormat::AsyncApi3 => Some("externalDocs"),
+            (Some("security"), _) if format == SpecFormat::AsyncApi3 => Some("securitySchemes"),
+            _ => None,
         },
+    }
+}
+
+/// AsyncAPI bindings by what they bind.
+fn bindings_section(path: &[String]) -> &'static str {
+    let owner = path.iter().rev().skip(1).find(|t| {
+        matches!(
+            t.as_str(),
+            "messages" | "message" | "channels" | "operations" | "servers"
+        )
+    });
+    match owner.map(String::as_str) {
+        Some("messages" | "message") => "messageBindings",
+        Some("channels") => "channelBindings",
+        Some("operations") => "operationBindings",
+        _ => "serverBindings",
+    }
+}
+
+/// Whether the specification allows a Reference Object at `path`. Where it
+/// does not, portolan still copies the target in (tools commonly do), and
+/// reports the spot (`A013`).
+fn reference_allowed(format: SpecFormat, path: &[String]) -> bool {
+    // Extensions and example values are data: a `$ref` there is content.
+    if path.iter().any(|t| t.starts_with("x-")) || path.last().is_some_and(|l| l == "example") {
+        return true;
+    }
+    // Path Items have their own `$ref` field.
+    if path.len() == 2 && matches!(path[0].as_str(), "paths" | "webhooks") {
+        return true;
+    }
+    // A component may itself be a reference (`components.schemas.X: {$ref}`;
+    // 2.0: `definitions.X`, `parameters.X`, `responses.X`).
+    match path {
+        [components, section, _]
+            if components == "components" && SECTIONS.contains(&section.as_str()) =>
+        {
+            return true;
+        }
+        [section, _]
+            if format == SpecFormat::OpenApi20
+                && matches!(section.as_str(), "definitions" | "parameters" | "responses") =>
+        {
+            return true;
+        }
+        _ => {}
+    }
+    section_for(format, path).is_some()
+}
+
+/// What sits at `path`, for a message about a `$ref` that may not be there.
+fn describe_position(path: &[String]) -> String {
+    match path {
+        [paths, _, _] if matches!(paths.as_str(), "paths" | "webhooks") => {
+            "an Operation Object".to_string()
+        }
+        [.., last] if last == "properties" => "a `properties` map".to_string(),
+        [.., last] if matches!(last.as_str(), "description" | "summary" | "title") => {
+            format!("the string field `{last}`")
+        }
+        [.., last] => format!("`{last}`"),
+        [] => "the document root".to_string(),
+    }
+}
+
+/// Whether a Reference Object at `path` stands for a Schema Object.
+fn is_schema_position(format: SpecFormat, path: &[String]) -> bool {
+    let last = path.last().map(String::as_str);
+    let parent = path
+        .len()
+        .checked_sub(2)
+        .and_then(|i| path.get(i))
+        .map(String::as_str);
+    if matches!(
+        parent,
+        Some("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas")
+    ) {
+        return true;
+    }
+    let is_index = last.is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+    if is_index
+        && matches!(
+            parent,
+            Some("allOf" | "oneOf" | "anyOf" | "prefixItems" | "items")
+        )
+    {
+        // An AsyncAPI 2 `message.oneOf` lists messages, not schemas.
+        return !(format.is_asyncapi() && path.iter().any(|p| p == "message"));
+    }
+    match last {
+        Some(
+            "schema"
+            | "items"
+            | "additionalProperties"
+            | "additionalItems"
+            | "not"
+            | "contains"
+            | "if"
+            | "then"
+            | "else"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties"
+            | "contentSchema",
+        ) => true,
+        // AsyncAPI message payloads and headers are schemas.
+        Some("payload") => format.is_asyncapi(),
+        Some("headers") => {
+            format.is_asyncapi() && path.iter().any(|p| p == "messages" || p == "message")
+        }
+        _ => false,
     }
 }
 
@@ -205,6 +353,17 @@ struct Bundler<'a> {
     /// Files being inlined (for sections without a reusable home), to stop
     /// self-inclusion.
     inlining: Vec<(String, String)>,
+    misplaced_refs: Vec<MisplacedRef>,
+}
+
+/// A `$ref` where the specification allows no Reference Object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MisplacedRef {
+    pub file: String,
+    /// Span of the `$ref` value.
+    pub span: Span,
+    /// What the position is ("an Operation Object").
+    pub position: String,
 }
 
 /// Bundle `set` into one document.
@@ -212,47 +371,42 @@ pub fn bundle(set: &SpecSet) -> Bundled {
     let format = set.format;
     let root = set.root();
     let mut taken = BTreeSet::new();
-    // Names already used by the root document stay theirs.
-    for section in [
-        "schemas",
-        "parameters",
-        "responses",
-        "requestBodies",
-        "headers",
-        "examples",
-        "links",
-        "callbacks",
-        "securitySchemes",
-        "pathItems",
-        "messages",
-        "channels",
-        "operations",
-        "servers",
-        "correlationIds",
-        "messageTraits",
-        "operationTraits",
-        "replies",
-        "replyAddresses",
-        "serverVariables",
-        "definitions",
-    ] {
+    let mut assigned = BTreeMap::new();
+    // Names already used by the root document stay theirs. A root component
+    // that is only a reference to another file (`Order: {$ref:
+    // ./order.yaml#/Order}`) names that target: the target is copied in
+    // under that name, and every other reference to it points there.
+    for section in SECTIONS {
         if let Some(entries) = root
             .pointer(&section_pointer(format, section))
             .and_then(Node::as_map)
         {
             for e in entries {
                 taken.insert((section.to_string(), e.key.clone()));
+                if let Some(raw) = refs::ref_of(&e.value)
+                    .filter(|_| e.value.as_map().is_some_and(|m| m.len() == 1))
+                {
+                    if let Some((file, pointer, _)) = set.node(&refs::resolve(&set.root_file, raw))
+                    {
+                        if file != set.root_file {
+                            assigned
+                                .entry((file.to_string(), pointer))
+                                .or_insert((section.to_string(), e.key.clone()));
+                        }
+                    }
+                }
             }
         }
     }
     let mut bundler = Bundler {
         set,
         format,
-        assigned: BTreeMap::new(),
+        assigned,
         taken,
         queue: VecDeque::new(),
         source_map: vec![(String::new(), set.root_file.clone(), String::new())],
         inlining: Vec::new(),
+        misplaced_refs: Vec::new(),
     };
     let mut doc = bundler.convert(&set.root_file, root, &mut Vec::new());
     while let Some((file, pointer, section, name)) = bundler.queue.pop_front() {
@@ -267,7 +421,11 @@ pub fn bundle(set: &SpecSet) -> Bundled {
     }
     let mut source_map = bundler.source_map;
     source_map.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-    Bundled { doc, source_map }
+    Bundled {
+        doc,
+        source_map,
+        misplaced_refs: bundler.misplaced_refs,
+    }
 }
 
 /// Set `pointer` in `doc`, creating objects on the way.
@@ -299,6 +457,13 @@ impl Bundler<'_> {
                 for entry in entries {
                     if entry.key == "$ref" {
                         if let Some(raw) = entry.value.as_str() {
+                            if self.format.is_openapi() && !reference_allowed(self.format, path) {
+                                self.misplaced_refs.push(MisplacedRef {
+                                    file: file.to_string(),
+                                    span: entry.value.span,
+                                    position: describe_position(path),
+                                });
+                            }
                             match self.rewrite_ref(file, raw, path) {
                                 RefRewrite::Ref(new) => {
                                     map.insert("$ref".into(), Json::String(new));
@@ -370,6 +535,23 @@ impl Bundler<'_> {
         }
         let key = (target_file.clone(), target_pointer.clone());
         if let Some((section, name)) = self.assigned.get(&key) {
+            // The root component that names this target: copy it in here.
+            let own = join(&section_pointer(self.format, section), name);
+            if pointer_tokens(&own).eq(path.iter().cloned()) && !self.inlining.contains(&key) {
+                let node = self
+                    .set
+                    .files
+                    .get(&target_file)
+                    .and_then(|f| f.root.pointer(&target_pointer));
+                if let Some(node) = node {
+                    self.inlining.push(key);
+                    self.source_map
+                        .push((own, target_file.clone(), target_pointer.clone()));
+                    let value = self.convert(&target_file, node, path);
+                    self.inlining.pop();
+                    return RefRewrite::Inline(value);
+                }
+            }
             return RefRewrite::Ref(format!(
                 "#{}",
                 encode_pointer(&join(&section_pointer(self.format, section), name))

@@ -37,8 +37,9 @@ fn external_schemas_are_pulled_in_under_their_names() {
         ),
         (
             "api/schemas/order.yaml",
-            "type: object\nproperties:\n  customer: {$ref: '../../common/customer.yaml#/Customer'}\n  items: {type: array, items: {$ref: '#/Item'}}\nItem: {type: string}\n",
+            "type: object\nproperties:\n  customer: {$ref: '../../common/customer.yaml#/Customer'}\n  items: {type: array, items: {$ref: './item.yaml'}}\n",
         ),
+        ("api/schemas/item.yaml", "type: string\n"),
         (
             "common/customer.yaml",
             "Customer:\n  type: object\n  properties:\n    name: {type: string}\n",
@@ -60,7 +61,7 @@ fn external_schemas_are_pulled_in_under_their_names() {
     );
     assert_eq!(
         schemas["order"]["properties"]["items"]["items"],
-        json!({"$ref": "#/components/schemas/Item"})
+        json!({"$ref": "#/components/schemas/item"})
     );
     assert_eq!(schemas["Customer"]["properties"]["name"]["type"], "string");
 }
@@ -242,5 +243,72 @@ fn unsupported_versions_say_what_is_supported() {
             .as_deref()
             .unwrap()
             .contains("AsyncAPI 2.0-2.6 and 3.0.x")
+    );
+}
+
+#[test]
+fn a_root_component_that_is_a_reference_names_its_target() {
+    let def = load(&[
+        (
+            "openapi.yaml",
+            &format!(
+                "{HEAD}paths:\n  /o:\n    get:\n      responses:\n        '200': {{description: ok, content: {{application/json: {{schema: {{$ref: './order.yaml#/Order'}}}}}}}}\ncomponents:\n  schemas:\n    Order: {{$ref: './order.yaml#/Order'}}\n"
+            ),
+        ),
+        (
+            "order.yaml",
+            "Order:\n  type: object\n  properties:\n    parent: {$ref: '#/Order'}\n",
+        ),
+    ]);
+    assert!(def.diagnostics.is_empty(), "{:?}", codes(&def));
+    let (_, bundled) = def.spec.unwrap();
+    let schemas = bundled.doc["components"]["schemas"].as_object().unwrap();
+    assert_eq!(
+        schemas.keys().collect::<Vec<_>>(),
+        vec!["Order"],
+        "no Order_2 copy"
+    );
+    assert_eq!(schemas["Order"]["type"], "object");
+    assert_eq!(
+        schemas["Order"]["properties"]["parent"],
+        json!({"$ref": "#/components/schemas/Order"})
+    );
+    assert_eq!(
+        bundled
+            .doc
+            .pointer("/paths/~1o/get/responses/200/content/application~1json/schema"),
+        Some(&json!({"$ref": "#/components/schemas/Order"}))
+    );
+}
+
+#[test]
+fn refs_where_the_specification_allows_none_are_copied_in_and_reported_once_per_kind() {
+    let def = load(&[
+        (
+            "openapi.yaml",
+            &format!(
+                "{HEAD}tags:\n  - name: orders\n    description: {{$ref: './tags/orders.md.yaml'}}\npaths:\n  /a:\n    get: {{$ref: './ops/a.yaml'}}\n  /b:\n    get: {{$ref: './ops/b.yaml'}}\n"
+            ),
+        ),
+        ("tags/orders.md.yaml", "Everything about orders.\n"),
+        ("ops/a.yaml", "responses:\n  '200': {description: ok}\n"),
+        ("ops/b.yaml", "responses:\n  '200': {description: ok}\n"),
+    ]);
+    let found: Vec<&str> = def.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        found,
+        vec![
+            "OpenAPI 3.0 allows no `$ref` in the string field `description`",
+            "OpenAPI 3.0 allows no `$ref` in an Operation Object (2 places like this one)",
+        ]
+    );
+    let (_, bundled) = def.spec.unwrap();
+    assert_eq!(
+        bundled.doc["tags"][0]["description"],
+        "Everything about orders."
+    );
+    assert_eq!(
+        bundled.doc["paths"]["/b"]["get"]["responses"]["200"]["description"],
+        "ok"
     );
 }

@@ -3,9 +3,9 @@
 
 use std::sync::OnceLock;
 
-use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Validator};
 use portolan_catalog::Entity;
+use portolan_core::schema_error::describe_errors;
 use portolan_core::{Diagnostic, codes};
 
 pub const ENVELOPE_SCHEMA: &str = include_str!("../../../catalog-schema/envelope.schema.json");
@@ -76,131 +76,22 @@ fn compiled() -> &'static Compiled {
     })
 }
 
-/// `/spec/links/0/url` → `spec.links[0].url`.
-pub fn pointer_to_path(pointer: &str) -> String {
-    let mut out = String::new();
-    for token in portolan_core::yaml::pointer_tokens(pointer) {
-        if token.bytes().all(|b| b.is_ascii_digit()) && !token.is_empty() {
-            out.push_str(&format!("[{token}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(&token);
-        }
-    }
-    if out.is_empty() {
-        "the entity".to_string()
-    } else {
-        out
-    }
-}
-
-fn json_type(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "boolean",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Array(_) => "array",
-        serde_json::Value::Object(_) => "object",
-    }
-}
-
 /// Validate `instance` (the entity or a part of it) with `validator`;
-/// `code` names the findings. Shared with user policies.
+/// `make` builds each finding's diagnostic. Shared with user policies.
 pub fn schema_diagnostics(
     validator: &Validator,
     entity: &Entity,
     instance: &serde_json::Value,
     make: &dyn Fn(String) -> Diagnostic,
 ) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for error in validator.iter_errors(instance) {
-        let pointer = error.instance_path().as_str().to_string();
-        let path = pointer_to_path(&pointer);
-        let actual = instance.pointer(&pointer);
-        let (message, pointer, label) = match error.kind() {
-            ValidationErrorKind::Required { property } => {
-                let property = property.as_str().unwrap_or_default().to_string();
-                let full = if pointer.is_empty() {
-                    property.clone()
-                } else {
-                    format!("{path}.{property}")
-                };
-                (
-                    format!("`{full}` is required"),
-                    pointer,
-                    format!("`{property}` is missing here"),
-                )
-            }
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let first = unexpected.first().cloned().unwrap_or_default();
-                let field_pointer = format!(
-                    "{pointer}/{}",
-                    portolan_core::yaml::escape_pointer_token(&first)
-                );
-                let where_ = if pointer.is_empty() {
-                    "at the top level".to_string()
-                } else {
-                    format!("in `{path}`")
-                };
-                (
-                    format!("unknown field `{first}` {where_}"),
-                    field_pointer,
-                    "not allowed here".to_string(),
-                )
-            }
-            ValidationErrorKind::Type { kind } => {
-                let expected = format!("{kind:?}")
-                    .to_lowercase()
-                    .replace("single(", "")
-                    .replace(')', "");
-                let found = actual.map(json_type).unwrap_or("nothing");
-                (
-                    format!("`{path}` must be {}, found {found}", article(&expected)),
-                    pointer,
-                    format!("this is {}", article(found)),
-                )
-            }
-            ValidationErrorKind::Enum { options } => {
-                let options: Vec<String> = options
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|o| o.to_string())
-                    .collect();
-                (
-                    format!("`{path}` must be one of {}", options.join(", ")),
-                    pointer,
-                    "not an allowed value".to_string(),
-                )
-            }
-            ValidationErrorKind::Constant { expected_value } => (
-                format!("`{path}` must be {expected_value}"),
-                pointer,
-                "unexpected value".to_string(),
-            ),
-            ValidationErrorKind::MinLength { limit } if *limit == 1 => (
-                format!("`{path}` must not be empty"),
-                pointer,
-                "empty".to_string(),
-            ),
-            _ => (
-                format!("`{path}`: {error}"),
-                pointer,
-                "fails here".to_string(),
-            ),
-        };
-        let span = entity.node.locate(&pointer);
-        out.push(make(message).at(&entity.file, span).with_label(label));
-    }
-    out
-}
-
-fn article(word: &str) -> String {
-    let an = word.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {word}", if an { "an" } else { "a" })
+    describe_errors(validator, instance)
+        .into_iter()
+        .map(|f| {
+            make(f.message)
+                .at(&entity.file, entity.node.locate(&f.pointer))
+                .with_label(f.label)
+        })
+        .collect()
 }
 
 /// The kind's own schema (which includes the envelope) when Backstage's
@@ -236,15 +127,5 @@ mod tests {
     fn embedded_schemas_compile() {
         let compiled = compiled();
         assert_eq!(compiled.kinds.len(), 8);
-    }
-
-    #[test]
-    fn pointers_read_as_paths() {
-        assert_eq!(pointer_to_path("/spec/links/0/url"), "spec.links[0].url");
-        assert_eq!(
-            pointer_to_path("/metadata/annotations/a~1b"),
-            "metadata.annotations.a/b"
-        );
-        assert_eq!(pointer_to_path(""), "the entity");
     }
 }

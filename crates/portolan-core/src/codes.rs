@@ -159,6 +159,9 @@ codes! {
     ASYNCAPI_REFERENCE = "A012", "asyncapi-reference", Error,
         "An AsyncAPI operation, channel or message reference does not resolve.",
         "AsyncAPI 3 operations name their channel and messages by reference, and a reply names its channel too; each must point at a channel of `channels` and a message of that channel.";
+    REF_NOT_ALLOWED = "A013", "ref-not-allowed", Error,
+        "A `$ref` stands where the specification allows no Reference Object.",
+        "OpenAPI allows Reference Objects only in certain places (schemas, parameters, responses, request bodies, headers, examples, links, callbacks, security schemes, path items). Elsewhere — an Operation Object (`get: {$ref: ...}`), a `properties` map, a string such as `tags[].description` — a `$ref` is, by the specification, just an unknown field. Many tools resolve it anyway, and so does portolan (the target is copied in, so the portal shows it), but other tools will not: move the content in place, or reference a whole path item instead. One finding per kind of place, at its first occurrence; silence with `\"A013\" = \"warning\"` under `[rules]` if your toolchain relies on it.";
     POLICY_LOAD = "P001", "policy-load", Error,
         "A policy's schema could not be loaded.",
         "A `[[policies]]` entry in portolan.toml names a JSON Schema file that does not exist, is not valid JSON, or is not a valid JSON Schema. The policy is not applied until this is fixed.";

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod files;
 pub mod paths;
 pub mod render;
+pub mod schema_error;
 pub mod source;
 pub mod span;
 pub mod yaml;
