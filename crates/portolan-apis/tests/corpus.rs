@@ -180,6 +180,19 @@ fn bundles_of_accepted_specs_are_self_contained_and_valid() {
             "{}",
             verdict.file
         );
+        // The YAML download reads back as the same document.
+        let yaml = portolan_core::yaml::parse_stream(&bundled.to_yaml_string(), Default::default());
+        assert!(
+            yaml.errors.is_empty(),
+            "YAML bundle of {}: {:?}",
+            verdict.file,
+            yaml.errors.first()
+        );
+        assert!(
+            yaml.documents[0].root.to_json() == bundled.doc,
+            "YAML bundle of {} reads back differently",
+            verdict.file
+        );
         let again = portolan_core::source::MemorySource::new()
             .with_file("bundled.json", bundled.to_json_string());
         let rechecked = check_definition(

@@ -312,3 +312,30 @@ fn refs_where_the_specification_allows_none_are_copied_in_and_reported_once_per_
         "ok"
     );
 }
+
+#[test]
+fn bundles_serialise_as_yaml_and_json_that_read_back_the_same() {
+    let def = load(&[
+        (
+            "openapi.yaml",
+            &format!(
+                "{HEAD}paths:\n  /o:\n    get:\n      description: |\n        Lists orders.\n        Two lines.\n      responses:\n        '200': {{description: 'yes', content: {{application/json: {{schema: {{$ref: './order.yaml'}}}}}}}}\n"
+            ),
+        ),
+        (
+            "order.yaml",
+            "type: object\n# A first line starting with a space broke block scalars (Adyen's spec).\ndescription: \"  indented first line\\nsecond\"\nproperties:\n  code: {type: string, example: '0012', enum: ['0012', 'true', 'null', '1.5']}\n",
+        ),
+    ]);
+    let (_, bundled) = def.spec.unwrap();
+    let yaml = bundled.to_yaml_string();
+    let reparsed = portolan_core::yaml::parse_stream(&yaml, Default::default());
+    assert!(reparsed.errors.is_empty(), "{:?}\n{yaml}", reparsed.errors);
+    assert_eq!(
+        reparsed.documents[0].root.to_json(),
+        bundled.doc,
+        "YAML round trip:\n{yaml}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&bundled.to_json_string()).unwrap();
+    assert_eq!(json, bundled.doc);
+}
