@@ -57,8 +57,9 @@ YAML
   hyperfine --warmup 1 --runs "$runs" -i --export-json "$json" \
     "$bin check --root $catalog --format concise -q" >&2
   median=$(python3 -c 'import json,sys; print("%.0f ms" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$json")
-  rss=$( { /usr/bin/time -f '%M' "$bin" check --root "$catalog" --format concise -q >/dev/null; } 2>&1 >/dev/null | tail -1)
-  findings=$("$bin" check --root "$catalog" --format json -q | python3 -c 'import json,sys; d=json.load(sys.stdin)["summary"]; print(f"{d[\"errors\"]} errors, {d[\"warnings\"]} warnings")')
+  # (a catalog with findings exits 1: that is not a failure here)
+  rss=$( { /usr/bin/time -f '%M' "$bin" check --root "$catalog" --format concise -q >/dev/null || true; } 2>&1 >/dev/null | tail -1)
+  findings=$( { "$bin" check --root "$catalog" --format json -q || true; } | python3 -c 'import json,sys; d=json.load(sys.stdin)["summary"]; print("%d errors, %d warnings" % (d["errors"], d["warnings"]))')
   files=$(find "$catalog/spec" -type f | wc -l)
   printf '| %s | %s, %s files | %s | %.0f MB | %s |\n' "$name" "$root" "$files" "$median" "$(python3 -c "print($rss / 1024)")" "$findings"
   rm -f "$json"
