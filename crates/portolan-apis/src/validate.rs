@@ -30,6 +30,14 @@ const STRUCTURE_SCHEMAS: &[(SpecFormat, &str)] = &[
         SpecFormat::OpenApi31,
         include_str!("../../../api-schema/openapi-3.1.schema.json"),
     ),
+    (
+        SpecFormat::AsyncApi2,
+        include_str!("../../../api-schema/asyncapi-2.schema.json"),
+    ),
+    (
+        SpecFormat::AsyncApi3,
+        include_str!("../../../api-schema/asyncapi-3.schema.json"),
+    ),
 ];
 
 /// Most structure findings reported for one definition: past this, a
