@@ -108,28 +108,54 @@ impl Catalog {
     }
 
     /// Every relation of `id`, outgoing and incoming (as its inverse), sorted.
+    /// For all entities at once, use [`Catalog::all_relations`].
     pub fn relations_of(&self, id: EntityId) -> Vec<Relation> {
-        let entity = &self.entities[id];
         let mut relations: Vec<Relation> = Vec::new();
         for reference in &self.references {
-            if reference.from == id {
-                relations.push(Relation {
-                    relation: reference.relation,
-                    target: reference.target.clone(),
-                    resolved: reference.resolved,
-                });
-            } else if reference.resolved == Some(id) {
-                relations.push(Relation {
-                    relation: reference.relation.inverse(),
-                    target: self.entities[reference.from].entity_ref(),
-                    resolved: Some(reference.from),
-                });
+            if reference.from == id || reference.resolved == Some(id) {
+                push_relation(self, reference, id, &mut relations);
             }
         }
-        let _ = entity;
         relations.sort();
         relations.dedup();
         relations
+    }
+
+    /// The relations of every entity, indexed by id, in one pass over the
+    /// references.
+    pub fn all_relations(&self) -> Vec<Vec<Relation>> {
+        let mut all: Vec<Vec<Relation>> = vec![Vec::new(); self.entities.len()];
+        for reference in &self.references {
+            push_relation(self, reference, reference.from, &mut all[reference.from]);
+            if let Some(target) = reference.resolved {
+                if target != reference.from {
+                    push_relation(self, reference, target, &mut all[target]);
+                }
+            }
+        }
+        for relations in &mut all {
+            relations.sort();
+            relations.dedup();
+        }
+        all
+    }
+}
+
+/// `reference` as seen from `id` (its source or its target).
+fn push_relation(catalog: &Catalog, reference: &Reference, id: EntityId, out: &mut Vec<Relation>) {
+    if reference.from == id {
+        out.push(Relation {
+            relation: reference.relation,
+            target: reference.target.clone(),
+            resolved: reference.resolved,
+        });
+    }
+    if reference.resolved == Some(id) {
+        out.push(Relation {
+            relation: reference.relation.inverse(),
+            target: catalog.entities[reference.from].entity_ref(),
+            resolved: Some(reference.from),
+        });
     }
 }
 
@@ -191,5 +217,44 @@ fn collect_references(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{LoadOptions, load};
+    use portolan_core::source::MemorySource;
+
+    #[test]
+    fn relations_come_in_pairs_and_the_index_matches_the_scan() {
+        let source = MemorySource::new().with_file(
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: orders}\nspec: {type: service, lifecycle: production, owner: team-a, providesApis: [orders-api], dependsOn: ['resource:db']}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: orders-api}\nspec: {type: openapi, lifecycle: production, owner: team-a, definition: x}\n",
+        );
+        let (catalog, _) = Catalog::link(load(&source, &LoadOptions::default()).unwrap());
+        let all = catalog.all_relations();
+        for (id, relations) in all.iter().enumerate() {
+            assert_eq!(*relations, catalog.relations_of(id));
+        }
+        let group = catalog.index[&EntityRef::new("group", "default", "team-a").key()];
+        let owned: Vec<String> = all[group]
+            .iter()
+            .filter(|r| r.relation == RelationType::OwnerOf)
+            .map(|r| r.target.to_string())
+            .collect();
+        assert_eq!(
+            owned,
+            vec!["api:default/orders-api", "component:default/orders"]
+        );
+        let orders = catalog.index[&EntityRef::new("component", "default", "orders").key()];
+        let db = all[orders]
+            .iter()
+            .find(|r| r.relation == RelationType::DependsOn)
+            .unwrap();
+        assert_eq!(
+            (db.target.to_string(), db.resolved),
+            ("resource:default/db".to_string(), None)
+        );
     }
 }

@@ -80,6 +80,33 @@ pub enum Command {
         after_help = "Examples:\n  portolan check                          # the whole catalog\n  portolan check services/payments/catalog-info.yaml\n  portolan check --format github          # annotations in a GitHub Actions job\n  portolan check --format sarif > portolan.sarif\n  portolan check --rev origin/main        # the catalog as committed, no checkout\n  portolan check --explain R001           # what a code means"
     )]
     Check(CheckArgs),
+
+    /// Check the catalog and write the portal's files into a directory.
+    ///
+    /// Writes `catalog.json` (every entity with its relations, source
+    /// location, API summary and findings) and each API's bundled definition
+    /// (`apis/<namespace>/<name>.json` and `.yaml`: one self-contained file,
+    /// every `$ref`'d file pulled in). The directory is replaced atomically:
+    /// it holds either the previous build or the new one, never half of
+    /// each. When findings reach --fail-on, nothing is written and the exit
+    /// status is 1.
+    #[command(
+        after_help = "Examples:\n  portolan build --out site\n  portolan build --rev origin/main --out /srv/portal\n  portolan build --fail-on never   # publish even with errors"
+    )]
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Output directory (relative to the current directory). Default:
+    /// `out_dir` under [site] in portolan.toml, else `site` in the catalog
+    /// root.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Lowest severity that stops the build (nothing is written; exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `portolan` binary: parses the command line, runs a command, maps the
 //! outcome to an exit status. Only this crate knows clap and the terminal.
 
+mod build;
 mod check;
 mod cli;
 mod workspace;
@@ -42,6 +43,7 @@ fn main() -> std::process::ExitCode {
     let color = use_color(cli.global.color);
     let result = match &cli.command {
         Command::Check(args) => check::run(&cli.global, args, color),
+        Command::Build(args) => build::run(&cli.global, args, color),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code as u8),

@@ -644,3 +644,82 @@ fn sarif_output_validates_against_the_sarif_schema() {
         errors.join("\n")
     );
 }
+
+// --- build -----------------------------------------------------------------
+
+#[test]
+fn build_writes_catalog_json_and_bundles() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!("{OWNER}---\n{}---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n", component("orders", "  providesApis: [orders-api]\n")),
+    );
+    t.write("openapi.yaml", "openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\npaths:\n  /o:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: './order.yaml'}}}}\n");
+    t.write("order.yaml", "type: object\n");
+    let out = t.run(&["build", "--out", "public"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("built 3 entities into [ROOT]/public: 3 files"),
+        "{}",
+        out.stderr
+    );
+    let catalog: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(t.root().join("public/catalog.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(catalog["summary"]["entities"], 3);
+    let bundle: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(t.root().join("public/apis/default/orders-api.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bundle["components"]["schemas"]["order"]["type"], "object");
+    assert!(
+        t.root()
+            .join("public/apis/default/orders-api.yaml")
+            .is_file()
+    );
+}
+
+#[test]
+fn a_build_with_errors_writes_nothing_and_keeps_the_previous_site() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    assert_eq!(t.run(&["build", "--out", "site"]).code, 0);
+    let before = std::fs::read(t.root().join("site/catalog.json")).unwrap();
+    t.write(
+        "catalog-info.yaml",
+        format!("{OWNER}---\n{}", component("Orders Service", "")),
+    );
+    let out = t.run(&["build", "--out", "site"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("error[E002]"), "{}", out.stderr);
+    assert!(out.stderr.contains("was not written"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read(t.root().join("site/catalog.json")).unwrap(),
+        before,
+        "the previous site is untouched"
+    );
+    // --fail-on never publishes anyway.
+    assert_eq!(
+        t.run(&["build", "--out", "site", "--fail-on", "never"])
+            .code,
+        0
+    );
+    assert_ne!(
+        std::fs::read(t.root().join("site/catalog.json")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn build_output_is_deterministic() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    assert_eq!(t.run(&["build", "--out", "a"]).code, 0);
+    assert_eq!(t.run(&["build", "--out", "b"]).code, 0);
+    assert_eq!(
+        std::fs::read(t.root().join("a/catalog.json")).unwrap(),
+        std::fs::read(t.root().join("b/catalog.json")).unwrap()
+    );
+}

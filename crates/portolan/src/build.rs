@@ -1,0 +1,93 @@
+//! `portolan build`: check the catalog, render the site in memory, write it
+//! atomically.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use portolan_check::CheckOptions;
+use portolan_core::Severity;
+use portolan_core::diagnostic::Summary;
+use portolan_core::render::{self, Format, RenderOptions};
+use portolan_core::source::human_bytes;
+use portolan_site::BuildOptions;
+
+use crate::ExitCode;
+use crate::cli::{BuildArgs, FailOn, GlobalArgs};
+use crate::workspace;
+
+pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let workspace = workspace::open(global)?;
+    let out_dir = match (&args.out, &workspace.config.site.out_dir) {
+        (Some(out), _) => std::env::current_dir()?.join(out),
+        (None, Some(configured)) => workspace.root.join(configured),
+        (None, None) => workspace.root.join("site"),
+    };
+    if global.verbose {
+        eprintln!("portolan: reading {}", workspace.source.describe());
+    }
+    let options = CheckOptions::from_config(&workspace.config);
+    let checked = portolan_check::check(
+        workspace.source.as_ref(),
+        &workspace.config,
+        &workspace.policies,
+        &options,
+    )?;
+    // Findings go to standard error: a build's output is the site.
+    if !checked.diagnostics.is_empty() {
+        let report = render::render(
+            Format::Human,
+            &checked.diagnostics,
+            &checked.catalog.files,
+            RenderOptions {
+                color,
+                tool_version: env!("CARGO_PKG_VERSION"),
+            },
+        );
+        eprint!("{report}");
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let summary = Summary::of(&checked.diagnostics);
+    if threshold.is_some_and(|t| checked.diagnostics.iter().any(|d| d.severity >= t)) {
+        eprintln!(
+            "error: the catalog has {} error{} and {} warning{}; {} was not written (use --fail-on never to build anyway)",
+            summary.errors,
+            plural(summary.errors),
+            summary.warnings,
+            plural(summary.warnings),
+            out_dir.display()
+        );
+        return Ok(ExitCode::Findings);
+    }
+    let output = portolan_site::render(
+        &checked,
+        &BuildOptions {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+    );
+    portolan_site::write_atomic(&output, &out_dir)
+        .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
+    if !global.quiet {
+        eprintln!(
+            "built {} entities into {}: {} files, {} ({} error{}, {} warning{}; {:.2}s)",
+            checked.catalog.entities.len(),
+            out_dir.display(),
+            output.files.len(),
+            human_bytes(output.total_bytes()),
+            summary.errors,
+            plural(summary.errors),
+            summary.warnings,
+            plural(summary.warnings),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::Clean)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
