@@ -1,11 +1,14 @@
 //! portolan-site: the output stage. Renders the checked catalog into the
-//! portal's files in memory ([`Output`]) — today `catalog.json` and every
-//! API's bundled definition (YAML and JSON) — and writes them atomically
-//! ([`write_atomic`]). Rendering never touches the disk or the clock, so
+//! portal's files in memory ([`Output`]) — HTML pages from the embedded
+//! theme, `catalog.json`, every API's bundled definition (YAML and JSON) —
+//! and writes them atomically ([`write_atomic`]). Rendering never touches the disk or the clock, so
 //! the same input gives the same bytes.
 
 pub mod catalog_json;
+pub mod links;
+pub mod markdown;
 pub mod output;
+pub mod pages;
 
 use portolan_check::Checked;
 
@@ -16,11 +19,36 @@ pub use output::{Output, WriteError, write_atomic};
 pub struct BuildOptions {
     /// Written into generated files (e.g. `catalog.json`'s `generator`).
     pub tool_version: String,
+    pub title: String,
+    /// URL path prefix the site is served under, with a trailing `/`.
+    pub base_url: String,
+    pub edit_url: Option<String>,
+}
+
+impl BuildOptions {
+    pub fn new(tool_version: impl Into<String>) -> Self {
+        BuildOptions {
+            tool_version: tool_version.into(),
+            title: "Developer Portal".into(),
+            base_url: "/".into(),
+            edit_url: None,
+        }
+    }
 }
 
 /// Render everything into memory.
-pub fn render(checked: &Checked, options: &BuildOptions) -> Output {
+pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, minijinja::Error> {
     let mut output = Output::default();
+    pages::render_pages(
+        checked,
+        &pages::PageOptions {
+            title: &options.title,
+            base: &options.base_url,
+            tool_version: &options.tool_version,
+            edit_url: options.edit_url.as_deref(),
+        },
+        &mut output,
+    )?;
     let mut catalog =
         serde_json::to_string_pretty(&catalog_json::catalog_json(checked, &options.tool_version))
             .unwrap_or_default();
@@ -37,5 +65,5 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Output {
             output.insert(yaml_path, bundled.to_yaml_string());
         }
     }
-    output
+    Ok(output)
 }

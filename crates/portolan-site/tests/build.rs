@@ -38,12 +38,7 @@ fn check_acme() -> Checked {
 }
 
 fn build_acme() -> Output {
-    render(
-        &check_acme(),
-        &BuildOptions {
-            tool_version: "test".into(),
-        },
-    )
+    render(&check_acme(), &BuildOptions::new("test")).unwrap()
 }
 
 #[test]
@@ -126,4 +121,97 @@ fn two_builds_are_byte_identical() {
             "{path} differs between two builds"
         );
     }
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let output = build_acme();
+    assert!(output.files.contains_key("index.html"));
+    assert!(
+        output
+            .files
+            .contains_key("catalog/component/default/orders-service/index.html")
+    );
+    let broken = portolan_site::links::broken_links(&output, "/");
+    assert!(broken.is_empty(), "{broken:?}");
+    // The check can fail: a page linking to nothing is caught.
+    let mut damaged = output.clone();
+    damaged.insert("extra.html", "<a href=\"/catalog/nope/\">x</a>");
+    assert_eq!(portolan_site::links::broken_links(&damaged, "/").len(), 1);
+}
+
+#[test]
+fn base_url_prefixes_every_link() {
+    let mut options = BuildOptions::new("test");
+    options.base_url = "/portal/".into();
+    let output = render(&check_acme(), &options).unwrap();
+    assert!(portolan_site::links::broken_links(&output, "/portal/").is_empty());
+    let home = String::from_utf8(output.files["index.html"].clone())
+        .unwrap()
+        .replace("&#x2f;", "/");
+    assert!(
+        home.contains("href=\"/portal/assets/portolan.css\""),
+        "{home}"
+    );
+    for (page, bytes) in output.files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes).replace("&#x2f;", "/");
+        for piece in html.split("href=\"/").skip(1) {
+            assert!(
+                piece.starts_with("portal/"),
+                "{page}: a link outside the base: /{}",
+                &piece[..piece.find('"').unwrap_or(0)]
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_text_cannot_run_script() {
+    use portolan_core::source::MemorySource;
+    let payload = "<script>alert(1)</script><img src=x onerror=alert(2)><svg onload=alert(3)>";
+    let descriptor = format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: evil\n  title: \"{payload}\"\n  description: |\n    {payload} [click](javascript:alert(4)) <a href=\"javascript:alert(5)\">x</a>\n    <iframe src=\"https://evil.example\"></iframe>\n  links:\n    - url: \"javascript:alert(6)\"\n      title: \"{payload}\"\n    - url: \"data:text/html,<script>alert(7)</script>\"\n  annotations:\n    x.example/note: \"{payload}\"\n  tags: [\"x\"]\nspec:\n  type: service\n  lifecycle: \"{payload}\"\n  owner: team-a\n"
+    );
+    let source = MemorySource::new().with_file("catalog-info.yaml", descriptor);
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    for (path, bytes) in output.files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+        // Look only inside real tags: escaped text (`&lt;script&gt;`) is
+        // shown to the reader and runs nothing.
+        let tags: Vec<&str> = html
+            .split('<')
+            .skip(1)
+            .map(|t| t.split('>').next().unwrap_or(""))
+            .collect();
+        let scripts = tags.iter().filter(|t| t.starts_with("script")).count();
+        assert_eq!(scripts, 1, "{path}: only the theme's own script tag");
+        for tag in &tags {
+            let name = tag.split_whitespace().next().unwrap_or("");
+            assert!(
+                !matches!(
+                    name,
+                    "iframe" | "svg" | "object" | "embed" | "math" | "style"
+                ),
+                "{path}: <{tag}>"
+            );
+            for attribute in tag.split_whitespace().skip(1) {
+                assert!(
+                    !attribute.starts_with("on"),
+                    "{path}: event handler in <{tag}>"
+                );
+                assert!(
+                    !attribute.contains("javascript:") && !attribute.contains("data:"),
+                    "{path}: <{tag}>"
+                );
+            }
+        }
+    }
+    let page = String::from_utf8_lossy(&output.files["catalog/component/default/evil/index.html"])
+        .into_owned();
+    assert!(
+        page.contains("&lt;script&gt;"),
+        "the title is shown, escaped"
+    );
 }

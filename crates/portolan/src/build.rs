@@ -63,12 +63,19 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         );
         return Ok(ExitCode::Findings);
     }
-    let output = portolan_site::render(
-        &checked,
-        &BuildOptions {
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        },
+    let site = &workspace.config.site;
+    let mut options = BuildOptions::new(env!("CARGO_PKG_VERSION"));
+    if let Some(title) = &site.title {
+        options.title = title.clone();
+    }
+    options.base_url = normalize_base_url(
+        args.base_url
+            .as_deref()
+            .or(site.base_url.as_deref())
+            .unwrap_or("/"),
     );
+    options.edit_url = site.edit_url.clone();
+    let output = portolan_site::render(&checked, &options).context("rendering the theme failed")?;
     portolan_site::write_atomic(&output, &out_dir)
         .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
     if !global.quiet {
@@ -86,6 +93,20 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         );
     }
     Ok(ExitCode::Clean)
+}
+
+/// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.
+fn normalize_base_url(base: &str) -> String {
+    let base = base.trim();
+    let mut out = if base.contains("://") || base.starts_with('/') {
+        base.to_string()
+    } else {
+        format!("/{base}")
+    };
+    if !out.ends_with('/') {
+        out.push('/');
+    }
+    out
 }
 
 fn plural(n: usize) -> &'static str {

@@ -81,10 +81,12 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
-    /// Check the catalog and write the portal's files into a directory.
+    /// Check the catalog and write the portal into a directory.
     ///
-    /// Writes `catalog.json` (every entity with its relations, source
-    /// location, API summary and findings) and each API's bundled definition
+    /// Writes plain HTML pages (home, catalog explorer, one page per entity,
+    /// checks, 404; readable without JavaScript), `catalog.json` (every
+    /// entity with its relations, source location, API summary and
+    /// findings) and each API's bundled definition
     /// (`apis/<namespace>/<name>.json` and `.yaml`: one self-contained file,
     /// every `$ref`'d file pulled in). The directory is replaced atomically:
     /// it holds either the previous build or the new one, never half of
@@ -103,6 +105,12 @@ pub struct BuildArgs {
     /// root.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// URL path the site is served under, when not the host's root: e.g.
+    /// `/portal/` for GitHub Pages project sites. Every link starts with it.
+    /// Default: `base_url` under [site] in portolan.toml, else `/`.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 
     /// Lowest severity that stops the build (nothing is written; exit 1).
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]

@@ -660,7 +660,7 @@ fn build_writes_catalog_json_and_bundles() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stderr
-            .starts_with("built 3 entities into [ROOT]/public: 3 files"),
+            .starts_with("built 3 entities into [ROOT]/public: 16 files"),
         "{}",
         out.stderr
     );
@@ -669,6 +669,12 @@ fn build_writes_catalog_json_and_bundles() {
     )
     .unwrap();
     assert_eq!(catalog["summary"]["entities"], 3);
+    assert!(t.root().join("public/index.html").is_file());
+    assert!(
+        t.root()
+            .join("public/catalog/api/default/orders-api/index.html")
+            .is_file()
+    );
     let bundle: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(t.root().join("public/apis/default/orders-api.json")).unwrap(),
     )

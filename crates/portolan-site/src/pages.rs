@@ -1,0 +1,528 @@
+//! HTML pages from the checked catalog, through the embedded minijinja theme
+//! (`themes/default/`). Every value from users reaches a template as data and
+//! is escaped there; markdown is rendered and sanitised first
+//! ([`crate::markdown`]); link URLs are kept only for web and mail schemes.
+
+use std::collections::BTreeMap;
+
+use minijinja::value::{Serde, Value};
+use minijinja::{Environment, context};
+use portolan_apis::model::build_model;
+use portolan_catalog::{Catalog, EntityId, EntityRef, Kind};
+use portolan_check::Checked;
+use portolan_core::Diagnostic;
+use portolan_core::diagnostic::Summary;
+use serde::Serialize;
+
+use crate::catalog_json::bundle_paths;
+use crate::markdown::{plain_summary, render_markdown, safe_url};
+use crate::output::Output;
+
+/// The embedded theme: (name, source).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../../themes/default/templates/base.html"),
+    ),
+    (
+        "macros.html",
+        include_str!("../../../themes/default/templates/macros.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../../../themes/default/templates/home.html"),
+    ),
+    (
+        "catalog.html",
+        include_str!("../../../themes/default/templates/catalog.html"),
+    ),
+    (
+        "entity.html",
+        include_str!("../../../themes/default/templates/entity.html"),
+    ),
+    (
+        "checks.html",
+        include_str!("../../../themes/default/templates/checks.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../../themes/default/templates/404.html"),
+    ),
+];
+
+pub const ASSETS: &[(&str, &str)] = &[
+    (
+        "assets/portolan.css",
+        include_str!("../../../themes/default/assets/portolan.css"),
+    ),
+    (
+        "assets/portolan.js",
+        include_str!("../../../themes/default/assets/portolan.js"),
+    ),
+];
+
+/// Site-wide values every template sees as `site`.
+#[derive(Debug, Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    /// URL prefix of every link, ending in `/`.
+    base: &'a str,
+    version: &'a str,
+    entity_count: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+/// A link to an entity (or a reference to one that is not in the catalog).
+#[derive(Debug, Clone, Serialize)]
+struct EntityLink {
+    label: String,
+    url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct EntityRow {
+    #[serde(rename = "ref")]
+    entity_ref: String,
+    label: String,
+    kind: String,
+    url: String,
+    #[serde(rename = "type")]
+    spec_type: Option<String>,
+    lifecycle: Option<String>,
+    owner: Option<EntityLink>,
+    system: Option<EntityLink>,
+    tags: Vec<String>,
+    summary: String,
+}
+
+#[derive(Debug, Serialize)]
+struct KindCount {
+    key: String,
+    label: String,
+    count: usize,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DiagnosticRow {
+    severity: String,
+    code: String,
+    message: String,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    entity: Option<EntityLink>,
+}
+
+/// Site path (relative, ending in `/`) of an entity's page.
+pub fn entity_url(catalog: &Catalog, id: EntityId) -> String {
+    let e = &catalog.entities[id];
+    format!(
+        "catalog/{}/{}/{}/",
+        url_segment(&e.kind_name),
+        url_segment(&e.namespace),
+        url_segment(&e.name)
+    )
+}
+
+/// Lower-case, and only characters that need no escaping in a path.
+fn url_segment(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn kind_url(kind: &str) -> String {
+    format!("catalog/{}/", url_segment(kind))
+}
+
+fn is_listed(catalog: &Catalog, id: EntityId) -> bool {
+    let e = &catalog.entities[id];
+    e.has_identity() && catalog.index.get(&e.key()) == Some(&id)
+}
+
+fn entity_label(catalog: &Catalog, id: EntityId) -> String {
+    let e = &catalog.entities[id];
+    e.title()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.name.clone())
+}
+
+fn link_to(catalog: &Catalog, target: &EntityRef) -> EntityLink {
+    match catalog.index.get(&target.key()) {
+        Some(&id) => EntityLink {
+            label: entity_label(catalog, id),
+            url: Some(entity_url(catalog, id)),
+        },
+        None => EntityLink {
+            label: target.to_string(),
+            url: None,
+        },
+    }
+}
+
+/// The entity a spec field refers to, as a link.
+fn field_link(catalog: &Catalog, id: EntityId, field: &str) -> Option<EntityLink> {
+    catalog
+        .references
+        .iter()
+        .find(|r| r.from == id && r.field == field)
+        .map(|r| link_to(catalog, &r.target))
+}
+
+fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
+    let e = &catalog.entities[id];
+    let description = e
+        .node
+        .pointer("/metadata/description")
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
+    EntityRow {
+        entity_ref: e.entity_ref().to_string(),
+        label: entity_label(catalog, id),
+        kind: e.kind_name.clone(),
+        url: entity_url(catalog, id),
+        spec_type: e.spec_str("type").map(str::to_string),
+        lifecycle: e.spec_str("lifecycle").map(str::to_string),
+        owner: field_link(catalog, id, "owner"),
+        system: field_link(catalog, id, "system").or_else(|| field_link(catalog, id, "domain")),
+        tags: e.tags().map(str::to_string).collect(),
+        summary: plain_summary(description, 160),
+    }
+}
+
+fn diagnostic_row(checked: &Checked, d: &Diagnostic, entity: Option<EntityLink>) -> DiagnosticRow {
+    let position = d
+        .file
+        .as_deref()
+        .and_then(|f| checked.catalog.files.get(f))
+        .zip(d.span)
+        .map(|(file, span)| file.line_col(span.start));
+    DiagnosticRow {
+        severity: d.severity.to_string(),
+        code: d.code.clone(),
+        message: d.message.clone(),
+        file: d.file.clone(),
+        line: position.map(|p| p.line),
+        column: position.map(|p| p.column),
+        entity,
+    }
+}
+
+/// Which listed entity a diagnostic belongs to (its document holds it).
+fn owner_of(checked: &Checked, d: &Diagnostic) -> Option<EntityId> {
+    let (file, span) = (d.file.as_deref()?, d.span?);
+    checked.catalog.entities.iter().position(|e| {
+        e.file == file && span.start >= e.node.span.start && span.start <= e.node.span.end
+    })
+}
+
+/// Links from well-known annotations, by the group they are shown in.
+fn annotation_links(entity: &portolan_catalog::Entity) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if let Some(slug) = entity.annotation("github.com/project-slug") {
+        out.push((
+            "Source".into(),
+            format!("https://github.com/{slug}"),
+            format!("GitHub: {slug}"),
+        ));
+    }
+    for key in [
+        "backstage.io/source-location",
+        "backstage.io/view-url",
+        "backstage.io/edit-url",
+    ] {
+        if let Some(value) = entity.annotation(key) {
+            let url = value.strip_prefix("url:").unwrap_or(value);
+            let label = match key {
+                "backstage.io/edit-url" => "Edit",
+                "backstage.io/view-url" => "View",
+                _ => "Source",
+            };
+            out.push((
+                if label == "Edit" {
+                    "Source".into()
+                } else {
+                    label.into()
+                },
+                url.to_string(),
+                format!("{label}: {url}"),
+            ));
+        }
+    }
+    if let Some(id) = entity.annotation("pagerduty.com/service-id") {
+        out.push((
+            "On call".into(),
+            format!("https://app.pagerduty.com/service-directory/{id}"),
+            format!("PagerDuty service {id}"),
+        ));
+    }
+    out
+}
+
+pub struct PageOptions<'a> {
+    pub title: &'a str,
+    pub base: &'a str,
+    pub tool_version: &'a str,
+    /// Prefix of "edit" links: the descriptor's path is appended.
+    pub edit_url: Option<&'a str>,
+}
+
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        // The embedded theme is tested to parse; a failure is a build bug.
+        env.add_template(name, source)
+            .expect("embedded template parses");
+    }
+    env
+}
+
+/// Render every page into `output`.
+pub fn render_pages(
+    checked: &Checked,
+    options: &PageOptions<'_>,
+    output: &mut Output,
+) -> Result<(), minijinja::Error> {
+    let catalog = &checked.catalog;
+    let env = environment();
+    let listed: Vec<EntityId> = (0..catalog.entities.len())
+        .filter(|&id| is_listed(catalog, id))
+        .collect();
+    let summary = Summary::of(&checked.diagnostics);
+    let site = SiteContext {
+        title: options.title,
+        base: options.base,
+        version: options.tool_version,
+        entity_count: listed.len(),
+        errors: summary.errors,
+        warnings: summary.warnings,
+    };
+    let mut by_kind: BTreeMap<String, Vec<EntityId>> = BTreeMap::new();
+    for &id in &listed {
+        by_kind
+            .entry(catalog.entities[id].kind_name.clone())
+            .or_default()
+            .push(id);
+    }
+    let kinds: Vec<KindCount> = by_kind
+        .iter()
+        .map(|(kind, ids)| KindCount {
+            key: kind.clone(),
+            label: kind.clone(),
+            count: ids.len(),
+            url: kind_url(kind),
+        })
+        .collect();
+
+    for (path, text) in ASSETS {
+        output.insert(*path, *text);
+    }
+
+    // Home.
+    let domains: Vec<_> = listed
+        .iter()
+        .filter(|&&id| catalog.entities[id].kind == Kind::Domain)
+        .map(|&id| {
+            let systems: Vec<EntityLink> = catalog
+                .references
+                .iter()
+                .filter(|r| r.field == "domain" && r.resolved == Some(id))
+                .map(|r| EntityLink { label: entity_label(catalog, r.from), url: Some(entity_url(catalog, r.from)) })
+                .collect();
+            let description = catalog.entities[id].node.pointer("/metadata/description").and_then(|n| n.as_str()).unwrap_or("");
+            context! { label => entity_label(catalog, id), url => entity_url(catalog, id), description => plain_summary(description, 160), systems => v(systems) }
+        })
+        .collect();
+    let home = env.get_template("home.html")?.render(
+        context! { site => v(&site), section => "home", kinds => v(&kinds), domains => domains },
+    )?;
+    output.insert("index.html", home);
+
+    // Explorer: everything, and one page per kind (filters that work as
+    // plain links).
+    let catalog_tpl = env.get_template("catalog.html")?;
+    let all_rows: Vec<EntityRow> = listed.iter().map(|&id| row(catalog, id)).collect();
+    output.insert(
+        "catalog/index.html",
+        catalog_tpl.render(context! { site => v(&site), section => "catalog", heading => "Catalog", kinds => v(&kinds), current_kind => "", entities => v(&all_rows) })?,
+    );
+    for (kind, ids) in &by_kind {
+        let rows: Vec<EntityRow> = ids.iter().map(|&id| row(catalog, id)).collect();
+        output.insert(
+            format!("{}index.html", kind_url(kind)),
+            catalog_tpl.render(context! { site => v(&site), section => "catalog", heading => kind, kinds => v(&kinds), current_kind => kind, entities => v(rows) })?,
+        );
+    }
+
+    // Entity pages.
+    let entity_tpl = env.get_template("entity.html")?;
+    let all_relations = catalog.all_relations();
+    let mut diagnostics_by_entity: BTreeMap<EntityId, Vec<&Diagnostic>> = BTreeMap::new();
+    let mut entity_of_diagnostic: Vec<Option<EntityId>> =
+        Vec::with_capacity(checked.diagnostics.len());
+    for d in &checked.diagnostics {
+        let owner = owner_of(checked, d).filter(|&id| is_listed(catalog, id));
+        if let Some(id) = owner {
+            diagnostics_by_entity.entry(id).or_default().push(d);
+        }
+        entity_of_diagnostic.push(owner);
+    }
+    for &id in &listed {
+        let e = &catalog.entities[id];
+        let description = e
+            .node
+            .pointer("/metadata/description")
+            .and_then(|n| n.as_str())
+            .unwrap_or("");
+        let mut groups: BTreeMap<String, Vec<_>> = BTreeMap::new();
+        for link in e
+            .node
+            .pointer("/metadata/links")
+            .and_then(|n| n.as_seq())
+            .into_iter()
+            .flatten()
+        {
+            let Some(url) = link
+                .get("url")
+                .and_then(|n| n.as_str())
+                .filter(|u| safe_url(u))
+            else {
+                continue;
+            };
+            let title = link.get("title").and_then(|n| n.as_str()).unwrap_or(url);
+            let group = link
+                .get("type")
+                .and_then(|n| n.as_str())
+                .map(capitalise)
+                .unwrap_or_else(|| "Links".into());
+            groups
+                .entry(group)
+                .or_default()
+                .push(context! { url => url, title => title });
+        }
+        for (group, url, title) in annotation_links(e) {
+            if safe_url(&url) {
+                groups
+                    .entry(group)
+                    .or_default()
+                    .push(context! { url => url, title => title });
+            }
+        }
+        let links: Vec<_> = groups
+            .into_iter()
+            .map(|(label, links)| context! { label => label, links => links })
+            .collect();
+        let mut relations: BTreeMap<&'static str, Vec<EntityLink>> = BTreeMap::new();
+        for r in &all_relations[id] {
+            relations
+                .entry(r.relation.as_str())
+                .or_default()
+                .push(link_to(catalog, &r.target));
+        }
+        let relations: Vec<_> = relations
+            .into_iter()
+            .map(|(label, targets)| context! { label => label, targets => v(targets) })
+            .collect();
+        let kv = |pointer: &str| -> Vec<_> {
+            e.node
+                .pointer(pointer)
+                .and_then(|n| n.as_map())
+                .into_iter()
+                .flatten()
+                .map(|entry| context! { key => entry.key.clone(), value => entry.value.as_str().unwrap_or_default().to_string() })
+                .collect()
+        };
+        let position = catalog
+            .files
+            .get(&e.file)
+            .map(|f| f.line_col(e.node.span.start));
+        let edit_url = options
+            .edit_url
+            .map(|prefix| format!("{prefix}{}", e.file))
+            .filter(|u| safe_url(u));
+        let api = checked.apis.get(&id).map(|definition| {
+            if let Some((set, bundled)) = &definition.spec {
+                let model = build_model(set.format, &set.version, &bundled.doc);
+                let (json, yaml) = bundle_paths(checked, id);
+                let counts = if set.format.is_openapi() {
+                    format!("{} operations, {} schemas", model.operations.len() + model.webhooks.len(), model.schemas.len())
+                } else {
+                    format!("{} channels, {} operations, {} messages", model.channels.len(), model.async_operations.len(), model.messages.len())
+                };
+                context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title, version => model.info.version, counts => counts, bundle => context! { json => json, yaml => yaml } }
+            } else if let Some((language, file)) = &definition.other {
+                context! { format => *language, source => file.text.clone() }
+            } else {
+                context! {}
+            }
+        });
+        let diagnostics: Vec<DiagnosticRow> = diagnostics_by_entity
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|d| diagnostic_row(checked, d, None))
+            .collect();
+        let page = entity_tpl.render(context! {
+            site => v(&site),
+            section => "catalog",
+            e => v(row(catalog, id)),
+            kind_url => kind_url(&e.kind_name),
+            description_html => render_markdown(description),
+            links => links,
+            relations => relations,
+            labels => kv("/metadata/labels"),
+            annotations => kv("/metadata/annotations"),
+            api => v(api),
+            diagnostics => v(diagnostics),
+            source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
+        })?;
+        output.insert(format!("{}index.html", entity_url(catalog, id)), page);
+    }
+
+    // Checks.
+    let rows: Vec<DiagnosticRow> = checked
+        .diagnostics
+        .iter()
+        .zip(&entity_of_diagnostic)
+        .map(|(d, owner)| {
+            let entity = owner.map(|id| EntityLink {
+                label: entity_label(catalog, id),
+                url: Some(entity_url(catalog, id)),
+            });
+            diagnostic_row(checked, d, entity)
+        })
+        .collect();
+    output.insert(
+        "checks/index.html",
+        env.get_template("checks.html")?
+            .render(context! { site => v(&site), section => "checks", diagnostics => v(rows) })?,
+    );
+    output.insert(
+        "404.html",
+        env.get_template("404.html")?
+            .render(context! { site => v(&site), section => "" })?,
+    );
+    output.insert("robots.txt", "User-agent: *\nAllow: /\n");
+    Ok(())
+}
+
+/// Any serialisable value, for a template context.
+fn v<T: Serialize>(value: T) -> Value {
+    Value::from(Serde(value))
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
