@@ -510,8 +510,38 @@ pub fn render_pages(
         env.get_template("404.html")?
             .render(context! { site => v(&site), section => "" })?,
     );
-    output.insert("robots.txt", "User-agent: *\nAllow: /\n");
+    // A sitemap needs absolute URLs: written when the base URL is one.
+    if options.base.starts_with("https://") || options.base.starts_with("http://") {
+        let mut sitemap = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for path in output.files.keys().filter(|p| p.ends_with("index.html")) {
+            let page = path.trim_end_matches("index.html");
+            sitemap.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                xml_escape(&format!("{}{page}", options.base))
+            ));
+        }
+        sitemap.push_str("</urlset>\n");
+        output.insert("sitemap.xml", sitemap);
+        output.insert(
+            "robots.txt",
+            format!(
+                "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
+                options.base
+            ),
+        );
+    } else {
+        output.insert("robots.txt", "User-agent: *\nAllow: /\n");
+    }
     Ok(())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Any serialisable value, for a template context.

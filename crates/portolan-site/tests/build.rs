@@ -215,3 +215,26 @@ fn hostile_text_cannot_run_script() {
         "the title is shown, escaped"
     );
 }
+
+#[test]
+fn sitemap_lists_every_page_when_the_base_url_is_absolute() {
+    let mut options = BuildOptions::new("test");
+    options.base_url = "https://portal.acme.example/".into();
+    let output = render(&check_acme(), &options).unwrap();
+    let sitemap = String::from_utf8(output.files["sitemap.xml"].clone()).unwrap();
+    let pages = output
+        .files
+        .keys()
+        .filter(|p| p.ends_with("index.html"))
+        .count();
+    assert_eq!(sitemap.matches("<loc>").count(), pages);
+    assert!(sitemap.contains(
+        "<loc>https://portal.acme.example/catalog/component/default/orders-service/</loc>"
+    ));
+    assert!(
+        String::from_utf8_lossy(&output.files["robots.txt"])
+            .contains("Sitemap: https://portal.acme.example/sitemap.xml")
+    );
+    // Without an absolute base there is nothing to put in one.
+    assert!(!build_acme().files.contains_key("sitemap.xml"));
+}

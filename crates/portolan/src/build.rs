@@ -76,6 +76,25 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     );
     options.edit_url = site.edit_url.clone();
     let output = portolan_site::render(&checked, &options).context("rendering the theme failed")?;
+    // Every internal link must land on a page of this build; one that does
+    // not is a bug, and publishing it would break readers' bookmarks.
+        .base_url
+        .split("://")
+        .nth(1)
+        .map_or(options.base_url.as_str(), |rest| {
+            rest.find('/').map_or("/", |i| &rest[i..])
+        });
+    let broken = portolan_site::links::broken_links(&output, &options.base_url);
+    if !broken.is_empty() {
+        for (page, target) in broken.iter().take(20) {
+            eprintln!("  {page}: {target}");
+        }
+        anyhow::bail!(
+            "{} broken internal links in the rendered site; {} was not written (this is a bug in portolan or in a theme override)",
+            broken.len(),
+            out_dir.display()
+        );
+    }
     portolan_site::write_atomic(&output, &out_dir)
         .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
     if !global.quiet {
