@@ -78,12 +78,6 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     let output = portolan_site::render(&checked, &options).context("rendering the theme failed")?;
     // Every internal link must land on a page of this build; one that does
     // not is a bug, and publishing it would break readers' bookmarks.
-        .base_url
-        .split("://")
-        .nth(1)
-        .map_or(options.base_url.as_str(), |rest| {
-            rest.find('/').map_or("/", |i| &rest[i..])
-        });
     let broken = portolan_site::links::broken_links(&output, &options.base_url);
     if !broken.is_empty() {
         for (page, target) in broken.iter().take(20) {
