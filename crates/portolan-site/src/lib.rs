@@ -9,6 +9,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod reference;
 
 use portolan_check::Checked;
 

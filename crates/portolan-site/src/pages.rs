@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::catalog_json::bundle_paths;
 use crate::markdown::{plain_summary, render_markdown, safe_url};
 use crate::output::Output;
+use crate::reference::{ReferenceUrls, render_reference};
 
 /// The embedded theme: (name, source).
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -47,6 +48,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "404.html",
         include_str!("../../../themes/default/templates/404.html"),
+    ),
+    (
+        "api.html",
+        include_str!("../../../themes/default/templates/api.html"),
+    ),
+    (
+        "api-tag.html",
+        include_str!("../../../themes/default/templates/api-tag.html"),
+    ),
+    (
+        "api-schema.html",
+        include_str!("../../../themes/default/templates/api-schema.html"),
     ),
 ];
 
@@ -364,6 +377,7 @@ pub fn render_pages(
 
     // Entity pages.
     let entity_tpl = env.get_template("entity.html")?;
+    let mut reference_pages: Vec<Result<Vec<(String, String)>, minijinja::Error>> = Vec::new();
     let all_relations = catalog.all_relations();
     let mut diagnostics_by_entity: BTreeMap<EntityId, Vec<&Diagnostic>> = BTreeMap::new();
     let mut entity_of_diagnostic: Vec<Option<EntityId>> =
@@ -451,13 +465,15 @@ pub fn render_pages(
         let api = checked.apis.get(&id).map(|definition| {
             if let Some((set, bundled)) = &definition.spec {
                 let model = build_model(set.format, &set.version, &bundled.doc);
+                let urls = ReferenceUrls::new(format!("{}reference/", entity_url(catalog, id)), options.base, &model);
+                reference_pages.push(render_reference(&env, &v(&site), &entity_label(catalog, id), &entity_url(catalog, id), &model, &urls));
                 let (json, yaml) = bundle_paths(checked, id);
                 let counts = if set.format.is_openapi() {
                     format!("{} operations, {} schemas", model.operations.len() + model.webhooks.len(), model.schemas.len())
                 } else {
                     format!("{} channels, {} operations, {} messages", model.channels.len(), model.async_operations.len(), model.messages.len())
                 };
-                context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title, version => model.info.version, counts => counts, bundle => context! { json => json, yaml => yaml } }
+                context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title, version => model.info.version, counts => counts, bundle => context! { json => json, yaml => yaml }, reference => urls.root.clone() }
             } else if let Some((language, file)) = &definition.other {
                 context! { format => *language, source => file.text.clone() }
             } else {
@@ -485,6 +501,12 @@ pub fn render_pages(
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;
         output.insert(format!("{}index.html", entity_url(catalog, id)), page);
+    }
+
+    for pages in reference_pages {
+        for (path, html) in pages? {
+            output.insert(path, html);
+        }
     }
 
     // Checks.

@@ -238,3 +238,33 @@ fn sitemap_lists_every_page_when_the_base_url_is_absolute() {
     // Without an absolute base there is nothing to put in one.
     assert!(!build_acme().files.contains_key("sitemap.xml"));
 }
+
+#[test]
+fn api_reference_pages_cover_operations_schemas_and_messages() {
+    let output = build_acme();
+    let page = |p: &str| String::from_utf8_lossy(&output.files[p]).replace("&#x2f;", "/");
+    let overview = page("catalog/api/default/orders-api/reference/index.html");
+    assert!(
+        overview.contains("href=\"/catalog/api/default/orders-api/reference/orders/\""),
+        "tag pages are linked"
+    );
+    let orders = page("catalog/api/default/orders-api/reference/orders/index.html");
+    assert!(orders.contains("id=\"op-createorder\""));
+    assert!(orders.contains("curl -X POST"));
+    // Named schemas are links, and their pages exist (recursion is a link).
+    assert!(
+        orders.contains("href=\"/catalog/api/default/orders-api/reference/schemas/orderinput/\"")
+    );
+    assert!(
+        output
+            .files
+            .contains_key("catalog/api/default/orders-api/reference/schemas/orderinput/index.html")
+    );
+    // AsyncAPI: channels and messages with their payloads.
+    let events = page("catalog/api/default/order-events/reference/index.html");
+    assert!(
+        events.contains("Channels") && events.contains("Messages"),
+        "{events}"
+    );
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+}

@@ -1,0 +1,593 @@
+//! API reference pages from the normalised model: an overview per API, one
+//! page per tag with its operations, one page per named schema. Named
+//! schemas are links, never expanded in place, so recursion is a link and a
+//! Stripe-sized API stays a set of small pages.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use minijinja::context;
+use minijinja::value::{Serde, Value};
+use portolan_apis::model::{ApiModel, MediaType, Operation, Schema};
+use serde::Serialize;
+
+use crate::markdown::render_markdown;
+
+/// HTML-escape text for element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path segment from free text (tags, schema names).
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches('-');
+    if trimmed.is_empty() {
+        "x".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Where an API's reference pages live, and how to link into them.
+pub struct ReferenceUrls {
+    /// Site path of the overview, ending in `/` (without the base).
+    pub root: String,
+    pub base: String,
+    /// Schema name → page slug, unique per API.
+    schema_slugs: BTreeMap<String, String>,
+}
+
+impl ReferenceUrls {
+    pub fn new(root: String, base: &str, model: &ApiModel) -> Self {
+        let mut schema_slugs = BTreeMap::new();
+        let mut used = std::collections::BTreeSet::new();
+        for schema in &model.schemas {
+            let mut s = slug(&schema.name);
+            let mut n = 2;
+            while used.contains(&s) {
+                s = format!("{}-{n}", slug(&schema.name));
+                n += 1;
+            }
+            used.insert(s.clone());
+            schema_slugs.insert(schema.name.clone(), s);
+        }
+        ReferenceUrls {
+            root,
+            base: base.to_string(),
+            schema_slugs,
+        }
+    }
+
+    pub fn schema_path(&self, name: &str) -> Option<String> {
+        self.schema_slugs
+            .get(name)
+            .map(|s| format!("{}schemas/{s}/", self.root))
+    }
+
+    pub fn tag_path(&self, tag: &str) -> String {
+        format!("{}{}/", self.root, slug(tag))
+    }
+}
+
+const MAX_DEPTH: usize = 12;
+
+/// A schema as nested `<details>`; named schemas become links.
+pub fn schema_html(schema: &Schema, urls: &ReferenceUrls) -> String {
+    let mut out = String::new();
+    write_schema(&mut out, schema, urls, 0);
+    out
+}
+
+fn type_label(schema: &Schema) -> String {
+    let mut label = if schema.types.is_empty() {
+        String::new()
+    } else {
+        schema.types.join(" | ")
+    };
+    if schema.types.iter().any(|t| t == "array") {
+        if let Some(items) = &schema.items {
+            let inner = match &items.reference {
+                Some(r) => r.name.clone().unwrap_or_else(|| "schema".into()),
+                None => items.types.join(" | "),
+            };
+            if !inner.is_empty() {
+                label = format!("array of {inner}");
+            }
+        }
+    }
+    if let Some(format) = &schema.format {
+        label = if label.is_empty() {
+            format.clone()
+        } else {
+            format!("{label} ({format})")
+        };
+    }
+    if schema.nullable {
+        label.push_str(if label.is_empty() { "null" } else { " | null" });
+    }
+    label
+}
+
+fn write_facts(out: &mut String, schema: &Schema) {
+    let mut facts = Vec::new();
+    if schema.deprecated {
+        facts.push("<span class=\"badge warning\">deprecated</span>".to_string());
+    }
+    if schema.read_only {
+        facts.push("read-only".into());
+    }
+    if schema.write_only {
+        facts.push("write-only".into());
+    }
+    for (key, value) in &schema.constraints {
+        facts.push(format!(
+            "{} <code>{}</code>",
+            esc(key),
+            esc(&value.to_string())
+        ));
+    }
+    if !schema.enum_values.is_empty() {
+        let values: Vec<String> = schema
+            .enum_values
+            .iter()
+            .map(|v| format!("<code>{}</code>", esc(&v.to_string())))
+            .collect();
+        facts.push(format!("one of {}", values.join(", ")));
+    }
+    if let Some(c) = &schema.const_value {
+        facts.push(format!("always <code>{}</code>", esc(&c.to_string())));
+    }
+    if let Some(d) = &schema.default {
+        facts.push(format!("default <code>{}</code>", esc(&d.to_string())));
+    }
+    if let Some(example) = schema.examples.first() {
+        facts.push(format!(
+            "example <code>{}</code>",
+            esc(&truncate(&example.to_string(), 120))
+        ));
+    }
+    if !facts.is_empty() {
+        let _ = write!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+fn write_schema(out: &mut String, schema: &Schema, urls: &ReferenceUrls, depth: usize) {
+    if let Some(reference) = &schema.reference {
+        let name = reference
+            .name
+            .clone()
+            .unwrap_or_else(|| reference.pointer.clone());
+        match reference.name.as_deref().and_then(|n| urls.schema_path(n)) {
+            Some(path) => {
+                let _ = write!(
+                    out,
+                    "<p class=\"schema-ref\">→ <a href=\"{}{}\">{}</a></p>",
+                    esc(&urls.base),
+                    esc(&path),
+                    esc(&name)
+                );
+            }
+            None => {
+                let _ = write!(
+                    out,
+                    "<p class=\"schema-ref\">→ <code>{}</code></p>",
+                    esc(&name)
+                );
+            }
+        }
+        return;
+    }
+    if let Some(description) = &schema.description {
+        out.push_str(&render_markdown(description));
+    }
+    write_facts(out, schema);
+    if depth >= MAX_DEPTH {
+        out.push_str("<p class=\"note\">(deeper levels not shown)</p>");
+        return;
+    }
+    if let Some(d) = &schema.discriminator {
+        let _ = write!(
+            out,
+            "<p>Discriminated by <code>{}</code>",
+            esc(&d.property_name)
+        );
+        if !d.mapping.is_empty() {
+            let items: Vec<String> = d
+                .mapping
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "<code>{}</code> → {}",
+                        esc(k),
+                        esc(v.rsplit('/').next().unwrap_or(v))
+                    )
+                })
+                .collect();
+            let _ = write!(out, ": {}", items.join(", "));
+        }
+        out.push_str("</p>");
+    }
+    for (label, list) in [
+        ("All of", &schema.all_of),
+        ("One of", &schema.one_of),
+        ("Any of", &schema.any_of),
+    ] {
+        if !list.is_empty() {
+            let _ = write!(out, "<div class=\"composition\"><p>{label}:</p><ol>");
+            for item in list.iter() {
+                out.push_str("<li>");
+                write_schema(out, item, urls, depth + 1);
+                out.push_str("</li>");
+            }
+            out.push_str("</ol></div>");
+        }
+    }
+    if !schema.properties.is_empty() {
+        out.push_str("<ul class=\"properties\">");
+        for property in &schema.properties {
+            let _ = write!(
+                out,
+                "<li><details{}><summary><code>{}</code> <span class=\"type\">{}</span>{}</summary>",
+                if depth == 0 { " open" } else { "" },
+                esc(&property.name),
+                esc(&type_label(&property.schema)),
+                if property.required {
+                    " <span class=\"required\">required</span>"
+                } else {
+                    ""
+                }
+            );
+            write_schema(out, &property.schema, urls, depth + 1);
+            out.push_str("</details></li>");
+        }
+        out.push_str("</ul>");
+    }
+    if let Some(items) = &schema.items {
+        if !schema.types.is_empty() || items.reference.is_none() {
+            out.push_str("<div class=\"items\"><p>Items:</p>");
+            write_schema(out, items, urls, depth + 1);
+            out.push_str("</div>");
+        }
+    }
+    if let Some(additional) = &schema.additional_properties {
+        out.push_str("<div class=\"items\"><p>Other properties:</p>");
+        write_schema(out, additional, urls, depth + 1);
+        out.push_str("</div>");
+    }
+}
+
+#[derive(Serialize)]
+struct ParameterRow {
+    name: String,
+    location: String,
+    required: bool,
+    deprecated: bool,
+    type_label: String,
+    description_html: String,
+}
+
+#[derive(Serialize)]
+struct BodyView {
+    media_type: String,
+    schema_html: String,
+}
+
+#[derive(Serialize)]
+struct ResponseView {
+    code: String,
+    summary: String,
+    description_html: String,
+    bodies: Vec<BodyView>,
+}
+
+#[derive(Serialize)]
+struct OperationView {
+    anchor: String,
+    method: String,
+    path: String,
+    summary: Option<String>,
+    description_html: String,
+    deprecated: bool,
+    parameters: Vec<ParameterRow>,
+    request: Vec<BodyView>,
+    responses: Vec<ResponseView>,
+    security: Vec<String>,
+    curl: String,
+    samples: Vec<(String, String)>,
+}
+
+fn bodies(content: &[MediaType], urls: &ReferenceUrls) -> Vec<BodyView> {
+    content
+        .iter()
+        .map(|m| BodyView {
+            media_type: m.media_type.clone(),
+            schema_html: m
+                .schema
+                .as_ref()
+                .map(|s| {
+                    let mut html = String::new();
+                    if s.reference.is_none() && !s.types.is_empty() {
+                        let _ = write!(html, "<p class=\"type\">{}</p>", esc(&type_label(s)));
+                    }
+                    html + &schema_html(s, urls)
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A `curl` command for an operation, against the first server.
+fn curl(model: &ApiModel, op: &Operation) -> String {
+    let server = model.servers.first().map(|s| {
+        let mut url = s.url.clone();
+        for (name, variable) in &s.variables {
+            if let Some(default) = &variable.default {
+                url = url.replace(&format!("{{{name}}}"), default);
+            }
+        }
+        url
+    });
+    let url = format!(
+        "{}{}",
+        server.unwrap_or_default().trim_end_matches('/'),
+        op.path
+    );
+    let mut cmd = format!(
+        "curl -X {} '{}'",
+        op.method.to_ascii_uppercase(),
+        url.replace('\'', "%27")
+    );
+    for p in op
+        .parameters
+        .iter()
+        .filter(|p| p.location == "header" && p.required)
+    {
+        cmd.push_str(&format!(" \\\n  -H '{}: …'", p.name.replace('\'', "")));
+    }
+    if let Some(body) = &op.request_body {
+        if let Some(media) = body.content.first() {
+            cmd.push_str(&format!(
+                " \\\n  -H 'Content-Type: {}'",
+                media.media_type.replace('\'', "")
+            ));
+            let example = media
+                .examples
+                .iter()
+                .find_map(|e| e.value.clone())
+                .or_else(|| {
+                    media
+                        .schema
+                        .as_ref()
+                        .and_then(|s| s.examples.first().cloned())
+                });
+            let data = example
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "{}".into());
+            cmd.push_str(&format!(
+                " \\\n  -d '{}'",
+                truncate(&data, 400).replace('\'', "'\\''")
+            ));
+        }
+    }
+    cmd
+}
+
+fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> OperationView {
+    OperationView {
+        anchor: format!(
+            "op-{}",
+            slug(
+                op.operation_id
+                    .as_deref()
+                    .unwrap_or(&format!("{} {}", op.method, op.path))
+            )
+        ),
+        method: op.method.to_ascii_uppercase(),
+        path: op.path.clone(),
+        summary: op.summary.clone(),
+        description_html: op
+            .description
+            .as_deref()
+            .map(render_markdown)
+            .unwrap_or_default(),
+        deprecated: op.deprecated,
+        parameters: op
+            .parameters
+            .iter()
+            .map(|p| ParameterRow {
+                name: p.name.clone(),
+                location: p.location.clone(),
+                required: p.required,
+                deprecated: p.deprecated,
+                type_label: p
+                    .schema
+                    .as_ref()
+                    .map(|s| match &s.reference {
+                        Some(r) => r.name.clone().unwrap_or_default(),
+                        None => type_label(s),
+                    })
+                    .unwrap_or_default(),
+                description_html: p
+                    .description
+                    .as_deref()
+                    .map(render_markdown)
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        request: op
+            .request_body
+            .as_ref()
+            .map(|b| bodies(&b.content, urls))
+            .unwrap_or_default(),
+        responses: op
+            .responses
+            .iter()
+            .map(|r| ResponseView {
+                code: r.code.clone(),
+                summary: r
+                    .description
+                    .as_deref()
+                    .map(|d| crate::markdown::plain_summary(d, 120))
+                    .unwrap_or_default(),
+                description_html: r
+                    .description
+                    .as_deref()
+                    .map(render_markdown)
+                    .unwrap_or_default(),
+                bodies: bodies(&r.content, urls),
+            })
+            .collect(),
+        security: op
+            .security
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|alt| alt.join(" + "))
+            .collect(),
+        curl: curl(model, op),
+        samples: op
+            .code_samples
+            .iter()
+            .map(|c| {
+                (
+                    c.label.clone().unwrap_or_else(|| c.lang.clone()),
+                    c.source.clone(),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn v<T: Serialize>(value: T) -> Value {
+    Value::from(Serde(value))
+}
+
+/// Render the reference pages of one API; returns (site path, html) pairs.
+pub fn render_reference(
+    env: &minijinja::Environment<'_>,
+    site: &Value,
+    entity_label: &str,
+    entity_url: &str,
+    model: &ApiModel,
+    urls: &ReferenceUrls,
+) -> Result<Vec<(String, String)>, minijinja::Error> {
+    let mut pages = Vec::new();
+    // Operations by tag (their first tag), in tag declaration order, then
+    // alphabetical for undeclared tags; untagged last.
+    let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in model.operations.iter().chain(&model.webhooks) {
+        let tag = op.tags.first().cloned().unwrap_or_else(|| "Other".into());
+        groups.entry(tag).or_default().push(op);
+    }
+    let mut order: Vec<String> = model
+        .tags
+        .iter()
+        .map(|t| t.name.clone())
+        .filter(|t| groups.contains_key(t))
+        .collect();
+    for tag in groups.keys() {
+        if !order.contains(tag) {
+            order.push(tag.clone());
+        }
+    }
+    let tags: Vec<Value> = order
+        .iter()
+        .map(|t| {
+            let description = model.tags.iter().find(|d| &d.name == t).and_then(|d| d.description.as_deref()).map(render_markdown).unwrap_or_default();
+            context! { name => t.clone(), url => urls.tag_path(t), count => groups[t].len(), description_html => description }
+        })
+        .collect();
+    let schemas: Vec<Value> = model
+        .schemas
+        .iter()
+        .filter_map(|s| {
+            urls.schema_path(&s.name)
+                .map(|url| context! { name => s.name.clone(), url => url })
+        })
+        .collect();
+    let channels: Vec<Value> = model
+        .channels
+        .iter()
+        .map(|c| {
+            let messages: Vec<Value> = c.messages.iter().map(|m| context! { name => m.clone(), anchor => format!("msg-{}", slug(m)) }).collect();
+            context! { name => c.name.clone(), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages }
+        })
+        .collect();
+    let async_operations: Vec<Value> = model
+        .async_operations
+        .iter()
+        .map(|o| context! { name => o.name.clone(), action => o.action.clone(), channel => o.channel.clone(), summary => o.summary.clone(), messages => o.messages.clone() })
+        .collect();
+    let messages: Vec<Value> = model
+        .messages
+        .iter()
+        .map(|m| {
+            context! {
+                name => m.name.clone(), anchor => format!("msg-{}", slug(&m.name)), title => m.title.clone(), content_type => m.content_type.clone(),
+                description_html => m.description.as_deref().or(m.summary.as_deref()).map(render_markdown).unwrap_or_default(),
+                payload_html => m.payload.as_ref().map(|p| schema_html(p, urls)).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let overview = env.get_template("api.html")?.render(context! {
+        site => site.clone(), section => "catalog",
+        entity_label => entity_label, entity_url => entity_url,
+        info => v(&model.info), description_html => model.info.description.as_deref().map(render_markdown).unwrap_or_default(),
+        format => model.format.to_string(), servers => v(&model.servers), security_schemes => v(&model.security_schemes),
+        tags => tags, schemas => schemas, channels => channels, async_operations => async_operations, messages => messages,
+    })?;
+    pages.push((format!("{}index.html", urls.root), overview));
+    let tag_tpl = env.get_template("api-tag.html")?;
+    for tag in &order {
+        let operations: Vec<OperationView> = groups[tag]
+            .iter()
+            .map(|op| operation_view(model, op, urls))
+            .collect();
+        let html = tag_tpl.render(context! {
+            site => site.clone(), section => "catalog",
+            entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
+            tag => tag.clone(), operations => v(operations),
+        })?;
+        pages.push((format!("{}index.html", urls.tag_path(tag)), html));
+    }
+    let schema_tpl = env.get_template("api-schema.html")?;
+    for schema in &model.schemas {
+        let Some(path) = urls.schema_path(&schema.name) else {
+            continue;
+        };
+        let html = schema_tpl.render(context! {
+            site => site.clone(), section => "catalog",
+            entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
+            name => schema.name.clone(), type_label => type_label(&schema.schema), schema_html => schema_html(&schema.schema, urls),
+        })?;
+        pages.push((format!("{path}index.html"), html));
+    }
+    Ok(pages)
+}
