@@ -13,6 +13,10 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         builder
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
             .link_rel(Some("noopener noreferrer"))
+            // Relative links in descriptions point into some other site
+            // (Stripe's `/docs/...`); in the portal they would be broken.
+            // The text stays, the link goes.
+            .url_relative(ammonia::UrlRelative::Deny)
             .add_generic_attributes(["id"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tags(["input"]);
@@ -72,6 +76,14 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    }
+
+    #[test]
+    fn relative_links_lose_their_href() {
+        let html = render_markdown("[search](/docs/search) and [abs](https://a.example/x)");
+        assert!(!html.contains("/docs/search"), "{html}");
+        assert!(html.contains("search"), "{html}");
+        assert!(html.contains("https://a.example/x"), "{html}");
     }
 
     #[test]

@@ -90,6 +90,31 @@ impl ReferenceUrls {
 
 const MAX_DEPTH: usize = 12;
 
+/// Operations shown on one page of a tag.
+const OPERATIONS_PER_PAGE: usize = 40;
+
+fn tag_page_path(urls: &ReferenceUrls, tag: &str, index: usize) -> String {
+    match index {
+        0 => urls.tag_path(tag),
+        n => format!("{}{}/", urls.tag_path(tag), n + 1),
+    }
+}
+
+/// A group for an untagged operation: its first path segment that is not a
+/// version (`/v1/customers/{id}` → `customers`).
+fn path_group(path: &str) -> String {
+    path.split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .find(|s| {
+            let is_version = s.len() <= 4
+                && s.starts_with('v')
+                && s[1..].chars().all(|c| c.is_ascii_digit() || c == '.');
+            !is_version
+        })
+        .unwrap_or("Other")
+        .to_string()
+}
+
 /// A schema as nested `<details>`; named schemas become links.
 pub fn schema_html(schema: &Schema, urls: &ReferenceUrls) -> String {
     let mut out = String::new();
@@ -503,7 +528,11 @@ pub fn render_reference(
     // alphabetical for undeclared tags; untagged last.
     let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in model.operations.iter().chain(&model.webhooks) {
-        let tag = op.tags.first().cloned().unwrap_or_else(|| "Other".into());
+        let tag = op
+            .tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| path_group(&op.path));
         groups.entry(tag).or_default().push(op);
     }
     let mut order: Vec<String> = model
@@ -566,16 +595,25 @@ pub fn render_reference(
     pages.push((format!("{}index.html", urls.root), overview));
     let tag_tpl = env.get_template("api-tag.html")?;
     for tag in &order {
-        let operations: Vec<OperationView> = groups[tag]
-            .iter()
-            .map(|op| operation_view(model, op, urls))
+        // Big groups are split over several pages, so no page grows past
+        // what a browser opens quickly.
+        let chunks: Vec<&[&Operation]> = groups[tag].chunks(OPERATIONS_PER_PAGE).collect();
+        let page_links: Vec<Value> = (0..chunks.len())
+            .map(|i| context! { number => i + 1, url => tag_page_path(urls, tag, i) })
             .collect();
-        let html = tag_tpl.render(context! {
-            site => site.clone(), section => "catalog",
-            entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
-            tag => tag.clone(), operations => v(operations),
-        })?;
-        pages.push((format!("{}index.html", urls.tag_path(tag)), html));
+        for (i, chunk) in chunks.iter().enumerate() {
+            let operations: Vec<OperationView> = chunk
+                .iter()
+                .map(|op| operation_view(model, op, urls))
+                .collect();
+            let html = tag_tpl.render(context! {
+                site => site.clone(), section => "catalog",
+                entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
+                tag => tag.clone(), operations => v(operations),
+                pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
+            })?;
+            pages.push((format!("{}index.html", tag_page_path(urls, tag, i)), html));
+        }
     }
     let schema_tpl = env.get_template("api-schema.html")?;
     for schema in &model.schemas {
