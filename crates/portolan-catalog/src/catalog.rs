@@ -101,6 +101,14 @@ impl Catalog {
         (catalog, diagnostics)
     }
 
+    /// The references written in entity `id` (references are kept in entity
+    /// order, so this is a binary search).
+    pub fn references_from(&self, id: EntityId) -> &[Reference] {
+        let start = self.references.partition_point(|r| r.from < id);
+        let end = self.references.partition_point(|r| r.from <= id);
+        &self.references[start..end]
+    }
+
     pub fn get(&self, entity_ref: &EntityRef) -> Option<&Entity> {
         self.index
             .get(&entity_ref.key())

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 /// Site files by `/`-separated relative path. A `BTreeMap`, so writing and
 /// listing are in a stable order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -68,14 +70,24 @@ pub fn write_atomic(output: &Output, out_dir: &Path) -> Result<(), WriteError> {
         std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     }
     let result = (|| {
-        for (path, bytes) in &output.files {
-            let target = staging.join(path);
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir).map_err(io(dir))?;
-            }
-            std::fs::write(&target, bytes).map_err(io(&target))?;
+        // Directories once each, then the files in parallel: a 10,000-entity
+        // site is tens of thousands of small files.
+        let dirs: std::collections::BTreeSet<PathBuf> = output
+            .files
+            .keys()
+            .filter_map(|path| staging.join(path).parent().map(Path::to_path_buf))
+            .collect();
+        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+        for dir in &dirs {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        Ok(())
+        output.files.par_iter().try_for_each(|(path, bytes)| {
+            let target = staging.join(path);
+            std::fs::write(&target, bytes).map_err(|source| WriteError {
+                path: target,
+                source,
+            })
+        })
     })();
     if let Err(err) = result {
         let _ = std::fs::remove_dir_all(&staging);

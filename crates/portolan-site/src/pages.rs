@@ -128,6 +128,18 @@ struct DiagnosticRow {
     entity: Option<EntityLink>,
 }
 
+/// Rows per page of the catalog explorer.
+const ROWS_PER_PAGE: usize = 500;
+
+/// Page `index` (from 0) of an explorer table rooted at `root`. `_page2`
+/// cannot clash with a namespace: those are DNS labels, without `_`.
+fn explorer_page_path(root: &str, index: usize) -> String {
+    match index {
+        0 => root.to_string(),
+        n => format!("{root}_page{}/", n + 1),
+    }
+}
+
 /// Site path (relative, ending in `/`) of an entity's page.
 pub fn entity_url(catalog: &Catalog, id: EntityId) -> String {
     let e = &catalog.entities[id];
@@ -184,9 +196,9 @@ fn link_to(catalog: &Catalog, target: &EntityRef) -> EntityLink {
 /// The entity a spec field refers to, as a link.
 fn field_link(catalog: &Catalog, id: EntityId, field: &str) -> Option<EntityLink> {
     catalog
-        .references
+        .references_from(id)
         .iter()
-        .find(|r| r.from == id && r.field == field)
+        .find(|r| r.field == field)
         .map(|r| link_to(catalog, &r.target))
 }
 
@@ -360,19 +372,34 @@ pub fn render_pages(
     output.insert("index.html", home);
 
     // Explorer: everything, and one page per kind (filters that work as
-    // plain links).
+    // plain links), each split into pages of ROWS_PER_PAGE.
     let catalog_tpl = env.get_template("catalog.html")?;
-    let all_rows: Vec<EntityRow> = listed.iter().map(|&id| row(catalog, id)).collect();
-    output.insert(
-        "catalog/index.html",
-        catalog_tpl.render(context! { site => v(&site), section => "catalog", heading => "Catalog", kinds => v(&kinds), current_kind => "", entities => v(&all_rows) })?,
+    let mut tables: Vec<(String, String, Vec<EntityId>)> =
+        vec![("catalog/".into(), String::new(), listed.clone())];
+    tables.extend(
+        by_kind
+            .iter()
+            .map(|(kind, ids)| (kind_url(kind), kind.clone(), ids.clone())),
     );
-    for (kind, ids) in &by_kind {
-        let rows: Vec<EntityRow> = ids.iter().map(|&id| row(catalog, id)).collect();
-        output.insert(
-            format!("{}index.html", kind_url(kind)),
-            catalog_tpl.render(context! { site => v(&site), section => "catalog", heading => kind, kinds => v(&kinds), current_kind => kind, entities => v(rows) })?,
-        );
+    for (root, kind, ids) in tables {
+        let heading = if kind.is_empty() {
+            "Catalog".to_string()
+        } else {
+            kind.clone()
+        };
+        let chunks: Vec<&[EntityId]> = ids.chunks(ROWS_PER_PAGE).collect();
+        let page_links: Vec<Value> = (0..chunks.len())
+            .map(|i| context! { number => i + 1, url => explorer_page_path(&root, i) })
+            .collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let rows: Vec<EntityRow> = chunk.iter().map(|&id| row(catalog, id)).collect();
+            let html = catalog_tpl.render(context! {
+                site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
+                current_kind => kind.clone(), entities => v(rows),
+                pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
+            })?;
+            output.insert(format!("{}index.html", explorer_page_path(&root, i)), html);
+        }
     }
 
     // Entity pages.

@@ -75,7 +75,9 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             .unwrap_or("/"),
     );
     options.edit_url = site.edit_url.clone();
+    let checked_at = started.elapsed();
     let output = portolan_site::render(&checked, &options).context("rendering the theme failed")?;
+    let rendered_at = started.elapsed();
     // Every internal link must land on a page of this build; one that does
     // not is a bug, and publishing it would break readers' bookmarks.
     let broken = portolan_site::links::broken_links(&output, &options.base_url);
@@ -91,6 +93,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     }
     portolan_site::write_atomic(&output, &out_dir)
         .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
+    if global.verbose {
+        eprintln!(
+            "portolan: checked in {:.2}s, rendered in {:.2}s, written in {:.2}s",
+            checked_at.as_secs_f64(),
+            (rendered_at - checked_at).as_secs_f64(),
+            (started.elapsed() - rendered_at).as_secs_f64()
+        );
+    }
     if !global.quiet {
         eprintln!(
             "built {} entities into {}: {} files, {} ({} error{}, {} warning{}; {:.2}s)",
