@@ -9,7 +9,7 @@ use std::sync::Arc;
 use portolan_core::codes;
 use portolan_core::files::SourceFile;
 use portolan_core::source::{ReadError, Source, human_bytes};
-use portolan_core::yaml::{self, Node, Value, YamlErrorKind, YamlLimits, escape_pointer_token};
+use portolan_core::yaml::{Node, Value, YamlLimits, escape_pointer_token};
 use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
 
@@ -83,33 +83,13 @@ impl Default for LoadLimits {
     }
 }
 
-fn yaml_code(kind: YamlErrorKind) -> &'static codes::Code {
-    match kind {
-        YamlErrorKind::Syntax => &codes::YAML_SYNTAX,
-        YamlErrorKind::DuplicateKey => &codes::DUPLICATE_KEY,
-        YamlErrorKind::AliasLimit => &codes::ALIAS_LIMIT,
-        YamlErrorKind::TooDeep => &codes::TOO_DEEP,
-        YamlErrorKind::ComplexKey => &codes::COMPLEX_KEY,
-    }
-}
-
 /// Parse one file; its first non-empty document is the spec (or fragment).
 fn parse_file(
     file: &Arc<SourceFile>,
     limits: YamlLimits,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Node> {
-    let stream = yaml::parse_stream(&file.text, limits);
-    for error in stream.errors {
-        let mut d =
-            Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
-        if let Some(first) = error.related {
-            d = d.with_related(&file.path, first, "first defined here");
-        }
-        diagnostics.push(d);
-    }
-    stream
-        .documents
+    portolan_core::parse::parse_file(file, limits, diagnostics)
         .into_iter()
         .find(|d| !d.is_empty)
         .map(|d| d.root)

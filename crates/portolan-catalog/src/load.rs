@@ -10,7 +10,7 @@ use portolan_core::codes;
 use portolan_core::files::SourceFile;
 use portolan_core::paths::{self, PathError};
 use portolan_core::source::{ReadError, Source, SourceError, human_bytes};
-use portolan_core::yaml::{self, Node, Value, YamlErrorKind, YamlLimits};
+use portolan_core::yaml::{self, Node, Value, YamlLimits};
 use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
 
@@ -231,36 +231,8 @@ fn read_text(
     }
 }
 
-fn yaml_code(kind: YamlErrorKind) -> &'static codes::Code {
-    match kind {
-        YamlErrorKind::Syntax => &codes::YAML_SYNTAX,
-        YamlErrorKind::DuplicateKey => &codes::DUPLICATE_KEY,
-        YamlErrorKind::AliasLimit => &codes::ALIAS_LIMIT,
-        YamlErrorKind::TooDeep => &codes::TOO_DEEP,
-        YamlErrorKind::ComplexKey => &codes::COMPLEX_KEY,
-    }
-}
-
 /// Parse YAML text, turning parser errors into diagnostics.
-pub fn parse_yaml(
-    file: &SourceFile,
-    limits: YamlLimits,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<yaml::Document> {
-    let stream = yaml::parse_stream(&file.text, limits);
-    for error in stream.errors {
-        let mut d =
-            Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
-        if let Some(first) = error.related {
-            d = d.with_related(&file.path, first, "first defined here");
-        }
-        if error.kind == YamlErrorKind::Syntax && file.text[error.span.range()].contains('\t') {
-            d = d.with_help("YAML does not allow tabs for indentation; use spaces");
-        }
-        diagnostics.push(d);
-    }
-    stream.documents
-}
+pub use portolan_core::parse::parse_file as parse_yaml;
 
 fn is_entity_shaped(node: &Node) -> bool {
     node.get("apiVersion").is_some() || node.get("kind").is_some()

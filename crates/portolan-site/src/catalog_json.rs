@@ -10,6 +10,7 @@ use portolan_catalog::{EntityId, Kind};
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
 use portolan_core::diagnostic::Summary;
+use portolan_core::span::LineCol;
 use serde_json::{Map, Value, json};
 
 pub const FORMAT_VERSION: u64 = 1;
@@ -25,13 +26,14 @@ pub fn bundle_paths(checked: &Checked, id: EntityId) -> (String, String) {
     (format!("{base}.json"), format!("{base}.yaml"))
 }
 
+/// Where a diagnostic starts, 1-based, when it has a file and a span.
+pub fn diagnostic_position(checked: &Checked, d: &Diagnostic) -> Option<LineCol> {
+    let file = checked.catalog.files.get(d.file.as_deref()?)?;
+    Some(file.line_col(d.span?.start))
+}
+
 fn diagnostic_json(checked: &Checked, d: &Diagnostic) -> Value {
-    let position = d
-        .file
-        .as_deref()
-        .and_then(|f| checked.catalog.files.get(f))
-        .zip(d.span)
-        .map(|(file, span)| file.line_col(span.start));
+    let position = diagnostic_position(checked, d);
     json!({
         "code": d.code,
         "severity": d.severity,

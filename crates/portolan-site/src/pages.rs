@@ -224,12 +224,7 @@ fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
 }
 
 fn diagnostic_row(checked: &Checked, d: &Diagnostic, entity: Option<EntityLink>) -> DiagnosticRow {
-    let position = d
-        .file
-        .as_deref()
-        .and_then(|f| checked.catalog.files.get(f))
-        .zip(d.span)
-        .map(|(file, span)| file.line_col(span.start));
+    let position = crate::catalog_json::diagnostic_position(checked, d);
     DiagnosticRow {
         severity: d.severity.to_string(),
         code: d.code.clone(),
