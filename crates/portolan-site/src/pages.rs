@@ -244,6 +244,77 @@ fn owner_of(checked: &Checked, d: &Diagnostic) -> Option<EntityId> {
     })
 }
 
+/// Groups' sub-groups and what each group owns, for group pages.
+struct Ownership {
+    children: BTreeMap<EntityId, Vec<EntityId>>,
+    owned: BTreeMap<EntityId, Vec<EntityId>>,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnedRow {
+    entity: EntityLink,
+    kind: String,
+    /// The sub-group that owns it, when not the group itself.
+    via: Option<EntityLink>,
+}
+
+impl Ownership {
+    fn of(catalog: &Catalog) -> Self {
+        use portolan_catalog::relations::RelationType;
+        let mut children: BTreeMap<EntityId, Vec<EntityId>> = BTreeMap::new();
+        let mut owned: BTreeMap<EntityId, Vec<EntityId>> = BTreeMap::new();
+        for r in &catalog.references {
+            let Some(target) = r.resolved else { continue };
+            match r.relation {
+                // Both sides of the hierarchy count: `children` on the
+                // parent, `parent` on the child.
+                RelationType::ParentOf => children.entry(r.from).or_default().push(target),
+                RelationType::ChildOf => children.entry(target).or_default().push(r.from),
+                RelationType::OwnedBy => owned.entry(target).or_default().push(r.from),
+                _ => {}
+            }
+        }
+        for list in children.values_mut().chain(owned.values_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Ownership { children, owned }
+    }
+
+    /// Everything `group` owns, directly or through any sub-group.
+    fn owned_through_subgroups(&self, catalog: &Catalog, group: EntityId) -> Vec<OwnedRow> {
+        if catalog.entities[group].kind != Kind::Group {
+            return Vec::new();
+        }
+        let mut seen = std::collections::BTreeSet::from([group]);
+        let mut queue = vec![group];
+        let mut rows = Vec::new();
+        while let Some(g) = queue.pop() {
+            for &id in self.owned.get(&g).into_iter().flatten() {
+                rows.push(OwnedRow {
+                    entity: EntityLink {
+                        label: entity_label(catalog, id),
+                        url: Some(entity_url(catalog, id)),
+                    },
+                    kind: catalog.entities[id].kind_name.clone(),
+                    via: (g != group).then(|| EntityLink {
+                        label: entity_label(catalog, g),
+                        url: Some(entity_url(catalog, g)),
+                    }),
+                });
+            }
+            for &child in self.children.get(&g).into_iter().flatten() {
+                // A cycle in the hierarchy must not loop forever.
+                if seen.insert(child) {
+                    queue.push(child);
+                }
+            }
+        }
+        rows.sort_by(|a, b| (&a.kind, &a.entity.label).cmp(&(&b.kind, &b.entity.label)));
+        rows
+    }
+}
+
 /// Links from well-known annotations, by the group they are shown in.
 fn annotation_links(entity: &portolan_catalog::Entity) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
@@ -400,6 +471,7 @@ pub fn render_pages(
     // Entity pages.
     let entity_tpl = env.get_template("entity.html")?;
     let mut reference_pages: Vec<Result<Vec<(String, String)>, minijinja::Error>> = Vec::new();
+    let ownership = Ownership::of(catalog);
     let all_relations = catalog.all_relations();
     let mut diagnostics_by_entity: BTreeMap<EntityId, Vec<&Diagnostic>> = BTreeMap::new();
     let mut entity_of_diagnostic: Vec<Option<EntityId>> =
@@ -519,6 +591,7 @@ pub fn render_pages(
             labels => kv("/metadata/labels"),
             annotations => kv("/metadata/annotations"),
             api => v(api),
+            owned => v(ownership.owned_through_subgroups(catalog, id)),
             diagnostics => v(diagnostics),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;

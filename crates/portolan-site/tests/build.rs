@@ -268,3 +268,32 @@ fn api_reference_pages_cover_operations_schemas_and_messages() {
     );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
+
+#[test]
+fn group_pages_list_what_the_group_owns_through_sub_groups() {
+    let output = build_acme();
+    let catalog: serde_json::Value = serde_json::from_slice(&output.files["catalog.json"]).unwrap();
+    let entities = catalog["entities"].as_array().unwrap();
+    // The organisation group (no parent) owns nothing itself but everything
+    // through its departments and teams.
+    let org = entities
+        .iter()
+        .find(|e| e["kind"] == "Group" && e["spec"].get("parent").is_none())
+        .expect("a root group");
+    let page = String::from_utf8_lossy(
+        &output.files[&format!(
+            "catalog/group/default/{}/index.html",
+            org["name"].as_str().unwrap()
+        )],
+    )
+    .into_owned();
+    assert!(
+        page.contains("Owned by this group and its sub-groups"),
+        "{page}"
+    );
+    let owned_components = entities.iter().filter(|e| e["kind"] == "Component").count();
+    assert!(
+        page.matches("<td>Component</td>").count() >= owned_components / 2,
+        "most components are owned by some team under the organisation"
+    );
+}
