@@ -45,7 +45,9 @@ fn run_fixture(dir: &Path) -> (Vec<portolan_core::Diagnostic>, String) {
 
 #[test]
 fn every_code_has_a_fixture_that_reports_it() {
-    for code in codes::ALL {
+    // Build-stage codes (`T`, theme templates) are reported by `portolan
+    // build`, not `check`; crates/portolan/tests/cli.rs covers them.
+    for code in codes::ALL.iter().filter(|c| !c.code.starts_with('T')) {
         let dir = fixtures().join(code.code);
         assert!(
             dir.is_dir(),

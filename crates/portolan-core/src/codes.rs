@@ -162,6 +162,9 @@ codes! {
     REF_NOT_ALLOWED = "A013", "ref-not-allowed", Error,
         "A `$ref` stands where the specification allows no Reference Object.",
         "OpenAPI allows Reference Objects only in certain places (schemas, parameters, responses, request bodies, headers, examples, links, callbacks, security schemes, path items). Elsewhere — an Operation Object (`get: {$ref: ...}`), a `properties` map, a string such as `tags[].description` — a `$ref` is, by the specification, just an unknown field. Many tools resolve it anyway, and so does portolan (the target is copied in, so the portal shows it), but other tools will not: move the content in place, or reference a whole path item instead. One finding per kind of place, at its first occurrence; silence with `\"A013\" = \"warning\"` under `[rules]` if your toolchain relies on it.";
+    TEMPLATE_ERROR = "T001", "template-error", Error,
+        "A theme template could not be rendered.",
+        "A template of the site's theme has a syntax error or fails while rendering (an unknown filter, a missing variable used as an object, ...). Templates overridden through `theme_dir` in portolan.toml are reported at their own line; the build writes nothing until the template is fixed or removed.";
     POLICY_LOAD = "P001", "policy-load", Error,
         "A policy's schema could not be loaded.",
         "A `[[policies]]` entry in portolan.toml names a JSON Schema file that does not exist, is not valid JSON, or is not a valid JSON Schema. The policy is not applied until this is fixed.";

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod reference;
 
 use portolan_check::Checked;
+use portolan_core::Diagnostic;
 
 pub use output::{Output, WriteError, write_atomic};
 
@@ -24,6 +25,7 @@ pub struct BuildOptions {
     /// URL path prefix the site is served under, with a trailing `/`.
     pub base_url: String,
     pub edit_url: Option<String>,
+    pub theme: pages::ThemeOverrides,
 }
 
 impl BuildOptions {
@@ -33,8 +35,45 @@ impl BuildOptions {
             title: "Developer Portal".into(),
             base_url: "/".into(),
             edit_url: None,
+            theme: pages::ThemeOverrides::default(),
         }
     }
+}
+
+/// A template that failed, as a diagnostic pointing into it (an override
+/// from the catalog repository, or the embedded theme).
+pub fn template_diagnostic(
+    error: &minijinja::Error,
+    options: &BuildOptions,
+    files: &mut portolan_core::files::FileSet,
+) -> Diagnostic {
+    let name = error.name().unwrap_or("theme");
+    let mut d = Diagnostic::new(
+        &portolan_core::codes::TEMPLATE_ERROR,
+        format!(
+            "template `{name}`: {}",
+            error.detail().unwrap_or(&error.to_string())
+        ),
+    );
+    if let Some((path, text)) = options.theme.files.get(name) {
+        let file = std::sync::Arc::new(portolan_core::files::SourceFile::new(
+            path.clone(),
+            text.clone(),
+        ));
+        let span = error
+            .line()
+            .filter(|l| *l >= 1 && *l <= file.lines.line_count())
+            .map(|l| {
+                let range = file.lines.line_range(&file.text, l - 1);
+                portolan_core::Span::new(range.start, range.end)
+            });
+        d = match span {
+            Some(span) => d.at(path.clone(), span),
+            None => d.in_file(path.clone()),
+        };
+        files.insert(file);
+    }
+    d.with_help("fix the template in theme_dir, or remove it to use the default theme's")
 }
 
 /// Render everything into memory.
@@ -47,6 +86,7 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, minij
             base: &options.base_url,
             tool_version: &options.tool_version,
             edit_url: options.edit_url.as_deref(),
+            theme: &options.theme,
         },
         &mut output,
     )?;

@@ -359,6 +359,7 @@ fn annotation_links(entity: &portolan_catalog::Entity) -> Vec<(String, String, S
 }
 
 pub struct PageOptions<'a> {
+    pub theme: &'a ThemeOverrides,
     pub title: &'a str,
     pub base: &'a str,
     pub tool_version: &'a str,
@@ -366,14 +367,26 @@ pub struct PageOptions<'a> {
     pub edit_url: Option<&'a str>,
 }
 
-fn environment() -> Environment<'static> {
+/// Templates and assets a catalog repository replaces, one file at a time
+/// (`theme_dir` in portolan.toml): name → (catalog path, text).
+#[derive(Debug, Clone, Default)]
+pub struct ThemeOverrides {
+    pub files: BTreeMap<String, (String, String)>,
+}
+
+/// The environment with the embedded theme, overridden file by file.
+fn environment(overrides: &ThemeOverrides) -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
     for (name, source) in TEMPLATES {
-        // The embedded theme is tested to parse; a failure is a build bug.
-        env.add_template(name, source)
-            .expect("embedded template parses");
+        match overrides.files.get(*name) {
+            Some((_, text)) => env.add_template_owned(name.to_string(), text.clone())?,
+            // The embedded theme is tested to parse; a failure is a build bug.
+            None => env
+                .add_template(name, source)
+                .expect("embedded template parses"),
+        }
     }
-    env
+    Ok(env)
 }
 
 /// Render every page into `output`.
@@ -383,7 +396,7 @@ pub fn render_pages(
     output: &mut Output,
 ) -> Result<(), minijinja::Error> {
     let catalog = &checked.catalog;
-    let env = environment();
+    let env = environment(options.theme)?;
     let listed: Vec<EntityId> = (0..catalog.entities.len())
         .filter(|&id| is_listed(catalog, id))
         .collect();
@@ -414,7 +427,10 @@ pub fn render_pages(
         .collect();
 
     for (path, text) in ASSETS {
-        output.insert(*path, *text);
+        match options.theme.files.get(*path) {
+            Some((_, replaced)) => output.insert(*path, replaced.clone()),
+            None => output.insert(*path, *text),
+        }
     }
 
     // Home.

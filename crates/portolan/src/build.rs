@@ -76,7 +76,37 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     );
     options.edit_url = site.edit_url.clone();
     let checked_at = started.elapsed();
-    let output = portolan_site::render(&checked, &options).context("rendering the theme failed")?;
+    if let Some(theme_dir) = &site.theme_dir {
+        options.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
+        if global.verbose {
+            eprintln!(
+                "portolan: {} theme files from {theme_dir}",
+                options.theme.files.len()
+            );
+        }
+    }
+    let output = match portolan_site::render(&checked, &options) {
+        Ok(output) => output,
+        Err(err) => {
+            let mut files = checked.catalog.files.clone();
+            let diagnostic = portolan_site::template_diagnostic(&err, &options, &mut files);
+            let report = render::render(
+                Format::Human,
+                &[diagnostic],
+                &files,
+                RenderOptions {
+                    color,
+                    tool_version: env!("CARGO_PKG_VERSION"),
+                },
+            );
+            eprint!("{report}");
+            eprintln!(
+                "error: the theme failed to render; {} was not written",
+                out_dir.display()
+            );
+            return Ok(ExitCode::Findings);
+        }
+    };
     let rendered_at = started.elapsed();
     // Every internal link must land on a page of this build; one that does
     // not is a bug, and publishing it would break readers' bookmarks.
@@ -116,6 +146,43 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         );
     }
     Ok(ExitCode::Clean)
+}
+
+/// Templates and assets of `theme_dir` (relative to the catalog root) that
+/// replace the embedded theme's files of the same name.
+fn read_theme_overrides(
+    source: &dyn portolan_core::source::Source,
+    theme_dir: &str,
+) -> Result<portolan_site::pages::ThemeOverrides> {
+    let dir = portolan_core::paths::join_normalized("", theme_dir)
+        .map_err(|e| anyhow::anyhow!("theme_dir `{theme_dir}`: {e}"))?;
+    let mut overrides = portolan_site::pages::ThemeOverrides::default();
+    let names = portolan_site::pages::TEMPLATES
+        .iter()
+        .map(|(name, _)| format!("templates/{name}"))
+        .chain(
+            portolan_site::pages::ASSETS
+                .iter()
+                .map(|(path, _)| path.to_string()),
+        );
+    for name in names {
+        let path = if dir.is_empty() {
+            name.clone()
+        } else {
+            format!("{dir}/{name}")
+        };
+        match source.read(&path, 4 * 1024 * 1024) {
+            Ok(bytes) => {
+                let text =
+                    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{path} is not UTF-8"))?;
+                let key = name.strip_prefix("templates/").unwrap_or(&name).to_string();
+                overrides.files.insert(key, (path, text));
+            }
+            Err(portolan_core::source::ReadError::NotFound) => {}
+            Err(err) => anyhow::bail!("cannot read {path}: {err}"),
+        }
+    }
+    Ok(overrides)
 }
 
 /// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.

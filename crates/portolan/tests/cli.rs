@@ -729,3 +729,53 @@ fn build_output_is_deterministic() {
         std::fs::read(t.root().join("b/catalog.json")).unwrap()
     );
 }
+
+#[test]
+fn theme_dir_overrides_one_template_and_reports_its_errors_at_their_line() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    t.write(
+        "portolan.toml",
+        "[site]\ntitle = \"Acme\"\ntheme_dir = \"theme\"\n",
+    );
+    t.write(
+        "theme/templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Lost? Ask #platform.</p>{% endblock %}\n",
+    );
+    t.write(
+        "theme/assets/portolan.css",
+        "body { color: rebeccapurple; }\n",
+    );
+    let out = t.run(&["build", "--out", "site"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let not_found = std::fs::read_to_string(t.root().join("site/404.html")).unwrap();
+    assert!(not_found.contains("Lost? Ask #platform."), "{not_found}");
+    assert!(
+        not_found.contains("<title>Acme</title>"),
+        "the other templates are still the default theme's"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.root().join("site/assets/portolan.css")).unwrap(),
+        "body { color: rebeccapurple; }\n"
+    );
+
+    // A broken override: reported at its line, and nothing is written.
+    let before = std::fs::read(t.root().join("site/404.html")).unwrap();
+    t.write("theme/templates/404.html", "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ site.title | nosuchfilter }}</p>\n{% endblock %}\n");
+    let out = t.run(&["build", "--out", "site", "--color", "never"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error[T001]: template `404.html`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("--> theme/templates/404.html:3:"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(t.root().join("site/404.html")).unwrap(),
+        before
+    );
+}
