@@ -4,6 +4,7 @@
 //! and writes them atomically ([`write_atomic`]). Rendering never touches the disk or the clock, so
 //! the same input gives the same bytes.
 
+pub mod audience;
 pub mod catalog_json;
 pub mod links;
 pub mod markdown;

@@ -33,6 +33,10 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         &workspace.policies,
         &options,
     )?;
+    let checked = match &args.audience {
+        Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
+        None => checked,
+    };
     // Findings go to standard error: a build's output is the site.
     if !checked.diagnostics.is_empty() {
         let report = render::render(

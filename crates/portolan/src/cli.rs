@@ -112,6 +112,13 @@ pub struct BuildArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
+    /// Build for one audience: only entities annotated
+    /// `portolan.dev/audience: NAME` are published, and nothing about the
+    /// others (pages, relations, names in references, findings, specs)
+    /// reaches any output file.
+    #[arg(long, value_name = "NAME")]
+    pub audience: Option<String>,
+
     /// Lowest severity that stops the build (nothing is written; exit 1).
     #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
     pub fail_on: FailOn,

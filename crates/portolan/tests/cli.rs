@@ -779,3 +779,77 @@ fn theme_dir_overrides_one_template_and_reports_its_errors_at_their_line() {
         before
     );
 }
+
+#[test]
+fn audience_builds_leak_nothing_about_internal_entities() {
+    let t = CliTest::new();
+    let public = "  annotations:\n    portolan.dev/audience: public\n";
+    t.write(
+        "catalog-info.yaml",
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: canaryteam\n  description: CANARY internal team\nspec:\n  type: team\n  children: []\n---\n\
+             apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: canarysecret\n  description: CANARY secret service\nspec:\n  type: service\n  lifecycle: production\n  owner: canaryteam\n---\n\
+             apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: platform\n{public}spec:\n  type: team\n  children: []\n---\n\
+             apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: storefront\n{public}spec:\n  type: website\n  lifecycle: production\n  owner: canaryteam\n  dependsOn: ['component:canarysecret', 'component:payments']\n  providesApis: [shop-api]\n---\n\
+             apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments\n{public}spec:\n  type: service\n  lifecycle: production\n  owner: platform\n---\n\
+             apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: shop-api\n{public}spec:\n  type: openapi\n  lifecycle: production\n  owner: platform\n  definition: |\n    openapi: 3.0.3\n    info: {{title: Shop, version: '1'}}\n    paths: {{}}\n"
+        ),
+    );
+    let out = t.run(&[
+        "build",
+        "--out",
+        "public-site",
+        "--audience",
+        "public",
+        "--base-url",
+        "https://shop.example/",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut files = 0;
+    let mut stack = vec![t.root().join("public-site")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&path).unwrap()).to_ascii_lowercase();
+                assert!(
+                    !text.contains("canary"),
+                    "{} mentions an internal entity",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 5);
+    let catalog: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(t.root().join("public-site/catalog.json")).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = catalog["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["platform", "storefront", "payments", "shop-api"]
+    );
+    // The public dependency survives, the internal one is dropped.
+    let storefront = &catalog["entities"][1];
+    assert_eq!(
+        storefront["spec"]["dependsOn"],
+        serde_json::json!(["component:payments"])
+    );
+    // The canary does reach an internal build: the check can fail.
+    assert_eq!(t.run(&["build", "--out", "internal-site"]).code, 0);
+    assert!(
+        std::fs::read_to_string(t.root().join("internal-site/catalog.json"))
+            .unwrap()
+            .contains("canary")
+    );
+}
