@@ -48,6 +48,8 @@ pub struct Catalog {
     pub references: Vec<Reference>,
     pub files: FileSet,
     pub descriptor_files: Vec<String>,
+    /// Every file of the catalog root, sorted.
+    pub all_files: Vec<String>,
     pub location_targets: Vec<LocationTarget>,
 }
 
@@ -66,6 +68,7 @@ impl Catalog {
             references: Vec::new(),
             files,
             descriptor_files: loaded.descriptor_files,
+            all_files: loaded.all_files,
             location_targets: loaded.location_targets,
         };
         for (id, entity) in catalog.entities.iter().enumerate() {

@@ -59,6 +59,8 @@ pub struct LocationTarget {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub entities: Vec<Entity>,
+    /// Every file of the catalog root (the source's listing), sorted.
+    pub all_files: Vec<String>,
     pub files: Vec<Arc<SourceFile>>,
     /// Descriptor files read, sorted.
     pub descriptor_files: Vec<String>,
@@ -135,6 +137,7 @@ pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, Source
         }
     }
     loaded.descriptor_files.sort();
+    loaded.all_files = all_files.clone();
     loaded
         .entities
         .sort_by(|a, b| (&a.file, a.doc_index).cmp(&(&b.file, b.doc_index)));

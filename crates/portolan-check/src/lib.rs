@@ -4,6 +4,7 @@
 //! severity overrides and sorts the findings deterministically.
 
 pub mod apis;
+pub mod docs;
 pub mod policy;
 pub mod rules;
 pub mod schemas;
@@ -23,6 +24,8 @@ pub struct Checked {
     pub catalog: Catalog,
     /// API entities' definitions, loaded, bundled and checked.
     pub apis: BTreeMap<EntityId, portolan_apis::ApiDefinition>,
+    /// Entities' docs-as-code.
+    pub docs: BTreeMap<EntityId, docs::DocSet>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -65,6 +68,25 @@ pub fn check(
         ..Default::default()
     };
     let apis = apis::check_apis(source, &catalog, limits);
+    let docs = docs::load_docs(source, &catalog, &catalog.all_files, &mut diagnostics);
+    // Docs pages are files findings point into: keep them for code frames.
+    for set in docs.values() {
+        for (page, text) in &set.pages {
+            let path = if set.dir.is_empty() {
+                page.clone()
+            } else {
+                format!("{}/{page}", set.dir)
+            };
+            if catalog.files.get(&path).is_none() {
+                catalog
+                    .files
+                    .insert(std::sync::Arc::new(portolan_core::files::SourceFile::new(
+                        path,
+                        text.clone(),
+                    )));
+            }
+        }
+    }
     for definition in apis.values() {
         diagnostics.extend(definition.diagnostics.iter().cloned());
         for file in &definition.files {
@@ -86,6 +108,7 @@ pub fn check(
     Ok(Checked {
         catalog,
         apis,
+        docs,
         diagnostics,
     })
 }

@@ -162,6 +162,15 @@ codes! {
     REF_NOT_ALLOWED = "A013", "ref-not-allowed", Error,
         "A `$ref` stands where the specification allows no Reference Object.",
         "OpenAPI allows Reference Objects only in certain places (schemas, parameters, responses, request bodies, headers, examples, links, callbacks, security schemes, path items). Elsewhere — an Operation Object (`get: {$ref: ...}`), a `properties` map, a string such as `tags[].description` — a `$ref` is, by the specification, just an unknown field. Many tools resolve it anyway, and so does portolan (the target is copied in, so the portal shows it), but other tools will not: move the content in place, or reference a whole path item instead. One finding per kind of place, at its first occurrence; silence with `\"A013\" = \"warning\"` under `[rules]` if your toolchain relies on it.";
+    DOCS_NOT_FOUND = "D001", "docs-not-found", Warning,
+        "`backstage.io/techdocs-ref` names no documentation.",
+        "The annotation `backstage.io/techdocs-ref: dir:PATH` names a directory (relative to the descriptor) holding `mkdocs.yml` and a `docs/` folder of markdown, or markdown files directly. Nothing was found there, so the entity has no docs in the portal. Remote refs (`url:...`) are not fetched.";
+    BROKEN_DOC_LINK = "D002", "broken-doc-link", Warning,
+        "A link in the docs points at a page or file that does not exist.",
+        "Relative links between markdown pages (`other.md`, `../guide/setup.md#install`) and to images are resolved against the page that holds them, inside the docs folder. This one leads nowhere, so readers of the portal would get a 404. Fix the path or add the file.";
+    UNSAFE_DOC_ASSET = "D003", "unsafe-doc-asset", Warning,
+        "An SVG in the docs contains script and is not published.",
+        "SVG files can carry script, which would run when someone opens the image's URL. portolan copies docs images into the site, but leaves out SVGs with `<script>`, event-handler attributes or `javascript:` URLs. Remove the script from the drawing.";
     TEMPLATE_ERROR = "T001", "template-error", Error,
         "A theme template could not be rendered.",
         "A template of the site's theme has a syntax error or fails while rendering (an unknown filter, a missing variable used as an object, ...). Templates overridden through `theme_dir` in portolan.toml are reported at their own line; the build writes nothing until the template is fixed or removed.";

@@ -21,6 +21,7 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
     let Checked {
         catalog,
         mut apis,
+        mut docs,
         diagnostics,
     } = checked;
     let visible = |e: &portolan_catalog::Entity| {
@@ -106,6 +107,7 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
     }
     let loaded = Loaded {
         entities,
+        all_files: catalog.all_files,
         files: catalog.files.iter().cloned().collect(),
         descriptor_files: catalog.descriptor_files,
         location_targets: Vec::new(),
@@ -122,9 +124,15 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
         .enumerate()
         .filter_map(|(new_id, old_id)| apis.remove(old_id).map(|d| (new_id, d)))
         .collect();
+    let docs = old_ids
+        .iter()
+        .enumerate()
+        .filter_map(|(new_id, old_id)| docs.remove(old_id).map(|d| (new_id, d)))
+        .collect();
     Checked {
         catalog: restricted,
         apis,
+        docs,
         diagnostics,
     }
 }

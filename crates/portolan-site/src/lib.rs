@@ -6,6 +6,7 @@
 
 pub mod audience;
 pub mod catalog_json;
+pub mod docs;
 pub mod links;
 pub mod markdown;
 pub mod output;

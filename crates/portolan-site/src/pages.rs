@@ -61,6 +61,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "api-schema.html",
         include_str!("../../../themes/default/templates/api-schema.html"),
     ),
+    (
+        "docs.html",
+        include_str!("../../../themes/default/templates/docs.html"),
+    ),
 ];
 
 pub const ASSETS: &[(&str, &str)] = &[
@@ -608,12 +612,28 @@ pub fn render_pages(
             annotations => kv("/metadata/annotations"),
             api => v(api),
             owned => v(ownership.owned_through_subgroups(catalog, id)),
+            docs_url => v(checked.docs.contains_key(&id).then(|| format!("{}docs/", entity_url(catalog, id)))),
             diagnostics => v(diagnostics),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;
         output.insert(format!("{}index.html", entity_url(catalog, id)), page);
     }
 
+    for (&id, docs) in &checked.docs {
+        if !is_listed(catalog, id) {
+            continue;
+        }
+        for (path, bytes) in crate::docs::render_docs(
+            &env,
+            &v(&site),
+            &entity_label(catalog, id),
+            &entity_url(catalog, id),
+            docs,
+            options.base,
+        )? {
+            output.insert(path, bytes);
+        }
+    }
     for pages in reference_pages {
         for (path, html) in pages? {
             output.insert(path, html);

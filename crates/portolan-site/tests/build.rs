@@ -297,3 +297,33 @@ fn group_pages_list_what_the_group_owns_through_sub_groups() {
         "most components are owned by some team under the organisation"
     );
 }
+
+#[test]
+fn docs_pages_follow_the_mkdocs_nav_and_rewrite_links_and_images() {
+    let output = build_acme();
+    let page = |p: &str| String::from_utf8_lossy(&output.files[p]).replace("&#x2f;", "/");
+    let index = page("catalog/component/default/orders-service/docs/index.html");
+    // Nav from mkdocs.yml, in its order, with its titles.
+    let overview = index.find(">Overview</a>").expect("nav entry");
+    let runbook = index.find(">Runbook</a>").expect("nav entry");
+    assert!(overview < runbook);
+    // A relative `.md` link becomes the page's portal URL.
+    assert!(
+        index.contains("href=\"/catalog/component/default/orders-service/docs/architecture/\""),
+        "{index}"
+    );
+    // Headings get anchors.
+    assert!(index.contains("<h2 id=\"responsibilities\">"), "{index}");
+    // Images are copied next to the pages that use them.
+    assert!(
+        output
+            .files
+            .contains_key("catalog/component/default/orders-service/docs/images/order-flow.svg")
+    );
+    // The entity page links to its docs.
+    assert!(
+        page("catalog/component/default/orders-service/index.html")
+            .contains("/catalog/component/default/orders-service/docs/\">Read the docs")
+    );
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+}

@@ -1,0 +1,232 @@
+//! Docs-as-code pages: each entity's markdown rendered under
+//! `<entity>/docs/`, with the mkdocs navigation, heading anchors, relative
+//! links rewritten to the portal's URLs, images copied, and the result
+//! sanitised like every other piece of user text.
+
+use std::sync::OnceLock;
+
+use minijinja::context;
+use minijinja::value::{Serde, Value};
+use portolan_check::docs::{DocSet, NavItem};
+use portolan_core::paths::{join_normalized, parent_dir};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde::Serialize;
+
+use crate::reference::slug;
+
+/// The site path of a docs page (`guide/setup.md` → `<root>guide/setup/`).
+pub fn page_path(root: &str, page: &str) -> String {
+    let stem = page.trim_end_matches(".md");
+    if stem == "index" {
+        return root.to_string();
+    }
+    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    format!("{root}{stem}/")
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(Some("noopener noreferrer"))
+            // Links were rewritten to site paths before sanitising.
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .add_generic_attributes(["id"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tags(["input"]);
+        builder
+    })
+}
+
+/// Rewrite a relative link of `page` to the portal URL of its target.
+fn rewrite(docs: &DocSet, base: &str, root: &str, page: &str, dest: &str) -> Option<String> {
+    if dest.is_empty()
+        || dest.starts_with('#')
+        || dest.starts_with('/')
+        || dest.contains("://")
+        || dest.starts_with("mailto:")
+    {
+        return None;
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let resolved = join_normalized(parent_dir(page), path).ok()?;
+    let url = if docs.assets.contains_key(&resolved) {
+        format!("{base}{root}{resolved}")
+    } else {
+        let page = [
+            resolved.clone(),
+            format!("{resolved}/index.md"),
+            format!("{}.md", resolved.trim_end_matches('/')),
+        ]
+        .into_iter()
+        .find(|p| docs.pages.contains_key(p))?;
+        format!("{base}{}", page_path(root, &page))
+    };
+    Some(match fragment {
+        Some(f) => format!("{url}#{f}"),
+        None => url,
+    })
+}
+
+/// Render one page: markdown → HTML with anchors and rewritten links, then
+/// sanitised. Returns the HTML and the page's headings (level, text, id).
+pub fn render_page(
+    docs: &DocSet,
+    base: &str,
+    root: &str,
+    page: &str,
+    text: &str,
+) -> (String, Vec<(u8, String, String)>) {
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut headings = Vec::new();
+    let mut used_ids = std::collections::BTreeSet::new();
+    let mut in_heading: Option<(usize, HeadingLevel)> = None;
+    let mut heading_text = String::new();
+    for event in Parser::new_ext(
+        text,
+        Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_HEADING_ATTRIBUTES,
+    ) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                in_heading = Some((events.len(), level));
+                heading_text.clear();
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((start, level)) = in_heading.take() {
+                    let mut id = slug(&heading_text);
+                    let mut n = 2;
+                    while !used_ids.insert(id.clone()) {
+                        id = format!("{}-{n}", slug(&heading_text));
+                        n += 1;
+                    }
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    headings.push((level as u8, heading_text.clone(), id));
+                }
+                events.push(event);
+            }
+            Event::Text(ref t) | Event::Code(ref t) if in_heading.is_some() => {
+                heading_text.push_str(t);
+                events.push(event);
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite(docs, base, root, page, &dest_url)
+                    .map(CowStr::from)
+                    .unwrap_or(dest_url);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite(docs, base, root, page, &dest_url)
+                    .map(CowStr::from)
+                    .unwrap_or(dest_url);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: dest,
+                    title,
+                    id,
+                }));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut raw = String::new();
+    html::push_html(&mut raw, events.into_iter());
+    (sanitizer().clean(&raw).to_string(), headings)
+}
+
+#[derive(Serialize)]
+struct NavView {
+    title: String,
+    url: Option<String>,
+    current: bool,
+    items: Vec<NavView>,
+}
+
+fn nav_view(items: &[NavItem], docs: &DocSet, root: &str, current: &str) -> Vec<NavView> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            NavItem::Page { title, path } => docs.pages.contains_key(path).then(|| NavView {
+                title: title.clone(),
+                url: Some(page_path(root, path)),
+                current: path == current,
+                items: Vec::new(),
+            }),
+            NavItem::Section { title, items } => Some(NavView {
+                title: title.clone(),
+                url: None,
+                current: false,
+                items: nav_view(items, docs, root, current),
+            }),
+        })
+        .collect()
+}
+
+/// Every docs page and image of one entity: (site path, bytes).
+pub fn render_docs(
+    env: &minijinja::Environment<'_>,
+    site: &Value,
+    entity_label: &str,
+    entity_url: &str,
+    docs: &DocSet,
+    base: &str,
+) -> Result<Vec<(String, Vec<u8>)>, minijinja::Error> {
+    let root = format!("{entity_url}docs/");
+    let template = env.get_template("docs.html")?;
+    let mut out = Vec::new();
+    for (page, text) in &docs.pages {
+        let (html, headings) = render_page(docs, base, &root, page, text);
+        let title = headings
+            .iter()
+            .find(|h| h.0 == 1)
+            .map(|h| h.1.clone())
+            .unwrap_or_else(|| page.clone());
+        let toc: Vec<Value> = headings
+            .iter()
+            .filter(|h| h.0 == 2)
+            .map(|(_, text, id)| context! { text => text.clone(), id => id.clone() })
+            .collect();
+        let rendered = template.render(context! {
+            site => site.clone(), section => "catalog",
+            entity_label => entity_label, entity_url => entity_url,
+            docs_title => docs.site_name.clone().unwrap_or_else(|| format!("{entity_label} docs")),
+            docs_url => root.clone(),
+            title => title, content_html => html, toc => toc,
+            nav => Value::from(Serde(nav_view(&docs.nav, docs, &root, page))),
+        })?;
+        out.push((
+            format!("{}index.html", page_path(&root, page)),
+            rendered.into_bytes(),
+        ));
+    }
+    for (path, bytes) in &docs.assets {
+        out.push((format!("{root}{path}"), bytes.clone()));
+    }
+    Ok(out)
+}
