@@ -613,6 +613,9 @@ pub fn render_pages(
             api => v(api),
             owned => v(ownership.owned_through_subgroups(catalog, id)),
             docs_url => v(checked.docs.contains_key(&id).then(|| format!("{}docs/", entity_url(catalog, id)))),
+            graph_svg => v((e.kind == Kind::System)
+                .then(|| crate::graph::system_graph(catalog, id, &|n| format!("{}{}", options.base, entity_url(catalog, n)), &|n| entity_label(catalog, n)))
+                .flatten()),
             diagnostics => v(diagnostics),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;

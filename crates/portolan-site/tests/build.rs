@@ -327,3 +327,36 @@ fn docs_pages_follow_the_mkdocs_nav_and_rewrite_links_and_images() {
     );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
+
+#[test]
+fn system_pages_draw_their_dependency_graph_as_inline_svg() {
+    let output = build_acme();
+    let page = String::from_utf8_lossy(
+        &output.files["catalog/system/default/order-management/index.html"],
+    )
+    .replace("&#x2f;", "/");
+    let start = page
+        .find("<svg class=\"graph\"")
+        .expect("an inline SVG graph");
+    let svg = &page[start..page[start..].find("</svg>").map(|i| start + i).unwrap()];
+    assert!(
+        svg.contains("href=\"/catalog/component/default/orders-service/\""),
+        "members link to their pages"
+    );
+    assert!(
+        svg.contains("href=\"/catalog/api/default/orders-api/\""),
+        "provided APIs are drawn"
+    );
+    assert!(
+        svg.contains("<path class=\"edge provides\""),
+        "edges are drawn"
+    );
+    assert!(!svg.contains("<script"), "no script in the graph");
+    // A component page has no graph.
+    assert!(
+        !String::from_utf8_lossy(
+            &output.files["catalog/component/default/orders-service/index.html"]
+        )
+        .contains("<svg class=\"graph\"")
+    );
+}
