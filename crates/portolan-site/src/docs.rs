@@ -3,8 +3,6 @@
 //! links rewritten to the portal's URLs, images copied, and the result
 //! sanitised like every other piece of user text.
 
-use std::sync::OnceLock;
-
 use minijinja::context;
 use minijinja::value::{Serde, Value};
 use portolan_check::docs::{DocSet, NavItem};
@@ -22,22 +20,6 @@ pub fn page_path(root: &str, page: &str) -> String {
     }
     let stem = stem.strip_suffix("/index").unwrap_or(stem);
     format!("{root}{stem}/")
-}
-
-fn sanitizer() -> &'static ammonia::Builder<'static> {
-    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    BUILDER.get_or_init(|| {
-        let mut builder = ammonia::Builder::default();
-        builder
-            .url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer"))
-            // Links were rewritten to site paths before sanitising.
-            .url_relative(ammonia::UrlRelative::PassThrough)
-            .add_generic_attributes(["id"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_tags(["input"]);
-        builder
-    })
 }
 
 /// Rewrite a relative link of `page` to the portal URL of its target.
@@ -157,7 +139,7 @@ pub fn render_page(
     }
     let mut raw = String::new();
     html::push_html(&mut raw, events.into_iter());
-    (sanitizer().clean(&raw).to_string(), headings)
+    (crate::markdown::clean_html(&raw, true), headings)
 }
 
 #[derive(Serialize)]

@@ -6,22 +6,34 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{Options, Parser, html};
 
-fn sanitizer() -> &'static ammonia::Builder<'static> {
-    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    BUILDER.get_or_init(|| {
+/// The one sanitiser policy, with a choice for relative URLs: spec and
+/// entity descriptions drop them (they point into some other site, e.g.
+/// Stripe's `/docs/...`: the text stays, the link goes); docs pages keep
+/// them, since their links were rewritten to portal paths first.
+fn sanitizer(keep_relative: bool) -> &'static ammonia::Builder<'static> {
+    static DESCRIPTIONS: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    static DOCS: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    let cell = if keep_relative { &DOCS } else { &DESCRIPTIONS };
+    cell.get_or_init(|| {
         let mut builder = ammonia::Builder::default();
         builder
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
             .link_rel(Some("noopener noreferrer"))
-            // Relative links in descriptions point into some other site
-            // (Stripe's `/docs/...`); in the portal they would be broken.
-            // The text stays, the link goes.
-            .url_relative(ammonia::UrlRelative::Deny)
+            .url_relative(if keep_relative {
+                ammonia::UrlRelative::PassThrough
+            } else {
+                ammonia::UrlRelative::Deny
+            })
             .add_generic_attributes(["id"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tags(["input"]);
         builder
     })
+}
+
+/// Sanitise rendered HTML (see [`sanitizer`] for `keep_relative`).
+pub fn clean_html(html: &str, keep_relative: bool) -> String {
+    sanitizer(keep_relative).clean(html).to_string()
 }
 
 /// Render markdown to sanitised HTML.
@@ -33,7 +45,7 @@ pub fn render_markdown(text: &str) -> String {
         | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut raw = String::new();
     html::push_html(&mut raw, Parser::new_ext(text, options));
-    sanitizer().clean(&raw).to_string()
+    clean_html(&raw, false)
 }
 
 /// The first paragraph of markdown as plain text, for tables and summaries.
