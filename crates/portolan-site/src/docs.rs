@@ -68,6 +68,8 @@ pub fn render_page(
     let mut headings = Vec::new();
     let mut used_ids = std::collections::BTreeSet::new();
     let mut in_heading: Option<(usize, HeadingLevel)> = None;
+    // A fenced block being collected for highlighting: (language, code).
+    let mut code_block: Option<(String, String)> = None;
     let mut heading_text = String::new();
     for event in Parser::new_ext(
         text,
@@ -77,7 +79,30 @@ pub fn render_page(
             | Options::ENABLE_TASKLISTS
             | Options::ENABLE_HEADING_ATTRIBUTES,
     ) {
+        if let Some((_, code)) = &mut code_block {
+            match event {
+                Event::Text(text) => code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (language, code) = code_block.take().expect("inside a code block");
+                    match crate::highlight::highlight(&code, &language) {
+                        Some(html) => events.push(Event::Html(CowStr::from(html))),
+                        None => {
+                            events.push(Event::Start(Tag::CodeBlock(
+                                pulldown_cmark::CodeBlockKind::Fenced(CowStr::from(language)),
+                            )));
+                            events.push(Event::Text(CowStr::from(code)));
+                            events.push(Event::End(TagEnd::CodeBlock));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
         match event {
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(ref info))) => {
+                code_block = Some((info.to_string(), String::new()));
+            }
             Event::Start(Tag::Heading { level, .. }) => {
                 in_heading = Some((events.len(), level));
                 heading_text.clear();

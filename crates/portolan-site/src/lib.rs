@@ -8,6 +8,7 @@ pub mod audience;
 pub mod catalog_json;
 pub mod docs;
 pub mod graph;
+pub mod highlight;
 pub mod links;
 pub mod markdown;
 pub mod output;

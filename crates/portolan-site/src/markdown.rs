@@ -24,7 +24,8 @@ fn sanitizer(keep_relative: bool) -> &'static ammonia::Builder<'static> {
             } else {
                 ammonia::UrlRelative::Deny
             })
-            .add_generic_attributes(["id"])
+            // `class` for highlighted code (styling only; harmless).
+            .add_generic_attributes(["id", "class"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tags(["input"]);
         builder

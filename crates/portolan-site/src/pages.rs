@@ -436,6 +436,7 @@ pub fn render_pages(
             None => output.insert(*path, *text),
         }
     }
+    output.insert("assets/highlight.css", crate::highlight::stylesheet());
 
     // Home.
     let domains: Vec<_> = listed

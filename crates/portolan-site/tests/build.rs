@@ -360,3 +360,18 @@ fn system_pages_draw_their_dependency_graph_as_inline_svg() {
         .contains("<svg class=\"graph\"")
     );
 }
+
+#[test]
+fn docs_code_blocks_are_highlighted_at_build_time() {
+    let output = build_acme();
+    let page = String::from_utf8_lossy(
+        &output.files["catalog/component/default/orders-service/docs/api-usage/index.html"],
+    )
+    .into_owned();
+    assert!(
+        page.contains("<pre class=\"code\"><code><span class=\"hl-source"),
+        "a fenced block with a known language is highlighted"
+    );
+    assert!(String::from_utf8_lossy(&output.files["assets/highlight.css"]).contains(".hl-"));
+    assert!(page.contains("assets/highlight.css") || page.contains("assets&#x2f;highlight.css"));
+}
