@@ -134,15 +134,19 @@ const SECTIONS: &[&str] = &[
     "definitions",
 ];
 
+/// The last token of a path and the one before it.
+fn last_two(path: &[String]) -> (Option<&str>, Option<&str>) {
+    let n = path.len();
+    (
+        path.last().map(String::as_str),
+        n.checked_sub(2).map(|i| path[i].as_str()),
+    )
+}
+
 /// Which reusable section a `$ref` at `path` (tokens of the bundle pointer
 /// of the Reference Object) belongs in, when its target doesn't say.
 fn section_for(format: SpecFormat, path: &[String]) -> Option<&'static str> {
-    let last = path.last().map(String::as_str);
-    let parent = path
-        .len()
-        .checked_sub(2)
-        .and_then(|i| path.get(i))
-        .map(String::as_str);
+    let (last, parent) = last_two(path);
     // Extensions (`x-codeSamples`, ...) are free-form: whatever they include
     // is copied in place.
     if path.iter().any(|t| t.starts_with("x-")) {
@@ -273,12 +277,7 @@ fn describe_position(path: &[String]) -> String {
 
 /// Whether a Reference Object at `path` stands for a Schema Object.
 fn is_schema_position(format: SpecFormat, path: &[String]) -> bool {
-    let last = path.last().map(String::as_str);
-    let parent = path
-        .len()
-        .checked_sub(2)
-        .and_then(|i| path.get(i))
-        .map(String::as_str);
+    let (last, parent) = last_two(path);
     if matches!(
         parent,
         Some("properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas")

@@ -142,6 +142,15 @@ impl Entity {
         self.node.get("metadata")?.get("title")?.as_str()
     }
 
+    /// `metadata.description` (markdown), or `""`.
+    pub fn description(&self) -> &str {
+        self.node
+            .get("metadata")
+            .and_then(|m| m.get("description"))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+    }
+
     pub fn tags(&self) -> impl Iterator<Item = &str> {
         self.node
             .get("metadata")

@@ -55,6 +55,40 @@ fn rewrite(docs: &DocSet, base: &str, root: &str, page: &str, dest: &str) -> Opt
     })
 }
 
+/// A link or image with its destination rewritten to the portal.
+fn rewrite_tag<'a>(docs: &DocSet, base: &str, root: &str, page: &str, tag: Tag<'a>) -> Tag<'a> {
+    let new = |dest_url: &CowStr<'a>| {
+        rewrite(docs, base, root, page, dest_url)
+            .map(CowStr::from)
+            .unwrap_or_else(|| dest_url.clone())
+    };
+    match tag {
+        Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Link {
+            link_type,
+            dest_url: new(&dest_url),
+            title,
+            id,
+        },
+        Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } => Tag::Image {
+            link_type,
+            dest_url: new(&dest_url),
+            title,
+            id,
+        },
+        other => other,
+    }
+}
+
 /// Render one page: markdown → HTML with anchors and rewritten links, then
 /// sanitised. Returns the HTML and the page's headings (level, text, id).
 pub fn render_page(
@@ -127,37 +161,8 @@ pub fn render_page(
                 heading_text.push_str(t);
                 events.push(event);
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest = rewrite(docs, base, root, page, &dest_url)
-                    .map(CowStr::from)
-                    .unwrap_or(dest_url);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest = rewrite(docs, base, root, page, &dest_url)
-                    .map(CowStr::from)
-                    .unwrap_or(dest_url);
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                }));
+            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                events.push(Event::Start(rewrite_tag(docs, base, root, page, tag)));
             }
             other => events.push(other),
         }

@@ -208,11 +208,7 @@ fn field_link(catalog: &Catalog, id: EntityId, field: &str) -> Option<EntityLink
 
 fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
     let e = &catalog.entities[id];
-    let description = e
-        .node
-        .pointer("/metadata/description")
-        .and_then(|n| n.as_str())
-        .unwrap_or("");
+    let description = e.description();
     EntityRow {
         entity_ref: e.entity_ref().to_string(),
         label: entity_label(catalog, id),
@@ -449,7 +445,7 @@ pub fn render_pages(
                 .filter(|r| r.field == "domain" && r.resolved == Some(id))
                 .map(|r| EntityLink { label: entity_label(catalog, r.from), url: Some(entity_url(catalog, r.from)) })
                 .collect();
-            let description = catalog.entities[id].node.pointer("/metadata/description").and_then(|n| n.as_str()).unwrap_or("");
+            let description = catalog.entities[id].description();
             context! { label => entity_label(catalog, id), url => entity_url(catalog, id), description => plain_summary(description, 160), systems => v(systems) }
         })
         .collect();
@@ -506,11 +502,7 @@ pub fn render_pages(
     }
     for &id in &listed {
         let e = &catalog.entities[id];
-        let description = e
-            .node
-            .pointer("/metadata/description")
-            .and_then(|n| n.as_str())
-            .unwrap_or("");
+        let description = e.description();
         let mut groups: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for link in e
             .node
