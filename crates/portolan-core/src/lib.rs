@@ -7,6 +7,7 @@ pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod files;
+pub mod history;
 pub mod parse;
 pub mod paths;
 pub mod render;

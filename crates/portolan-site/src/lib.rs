@@ -30,6 +30,11 @@ pub struct BuildOptions {
     pub base_url: String,
     pub edit_url: Option<String>,
     pub theme: pages::ThemeOverrides,
+    /// Recent git history of the catalog root ("recently changed" on the
+    /// home page); `None` when the catalog is not in git.
+    pub history: Option<portolan_core::history::History>,
+    /// Set for `--audience` builds: commit messages are left out.
+    pub hide_commit_messages: bool,
 }
 
 impl BuildOptions {
@@ -40,6 +45,8 @@ impl BuildOptions {
             base_url: "/".into(),
             edit_url: None,
             theme: pages::ThemeOverrides::default(),
+            history: None,
+            hide_commit_messages: false,
         }
     }
 }
@@ -91,6 +98,8 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, minij
             tool_version: &options.tool_version,
             edit_url: options.edit_url.as_deref(),
             theme: &options.theme,
+            history: options.history.as_ref(),
+            hide_commit_messages: options.hide_commit_messages,
         },
         &mut output,
     )?;

@@ -365,6 +365,47 @@ pub struct PageOptions<'a> {
     pub tool_version: &'a str,
     /// Prefix of "edit" links: the descriptor's path is appended.
     pub edit_url: Option<&'a str>,
+    /// Recent git history of the catalog root, for "recently changed".
+    pub history: Option<&'a portolan_core::history::History>,
+    /// Leave commit messages out (they may name entities an audience build
+    /// hides).
+    pub hide_commit_messages: bool,
+}
+
+/// How many entities the home page lists as recently changed.
+const RECENTLY_CHANGED: usize = 15;
+
+/// The listed entities whose descriptor or API definition files changed in
+/// the walked history, newest first: (entity, commit).
+fn recently_changed<'h>(
+    checked: &Checked,
+    listed: &[EntityId],
+    history: &'h portolan_core::history::History,
+) -> Vec<(EntityId, &'h portolan_core::history::Commit)> {
+    let catalog = &checked.catalog;
+    let mut changed: Vec<(EntityId, &portolan_core::history::Commit)> = listed
+        .iter()
+        .filter_map(|&id| {
+            let entity = &catalog.entities[id];
+            let definition_files = checked
+                .apis
+                .get(&id)
+                .into_iter()
+                .flat_map(|d| d.files.iter().map(|f| f.path.as_str()));
+            std::iter::once(entity.file.as_str())
+                .chain(definition_files)
+                .filter_map(|path| history.changed.get(path))
+                .max_by_key(|commit| commit.time)
+                .map(|commit| (id, commit))
+        })
+        .collect();
+    changed.sort_by(|(a, ca), (b, cb)| {
+        cb.time
+            .cmp(&ca.time)
+            .then_with(|| entity_label(catalog, *a).cmp(&entity_label(catalog, *b)))
+    });
+    changed.truncate(RECENTLY_CHANGED);
+    changed
 }
 
 /// Templates and assets a catalog repository replaces, one file at a time
@@ -449,9 +490,36 @@ pub fn render_pages(
             context! { label => entity_label(catalog, id), url => entity_url(catalog, id), description => plain_summary(description, 160), systems => v(systems) }
         })
         .collect();
-    let home = env.get_template("home.html")?.render(
-        context! { site => v(&site), section => "home", kinds => v(&kinds), domains => domains },
-    )?;
+    let recent: Vec<Value> = options
+        .history
+        .map(|history| recently_changed(checked, &listed, history))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, commit)| {
+            context! {
+                label => entity_label(catalog, id),
+                url => entity_url(catalog, id),
+                kind => catalog.entities[id].kind_name.clone(),
+                date => portolan_core::history::format_date(commit.time),
+                commit => commit.short_id(),
+                summary => (!options.hide_commit_messages).then(|| commit.summary.clone()),
+            }
+        })
+        .collect();
+    let head = options.history.and_then(|h| h.head.as_ref()).map(|commit| {
+        context! {
+            date => portolan_core::history::format_date(commit.time),
+            commit => commit.short_id(),
+        }
+    });
+    let home = env.get_template("home.html")?.render(context! {
+        site => v(&site),
+        section => "home",
+        kinds => v(&kinds),
+        domains => domains,
+        recent => recent,
+        head => head,
+    })?;
     output.insert("index.html", home);
 
     // Explorer: everything, and one page per kind (filters that work as
@@ -470,7 +538,12 @@ pub fn render_pages(
         } else {
             kind.clone()
         };
-        let chunks: Vec<&[EntityId]> = ids.chunks(ROWS_PER_PAGE).collect();
+        // An empty catalog still gets its (empty) explorer page: every
+        // page's navigation links to it.
+        let mut chunks: Vec<&[EntityId]> = ids.chunks(ROWS_PER_PAGE).collect();
+        if chunks.is_empty() {
+            chunks.push(&[]);
+        }
         let page_links: Vec<Value> = (0..chunks.len())
             .map(|i| context! { number => i + 1, url => explorer_page_path(&root, i) })
             .collect();

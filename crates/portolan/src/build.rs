@@ -15,6 +15,10 @@ use crate::ExitCode;
 use crate::cli::{BuildArgs, FailOn, GlobalArgs};
 use crate::workspace;
 
+/// How far back "recently changed" looks: enough for a busy monorepo's
+/// last days, cheap to walk.
+const HISTORY_COMMITS: usize = 500;
+
 pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let workspace = workspace::open(global)?;
@@ -79,6 +83,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             .unwrap_or("/"),
     );
     options.edit_url = site.edit_url.clone();
+    // "Recently changed" comes from git: the revision being built, or HEAD
+    // of the repository the catalog directory is in.
+    options.history = portolan_core::history::recent_history(
+        &workspace.root,
+        global.rev.as_deref().unwrap_or("HEAD"),
+        HISTORY_COMMITS,
+    );
+    options.hide_commit_messages = args.audience.is_some();
     let checked_at = started.elapsed();
     if let Some(theme_dir) = &site.theme_dir {
         options.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;

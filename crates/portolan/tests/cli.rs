@@ -369,18 +369,17 @@ fn root_is_found_from_a_subdirectory_by_portolan_toml() {
 // --- git revisions ---------------------------------------------------------
 
 fn commit_all(repo: &git2::Repository, message: &str) {
+    commit_all_at(repo, message, 1_700_000_000);
+}
+
+fn commit_all_at(repo: &git2::Repository, message: &str, time: i64) {
     let mut index = repo.index().unwrap();
     index
         .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
         .unwrap();
     index.write().unwrap();
     let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-    let sig = git2::Signature::new(
-        "Test",
-        "test@example.com",
-        &git2::Time::new(1_700_000_000, 0),
-    )
-    .unwrap();
+    let sig = git2::Signature::new("Test", "test@example.com", &git2::Time::new(time, 0)).unwrap();
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit> = parent.iter().collect();
     repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
@@ -795,6 +794,10 @@ fn audience_builds_leak_nothing_about_internal_entities() {
              apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: shop-api\n{public}spec:\n  type: openapi\n  lifecycle: production\n  owner: platform\n  definition: |\n    openapi: 3.0.3\n    info: {{title: Shop, version: '1'}}\n    paths: {{}}\n"
         ),
     );
+    // Commit messages may name internal entities: they stay out of public
+    // builds.
+    let repo = git2::Repository::init(t.root()).unwrap();
+    commit_all(&repo, "storefront now depends on canarysecret");
     let out = t.run(&[
         "build",
         "--out",
@@ -852,4 +855,48 @@ fn audience_builds_leak_nothing_about_internal_entities() {
             .unwrap()
             .contains("canary")
     );
+}
+
+#[test]
+fn home_page_lists_recently_changed_entities_from_git() {
+    let t = CliTest::new();
+    let repo = git2::Repository::init(t.root()).unwrap();
+    t.write("teams/catalog-info.yaml", OWNER);
+    t.write("orders/catalog-info.yaml", component("orders", ""));
+    t.write("billing/catalog-info.yaml", component("billing", ""));
+    commit_all_at(&repo, "First catalog", 1_700_000_000);
+    t.write(
+        "billing/catalog-info.yaml",
+        format!("{}# touched\n", component("billing", "")),
+    );
+    commit_all_at(&repo, "Billing: <b>tidy</b> descriptor", 1_750_000_000);
+    let out = t.run(&["build", "--out", "site"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let home = std::fs::read_to_string(t.root().join("site/index.html")).unwrap();
+    let recent = &home[home
+        .find("id=\"recent\"")
+        .expect("a recently changed section")..];
+    let billing = recent.find(">billing<").expect("billing is listed");
+    let orders = recent.find(">orders<").expect("orders is listed");
+    assert!(billing < orders, "newest first: {recent}");
+    // Dates come from the commits, messages are escaped.
+    assert!(recent.contains("2025-06-15"), "{recent}");
+    assert!(recent.contains("2023-11-14"), "{recent}");
+    assert!(
+        recent.contains("Billing: &lt;b&gt;tidy&lt;&#x2f;b&gt; descriptor"),
+        "{recent}"
+    );
+    assert!(home.contains("Built from commit"), "{home}");
+
+    // Outside git there is no history to show, and no empty section.
+    // (An empty catalog builds too: its explorer page exists.)
+    let empty = CliTest::new();
+    empty.write("README.md", "nothing here");
+    let out = empty.run(&["build", "--out", "site"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let plain = CliTest::new();
+    plain.clean_catalog();
+    assert_eq!(plain.run(&["build", "--out", "site"]).code, 0);
+    let home = std::fs::read_to_string(plain.root().join("site/index.html")).unwrap();
+    assert!(!home.contains("Recently changed"), "{home}");
 }

@@ -1,0 +1,209 @@
+//! What changed recently, from git history: the last commits on the
+//! first-parent line of a revision, and for each catalog file the newest of
+//! them that touched it. Times come from the commits, never the clock, so
+//! a build of the same revision shows the same history.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// One commit, as shown on the portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Commit {
+    /// Full hexadecimal id.
+    pub id: String,
+    /// Committer time, seconds since the Unix epoch (UTC).
+    pub time: i64,
+    /// First line of the message.
+    pub summary: String,
+}
+
+impl Commit {
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(10)]
+    }
+}
+
+/// Recent history of a catalog root.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct History {
+    /// The commit the history starts from (the revision being built).
+    pub head: Option<Commit>,
+    /// Catalog-relative path → the newest commit (of those walked) that
+    /// changed it. Files changed only in older commits are absent.
+    pub changed: BTreeMap<String, Commit>,
+    /// How many commits were walked.
+    pub commits_walked: usize,
+}
+
+/// Walk at most `max_commits` commits of `rev`'s first-parent history in
+/// the repository containing `root` (a work tree directory, one of its
+/// subdirectories, or a bare repository). Only paths under `root` count,
+/// relative to it. `None` when `root` is not in a git repository or the
+/// revision does not resolve (an empty repository): there is no history to
+/// show, which is not an error.
+pub fn recent_history(root: &Path, rev: &str, max_commits: usize) -> Option<History> {
+    let repo = git2::Repository::discover(root).ok()?;
+    let subdir = subdir_of(&repo, root);
+    let head = repo.revparse_single(rev).ok()?.peel_to_commit().ok()?;
+    let mut walk = repo.revwalk().ok()?;
+    walk.push(head.id()).ok()?;
+    walk.simplify_first_parent().ok()?;
+    let mut history = History {
+        head: Some(commit_info(&head)),
+        ..History::default()
+    };
+    let prefix = subdir
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    for oid in walk.take(max_commits) {
+        let Ok(oid) = oid else { break };
+        let Ok(commit) = repo.find_commit(oid) else {
+            break;
+        };
+        history.commits_walked += 1;
+        let info = commit_info(&commit);
+        let Ok(tree) = commit.tree() else { continue };
+        let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+        let mut options = git2::DiffOptions::new();
+        if !prefix.is_empty() {
+            options.pathspec(&prefix);
+        }
+        let Ok(diff) =
+            repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
+        else {
+            continue;
+        };
+        for delta in diff.deltas() {
+            for file in [delta.new_file(), delta.old_file()] {
+                let Some(path) = file.path().and_then(Path::to_str) else {
+                    continue;
+                };
+                let relative = if prefix.is_empty() {
+                    Some(path)
+                } else {
+                    path.strip_prefix(prefix.as_str())
+                        .and_then(|rest| rest.strip_prefix('/'))
+                };
+                if let Some(relative) = relative {
+                    history
+                        .changed
+                        .entry(relative.to_string())
+                        .or_insert_with(|| info.clone());
+                }
+            }
+        }
+    }
+    Some(history)
+}
+
+fn commit_info(commit: &git2::Commit<'_>) -> Commit {
+    Commit {
+        id: commit.id().to_string(),
+        time: commit.time().seconds(),
+        summary: commit
+            .summary_bytes()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+/// Where `root` sits inside the repository's work tree (empty for the top
+/// level or a bare repository).
+fn subdir_of(repo: &git2::Repository, root: &Path) -> PathBuf {
+    match repo.workdir() {
+        Some(workdir) if !repo.is_bare() => {
+            let workdir = workdir
+                .canonicalize()
+                .unwrap_or_else(|_| workdir.to_path_buf());
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            root.strip_prefix(&workdir)
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        }
+        _ => PathBuf::new(),
+    }
+}
+
+/// A Unix time as `YYYY-MM-DD` (UTC), for pages.
+pub fn format_date(seconds: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(seconds) {
+        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(format_date(951_782_400), "2000-02-29");
+        assert_eq!(format_date(1_795_737_600), "2026-11-27");
+        assert_eq!(format_date(-86_400), "1969-12-31");
+    }
+
+    fn commit_file(repo: &git2::Repository, path: &str, text: &str, message: &str, time: i64) {
+        let workdir = repo.workdir().unwrap();
+        let full = workdir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new(path)).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::new("Test", "t@example.com", &git2::Time::new(time, 0)).unwrap();
+        let parents: Vec<git2::Commit<'_>> = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .unwrap();
+    }
+
+    #[test]
+    fn newest_commit_per_file_under_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        commit_file(&repo, "cat/a.yaml", "a: 1", "add a", 1_000_000);
+        commit_file(&repo, "cat/b.yaml", "b: 1", "add b", 2_000_000);
+        commit_file(&repo, "outside.txt", "x", "outside", 3_000_000);
+        commit_file(&repo, "cat/a.yaml", "a: 2", "change a\n\nbody", 4_000_000);
+
+        let history = recent_history(&dir.path().join("cat"), "HEAD", 100).unwrap();
+        assert_eq!(history.commits_walked, 4);
+        assert_eq!(history.head.as_ref().unwrap().summary, "change a");
+        let changed: Vec<(&str, i64, &str)> = history
+            .changed
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.time, c.summary.as_str()))
+            .collect();
+        assert_eq!(
+            changed,
+            vec![
+                ("a.yaml", 4_000_000, "change a"),
+                ("b.yaml", 2_000_000, "add b")
+            ]
+        );
+
+        // The walk stops where it is told to.
+        let short = recent_history(&dir.path().join("cat"), "HEAD", 1).unwrap();
+        assert_eq!(short.changed.keys().collect::<Vec<_>>(), vec!["a.yaml"]);
+    }
+
+    #[test]
+    fn no_repository_no_history() {
+        let dir = tempfile::tempdir().unwrap();
+        // An empty repository has no HEAD commit yet.
+        git2::Repository::init(dir.path()).unwrap();
+        assert_eq!(recent_history(dir.path(), "HEAD", 10), None);
+    }
+}
