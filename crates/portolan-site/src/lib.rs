@@ -18,7 +18,7 @@ pub mod reference;
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
 
-pub use output::{Output, WriteError, write_atomic};
+pub use output::{Output, WriteError, write_atomic, write_atomic_with_progress};
 
 /// What the build renders with.
 #[derive(Debug, Clone)]

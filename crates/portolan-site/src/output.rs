@@ -55,6 +55,16 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 /// the point of view of anyone reading `out_dir`: it holds either the old
 /// site or the new one.
 pub fn write_atomic(output: &Output, out_dir: &Path) -> Result<(), WriteError> {
+    write_atomic_with_progress(output, out_dir, &|| {})
+}
+
+/// [`write_atomic`], calling `on_file` after each file is written (from
+/// several threads), for a progress bar.
+pub fn write_atomic_with_progress(
+    output: &Output,
+    out_dir: &Path,
+    on_file: &(dyn Fn() + Sync),
+) -> Result<(), WriteError> {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -86,7 +96,9 @@ pub fn write_atomic(output: &Output, out_dir: &Path) -> Result<(), WriteError> {
             std::fs::write(&target, bytes).map_err(|source| WriteError {
                 path: target,
                 source,
-            })
+            })?;
+            on_file();
+            Ok(())
         })
     })();
     if let Err(err) = result {

@@ -13,6 +13,7 @@ use portolan_site::BuildOptions;
 
 use crate::ExitCode;
 use crate::cli::{BuildArgs, FailOn, GlobalArgs};
+use crate::progress::Progress;
 use crate::workspace;
 
 /// How far back "recently changed" looks: enough for a busy monorepo's
@@ -21,6 +22,8 @@ const HISTORY_COMMITS: usize = 500;
 
 pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
+    let progress = Progress::new(global.quiet);
+    progress.stage("reading the catalog");
     let workspace = workspace::open(global)?;
     let out_dir = match (&args.out, &workspace.config.site.out_dir) {
         (Some(out), _) => std::env::current_dir()?.join(out),
@@ -28,9 +31,13 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         (None, None) => workspace.root.join("site"),
     };
     if global.verbose {
-        eprintln!("portolan: reading {}", workspace.source.describe());
+        progress.print(&format!(
+            "portolan: reading {}\n",
+            workspace.source.describe()
+        ));
     }
     let options = CheckOptions::from_config(&workspace.config);
+    progress.stage("checking the catalog");
     let checked = portolan_check::check(
         workspace.source.as_ref(),
         &workspace.config,
@@ -52,7 +59,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
                 tool_version: env!("CARGO_PKG_VERSION"),
             },
         );
-        eprint!("{report}");
+        progress.print(&report);
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -61,6 +68,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     };
     let summary = Summary::of(&checked.diagnostics);
     if threshold.is_some_and(|t| checked.diagnostics.iter().any(|d| d.severity >= t)) {
+        progress.finish();
         eprintln!(
             "error: the catalog has {} error{} and {} warning{}; {} was not written (use --fail-on never to build anyway)",
             summary.errors,
@@ -95,12 +103,16 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     if let Some(theme_dir) = &site.theme_dir {
         options.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
         if global.verbose {
-            eprintln!(
-                "portolan: {} theme files from {theme_dir}",
+            progress.print(&format!(
+                "portolan: {} theme files from {theme_dir}\n",
                 options.theme.files.len()
-            );
+            ));
         }
     }
+    progress.stage(&format!(
+        "rendering {} entities",
+        checked.catalog.entities.len()
+    ));
     let output = match portolan_site::render(&checked, &options) {
         Ok(output) => output,
         Err(err) => {
@@ -115,6 +127,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
                     tool_version: env!("CARGO_PKG_VERSION"),
                 },
             );
+            progress.finish();
             eprint!("{report}");
             eprintln!(
                 "error: the theme failed to render; {} was not written",
@@ -126,8 +139,10 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     let rendered_at = started.elapsed();
     // Every internal link must land on a page of this build; one that does
     // not is a bug, and publishing it would break readers' bookmarks.
+    progress.stage("checking links");
     let broken = portolan_site::links::broken_links(&output, &options.base_url);
     if !broken.is_empty() {
+        progress.finish();
         for (page, target) in broken.iter().take(20) {
             eprintln!("  {page}: {target}");
         }
@@ -137,8 +152,10 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             out_dir.display()
         );
     }
-    portolan_site::write_atomic(&output, &out_dir)
+    progress.counted("writing", output.files.len() as u64);
+    portolan_site::write_atomic_with_progress(&output, &out_dir, &|| progress.step())
         .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
+    progress.finish();
     if global.verbose {
         eprintln!(
             "portolan: checked in {:.2}s, rendered in {:.2}s, written in {:.2}s",

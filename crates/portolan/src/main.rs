@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod cli;
+mod progress;
 mod workspace;
 
 use std::io::IsTerminal;
