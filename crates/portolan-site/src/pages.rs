@@ -17,7 +17,9 @@ use serde::Serialize;
 use crate::catalog_json::bundle_paths;
 use crate::markdown::{plain_summary, render_markdown, safe_url};
 use crate::output::Output;
-use crate::reference::{ReferenceUrls, render_reference};
+use crate::reference::{
+    ReferenceUrls, definition_language, definition_text, render_reference, source_view,
+};
 
 /// The embedded theme: (name, source).
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -642,24 +644,63 @@ pub fn render_pages(
             .edit_url
             .map(|prefix| format!("{prefix}{}", e.file))
             .filter(|u| safe_url(u));
-        let api = checked.apis.get(&id).map(|definition| {
-            if let Some((set, bundled)) = &definition.spec {
+        // Definitions portolan does not interpret (GraphQL, gRPC) are shown
+        // as source and offered raw for download.
+        let mut raw_definition: Option<(String, String)> = None;
+        let mut show_source = |language: &str, text: &str, file: Option<&str>| {
+            let view = source_view(e, &definition_language(language, text), text, file);
+            raw_definition = Some((view.download.clone(), text.to_string()));
+            v(view)
+        };
+        let api = match checked.apis.get(&id) {
+            Some(definition) => Some(if let Some((set, bundled)) = &definition.spec {
                 let model = build_model(set.format, &set.version, &bundled.doc);
-                let urls = ReferenceUrls::new(format!("{}reference/", entity_url(catalog, id)), options.base, &model);
-                reference_pages.push(render_reference(&env, &v(&site), &entity_label(catalog, id), &entity_url(catalog, id), &model, &urls));
+                let urls = ReferenceUrls::new(
+                    format!("{}reference/", entity_url(catalog, id)),
+                    options.base,
+                    &model,
+                );
+                reference_pages.push(render_reference(
+                    &env,
+                    &v(&site),
+                    &entity_label(catalog, id),
+                    &entity_url(catalog, id),
+                    &model,
+                    &urls,
+                ));
                 let (json, yaml) = bundle_paths(checked, id);
                 let counts = if set.format.is_openapi() {
-                    format!("{} operations, {} schemas", model.operations.len() + model.webhooks.len(), model.schemas.len())
+                    format!(
+                        "{} operations, {} schemas",
+                        model.operations.len() + model.webhooks.len(),
+                        model.schemas.len()
+                    )
                 } else {
-                    format!("{} channels, {} operations, {} messages", model.channels.len(), model.async_operations.len(), model.messages.len())
+                    format!(
+                        "{} channels, {} operations, {} messages",
+                        model.channels.len(),
+                        model.async_operations.len(),
+                        model.messages.len()
+                    )
                 };
                 context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title, version => model.info.version, counts => counts, bundle => context! { json => json, yaml => yaml }, reference => urls.root.clone() }
             } else if let Some((language, file)) = &definition.other {
-                context! { format => *language, source => file.text.clone() }
+                // An inline definition's pseudo path (`file#definition`) is no file.
+                show_source(
+                    language,
+                    &file.text,
+                    Some(file.path.as_str()).filter(|p| !p.contains('#')),
+                )
             } else {
                 context! {}
-            }
-        });
+            }),
+            None => definition_text(e).map(|(text, file)| {
+                show_source(e.spec_str("type").unwrap_or_default(), text, file)
+            }),
+        };
+        if let Some((path, text)) = raw_definition {
+            output.insert(path, text);
+        }
         let diagnostics: Vec<DiagnosticRow> = diagnostics_by_entity
             .get(&id)
             .into_iter()

@@ -1,7 +1,9 @@
 //! API reference pages from the normalised model: an overview per API, one
 //! page per tag with its operations, one page per named schema. Named
 //! schemas are links, never expanded in place, so recursion is a link and a
-//! Stripe-sized API stays a set of small pages.
+//! Stripe-sized API stays a set of small pages. Definitions portolan does
+//! not interpret (GraphQL, gRPC's protobuf) are shown as highlighted source
+//! ([`source_view`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,6 +11,8 @@ use std::fmt::Write as _;
 use minijinja::context;
 use minijinja::value::{Serde, Value};
 use portolan_apis::model::{ApiModel, MediaType, Operation, Schema};
+use portolan_catalog::Entity;
+use portolan_catalog::entity::SubstitutionKind;
 use serde::Serialize;
 
 use crate::markdown::render_markdown;
@@ -85,6 +89,94 @@ impl ReferenceUrls {
 
     pub fn tag_path(&self, tag: &str) -> String {
         format!("{}{}/", self.root, slug(tag))
+    }
+}
+
+/// An API definition shown as its source text.
+#[derive(Debug, Serialize)]
+pub struct SourceView {
+    /// The language, for people: `GraphQL`, `Protocol Buffers`, or the
+    /// spec type as written when portolan knows no better.
+    pub format: String,
+    /// Catalog path of the definition's file; `None` when it is written
+    /// inline in the descriptor.
+    pub file: Option<String>,
+    pub lines: usize,
+    /// `<pre class="code numbered">`, highlighted when the language is known.
+    pub source_html: String,
+    /// Too big to highlight (see
+    /// [`crate::highlight::MAX_HIGHLIGHTED_BYTES`]): listed as plain text.
+    pub too_large: bool,
+    /// Site path of the raw text, for download.
+    pub download: String,
+}
+
+/// The text of an API entity's `spec.definition` and the file it came from
+/// (`None`: inline), when it is a string that was read: a `$text` (or
+/// `$openapi`/`$asyncapi`) substitution that failed leaves its target in
+/// place of the text, and that is not a definition.
+pub fn definition_text(entity: &Entity) -> Option<(&str, Option<&str>)> {
+    let file = match entity
+        .substitutions
+        .iter()
+        .find(|s| s.pointer == "/spec/definition")
+    {
+        Some(sub) => match (&sub.path, sub.kind) {
+            (
+                Some(path),
+                SubstitutionKind::Text | SubstitutionKind::OpenApi | SubstitutionKind::AsyncApi,
+            ) => Some(path.as_str()),
+            _ => return None,
+        },
+        None => None,
+    };
+    let text = entity.node.pointer("/spec/definition")?.as_str()?;
+    (!text.trim().is_empty()).then_some((text, file))
+}
+
+/// The highlighting language of a definition: from `spec.type` (`graphql`,
+/// `grpc`), else from its first lines (see
+/// [`portolan_apis::detect::sniff_text`]), else the type as written.
+pub fn definition_language(spec_type: &str, text: &str) -> String {
+    match spec_type.to_ascii_lowercase().as_str() {
+        "graphql" => "graphql".into(),
+        "grpc" => "proto".into(),
+        other => match portolan_apis::detect::sniff_text(text) {
+            Some("GraphQL") => "graphql".into(),
+            Some("protobuf") => "proto".into(),
+            _ => other.to_string(),
+        },
+    }
+}
+
+/// The view of a definition kept as source, for `entity`'s page.
+pub fn source_view(entity: &Entity, language: &str, text: &str, file: Option<&str>) -> SourceView {
+    let (format, default_extension) = match language {
+        "graphql" => ("GraphQL".to_string(), "graphql"),
+        "proto" => ("Protocol Buffers".to_string(), "proto"),
+        other => (other.to_string(), "txt"),
+    };
+    // The file's own extension when it has a plain one (`.gql`), so the
+    // download opens in the reader's tools as the original would.
+    let extension = file
+        .and_then(|f| f.rsplit('/').next())
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .filter(|ext| {
+            !ext.is_empty() && ext.len() <= 12 && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .unwrap_or_else(|| default_extension.to_string());
+    SourceView {
+        format,
+        file: file.map(str::to_string),
+        lines: text.lines().count(),
+        source_html: crate::highlight::source_listing(text, language),
+        too_large: text.len() > crate::highlight::MAX_HIGHLIGHTED_BYTES,
+        download: format!(
+            "apis/{}/{}.{extension}",
+            entity.namespace.to_ascii_lowercase(),
+            entity.name.to_ascii_lowercase()
+        ),
     }
 }
 

@@ -375,3 +375,83 @@ fn docs_code_blocks_are_highlighted_at_build_time() {
     assert!(String::from_utf8_lossy(&output.files["assets/highlight.css"]).contains(".hl-"));
     assert!(page.contains("assets/highlight.css") || page.contains("assets&#x2f;highlight.css"));
 }
+
+/// Check and render a catalog under `tests/fixtures/NAME/` with the default
+/// configuration.
+fn build_fixture(name: &str) -> Output {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let source = DirSource::new(root).unwrap();
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    render(&checked, &BuildOptions::new("test")).unwrap()
+}
+
+#[test]
+fn graphql_and_grpc_definitions_are_shown_as_highlighted_source() {
+    let output = build_fixture("source-apis");
+    let page = |p: &str| String::from_utf8_lossy(&output.files[p]).replace("&#x2f;", "/");
+    let fixture = |f: &str| {
+        std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/source-apis")
+                .join(f),
+        )
+        .unwrap()
+    };
+
+    let graphql = page("catalog/api/default/shop-graphql/index.html");
+    assert!(
+        graphql
+            .contains("<span class=\"hl-keyword hl-declaration hl-type hl-graphql\">type</span>"),
+        "a keyword, with our GraphQL syntax's classes: {graphql}"
+    );
+    assert!(
+        graphql.contains("<span class=\"hl-string hl-quoted hl-double hl-graphql\">"),
+        "a string"
+    );
+    // One numbered line per line of the file.
+    let schema = fixture("schema.graphql");
+    assert!(graphql.contains("<pre class=\"code numbered\"><code>"));
+    assert_eq!(
+        graphql.matches("<span class=\"line\">").count(),
+        schema.lines().count()
+    );
+    // `<script>` in a comment, a block string and a string is text.
+    let lower = graphql.to_ascii_lowercase();
+    assert_eq!(
+        lower.matches("<script").count(),
+        1,
+        "only the theme's script"
+    );
+    assert!(graphql.contains("&lt;script&gt;alert(&quot;comment&quot;)"));
+    assert!(graphql.contains("&lt;script&gt;alert(&quot;block&quot;)"));
+    assert!(graphql.contains("&lt;script&gt;alert(1)"));
+    // The raw file, for download.
+    assert!(graphql.contains("<a href=\"/apis/default/shop-graphql.graphql\" download>"));
+    assert_eq!(
+        String::from_utf8_lossy(&output.files["apis/default/shop-graphql.graphql"]),
+        schema
+    );
+
+    let grpc = page("catalog/api/default/pricing-grpc/index.html");
+    assert!(
+        grpc.contains(
+            "<span class=\"hl-keyword hl-declaration hl-service hl-proto\">service</span>"
+        ),
+        "{grpc}"
+    );
+    assert!(
+        grpc.contains(
+            "<span class=\"hl-entity hl-name hl-function hl-rpc hl-proto\">GetPrice</span>"
+        )
+    );
+    assert!(grpc.contains("<span class=\"hl-string hl-quoted hl-double hl-proto\">"));
+    assert!(grpc.contains("Protocol Buffers definition from <code>pricing.proto</code>"));
+    assert_eq!(
+        String::from_utf8_lossy(&output.files["apis/default/pricing-grpc.proto"]),
+        fixture("pricing.proto")
+    );
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+}
