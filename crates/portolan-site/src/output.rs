@@ -82,21 +82,43 @@ pub fn write_atomic_with_progress(
     let result = (|| {
         // Directories once each, then the files in parallel: a 10,000-entity
         // site is tens of thousands of small files.
-        let dirs: std::collections::BTreeSet<PathBuf> = output
-            .files
-            .keys()
-            .filter_map(|path| staging.join(path).parent().map(Path::to_path_buf))
-            .collect();
-        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-        for dir in &dirs {
-            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+        for path in output.files.keys() {
+            let mut dir = staging.join(path);
+            while dir.pop() && dir != staging && dirs.insert(dir.clone()) {}
         }
+        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
+        // Parents before children, each level in parallel: creating a
+        // directory is the slowest single step of writing a big site.
+        let mut by_depth: BTreeMap<usize, Vec<&PathBuf>> = BTreeMap::new();
+        for dir in &dirs {
+            by_depth
+                .entry(dir.components().count())
+                .or_default()
+                .push(dir);
+        }
+        for level in by_depth.values() {
+            level
+                .par_iter()
+                .try_for_each(|dir| match std::fs::create_dir(dir) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(WriteError {
+                        path: dir.to_path_buf(),
+                        source: e,
+                    }),
+                    _ => Ok(()),
+                })?;
+        }
+        let previous = out_dir.is_dir().then_some(out_dir);
         output.files.par_iter().try_for_each(|(path, bytes)| {
             let target = staging.join(path);
-            std::fs::write(&target, bytes).map_err(|source| WriteError {
-                path: target,
-                source,
-            })?;
+            let reused = previous
+                .is_some_and(|previous| reuse_unchanged(&previous.join(path), bytes, &target));
+            if !reused {
+                std::fs::write(&target, bytes).map_err(|source| WriteError {
+                    path: target,
+                    source,
+                })?;
+            }
             on_file();
             Ok(())
         })
@@ -121,7 +143,50 @@ pub fn write_atomic_with_progress(
         });
     }
     if had_old {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        remove_tree(&old).map_err(io(&old))?;
+    }
+    Ok(())
+}
+
+/// When the previous site has a regular file at this path with exactly
+/// these bytes, hard-link it into the new site instead of writing it again.
+/// Rebuilding a big portal mostly reproduces the same files, and on a
+/// filesystem that discards freed blocks, deleting the old copies costs
+/// more than writing the new ones; a link leaves nothing to free. Unchanged
+/// files also keep their modification time, which sync tools notice.
+fn reuse_unchanged(previous: &Path, bytes: &[u8], target: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(previous) else {
+        return false;
+    };
+    if !meta.file_type().is_file() || meta.len() != bytes.len() as u64 {
+        return false;
+    }
+    match std::fs::read(previous) {
+        Ok(existing) if existing == bytes => std::fs::hard_link(previous, target).is_ok(),
+        _ => false,
+    }
+}
+
+/// `remove_dir_all`, with the files of the tree removed in parallel.
+fn remove_tree(root: &Path) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    let mut index = 0;
+    while index < dirs.len() {
+        for entry in std::fs::read_dir(&dirs[index])? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                dirs.push(entry.path());
+            } else {
+                files.push(entry.path());
+            }
+        }
+        index += 1;
+    }
+    files.par_iter().try_for_each(std::fs::remove_file)?;
+    // Deepest first: every directory comes after its parent in `dirs`.
+    for dir in dirs.iter().rev() {
+        std::fs::remove_dir(dir)?;
     }
     Ok(())
 }
@@ -151,6 +216,42 @@ mod tests {
             leftovers,
             vec![std::ffi::OsString::from("site")],
             "no staging directories left"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_from_the_previous_site_changed_ones_written() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let mut first = Output::default();
+        first.insert("a/same.html", "same");
+        first.insert("a/changed.html", "old");
+        first.insert("b/c/d/deep.txt", "deep");
+        write_atomic(&first, &out).unwrap();
+        let inode = |p: &str| std::fs::metadata(out.join(p)).unwrap().ino();
+        let (same, changed) = (inode("a/same.html"), inode("a/changed.html"));
+        // A symbolic link in the old site is never carried over.
+        std::fs::remove_file(out.join("b/c/d/deep.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), out.join("b/c/d/deep.txt"))
+            .unwrap();
+        std::fs::write(dir.path().join("elsewhere"), "deep").unwrap();
+
+        let mut second = first.clone();
+        second.insert("a/changed.html", "new");
+        write_atomic(&second, &out).unwrap();
+        assert_eq!(inode("a/same.html"), same, "unchanged: linked");
+        assert_ne!(inode("a/changed.html"), changed);
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/changed.html")).unwrap(),
+            "new"
+        );
+        let deep = std::fs::symlink_metadata(out.join("b/c/d/deep.txt")).unwrap();
+        assert!(deep.file_type().is_file(), "written, not the old symlink");
+        assert_eq!(
+            std::fs::read_to_string(out.join("b/c/d/deep.txt")).unwrap(),
+            "deep"
         );
     }
 
