@@ -7,6 +7,7 @@
 pub mod audience;
 pub mod catalog_json;
 pub mod docs;
+pub mod explorer;
 pub mod graph;
 pub mod highlight;
 pub mod links;

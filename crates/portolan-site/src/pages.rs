@@ -67,6 +67,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "docs.html",
         include_str!("../../../themes/default/templates/docs.html"),
     ),
+    (
+        "facets.html",
+        include_str!("../../../themes/default/templates/facets.html"),
+    ),
 ];
 
 pub const ASSETS: &[(&str, &str)] = &[
@@ -112,6 +116,10 @@ struct EntityRow {
     owner: Option<EntityLink>,
     system: Option<EntityLink>,
     tags: Vec<String>,
+    /// Explorer pages filtered by this row's type, lifecycle and tags.
+    type_url: Option<String>,
+    lifecycle_url: Option<String>,
+    tag_links: Vec<EntityLink>,
     summary: String,
 }
 
@@ -209,9 +217,23 @@ fn field_link(catalog: &Catalog, id: EntityId, field: &str) -> Option<EntityLink
 }
 
 fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
+    use crate::explorer::{facet_url, value_segment};
     let e = &catalog.entities[id];
     let description = e.description();
     EntityRow {
+        type_url: e
+            .spec_str("type")
+            .map(|t| facet_url("type", &value_segment(t))),
+        lifecycle_url: e
+            .spec_str("lifecycle")
+            .map(|l| facet_url("lifecycle", &value_segment(l))),
+        tag_links: e
+            .tags()
+            .map(|t| EntityLink {
+                label: t.to_string(),
+                url: Some(facet_url("tag", &value_segment(t))),
+            })
+            .collect(),
         entity_ref: e.entity_ref().to_string(),
         label: entity_label(catalog, id),
         kind: e.kind_name.clone(),
@@ -524,22 +546,64 @@ pub fn render_pages(
     })?;
     output.insert("index.html", home);
 
-    // Explorer: everything, and one page per kind (filters that work as
-    // plain links), each split into pages of ROWS_PER_PAGE.
+    // Explorer: everything, one table per kind and one per facet value
+    // (filters that work as plain links), each split into pages of
+    // ROWS_PER_PAGE; and an index page per facet.
     let catalog_tpl = env.get_template("catalog.html")?;
-    let mut tables: Vec<(String, String, Vec<EntityId>)> =
-        vec![("catalog/".into(), String::new(), listed.clone())];
-    tables.extend(
-        by_kind
+    let facets_tpl = env.get_template("facets.html")?;
+    let facet_nav: Vec<Value> = crate::explorer::FACETS
+        .iter()
+        .map(|(key, label)| context! { key => *key, label => *label, url => crate::explorer::facet_index_url(key) })
+        .collect();
+    // (URL, heading, current kind, current facet, entities)
+    let mut tables: Vec<(String, String, String, String, Vec<EntityId>)> = vec![(
+        "catalog/".into(),
+        "Catalog".into(),
+        String::new(),
+        String::new(),
+        listed.clone(),
+    )];
+    tables.extend(by_kind.iter().map(|(kind, ids)| {
+        (
+            kind_url(kind),
+            kind.clone(),
+            kind.clone(),
+            String::new(),
+            ids.clone(),
+        )
+    }));
+    let values = crate::explorer::facet_values(catalog, &listed, &|id| entity_label(catalog, id));
+    for (key, label) in crate::explorer::FACETS {
+        let values = values.get(key).map(Vec::as_slice).unwrap_or_default();
+        let entries: Vec<Value> = values
             .iter()
-            .map(|(kind, ids)| (kind_url(kind), kind.clone(), ids.clone())),
-    );
-    for (root, kind, ids) in tables {
-        let heading = if kind.is_empty() {
-            "Catalog".to_string()
-        } else {
-            kind.clone()
-        };
+            .map(|value| {
+                context! {
+                    label => value.label.clone(),
+                    count => value.entities.len(),
+                    url => crate::explorer::facet_url(key, &value.segment),
+                }
+            })
+            .collect();
+        let html = facets_tpl.render(context! {
+            site => v(&site), section => "catalog", heading => format!("Catalog by {}", label.to_lowercase()),
+            kinds => v(&kinds), facets => facet_nav.clone(), current_facet => *key, values => entries,
+        })?;
+        output.insert(
+            format!("{}index.html", crate::explorer::facet_index_url(key)),
+            html,
+        );
+        for value in values {
+            tables.push((
+                crate::explorer::facet_url(key, &value.segment),
+                format!("{label}: {}", value.label),
+                String::new(),
+                key.to_string(),
+                value.entities.clone(),
+            ));
+        }
+    }
+    for (root, heading, kind, facet, ids) in tables {
         // An empty catalog still gets its (empty) explorer page: every
         // page's navigation links to it.
         let mut chunks: Vec<&[EntityId]> = ids.chunks(ROWS_PER_PAGE).collect();
@@ -553,7 +617,8 @@ pub fn render_pages(
             let rows: Vec<EntityRow> = chunk.iter().map(|&id| row(catalog, id)).collect();
             let html = catalog_tpl.render(context! {
                 site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
-                current_kind => kind.clone(), entities => v(rows),
+                current_kind => kind.clone(), facets => facet_nav.clone(), current_facet => facet.clone(),
+                entities => v(rows),
                 pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
             })?;
             output.insert(format!("{}index.html", explorer_page_path(&root, i)), html);

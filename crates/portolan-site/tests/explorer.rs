@@ -1,0 +1,115 @@
+//! The catalog explorer's filters as pages: one per kind, type, owner,
+//! lifecycle, tag and system value, each listing exactly the entities that
+//! have it, with working links.
+
+use portolan_check::{CheckOptions, check};
+use portolan_core::config::Config;
+use portolan_core::source::MemorySource;
+use portolan_site::{BuildOptions, render};
+
+fn component(name: &str, owner: &str, lifecycle: &str, tags: &str, system: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  tags: [{tags}]\nspec:\n  type: service\n  lifecycle: {lifecycle}\n  owner: {owner}\n  system: {system}\n"
+    )
+}
+
+/// The entity names in the first table of a page.
+fn names_in_table(html: &str) -> Vec<String> {
+    let body = &html[html.find("<tbody>").expect("a table")..];
+    let body = &body[..body.find("</tbody>").unwrap()];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let link = &row[row.find("\">").unwrap() + 2..];
+            link[..link.find('<').unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn every_filter_value_has_a_page_with_exactly_its_entities() {
+    let group = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\nspec:\n  type: team\n  children: []\n"
+        )
+    };
+    let system = "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: shop\nspec:\n  owner: team-a\n";
+    let descriptor = [
+        group("team-a"),
+        group("team-b"),
+        system.to_string(),
+        component("orders", "team-a", "production", "java, payments", "shop"),
+        component("billing", "team-b", "experimental", "payments", "shop"),
+        component("search", "team-a", "production", "rust", "shop"),
+    ]
+    .join("---\n");
+    let source = MemorySource::new().with_file("catalog-info.yaml", descriptor);
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    let page = |path: &str| {
+        String::from_utf8(
+            output
+                .files
+                .get(path)
+                .unwrap_or_else(|| panic!("{path} is missing"))
+                .clone(),
+        )
+        .unwrap()
+    };
+
+    let cases = [
+        (
+            "catalog/_by/owner/group.default.team-a/index.html",
+            vec!["orders", "search", "shop"],
+        ),
+        (
+            "catalog/_by/owner/group.default.team-b/index.html",
+            vec!["billing"],
+        ),
+        (
+            "catalog/_by/lifecycle/production/index.html",
+            vec!["orders", "search"],
+        ),
+        (
+            "catalog/_by/lifecycle/experimental/index.html",
+            vec!["billing"],
+        ),
+        (
+            "catalog/_by/tag/payments/index.html",
+            vec!["orders", "billing"],
+        ),
+        ("catalog/_by/tag/rust/index.html", vec!["search"]),
+        (
+            "catalog/_by/system/system.default.shop/index.html",
+            vec!["orders", "billing", "search"],
+        ),
+        ("catalog/_by/type/team/index.html", vec!["team-a", "team-b"]),
+        (
+            "catalog/component/index.html",
+            vec!["orders", "billing", "search"],
+        ),
+    ];
+    for (path, expected) in cases {
+        let mut got = names_in_table(&page(path));
+        let mut expected: Vec<String> = expected.into_iter().map(String::from).collect();
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "{path}");
+    }
+
+    // The facet index lists values with counts, linking to their pages.
+    let owners = page("catalog/_by/owner/index.html");
+    assert!(
+        owners.contains("catalog&#x2f;_by&#x2f;owner&#x2f;group.default.team-a&#x2f;\">team-a</a></td><td>3</td>"),
+        "{owners}"
+    );
+    // Table cells link to the filter pages, and every link lands.
+    let all = page("catalog/index.html");
+    assert!(
+        all.contains("catalog&#x2f;_by&#x2f;tag&#x2f;rust&#x2f;"),
+        "{all}"
+    );
+    assert!(all.contains("catalog&#x2f;_by&#x2f;lifecycle&#x2f;experimental&#x2f;"));
+    assert_eq!(portolan_site::links::broken_links(&output, "/"), Vec::new());
+}
