@@ -1,0 +1,776 @@
+// Opens built portolan sites in headless Chromium and checks what a reader's
+// browser sees: no console errors (CSP violations are console errors), no
+// uncaught exceptions, no failed or 4xx/5xx requests, no request leaving the
+// site, links and the keyboard lead where they should, the explorer filter
+// hides rows, dark mode changes the colours; and on the XSS fixture, that no
+// page runs anything but the theme's own script.
+//
+//   node tests/browser/run.mjs MODE SITE_DIR BASE_PATH [MODE SITE_DIR BASE_PATH]...
+//
+// MODE is `example` (a build of examples/acme: the main page types, found by
+// following the site's own links and catalog.json) or `xss` (a build of
+// tests/browser/fixtures/xss: every HTML page, with dialogs trapped).
+// BASE_PATH is the path the site was built for (`--base-url`); the site is
+// served under it, so a link that forgets the base is a failed request.
+//
+// Environment: PORTOLAN_CHROMIUM (default /usr/bin/chromium, Debian's
+// package), PORTOLAN_SCREENSHOTS (default target/browser-screenshots).
+// Exit status: 0 all checks passed, 1 some failed (each is listed), 2 usage
+// or setup error.
+
+import { createServer } from "node:http";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, readdir, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+
+const CHROMIUM = process.env.PORTOLAN_CHROMIUM || "/usr/bin/chromium";
+const SCREENSHOTS = path.resolve(
+  process.env.PORTOLAN_SCREENSHOTS || path.join(repoRoot, "target/browser-screenshots"),
+);
+
+// Debian's chromium otherwise phones home (component updates, sync, field
+// trials over QUIC); on a machine without internet those connections are
+// refused and the noise hides real failures. Playwright's launch() already
+// runs headless with a fresh temporary --user-data-dir (it refuses one in
+// `args`), so every run starts from an empty profile.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".yaml": "application/yaml; charset=utf-8",
+  ".yml": "application/yaml; charset=utf-8",
+  ".xml": "application/xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".gif": "image/gif",
+  ".webp": "image/webp",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+// ---------------------------------------------------------------- server
+
+/**
+ * Serves `root` under `base` on 127.0.0.1 (a free port), as a static host
+ * would: directories answer with their index.html, anything missing with the
+ * site's 404.html and status 404, nothing outside `root`.
+ */
+async function serveSite(root, base) {
+  const realRoot = await realpath(root);
+  const notFoundPage = path.join(realRoot, "404.html");
+
+  const server = createServer(async (req, res) => {
+    const send = async (status, file, headers = {}) => {
+      const body = file ? await readFile(file) : Buffer.from(`${status}\n`);
+      const type = file
+        ? CONTENT_TYPES[path.extname(file).toLowerCase()] || "application/octet-stream"
+        : "text/plain; charset=utf-8";
+      res.writeHead(status, {
+        "Content-Type": type,
+        "Content-Length": body.length,
+        // A wrong Content-Type must show up as a blocked stylesheet or
+        // script, not be papered over by sniffing.
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+        ...headers,
+      });
+      res.end(req.method === "HEAD" ? undefined : body);
+    };
+    const notFound = () => send(404, existsSync(notFoundPage) ? notFoundPage : null);
+
+    try {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        return await send(405, null, { Allow: "GET, HEAD" });
+      }
+      const { pathname: rawPath } = new URL(req.url, "http://127.0.0.1");
+      let pathname;
+      try {
+        pathname = decodeURIComponent(rawPath);
+      } catch {
+        return await send(400, null);
+      }
+      if (pathname.includes("\0") || pathname.includes("\\")) {
+        return await send(400, null);
+      }
+      if (!pathname.startsWith(base)) {
+        return await notFound();
+      }
+      let file = path.join(realRoot, pathname.slice(base.length));
+      // `..` (also percent-encoded) must not climb out of the site, and a
+      // symlink inside it must not point out of it either.
+      const inside = (p) => p === realRoot || p.startsWith(realRoot + path.sep);
+      if (!inside(file)) {
+        return await send(403, null);
+      }
+      let info;
+      try {
+        file = await realpath(file);
+        info = await stat(file);
+      } catch {
+        return await notFound();
+      }
+      if (!inside(file)) {
+        return await send(403, null);
+      }
+      if (info.isDirectory()) {
+        if (!rawPath.endsWith("/")) {
+          return await send(301, null, { Location: `${rawPath}/` });
+        }
+        file = path.join(file, "index.html");
+        if (!existsSync(file)) {
+          return await notFound();
+        }
+      }
+      return await send(200, file);
+    } catch (error) {
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+      }
+      res.end(`${error}\n`);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+// ---------------------------------------------------------------- results
+
+const failures = [];
+let checks = 0;
+
+function report(site, name, problems, detail = "") {
+  checks += 1;
+  const status = problems.length ? "FAIL" : "ok  ";
+  console.log(`  ${status}  ${name.padEnd(30)} ${detail}`);
+  for (const problem of problems) {
+    console.log(`          - ${problem}`);
+    failures.push(`${site}: ${name}: ${problem}`);
+  }
+}
+
+// ---------------------------------------------------------------- the page
+
+/**
+ * One browser page with listeners that collect, for whatever is loaded
+ * between two `take()` calls: console errors, uncaught exceptions, failed
+ * requests, error responses, requests to other origins, dialogs, and (through
+ * the Chrome DevTools Protocol) every script the page compiled that is not a
+ * file of the site itself.
+ */
+async function openPage(context, origin) {
+  const page = await context.newPage();
+  let problems = [];
+  let allowedErrorStatus = null; // the URL of a deliberate 404
+  const external = new Set();
+
+  await context.route(
+    (url) => url.origin !== origin,
+    async (route) => {
+      const url = route.request().url();
+      external.add(url);
+      problems.push(`request to another origin: ${url}`);
+      await route.abort("blockedbyclient");
+    },
+  );
+  page.on("console", (msg) => {
+    if (msg.type() === "error") {
+      const where = msg.location();
+      // Chromium logs the status of every failed load, the deliberate 404
+      // page included; that one is expected.
+      if (where?.url === allowedErrorStatus && msg.text().startsWith("Failed to load resource: the server responded with a status of 404")) {
+        return;
+      }
+      const at = where && where.url ? ` (at ${where.url}:${where.lineNumber + 1})` : "";
+      problems.push(`console error: ${msg.text()}${at}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught exception: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    if (external.has(request.url())) {
+      return; // reported by the route above
+    }
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400 && response.url() !== allowedErrorStatus) {
+      problems.push(`HTTP ${response.status()} for ${response.url()}`);
+    }
+  });
+  page.on("dialog", async (dialog) => {
+    problems.push(`a ${dialog.type()} dialog opened: ${JSON.stringify(dialog.message())}`);
+    await dialog.dismiss().catch(() => {});
+  });
+
+  // Script compiled in the page, whatever it calls: inline <script>, event
+  // handlers that fired, javascript: URLs, eval. Only the site's own files
+  // (and Playwright's evaluation scripts, which carry no URL) are expected.
+  const cdp = await context.newCDPSession(page);
+  cdp.on("Debugger.scriptParsed", (event) => {
+    if (!event.url || event.url.startsWith("__playwright")) {
+      return;
+    }
+    let sameOriginFile = false;
+    try {
+      const url = new URL(event.url);
+      sameOriginFile = url.origin === origin && url.pathname.endsWith(".js");
+    } catch {
+      // not a URL: treat as foreign
+    }
+    if (!sameOriginFile) {
+      problems.push(`script ran from ${event.url} (line ${event.startLine + 1})`);
+    }
+  });
+  await cdp.send("Debugger.enable");
+
+  return {
+    page,
+    expectErrorStatus(url) {
+      allowedErrorStatus = url;
+    },
+    take() {
+      const taken = problems;
+      problems = [];
+      allowedErrorStatus = null;
+      return taken;
+    },
+    /** What arrived after the last check was reported (a late request). */
+    leftovers() {
+      return this.take().map((problem) => `after the previous check: ${problem}`);
+    },
+  };
+}
+
+/**
+ * What every page must satisfy once loaded, checked in the DOM the browser
+ * built (not the HTML text, so mis-nested markup is judged as parsed).
+ */
+async function auditDom(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const short = (s) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);
+    if (!document.title.trim()) out.push("the page has no <title>");
+    const h1 = document.querySelector("h1");
+    if (!h1 || !h1.textContent.trim()) out.push("the page has no <h1>");
+    if (!document.querySelector('meta[http-equiv="Content-Security-Policy"]')) {
+      out.push("the page has no Content-Security-Policy");
+    }
+    for (const script of document.scripts) {
+      if (!script.src) out.push(`inline <script>: ${short(script.textContent.trim())}`);
+      else if (new URL(script.src).origin !== location.origin) out.push(`script from ${script.src}`);
+    }
+    const urlAttributes = ["href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset", "ping"];
+    const allowed = ["http:", "https:", "mailto:"];
+    const forbidden = ["iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "style", "portal", "animate", "set", "animatemotion", "animatetransform", "foreignobject", "noscript", "template"];
+    for (const el of document.querySelectorAll("*")) {
+      const name = el.localName.toLowerCase();
+      if (forbidden.includes(name)) out.push(`<${name}> element: ${short(el.outerHTML)}`);
+      if (name === "meta" && el.httpEquiv && el.httpEquiv.toLowerCase() !== "content-security-policy") {
+        out.push(`<meta http-equiv="${el.httpEquiv}">`);
+      }
+      if (name === "link" && !(el.rel === "stylesheet" && new URL(el.href).origin === location.origin)) {
+        out.push(`<link>: ${short(el.outerHTML)}`);
+      }
+      for (const attribute of el.attributes) {
+        const attr = attribute.name.toLowerCase();
+        if (attr.startsWith("on")) out.push(`${attr}= handler on <${name}>: ${short(attribute.value)}`);
+        if (attr === "srcdoc") out.push(`srcdoc on <${name}>`);
+        if (urlAttributes.includes(attr)) {
+          let protocol = "invalid:";
+          try {
+            protocol = new URL(attribute.value.trim(), document.baseURI).protocol;
+          } catch {
+            // unparsable: reported as `invalid:` below
+          }
+          if (!allowed.includes(protocol)) {
+            out.push(`${protocol} URL in ${attr} of <${name}>: ${short(attribute.value)}`);
+          }
+        }
+      }
+    }
+    // In-page links must have a target (the skip link, the TOC, operations).
+    for (const a of document.querySelectorAll('a[href^="#"]')) {
+      const id = decodeURIComponent(a.getAttribute("href").slice(1));
+      if (id && !document.getElementById(id)) out.push(`in-page link to #${id}, which no element has`);
+    }
+    for (const img of document.images) {
+      // An <img> whose unsafe src the sanitiser removed loads nothing, by design.
+      if (!img.getAttribute("src")) continue;
+      if (!img.complete || img.naturalWidth === 0) out.push(`image did not load: ${img.src}`);
+    }
+    return out;
+  });
+}
+
+async function settle(page) {
+  // `load` waits for stylesheets, scripts and images; a deferred script has
+  // run by then.
+  await page.waitForLoadState("load");
+}
+
+function slug(s) {
+  return s.replace(/[^a-zA-Z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "root";
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${slug(name)}.png`), fullPage: true });
+}
+
+// ---------------------------------------------------------------- example
+
+async function checkExample(browser, dir, base) {
+  const site = "example";
+  const { origin, close } = await serveSite(dir, base);
+  const home = `${origin}${base}`;
+  console.log(`\nexample site ${dir}, served at ${home}`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
+  const tab = await openPage(context, origin);
+  const { page } = tab;
+  const pathOf = (url) => new URL(url).pathname;
+
+  /** Loads a page, runs the checks every page gets, saves a screenshot. */
+  async function visit(name, url, { status = 200, shot = true, extra } = {}) {
+    const late = tab.leftovers();
+    if (status !== 200) tab.expectErrorStatus(url);
+    let problems = [];
+    try {
+      const response = await page.goto(url, { waitUntil: "load" });
+      await settle(page);
+      if (!response) problems.push("no response");
+      else if (response.status() !== status) {
+        problems.push(`status ${response.status()}, expected ${status}`);
+      }
+      problems.push(...(await auditDom(page)));
+      if (extra) problems.push(...(await extra()));
+      if (shot) await screenshot(page, `example-${name}`);
+    } catch (error) {
+      problems.push(`could not load: ${error.message.split("\n")[0]}`);
+    }
+    problems = [...late, ...tab.take(), ...problems];
+    report(site, name, problems, pathOf(url));
+  }
+
+  /** A step that is not one page load: its own problems plus the page's. */
+  async function step(name, body) {
+    const late = tab.leftovers();
+    let problems = [];
+    try {
+      problems = (await body()) || [];
+    } catch (error) {
+      problems.push(error.message.split("\n")[0]);
+    }
+    report(site, name, [...late, ...tab.take(), ...problems]);
+  }
+
+  /** href of the first link matching a role query, as an absolute URL. */
+  async function linkHref(locator, what) {
+    const count = await locator.count();
+    if (count === 0) throw new Error(`no link: ${what} (on ${pathOf(page.url())})`);
+    return new URL(await locator.first().getAttribute("href"), page.url()).href;
+  }
+
+  const catalog = await (await fetch(`${home}catalog.json`)).json();
+  const entities = catalog.entities;
+
+  // Home, and the sections every page links to from its header.
+  await visit("home", home);
+  const header = page.locator("header");
+  const explorerUrl = await linkHref(header.getByRole("link", { name: "Catalog", exact: true }), "Catalog in the header");
+  const checksUrl = await linkHref(header.getByRole("link", { name: /^Checks/ }), "Checks in the header");
+
+  await step("dark mode", async () => {
+    const colours = () =>
+      page.evaluate(() => {
+        const style = getComputedStyle(document.body);
+        return { background: style.backgroundColor, text: style.color };
+      });
+    await page.goto(home);
+    const light = await colours();
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await colours();
+    await screenshot(page, "example-home-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    const problems = [];
+    if (light.background === dark.background) {
+      problems.push(`body background is ${light.background} in both light and dark mode`);
+    }
+    if (light.text === dark.text) problems.push(`body text colour is ${light.text} in both modes`);
+    return problems;
+  });
+
+  await step("keyboard: Tab from the top", async () => {
+    const problems = [];
+    await page.goto(home);
+    await page.keyboard.press("Tab");
+    const focus = await page.evaluate(() => {
+      const focusable = [...document.querySelectorAll("a[href], button, input, select, textarea, [tabindex]")].filter(
+        (el) => el.tabIndex >= 0 && !el.disabled && !el.closest("[hidden]"),
+      );
+      const active = document.activeElement;
+      const box = active.getBoundingClientRect();
+      return {
+        isFirst: active === focusable[0],
+        describe: `<${active.localName}${active.className ? ` class="${active.className}"` : ""}> ${active.textContent.trim().slice(0, 40)}`,
+        href: active.getAttribute("href"),
+        visible: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 && box.left < innerWidth && box.top < innerHeight,
+      };
+    });
+    if (!focus.isFirst) problems.push(`the first Tab focused ${focus.describe}, not the first focusable element`);
+    if (!focus.visible) problems.push(`${focus.describe} has focus but is not visible on screen`);
+    if (focus.href && focus.href.startsWith("#")) {
+      // A skip link: Enter jumps to its target and the next Tab stays there.
+      await page.keyboard.press("Enter");
+      const hash = await page.evaluate(() => location.hash);
+      if (hash !== focus.href) problems.push(`Enter on the skip link left the URL at "${hash}", expected "${focus.href}"`);
+      await page.keyboard.press("Tab");
+      const inside = await page.evaluate((id) => {
+        const target = document.getElementById(id);
+        return Boolean(target && target.contains(document.activeElement));
+      }, decodeURIComponent(focus.href.slice(1)));
+      if (!inside) problems.push(`after the skip link, Tab did not move into ${focus.href}`);
+    }
+    return problems;
+  });
+
+  await step("click: home to an entity", async () => {
+    const problems = [];
+    await page.goto(home);
+    const homeH1 = (await page.locator("h1").innerText()).trim();
+    // The first link in the content that leads to an entity page
+    // (catalog/KIND/NAMESPACE/NAME/).
+    const entityPath = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}catalog/[^/]+/[^/]+/[^/]+/$`);
+    const links = page.locator("main a[href]");
+    let target = null;
+    for (let i = 0; i < (await links.count()); i++) {
+      const href = await links.nth(i).getAttribute("href");
+      if (entityPath.test(new URL(href, page.url()).pathname)) {
+        target = links.nth(i);
+        break;
+      }
+    }
+    if (!target) return ["the home page links to no entity page"];
+    const label = (await target.innerText()).trim();
+    const href = new URL(await target.getAttribute("href"), page.url()).href;
+    await Promise.all([page.waitForURL(href), target.click()]);
+    await settle(page);
+    const h1 = (await page.locator("h1").innerText()).trim();
+    if (page.url() !== href) problems.push(`clicking "${label}" led to ${page.url()}, expected ${href}`);
+    if (h1 === homeH1 || !h1.startsWith(label)) problems.push(`after clicking "${label}" the <h1> is "${h1}"`);
+    await page.goBack();
+    await settle(page);
+    if (page.url() !== home) problems.push(`Back led to ${page.url()}, expected ${home}`);
+    return problems;
+  });
+
+  // The explorer, its filter, and one page per kind.
+  await visit("explorer", explorerUrl);
+  await step("explorer filter", async () => {
+    const problems = [];
+    const input = page.locator("input[data-filter-table]");
+    if ((await input.count()) === 0) return ["the explorer has no filter input"];
+    const table = page.locator(`#${await input.getAttribute("data-filter-table")}`);
+    const rows = table.locator("tbody tr");
+    const visibleRows = () => table.locator("tbody tr:not([hidden])").count();
+    const total = await rows.count();
+    if (total < 3) return [`the explorer lists ${total} rows`];
+    // A word from one row's name: some rows match it, not all.
+    const word = (await rows.nth(Math.floor(total / 2)).locator("td").first().innerText()).trim().split(/\s+/)[0].toLowerCase();
+    await input.pressSequentially(word);
+    const shown = await visibleRows();
+    if (shown === 0 || shown >= total) problems.push(`typing "${word}" left ${shown} of ${total} rows visible`);
+    const strays = (await table.locator("tbody tr:not([hidden])").allInnerTexts()).filter((t) => !t.toLowerCase().includes(word));
+    if (strays.length) {
+      problems.push(`${strays.length} rows without "${word}" stayed visible, the first: ${strays[0].replace(/\s+/g, " ").slice(0, 60)}`);
+    }
+    await screenshot(page, "example-explorer-filtered");
+    await input.fill("no-entity-is-called-this");
+    if ((await visibleRows()) !== 0) problems.push("a filter that matches nothing left rows visible");
+    await input.fill("");
+    if ((await visibleRows()) !== total) problems.push("clearing the filter did not bring every row back");
+    return problems;
+  });
+
+  const kinds = Object.keys(catalog.summary.byKind);
+  for (const kind of ["Component", "API", "System", "Domain", "Group", "User", "Resource"]) {
+    if (!kinds.includes(kind)) {
+      report(site, `entity-${kind.toLowerCase()}`, [`the example catalog has no ${kind}, so its page type is not tested`]);
+    }
+  }
+  // The entity of each kind whose page shows the most: documented
+  // components and fully described APIs first, then the most relations.
+  const richness = (e) =>
+    (e.metadata.annotations?.["backstage.io/techdocs-ref"] ? 1000 : 0) +
+    (e.api?.bundle ? 100 + (e.api.operations || 0) + (e.api.schemas || 0) : 0) +
+    e.relations.length;
+  const entityPages = {};
+  await page.goto(explorerUrl);
+  const kindNav = page.getByRole("navigation", { name: "Filter by kind" });
+  let firstKind = true;
+  for (const kind of kinds) {
+    let kindUrl;
+    try {
+      kindUrl = await linkHref(kindNav.getByRole("link", { name: new RegExp(`^${kind} \\(`) }), `${kind} in the explorer's kind filter`);
+    } catch (error) {
+      report(site, `explorer ${kind}`, [error.message]);
+      continue;
+    }
+    // Every kind page is checked; one is kept as a screenshot.
+    await visit(`explorer-${kind.toLowerCase()}`, kindUrl, { shot: firstKind });
+    firstKind = false;
+    const candidates = entities.filter((e) => e.kind === kind).sort((a, b) => richness(b) - richness(a));
+    const chosen = candidates[0];
+    // Find its row, through the table's pages if it has several.
+    const suffix = `/${encodeURIComponent(chosen.namespace)}/${encodeURIComponent(chosen.name)}/`.toLowerCase();
+    let url = null;
+    const tablePages = [kindUrl, ...(await page.locator('nav[aria-label="Pages of this table"] a').evaluateAll((as) => as.map((a) => a.href)))];
+    for (const tablePage of tablePages) {
+      if (page.url() !== tablePage) await page.goto(tablePage);
+      const hrefs = await page.locator("#entities tbody tr td:first-child a").evaluateAll((as) => as.map((a) => a.href));
+      url = hrefs.find((h) => new URL(h).pathname.toLowerCase().endsWith(suffix)) || null;
+      if (url) break;
+    }
+    if (!url) {
+      report(site, `entity-${kind.toLowerCase()}`, [`${chosen.ref} is not listed on ${pathOf(kindUrl)}`]);
+      continue;
+    }
+    entityPages[kind] = { entity: chosen, url };
+  }
+  for (const [kind, { entity, url }] of Object.entries(entityPages)) {
+    await visit(`entity-${kind.toLowerCase()}`, url, {
+      extra: async () => {
+        const text = await page.locator("main").innerText();
+        return text.includes(entity.ref) ? [] : [`the page does not show ${entity.ref}`];
+      },
+    });
+  }
+
+  // API reference: an OpenAPI overview, a tag page and a schema page; an
+  // AsyncAPI overview (channels and messages).
+  const referenceOf = async (entity) => {
+    const entityUrl = entityPages.API && entityPages.API.entity === entity ? entityPages.API.url : null;
+    if (entityUrl) {
+      await page.goto(entityUrl);
+    } else {
+      // Any API's page is one click from the API explorer page.
+      await page.goto(explorerUrl);
+      const kindUrl = await linkHref(kindNav.getByRole("link", { name: /^API \(/ }), "API kind");
+      await page.goto(kindUrl);
+      const hrefs = await page.locator("#entities tbody tr td:first-child a").evaluateAll((as) => as.map((a) => a.href));
+      const href = hrefs.find((h) => new URL(h).pathname.endsWith(`/${entity.namespace}/${entity.name}/`));
+      if (!href) throw new Error(`${entity.ref} is not listed on the API explorer page`);
+      await page.goto(href);
+    }
+    return linkHref(page.getByRole("link", { name: "Read the API reference" }), `API reference link of ${entity.ref}`);
+  };
+  const apis = entities.filter((e) => e.api?.bundle);
+  const openapi = apis.filter((e) => e.api.format.startsWith("OpenAPI")).sort((a, b) => richness(b) - richness(a))[0];
+  const asyncapi = apis.filter((e) => e.api.format.startsWith("AsyncAPI")).sort((a, b) => richness(b) - richness(a))[0];
+  if (!openapi) report(site, "api-reference", ["the example catalog has no OpenAPI definition"]);
+  if (!asyncapi) report(site, "api-reference-asyncapi", ["the example catalog has no AsyncAPI definition"]);
+  if (openapi) {
+    let referenceUrl;
+    try {
+      referenceUrl = await referenceOf(openapi);
+    } catch (error) {
+      report(site, "api-reference", [error.message]);
+    }
+    if (referenceUrl) {
+      await visit("api-reference", referenceUrl);
+      for (const [name, region] of [
+        ["api-tag", "Operations"],
+        ["api-schema", "Schemas"],
+      ]) {
+        await page.goto(referenceUrl);
+        try {
+          const url = await linkHref(page.getByRole("region", { name: region }).getByRole("link"), `${region} on the API reference`);
+          await visit(name, url);
+        } catch (error) {
+          report(site, name, [error.message]);
+        }
+      }
+    }
+  }
+  if (asyncapi) {
+    try {
+      await visit("api-reference-asyncapi", await referenceOf(asyncapi));
+    } catch (error) {
+      report(site, "api-reference-asyncapi", [error.message]);
+    }
+  }
+
+  // Docs: every page of the richest documented component (images included).
+  const documented = entityPages.Component;
+  if (!documented || !documented.entity.metadata.annotations?.["backstage.io/techdocs-ref"]) {
+    report(site, "docs", ["no documented component to test docs pages with"]);
+  } else {
+    try {
+      await page.goto(documented.url);
+      const docsUrl = await linkHref(page.getByRole("link", { name: "Read the docs" }), `docs link of ${documented.entity.ref}`);
+      await visit("docs", docsUrl);
+      const docsPages = await page.locator("nav.docs-nav a[href]").evaluateAll((as) => as.map((a) => a.href));
+      for (const url of [...new Set(docsPages)].filter((u) => u !== docsUrl)) {
+        await visit(`docs ${pathOf(url).slice(pathOf(docsUrl).length).replace(/\/$/, "")}`, url, { shot: false });
+      }
+    } catch (error) {
+      report(site, "docs", [error.message]);
+    }
+  }
+
+  await visit("checks", checksUrl);
+  await visit("404", `${home}catalog/no-such-kind/default/no-such-entity/`, {
+    status: 404,
+    extra: async () => {
+      // Its links must work from any depth: follow the one back home.
+      const problems = [];
+      const homeLink = page.locator("main").getByRole("link", { name: "home page" });
+      if ((await homeLink.count()) === 0) return ["the 404 page has no link to the home page"];
+      await Promise.all([page.waitForURL(home), homeLink.first().click()]);
+      if (page.url() !== home) problems.push(`its home link led to ${page.url()}`);
+      await page.goBack();
+      return problems;
+    },
+  });
+
+  const late = tab.leftovers();
+  if (late.length) report(site, "after the last check", late);
+  await context.close();
+  await close();
+}
+
+// ---------------------------------------------------------------- xss
+
+/** Every `*.html` file under `dir`, as paths relative to it with `/`. */
+async function htmlFiles(dir, prefix = "") {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await htmlFiles(path.join(dir, entry.name), rel)));
+    else if (entry.name.endsWith(".html")) out.push(rel);
+  }
+  return out.sort();
+}
+
+async function checkXss(browser, dir, base) {
+  const site = "xss";
+  const { origin, close } = await serveSite(dir, base);
+  console.log(`\nXSS fixture ${dir}, served at ${origin}${base}`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Before any script of the page: every way to open a dialog (or a window)
+  // records the call instead, in this frame and in any frame it makes.
+  await context.addInitScript(() => {
+    const calls = [];
+    Object.defineProperty(window, "__xss", { value: calls });
+    for (const name of ["alert", "confirm", "prompt", "print", "open"]) {
+      window[name] = (...args) => {
+        calls.push(`${name}(${args.map((a) => JSON.stringify(String(a))).join(", ")})`);
+        return null;
+      };
+    }
+  });
+  const tab = await openPage(context, origin);
+  const { page } = tab;
+
+  const files = await htmlFiles(dir);
+  for (const file of files) {
+    const late = tab.leftovers();
+    const urlPath = `${base}${file.replace(/(^|\/)index\.html$/, "$1")}`;
+    const url = `${origin}${urlPath.split("/").map(encodeURIComponent).join("/")}`;
+    const problems = [];
+    try {
+      const response = await page.goto(url, { waitUntil: "load" });
+      await settle(page);
+      if (!response || response.status() !== 200) problems.push(`status ${response?.status()}`);
+      // Hover and focus everything once: handlers that need a reader's
+      // gesture would fire now.
+      await page.evaluate(() => {
+        for (const el of document.querySelectorAll("body *")) {
+          for (const type of ["mouseover", "focus", "toggle"]) el.dispatchEvent(new Event(type));
+        }
+      });
+      const calls = await page.evaluate(() => window.__xss.slice());
+      for (const call of calls) problems.push(`script ran: ${call}`);
+      problems.push(...(await auditDom(page)));
+      await screenshot(page, `xss-${file.replace(/\.html$/, "")}`);
+    } catch (error) {
+      problems.push(`could not load: ${error.message.split("\n")[0]}`);
+    }
+    report(site, file, [...late, ...tab.take(), ...problems], urlPath);
+  }
+  if (files.length === 0) report(site, "pages", [`no HTML page under ${dir}`]);
+  const late = tab.leftovers();
+  if (late.length) report(site, "after the last page", late);
+
+  await context.close();
+  await close();
+}
+
+// ---------------------------------------------------------------- main
+
+function usage(message) {
+  console.error(`${message}\nusage: node run.mjs (example|xss) SITE_DIR BASE_PATH [(example|xss) SITE_DIR BASE_PATH]...`);
+  process.exit(2);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.length === 0 || args.length % 3 !== 0) usage("expected triples of MODE SITE_DIR BASE_PATH");
+  const sites = [];
+  for (let i = 0; i < args.length; i += 3) {
+    const [mode, dir, base] = args.slice(i, i + 3);
+    if (mode !== "example" && mode !== "xss") usage(`unknown mode ${mode}`);
+    if (!existsSync(path.join(dir, "index.html"))) usage(`${dir} holds no built site (no index.html)`);
+    if (!base.startsWith("/") || !base.endsWith("/")) usage(`the base path must start and end with /: ${base}`);
+    sites.push({ mode, dir: path.resolve(dir), base });
+  }
+  if (!existsSync(CHROMIUM)) {
+    console.error(`${CHROMIUM} does not exist: install Debian's chromium (apt-get install chromium) or set PORTOLAN_CHROMIUM`);
+    process.exit(2);
+  }
+  await mkdir(SCREENSHOTS, { recursive: true });
+
+  const started = Date.now();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  console.log(`Chromium ${browser.version()} (${CHROMIUM})`);
+  try {
+    for (const { mode, dir, base } of sites) {
+      const siteStarted = Date.now();
+      if (mode === "example") await checkExample(browser, dir, base);
+      else await checkXss(browser, dir, base);
+      console.log(`  (${((Date.now() - siteStarted) / 1000).toFixed(1)}s)`);
+    }
+  } finally {
+    await browser.close();
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`\n${checks} checks in ${seconds}s; screenshots in ${path.relative(process.cwd(), SCREENSHOTS) || "."}`);
+  if (failures.length) {
+    console.log(`\n${failures.length} failure${failures.length === 1 ? "" : "s"}:`);
+    for (const failure of failures) console.log(`  ${failure}`);
+    process.exit(1);
+  }
+  console.log("all passed");
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});
