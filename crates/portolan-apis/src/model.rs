@@ -206,6 +206,10 @@ pub struct NamedSchema {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
+    /// What channels and operations call it by: its key under
+    /// `components.messages` (or in its channel), or its `$ref`'s last token.
+    pub key: String,
+    /// Its `name` when it has one, else its key.
     pub name: String,
     pub title: Option<String>,
     pub summary: Option<String>,
@@ -1046,6 +1050,7 @@ fn build_async(builder: &Builder<'_>, model: &mut ApiModel) {
                 .and_then(Json::as_array)
                 .cloned()
                 .unwrap_or_default(),
+            key: name.clone(),
             name: s(m, "name").unwrap_or(name),
         }
     };

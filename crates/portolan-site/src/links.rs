@@ -1,40 +1,368 @@
 //! Internal link check over rendered HTML: every `href`/`src` that points
-//! into the site must name a file the build wrote.
+//! into the site must name a file the build wrote, and a `#fragment` must
+//! name an element of the page it points at (an `id`, or the `name` of an
+//! `<a>`, as browsers look fragments up:
+//! <https://html.spec.whatwg.org/multipage/browsing-the-web.html#find-a-potential-indicated-element>).
+//!
+//! The check guards the links portolan writes. Links users write in their
+//! docs are checked for their page (D002 reports a missing one at check
+//! time), but not for their fragment: a stale `#heading` in someone's
+//! markdown is theirs to fix and must not stop the build. The sanitiser
+//! marks every link from users' markdown `rel="noopener noreferrer"`
+//! ([`crate::markdown`]), and internal links from the theme never carry it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
 
 use crate::output::Output;
 
+/// Decode the character references our HTML carries in attribute values:
+/// numeric ones (minijinja writes `/` as `&#x2f;`) and the named ones
+/// escapers use. Anything else is left as written.
 fn unescape(s: &str) -> String {
-    s.replace("&#x2f;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let name = &rest[1..end];
+            let c = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+            } else if let Some(dec) = name.strip_prefix('#') {
+                dec.parse().ok().and_then(char::from_u32)
+            } else {
+                match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some('\u{a0}'),
+                    _ => None,
+                }
+            };
+            c.map(|c| (c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
-/// Every (page, target) pair whose target, under `base`, is missing.
+/// `%XX` sequences decoded as UTF-8; `None` when the result is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return Some(s.to_string());
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h)? * 16 + hex(l)?) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// What the check needs from one page: its internal link targets (under
+/// the base, or `#fragment`), unescaped, in document order, each with
+/// whether its fragment is checked, and the fragment names it defines.
+#[derive(Debug, Default)]
+struct PageScan {
+    links: Vec<(String, bool)>,
+    anchors: BTreeSet<String>,
+}
+
+/// One pass over the tags of a page. Text never holds a raw `<` (escapers
+/// write `&lt;`), so every `<` starts a tag, a comment or a declaration;
+/// inside a tag, quoted values may hold `>`.
+fn scan(html: &str, base: &str) -> PageScan {
+    let mut page = PageScan::default();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name_end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .unwrap_or(rest.len());
+        let tag = rest[..name_end].to_ascii_lowercase();
+        rest = &rest[name_end..];
+        let mut links = Vec::new();
+        let mut from_users = false;
+        // Attributes, up to the `>` that ends the tag.
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+            if rest.is_empty() {
+                break;
+            }
+            if let Some(after) = rest.strip_prefix('>') {
+                rest = after;
+                break;
+            }
+            let name_end = rest
+                .find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/'))
+                .unwrap_or(rest.len())
+                .max(1);
+            let attribute = rest[..name_end].to_ascii_lowercase();
+            rest = rest[name_end..].trim_start();
+            let value = match rest.strip_prefix('=') {
+                Some(after) => {
+                    let after = after.trim_start();
+                    let (value, remaining) = match after.chars().next() {
+                        Some(quote @ ('"' | '\'')) => {
+                            let inner = &after[1..];
+                            let end = inner.find(quote).unwrap_or(inner.len());
+                            (&inner[..end], inner.get(end + 1..).unwrap_or(""))
+                        }
+                        _ => {
+                            let end = after
+                                .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                                .unwrap_or(after.len());
+                            (&after[..end], &after[end..])
+                        }
+                    };
+                    rest = remaining;
+                    Some(unescape(value))
+                }
+                None => None,
+            };
+            let Some(value) = value else { continue };
+            match attribute.as_str() {
+                "href" | "src" if value.starts_with('#') || value.starts_with(base) => {
+                    links.push(value)
+                }
+                "id" => {
+                    page.anchors.insert(value);
+                }
+                "name" if tag == "a" => {
+                    page.anchors.insert(value);
+                }
+                "rel" if tag == "a" => {
+                    from_users = value.split_whitespace().any(|r| r == "noopener")
+                }
+                _ => {}
+            }
+        }
+        page.links
+            .extend(links.into_iter().map(|link| (link, !from_users)));
+        // Raw text elements: their content is not markup.
+        if matches!(tag.as_str(), "script" | "style") {
+            let close = format!("</{tag}");
+            rest = rest.find(&close).map_or("", |end| &rest[end..]);
+        }
+    }
+    page
+}
+
+/// The file a site path names: itself, or `index.html` in a directory.
+fn file_of<'a>(output: &'a Output, path: &str) -> Option<&'a str> {
+    let key = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    };
+    output.files.get_key_value(&key).map(|(k, _)| k.as_str())
+}
+
+/// Whether `fragment` (as written after `#`) finds an element of a page
+/// with these anchors. An empty fragment and `top` mean the top of the page.
+fn fragment_found(anchors: &BTreeSet<String>, fragment: &str) -> bool {
+    if fragment.is_empty() || anchors.contains(fragment) {
+        return true;
+    }
+    match percent_decode(fragment) {
+        Some(decoded) => decoded.eq_ignore_ascii_case("top") || anchors.contains(&decoded),
+        None => false,
+    }
+}
+
+/// Every (page, target) pair whose target, under `base`, is missing, or
+/// names a fragment its page does not have. Same-page links (`#x`) are
+/// checked against the page itself.
 pub fn broken_links(output: &Output, base: &str) -> Vec<(String, String)> {
+    // Every page is scanned once, in parallel; fragments are then looked up
+    // in the target's anchors.
+    let scans: BTreeMap<&str, PageScan> = output
+        .files
+        .par_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes), base)))
+        .collect();
     let mut broken = Vec::new();
-    for (page, bytes) in output.files.iter().filter(|(p, _)| p.ends_with(".html")) {
-        let html = String::from_utf8_lossy(bytes);
-        for attr in ["href=\"", "src=\""] {
-            for piece in html.split(attr).skip(1) {
-                let Some(end) = piece.find('"') else { continue };
-                let target = unescape(&piece[..end]);
-                let Some(path) = target.strip_prefix(base) else {
-                    continue;
-                };
-                let path = path.split(['#', '?']).next().unwrap_or("");
-                let exists = if path.is_empty() || path.ends_with('/') {
-                    output.files.contains_key(&format!("{path}index.html"))
-                } else {
-                    output.files.contains_key(path)
-                };
-                if !exists {
-                    broken.push((page.clone(), target));
+    for (&page, found) in &scans {
+        for (target, check_fragment) in &found.links {
+            if !check_fragment && target.starts_with('#') {
+                continue;
+            }
+            let (path, fragment) = if let Some(fragment) = target.strip_prefix('#') {
+                (None, fragment)
+            } else if let Some(path) = target.strip_prefix(base) {
+                match path.split_once('#') {
+                    Some((path, fragment)) => (Some(path), fragment),
+                    None => (Some(path), ""),
+                }
+            } else {
+                continue;
+            };
+            let target_file = match path {
+                None => page,
+                Some(path) => match file_of(output, path.split('?').next().unwrap_or("")) {
+                    Some(file) => file,
+                    None => {
+                        broken.push((page.to_string(), target.clone()));
+                        continue;
+                    }
+                },
+            };
+            // Fragments of pages only: `x.json#/paths` means something else.
+            if let Some(target_page) = scans.get(target_file).filter(|_| *check_fragment) {
+                if !fragment_found(&target_page.anchors, fragment) {
+                    broken.push((page.to_string(), target.clone()));
                 }
             }
         }
     }
     broken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> Output {
+        let mut output = Output::default();
+        for (path, html) in files {
+            output.insert(*path, *html);
+        }
+        output
+    }
+
+    #[test]
+    fn a_missing_anchor_is_broken_and_a_present_one_is_not() {
+        let output = site(&[
+            (
+                "index.html",
+                "<a href=\"/a/#here\">ok</a> <a href=\"/a/#gone\">broken</a> \
+                 <a href=\"/a/index.html#named\">ok</a> <a href=\"#self\">ok</a> \
+                 <a href=\"#nowhere\">broken</a> <h2 id=\"self\">x</h2>",
+            ),
+            (
+                "a/index.html",
+                "<section id=\"here\"></section><a name=\"named\"></a><p name=\"not-a\">",
+            ),
+        ]);
+        assert_eq!(
+            broken_links(&output, "/"),
+            vec![
+                ("index.html".to_string(), "/a/#gone".to_string()),
+                ("index.html".to_string(), "#nowhere".to_string()),
+            ]
+        );
+        // `name` counts on `<a>` only.
+        let output = site(&[(
+            "index.html",
+            "<a href=\"#not-a\">x</a><p name=\"not-a\"></p>",
+        )]);
+        assert_eq!(broken_links(&output, "/").len(), 1);
+    }
+
+    #[test]
+    fn fragments_are_unescaped_and_percent_decoded() {
+        let output = site(&[
+            (
+                "index.html",
+                // minijinja writes `/` as `&#x2f;`; a fragment may be
+                // percent-encoded UTF-8 or not.
+                "<a href=\"&#x2f;p.html#caf%C3%A9\">1</a> <a href=\"&#x2f;p.html#café\">2</a> \
+                 <a href=\"/p.html#a&amp;b\">3</a> <a href=\"/p.html#\">4</a> <a href=\"/p.html#top\">5</a> \
+                 <a href=\"/p.html?x=1#q&#x2f;r\">6</a> <a href=\"/p.html#%FF\">broken</a>",
+            ),
+            (
+                "p.html",
+                "<h1 id=\"café\">x</h1><i id='a&amp;b'></i><b id=\"q&#x2f;r\"></b>",
+            ),
+        ]);
+        assert_eq!(
+            broken_links(&output, "/"),
+            vec![("index.html".to_string(), "/p.html#%FF".to_string())]
+        );
+    }
+
+    #[test]
+    fn only_markup_defines_anchors_and_links() {
+        let output = site(&[(
+            "index.html",
+            "<!-- <a href=\"/gone\"> --><p title=\"a > id=&quot;x&quot;\">id=\"y\"</p>\
+             <pre>&lt;a href=\"/gone\"&gt;</pre><a href=\"#x\">b</a><a href=\"#y\">b</a>",
+        )]);
+        assert_eq!(
+            broken_links(&output, "/"),
+            vec![
+                ("index.html".to_string(), "#x".to_string()),
+                ("index.html".to_string(), "#y".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn fragments_of_links_from_users_markdown_are_theirs() {
+        let output = site(&[
+            (
+                "index.html",
+                "<a rel=\"noopener noreferrer\" href=\"/a/#stale\">1</a>\
+                 <a href=\"#stale\" rel=\"noopener noreferrer\">2</a>\
+                 <a rel=\"noopener noreferrer\" href=\"/gone/#x\">3</a>",
+            ),
+            ("a/index.html", ""),
+        ]);
+        // The page must exist; the fragment is not checked.
+        assert_eq!(
+            broken_links(&output, "/"),
+            vec![("index.html".to_string(), "/gone/#x".to_string())]
+        );
+    }
+
+    #[test]
+    fn fragments_of_other_files_are_not_checked() {
+        let output = site(&[
+            (
+                "index.html",
+                "<a href=\"/apis/x.json#/paths\">spec</a><a href=\"/nope.json#a\">gone</a>",
+            ),
+            ("apis/x.json", "{}"),
+        ]);
+        assert_eq!(
+            broken_links(&output, "/"),
+            vec![("index.html".to_string(), "/nope.json#a".to_string())]
+        );
+    }
 }

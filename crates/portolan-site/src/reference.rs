@@ -657,6 +657,8 @@ pub fn render_reference(
         .channels
         .iter()
         .map(|c| {
+            // Channels name messages by key, which a message's own `name`
+            // may differ from: the anchor is the key's.
             let messages: Vec<Value> = c.messages.iter().map(|m| context! { name => m.clone(), anchor => format!("msg-{}", slug(m)) }).collect();
             context! { name => c.name.clone(), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages }
         })
@@ -671,7 +673,7 @@ pub fn render_reference(
         .iter()
         .map(|m| {
             context! {
-                name => m.name.clone(), anchor => format!("msg-{}", slug(&m.name)), title => m.title.clone(), content_type => m.content_type.clone(),
+                name => m.name.clone(), anchor => format!("msg-{}", slug(&m.key)), title => m.title.clone(), content_type => m.content_type.clone(),
                 description_html => m.description.as_deref().or(m.summary.as_deref()).map(render_markdown).unwrap_or_default(),
                 payload_html => m.payload.as_ref().map(|p| schema_html(p, urls)).unwrap_or_default(),
             }

@@ -455,3 +455,53 @@ fn graphql_and_grpc_definitions_are_shown_as_highlighted_source() {
     );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
+
+#[test]
+fn links_to_missing_anchors_are_broken() {
+    let output = build_acme();
+    let architecture = "catalog/component/default/orders-service/docs/architecture/index.html";
+    let runbook = "catalog/component/default/orders-service/docs/runbook/index.html";
+    // The runbook's contents list links to its headings (portolan's link);
+    // the architecture page links to one of them too (the author's link).
+    let html = |p: &str| String::from_utf8_lossy(&output.files[p]).replace("&#x2f;", "/");
+    assert!(html(runbook).contains("<a href=\"#the-outbox-is-stuck\">"));
+    assert!(html(architecture).contains(
+        "href=\"/catalog/component/default/orders-service/docs/runbook/#the-outbox-is-stuck\" rel=\"noopener noreferrer\""
+    ));
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+    // Without the heading's id, portolan's link lands nowhere. The author's
+    // link is theirs to keep: its page is checked, not its fragment.
+    let mut damaged = output.clone();
+    damaged.insert(
+        runbook,
+        html(runbook).replace("id=\"the-outbox-is-stuck\"", "id=\"renamed\""),
+    );
+    assert_eq!(
+        portolan_site::links::broken_links(&damaged, "/"),
+        vec![(runbook.to_string(), "#the-outbox-is-stuck".to_string())]
+    );
+}
+
+/// Regression: an AsyncAPI message whose `name` differs from its key was
+/// anchored at its name, while channels link to it by key, so the link
+/// from the channel table landed nowhere.
+#[test]
+fn channel_tables_link_to_messages_named_otherwise() {
+    let output = build_fixture("async-message-names");
+    for api in ["events-v2", "events-v3"] {
+        let page = String::from_utf8_lossy(
+            &output.files[&format!("catalog/api/default/{api}/reference/index.html")],
+        )
+        .into_owned();
+        assert!(
+            page.contains("<a href=\"#msg-ordercreated\">OrderCreated</a>"),
+            "{page}"
+        );
+        assert!(page.contains("id=\"msg-ordercreated\""), "{page}");
+        assert!(page.contains("<code>order-created-v"), "its name is shown");
+    }
+    assert_eq!(
+        portolan_site::links::broken_links(&output, "/"),
+        Vec::<(String, String)>::new()
+    );
+}
