@@ -22,6 +22,15 @@ pub fn page_path(root: &str, page: &str) -> String {
     format!("{root}{stem}/")
 }
 
+/// A link to another file of the docs tree (not a URL, an absolute path or
+/// an anchor on the same page).
+fn is_relative_file(dest: &str) -> bool {
+    let scheme = dest
+        .split_once(':')
+        .is_some_and(|(s, _)| !s.contains('/') && !s.contains('#'));
+    !(dest.is_empty() || dest.starts_with('#') || dest.starts_with('/') || scheme)
+}
+
 /// Rewrite a relative link of `page` to the portal URL of its target.
 fn rewrite(docs: &DocSet, base: &str, root: &str, page: &str, dest: &str) -> Option<String> {
     if dest.is_empty()
@@ -105,6 +114,8 @@ pub fn render_page(
     // A fenced block being collected for highlighting: (language, code).
     let mut code_block: Option<(String, String)> = None;
     let mut heading_text = String::new();
+    // Per open link or image: whether it was dropped.
+    let mut link_stack: Vec<bool> = Vec::new();
     for event in Parser::new_ext(
         text,
         Options::ENABLE_TABLES
@@ -162,7 +173,25 @@ pub fn render_page(
                 events.push(event);
             }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                events.push(Event::Start(rewrite_tag(docs, base, root, page, tag)));
+                // A relative link or image whose target is not in the site
+                // (a broken link, reported as D002, or an SVG withheld as
+                // D003) keeps its text but loses the link: the reader gets
+                // no dead link and the browser requests nothing.
+                let dest = match &tag {
+                    Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url,
+                    _ => unreachable!("matched above"),
+                };
+                let dropped =
+                    is_relative_file(dest) && rewrite(docs, base, root, page, dest).is_none();
+                link_stack.push(dropped);
+                if !dropped {
+                    events.push(Event::Start(rewrite_tag(docs, base, root, page, tag)));
+                }
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if !link_stack.pop().unwrap_or(false) {
+                    events.push(event);
+                }
             }
             other => events.push(other),
         }
@@ -241,4 +270,42 @@ pub fn render_docs(
         out.push((format!("{root}{path}"), bytes.clone()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_images_without_a_target_in_the_site_keep_only_their_text() {
+        let mut docs = DocSet::default();
+        docs.pages.insert("index.md".into(), String::new());
+        docs.pages.insert("guide.md".into(), String::new());
+        docs.assets.insert("ok.png".into(), vec![1]);
+        docs.withheld.insert("evil.svg".into());
+        let text = "[guide](guide.md) [gone](missing.md) ![fine](ok.png) ![bad](evil.svg) \
+                    [web](https://example.com/x) [here](#top) [mail](mailto:a@example.com)";
+        let (html, _) = render_page(&docs, "/", "d/", "index.md", text);
+        assert!(html.contains("href=\"/d/guide/\""), "{html}");
+        assert!(html.contains("src=\"/d/ok.png\""), "{html}");
+        assert!(!html.contains("missing.md"), "{html}");
+        assert!(html.contains(" gone "), "the text stays: {html}");
+        assert!(!html.contains("evil.svg"), "{html}");
+        assert!(html.contains("bad"), "the alt text stays: {html}");
+        assert!(html.contains("href=\"https://example.com/x\""), "{html}");
+        assert!(html.contains("href=\"#top\""), "{html}");
+        assert!(html.contains("href=\"mailto:a@example.com\""), "{html}");
+    }
+
+    #[test]
+    fn relative_files_are_told_from_urls_and_anchors() {
+        assert!(is_relative_file("guide.md"));
+        assert!(is_relative_file("../a/b.png"));
+        assert!(is_relative_file("a/b:c.md"));
+        assert!(!is_relative_file("https://x"));
+        assert!(!is_relative_file("mailto:x"));
+        assert!(!is_relative_file("#x"));
+        assert!(!is_relative_file("/abs"));
+        assert!(!is_relative_file(""));
+    }
 }
