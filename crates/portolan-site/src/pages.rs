@@ -268,6 +268,43 @@ fn owner_of(checked: &Checked, d: &Diagnostic) -> Option<EntityId> {
     })
 }
 
+/// Rows of "owned by this group and its sub-groups" listed on a group's
+/// page; above this the page lists, per owning group, a count and a link
+/// to that group's owner filter in the explorer, so the page of an
+/// organisation's root group stays small and every entity stays reachable.
+const OWNED_ROWS_ON_PAGE: usize = 250;
+
+/// The group page's ownership section: every row, or a summary per owning
+/// group when there are too many.
+fn owned_view(catalog: &Catalog, rows: Vec<(OwnedRow, EntityId)>) -> Value {
+    let total = rows.len();
+    if total <= OWNED_ROWS_ON_PAGE {
+        let rows: Vec<OwnedRow> = rows.into_iter().map(|(row, _)| row).collect();
+        return context! { total => total, rows => v(rows) };
+    }
+    let mut by_owner: BTreeMap<EntityId, usize> = BTreeMap::new();
+    for (_, owner) in &rows {
+        *by_owner.entry(*owner).or_default() += 1;
+    }
+    let mut owners: Vec<Value> = by_owner
+        .into_iter()
+        .map(|(owner, count)| {
+            context! {
+                owner => v(EntityLink { label: entity_label(catalog, owner), url: Some(entity_url(catalog, owner)) }),
+                count => count,
+                url => crate::explorer::facet_url("owner", &crate::explorer::entity_segment(catalog, owner)),
+            }
+        })
+        .collect();
+    owners.sort_by_key(|o| {
+        o.get_attr("owner")
+            .and_then(|l| l.get_attr("label"))
+            .map(|l| l.to_string().to_lowercase())
+            .unwrap_or_default()
+    });
+    context! { total => total, by_owner => owners }
+}
+
 /// Groups' sub-groups and what each group owns, for group pages.
 struct Ownership {
     children: BTreeMap<EntityId, Vec<EntityId>>,
@@ -305,8 +342,13 @@ impl Ownership {
         Ownership { children, owned }
     }
 
-    /// Everything `group` owns, directly or through any sub-group.
-    fn owned_through_subgroups(&self, catalog: &Catalog, group: EntityId) -> Vec<OwnedRow> {
+    /// Everything `group` owns, directly or through any sub-group, with
+    /// the group that owns it directly.
+    fn owned_through_subgroups(
+        &self,
+        catalog: &Catalog,
+        group: EntityId,
+    ) -> Vec<(OwnedRow, EntityId)> {
         if catalog.entities[group].kind != Kind::Group {
             return Vec::new();
         }
@@ -315,7 +357,7 @@ impl Ownership {
         let mut rows = Vec::new();
         while let Some(g) = queue.pop() {
             for &id in self.owned.get(&g).into_iter().flatten() {
-                rows.push(OwnedRow {
+                let row = OwnedRow {
                     entity: EntityLink {
                         label: entity_label(catalog, id),
                         url: Some(entity_url(catalog, id)),
@@ -325,7 +367,8 @@ impl Ownership {
                         label: entity_label(catalog, g),
                         url: Some(entity_url(catalog, g)),
                     }),
-                });
+                };
+                rows.push((row, g));
             }
             for &child in self.children.get(&g).into_iter().flatten() {
                 // A cycle in the hierarchy must not loop forever.
@@ -334,7 +377,7 @@ impl Ownership {
                 }
             }
         }
-        rows.sort_by(|a, b| (&a.kind, &a.entity.label).cmp(&(&b.kind, &b.entity.label)));
+        rows.sort_by(|(a, _), (b, _)| (&a.kind, &a.entity.label).cmp(&(&b.kind, &b.entity.label)));
         rows
     }
 }
@@ -442,6 +485,19 @@ pub struct ThemeOverrides {
 /// The environment with the embedded theme, overridden file by file.
 fn environment(overrides: &ThemeOverrides) -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
+    // minijinja's HTML escaping also turns `/` into `&#x2f;`, which every
+    // URL has many of; escaping `& < > " '` is what HTML needs in text and
+    // quoted attributes, and keeps a 10,000-entity portal a fifth smaller.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text)
+            if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) =>
+        {
+            out.write_str(&crate::reference::esc(text)).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     for (name, source) in TEMPLATES {
         match overrides.files.get(*name) {
             Some((_, text)) => env.add_template_owned(name.to_string(), text.clone())?,
@@ -783,7 +839,7 @@ pub fn render_pages(
             labels => kv("/metadata/labels"),
             annotations => kv("/metadata/annotations"),
             api => v(api),
-            owned => v(ownership.owned_through_subgroups(catalog, id)),
+            owned => owned_view(catalog, ownership.owned_through_subgroups(catalog, id)),
             docs_url => v(checked.docs.contains_key(&id).then(|| format!("{}docs/", entity_url(catalog, id)))),
             graph_svg => v((e.kind == Kind::System)
                 .then(|| crate::graph::system_graph(catalog, id, &|n| format!("{}{}", options.base, entity_url(catalog, n)), &|n| entity_label(catalog, n)))

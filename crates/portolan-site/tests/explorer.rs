@@ -101,15 +101,58 @@ fn every_filter_value_has_a_page_with_exactly_its_entities() {
     // The facet index lists values with counts, linking to their pages.
     let owners = page("catalog/_by/owner/index.html");
     assert!(
-        owners.contains("catalog&#x2f;_by&#x2f;owner&#x2f;group.default.team-a&#x2f;\">team-a</a></td><td>3</td>"),
+        owners.contains("catalog/_by/owner/group.default.team-a/\">team-a</a></td><td>3</td>"),
         "{owners}"
     );
     // Table cells link to the filter pages, and every link lands.
     let all = page("catalog/index.html");
+    assert!(all.contains("catalog/_by/tag/rust/"), "{all}");
+    assert!(all.contains("catalog/_by/lifecycle/experimental/"));
+    assert_eq!(portolan_site::links::broken_links(&output, "/"), Vec::new());
+}
+
+#[test]
+fn a_group_owning_hundreds_of_entities_links_to_filters_instead_of_listing_them() {
+    let mut docs = vec![
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: org\nspec:\n  type: organization\n  children: [team-a, team-b]\n".to_string(),
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n".to_string(),
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-b\nspec:\n  type: team\n  children: []\n".to_string(),
+    ];
+    for i in 0..240 {
+        docs.push(component(
+            &format!("a-{i}"),
+            "team-a",
+            "production",
+            "x",
+            "none",
+        ));
+    }
+    for i in 0..20 {
+        docs.push(component(
+            &format!("b-{i}"),
+            "team-b",
+            "production",
+            "x",
+            "none",
+        ));
+    }
+    let source = MemorySource::new().with_file("catalog-info.yaml", docs.join("---\n"));
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    let page = |path: &str| String::from_utf8(output.files[path].clone()).unwrap();
+
+    // The organisation owns 260 through its teams: counts and filter links.
+    let org = page("catalog/group/default/org/index.html");
+    assert!(org.contains("260 entities, owned by these groups"), "{org}");
+    assert!(org.contains("href=\"/catalog/_by/owner/group.default.team-a/\""));
+    assert!(org.contains("<td>240</td>"));
     assert!(
-        all.contains("catalog&#x2f;_by&#x2f;tag&#x2f;rust&#x2f;"),
-        "{all}"
+        !org.contains(">a-17<"),
+        "no full list on the organisation's page"
     );
-    assert!(all.contains("catalog&#x2f;_by&#x2f;lifecycle&#x2f;experimental&#x2f;"));
+    // A team under the limit lists everything it owns.
+    let team = page("catalog/group/default/team-b/index.html");
+    assert!(team.contains(">b-17<"), "{team}");
     assert_eq!(portolan_site::links::broken_links(&output, "/"), Vec::new());
 }

@@ -883,7 +883,7 @@ fn home_page_lists_recently_changed_entities_from_git() {
     assert!(recent.contains("2025-06-15"), "{recent}");
     assert!(recent.contains("2023-11-14"), "{recent}");
     assert!(
-        recent.contains("Billing: &lt;b&gt;tidy&lt;&#x2f;b&gt; descriptor"),
+        recent.contains("Billing: &lt;b&gt;tidy&lt;/b&gt; descriptor"),
         "{recent}"
     );
     assert!(home.contains("Built from commit"), "{home}");
