@@ -145,6 +145,9 @@ struct DiagnosticRow {
 /// Rows per page of the catalog explorer.
 const ROWS_PER_PAGE: usize = 500;
 
+/// Findings per page of the checks page.
+const CHECK_ROWS_PER_PAGE: usize = 1000;
+
 /// Page `index` (from 0) of an explorer table rooted at `root`. `_page2`
 /// cannot clash with a namespace: those are DNS labels, without `_`.
 fn explorer_page_path(root: &str, index: usize) -> String {
@@ -872,7 +875,9 @@ pub fn render_pages(
     }
 
     // Checks.
-    let rows: Vec<DiagnosticRow> = checked
+    // Checks: errors first, split into pages like the explorer, with a
+    // count per code on the first page.
+    let mut rows: Vec<(portolan_core::Severity, DiagnosticRow)> = checked
         .diagnostics
         .iter()
         .zip(&entity_of_diagnostic)
@@ -881,14 +886,46 @@ pub fn render_pages(
                 label: entity_label(catalog, id),
                 url: Some(entity_url(catalog, id)),
             });
-            diagnostic_row(checked, d, entity)
+            (d.severity, diagnostic_row(checked, d, entity))
         })
         .collect();
-    output.insert(
-        "checks/index.html",
-        env.get_template("checks.html")?
-            .render(context! { site => v(&site), section => "checks", diagnostics => v(rows) })?,
-    );
+    rows.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
+    let mut by_code: BTreeMap<&str, (usize, String)> = BTreeMap::new();
+    for d in &checked.diagnostics {
+        let entry = by_code
+            .entry(d.code.as_str())
+            .or_insert_with(|| (0, d.severity.to_string()));
+        entry.0 += 1;
+    }
+    let codes: Vec<Value> = by_code
+        .into_iter()
+        .map(|(code, (count, severity))| {
+            let title = portolan_core::codes::find(code)
+                .map(|c| c.summary.to_string())
+                .unwrap_or_default();
+            context! { code => code, count => count, severity => severity, title => title }
+        })
+        .collect();
+    let rows: Vec<DiagnosticRow> = rows.into_iter().map(|(_, row)| row).collect();
+    let mut chunks: Vec<&[DiagnosticRow]> = rows.chunks(CHECK_ROWS_PER_PAGE).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
+    }
+    let page_links: Vec<Value> = (0..chunks.len())
+        .map(|i| context! { number => i + 1, url => explorer_page_path("checks/", i) })
+        .collect();
+    let checks_tpl = env.get_template("checks.html")?;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let html = checks_tpl.render(context! {
+            site => v(&site), section => "checks", diagnostics => v(chunk),
+            codes => if i == 0 { codes.clone() } else { Vec::new() },
+            pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
+        })?;
+        output.insert(
+            format!("{}index.html", explorer_page_path("checks/", i)),
+            html,
+        );
+    }
     output.insert(
         "404.html",
         env.get_template("404.html")?
