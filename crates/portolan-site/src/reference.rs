@@ -58,7 +58,16 @@ pub struct ReferenceUrls {
     pub base: String,
     /// Schema name → page slug, unique per API.
     schema_slugs: BTreeMap<String, String>,
+    /// A small API: all operations on one page and all schemas on another,
+    /// instead of a page per tag and per schema. Most APIs of a big catalog
+    /// are small, and a page each multiplied the files of a build.
+    pub compact: bool,
 }
+
+/// An API is compact when it has at most this many operations...
+const COMPACT_OPERATIONS: usize = 40;
+/// ...and at most this many named schemas.
+const COMPACT_SCHEMAS: usize = 60;
 
 impl ReferenceUrls {
     pub fn new(root: String, base: &str, model: &ApiModel) -> Self {
@@ -78,17 +87,40 @@ impl ReferenceUrls {
             root,
             base: base.to_string(),
             schema_slugs,
+            compact: model.operations.len() + model.webhooks.len() <= COMPACT_OPERATIONS
+                && model.schemas.len() <= COMPACT_SCHEMAS,
         }
     }
 
+    /// Site path of a named schema's documentation: its own page, or an
+    /// anchor on the schemas page of a compact API.
     pub fn schema_path(&self, name: &str) -> Option<String> {
-        self.schema_slugs
-            .get(name)
-            .map(|s| format!("{}schemas/{s}/", self.root))
+        let slug = self.schema_slugs.get(name)?;
+        Some(if self.compact {
+            format!("{}schemas/#schema-{slug}", self.root)
+        } else {
+            format!("{}schemas/{slug}/", self.root)
+        })
     }
 
+    /// Site path of the operations of a tag: its own page, or an anchor on
+    /// the operations page of a compact API.
     pub fn tag_path(&self, tag: &str) -> String {
-        format!("{}{}/", self.root, slug(tag))
+        if self.compact {
+            format!("{}operations/#tag-{}", self.root, slug(tag))
+        } else {
+            format!("{}{}/", self.root, slug(tag))
+        }
+    }
+
+    /// Site path of the page holding the operations page `index` (from 0) of
+    /// a tag, without anchor.
+    fn tag_page(&self, tag: &str, index: usize) -> String {
+        match (self.compact, index) {
+            (true, _) => format!("{}operations/", self.root),
+            (false, 0) => self.tag_path(tag),
+            (false, n) => format!("{}{}/", self.tag_path(tag), n + 1),
+        }
     }
 }
 
@@ -186,10 +218,7 @@ const MAX_DEPTH: usize = 12;
 const OPERATIONS_PER_PAGE: usize = 40;
 
 fn tag_page_path(urls: &ReferenceUrls, tag: &str, index: usize) -> String {
-    match index {
-        0 => urls.tag_path(tag),
-        n => format!("{}{}/", urls.tag_path(tag), n + 1),
-    }
+    urls.tag_page(tag, index)
 }
 
 /// A group for an untagged operation: its first path segment that is not a
@@ -688,7 +717,28 @@ pub fn render_reference(
     })?;
     pages.push((format!("{}index.html", urls.root), overview));
     let tag_tpl = env.get_template("api-tag.html")?;
-    for tag in &order {
+    if urls.compact {
+        // One page: every tag's operations, each tag under its heading.
+        let groups_view: Vec<Value> = order
+            .iter()
+            .map(|tag| {
+                let operations: Vec<OperationView> = groups[tag]
+                    .iter()
+                    .map(|op| operation_view(model, op, urls))
+                    .collect();
+                context! { name => tag.clone(), anchor => format!("tag-{}", slug(tag)), operations => v(operations) }
+            })
+            .collect();
+        if !groups_view.is_empty() {
+            let html = tag_tpl.render(context! {
+                site => site.clone(), section => "catalog",
+                entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
+                tag => "Operations", groups => groups_view,
+            })?;
+            pages.push((format!("{}operations/index.html", urls.root), html));
+        }
+    }
+    for tag in order.iter().filter(|_| !urls.compact) {
         // Big groups are split over several pages, so no page grows past
         // what a browser opens quickly.
         let chunks: Vec<&[&Operation]> = groups[tag].chunks(OPERATIONS_PER_PAGE).collect();
@@ -710,7 +760,28 @@ pub fn render_reference(
         }
     }
     let schema_tpl = env.get_template("api-schema.html")?;
-    for schema in &model.schemas {
+    if urls.compact {
+        let schemas_view: Vec<Value> = model
+            .schemas
+            .iter()
+            .filter_map(|schema| {
+                let slug = urls.schema_slugs.get(&schema.name)?;
+                Some(context! {
+                    name => schema.name.clone(), anchor => format!("schema-{slug}"),
+                    type_label => type_label(&schema.schema), schema_html => schema_html(&schema.schema, urls),
+                })
+            })
+            .collect();
+        if !schemas_view.is_empty() {
+            let html = schema_tpl.render(context! {
+                site => site.clone(), section => "catalog",
+                entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
+                name => "Schemas", schemas => schemas_view,
+            })?;
+            pages.push((format!("{}schemas/index.html", urls.root), html));
+        }
+    }
+    for schema in model.schemas.iter().filter(|_| !urls.compact) {
         let Some(path) = urls.schema_path(&schema.name) else {
             continue;
         };

@@ -243,23 +243,25 @@ fn sitemap_lists_every_page_when_the_base_url_is_absolute() {
 fn api_reference_pages_cover_operations_schemas_and_messages() {
     let output = build_acme();
     let page = |p: &str| String::from_utf8_lossy(&output.files[p]).replace("&#x2f;", "/");
+    // A small API: every operation on one page, every schema on another.
     let overview = page("catalog/api/default/orders-api/reference/index.html");
     assert!(
-        overview.contains("href=\"/catalog/api/default/orders-api/reference/orders/\""),
-        "tag pages are linked"
+        overview
+            .contains("href=\"/catalog/api/default/orders-api/reference/operations/#tag-orders\""),
+        "tags are linked: {overview}"
     );
-    let orders = page("catalog/api/default/orders-api/reference/orders/index.html");
+    let orders = page("catalog/api/default/orders-api/reference/operations/index.html");
+    assert!(orders.contains("id=\"tag-orders\""));
     assert!(orders.contains("id=\"op-createorder\""));
     assert!(orders.contains("curl -X POST"));
-    // Named schemas are links, and their pages exist (recursion is a link).
+    // Named schemas are links to their section (recursion is a link).
     assert!(
-        orders.contains("href=\"/catalog/api/default/orders-api/reference/schemas/orderinput/\"")
+        orders.contains(
+            "href=\"/catalog/api/default/orders-api/reference/schemas/#schema-orderinput\""
+        )
     );
-    assert!(
-        output
-            .files
-            .contains_key("catalog/api/default/orders-api/reference/schemas/orderinput/index.html")
-    );
+    let schemas = page("catalog/api/default/orders-api/reference/schemas/index.html");
+    assert!(schemas.contains("id=\"schema-orderinput\""));
     // AsyncAPI: channels and messages with their payloads.
     let events = page("catalog/api/default/order-events/reference/index.html");
     assert!(
@@ -504,4 +506,62 @@ fn channel_tables_link_to_messages_named_otherwise() {
         portolan_site::links::broken_links(&output, "/"),
         Vec::<(String, String)>::new()
     );
+}
+
+#[test]
+fn a_big_api_gets_a_page_per_tag_and_per_schema() {
+    use portolan_core::source::MemorySource;
+    let mut paths = String::new();
+    for i in 0..45 {
+        let tag = if i % 2 == 0 { "even" } else { "odd" };
+        paths.push_str(&format!(
+            "  /things/{i}:\n    get:\n      operationId: getThing{i}\n      tags: [{tag}]\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Thing'\n"
+        ));
+    }
+    let spec = format!(
+        "openapi: 3.0.3\ninfo:\n  title: Big\n  version: '1'\npaths:\n{paths}components:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        next:\n          $ref: '#/components/schemas/Thing'\n"
+    );
+    let descriptor = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: big\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n";
+    let source = MemorySource::new()
+        .with_file("catalog-info.yaml", descriptor)
+        .with_file("openapi.yaml", spec);
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    let root = "catalog/api/default/big/reference/";
+    for page in [
+        "even/index.html",
+        "odd/index.html",
+        "schemas/thing/index.html",
+    ] {
+        assert!(
+            output.files.contains_key(&format!("{root}{page}")),
+            "{page}: {:?}",
+            output
+                .files
+                .keys()
+                .filter(|k| k.starts_with(root))
+                .collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        !output
+            .files
+            .contains_key(&format!("{root}operations/index.html"))
+    );
+    let even =
+        String::from_utf8_lossy(&output.files[&format!("{root}even/index.html")]).into_owned();
+    assert!(even.contains("id=\"op-getthing44\""));
+    assert!(even.contains(&format!("href=\"/{root}schemas/thing/\"")));
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+}
+
+/// The inline SVG graph of a page, `&#x2f;` decoded.
+fn graph_of(output: &Output, page: &str) -> (String, String) {
+    let html = String::from_utf8_lossy(&output.files[page]).replace("&#x2f;", "/");
+    let start = html
+        .find("<svg class=\"graph")
+        .unwrap_or_else(|| panic!("{page} has no graph"));
+    let end = start + html[start..].find("</svg>").unwrap();
+    (html[start..end].to_string(), html)
 }
