@@ -844,9 +844,15 @@ pub fn render_pages(
             api => v(api),
             owned => owned_view(catalog, ownership.owned_through_subgroups(catalog, id)),
             docs_url => v(checked.docs.contains_key(&id).then(|| format!("{}docs/", entity_url(catalog, id)))),
-            graph_svg => v((e.kind == Kind::System)
-                .then(|| crate::graph::system_graph(catalog, id, &|n| format!("{}{}", options.base, entity_url(catalog, n)), &|n| entity_label(catalog, n)))
-                .flatten()),
+            graph => v({
+                let url_of = |n| format!("{}{}", options.base, entity_url(catalog, n));
+                let label_of = |n| entity_label(catalog, n);
+                match e.kind {
+                    Kind::System => crate::graph::system_graph(catalog, id, &url_of, &label_of),
+                    Kind::Domain => crate::graph::domain_graph(catalog, id, &url_of, &label_of),
+                    _ => None,
+                }
+            }),
             diagnostics => v(diagnostics),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;

@@ -565,3 +565,135 @@ fn graph_of(output: &Output, page: &str) -> (String, String) {
     let end = start + html[start..].find("</svg>").unwrap();
     (html[start..end].to_string(), html)
 }
+
+#[test]
+fn domain_pages_draw_their_systems_and_the_dependencies_between_them() {
+    let output = build_acme();
+    let (svg, page) = graph_of(&output, "catalog/domain/default/commerce/index.html");
+    assert!(svg.starts_with("<svg class=\"graph domain-graph\""));
+    assert!(svg.contains("role=\"img\" aria-labelledby=\"domain-graph-title domain-graph-desc\""));
+    assert!(svg.contains("<title id=\"domain-graph-title\">Systems of Commerce"));
+    assert!(svg.contains("<desc id=\"domain-graph-desc\">3 systems and 0 sub-domains"));
+    // Its three systems, each a link to its page.
+    for system in ["storefront", "product-catalog", "order-management"] {
+        assert!(
+            svg.contains(&format!(
+                "<a href=\"/catalog/system/default/{system}/\"><g class=\"node system\">"
+            )),
+            "{system}: {svg}"
+        );
+    }
+    // storefront-bff (Storefront) consumes cart-api and orders-api, which
+    // orders-service and cart-service (Order Management) provide, and
+    // legacy-shop (Storefront) consumes cart-api too: one edge, three
+    // relations behind it.
+    assert!(
+        svg.contains("<title>Storefront → Order Management: 3 relations (Legacy B2B shop consumes Cart API; Storefront BFF consumes Cart API; Storefront BFF consumes Orders API)</title>"),
+        "{svg}"
+    );
+    // Identity is in the Platform domain: outside, dashed, still a link.
+    assert!(svg.contains(
+        "<a href=\"/catalog/system/default/identity/\"><g class=\"node system external\">"
+    ));
+    // Nothing the CSP would block, nothing that runs.
+    for tag in svg.split('<').skip(1).map(|t| t.split('>').next().unwrap()) {
+        assert!(
+            !tag.starts_with("script") && !tag.starts_with("style"),
+            "<{tag}>"
+        );
+        for attribute in tag.split_whitespace().skip(1) {
+            assert!(
+                !attribute.starts_with("style=") && !attribute.starts_with("on"),
+                "<{tag}>"
+            );
+        }
+    }
+    // The same edges as a list, for readers who cannot see the picture.
+    assert!(page.contains(
+        "<li><a href=\"/catalog/system/default/storefront/\">Storefront</a> depends on <a href=\"/catalog/system/default/order-management/\">Order Management</a>: Legacy B2B shop consumes Cart API;"
+    ));
+    assert!(page.contains(
+        "<a href=\"/catalog/system/default/identity/\">Identity</a> (outside this domain)"
+    ));
+    // Layered: Storefront depends on Order Management, so it is drawn to
+    // its left.
+    let x = |label: &str| -> i64 {
+        let at = svg.find(&format!(">{label}</text>")).unwrap();
+        let rect = svg[..at].rfind("<rect x=\"").unwrap() + 9;
+        svg[rect..rect + svg[rect..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    assert!(x("Storefront") < x("Order Management"));
+    assert!(x("Order Management") < x("Product Catalog"));
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+}
+
+#[test]
+fn domain_graphs_draw_sub_domains_as_one_node() {
+    use portolan_core::source::MemorySource;
+    let entity = |kind: &str, name: &str, spec: &str| {
+        format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}"
+        )
+    };
+    let owned = |kind: &str, name: &str, spec: &str| {
+        entity(kind, name, &format!("  owner: team-a\n{spec}"))
+    };
+    let component = |name: &str, system: &str, more: &str| {
+        owned(
+            "Component",
+            name,
+            &format!("  type: service\n  lifecycle: production\n  system: {system}\n{more}"),
+        )
+    };
+    // root ⊃ child ⊃ grandchild ∋ inner; front ∈ root; outer elsewhere.
+    let catalog = [
+        entity("Group", "team-a", "  type: team\n  children: []\n"),
+        owned("Domain", "root", ""),
+        owned("Domain", "child", "  subdomainOf: root\n"),
+        owned("Domain", "grandchild", "  subdomainOf: domain:child\n"),
+        owned("Domain", "elsewhere", ""),
+        owned("System", "front", "  domain: root\n"),
+        owned("System", "inner", "  domain: grandchild\n"),
+        owned("System", "outer", "  domain: elsewhere\n"),
+        component("web", "front", "  dependsOn: [component:deep]\n"),
+        component("deep", "inner", "  consumesApis: [outer-api]\n"),
+        component("far", "outer", "  providesApis: [outer-api]\n"),
+        owned(
+            "API",
+            "outer-api",
+            "  type: openapi\n  lifecycle: production\n  system: outer\n  definition: \"openapi: 3.0.0\"\n",
+        ),
+    ]
+    .concat();
+    let source = MemorySource::new().with_file("catalog-info.yaml", catalog);
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    let (svg, _) = graph_of(&output, "catalog/domain/default/root/index.html");
+    // `inner` is in a sub-domain of a sub-domain: drawn as `child`.
+    assert!(svg.contains("<a href=\"/catalog/domain/default/child/\"><g class=\"node domain\"><title>child (sub-domain)</title>"), "{svg}");
+    assert!(!svg.contains("/catalog/system/default/inner/"), "{svg}");
+    assert!(
+        svg.contains("<title>front → child: 1 relation (web depends on deep)</title>"),
+        "{svg}"
+    );
+    // What the sub-domain depends on outside is drawn too.
+    assert!(
+        svg.contains("<title>child → outer: 1 relation (deep consumes outer-api)</title>"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(
+            "<a href=\"/catalog/system/default/outer/\"><g class=\"node system external\">"
+        )
+    );
+    // The sub-domain's own page draws the system inside it.
+    let (svg, _) = graph_of(&output, "catalog/domain/default/child/index.html");
+    assert!(
+        svg.contains("<a href=\"/catalog/domain/default/grandchild/\"><g class=\"node domain\">"),
+        "{svg}"
+    );
+    assert!(portolan_site::links::broken_links(&output, "/").is_empty());
+}
