@@ -91,12 +91,34 @@ fn parse_nav(node: &portolan_core::yaml::Node) -> Vec<NavItem> {
 }
 
 /// Load the docs of every entity that declares them.
+/// The files of sorted `files` whose path starts with `prefix` (empty
+/// prefix: all of them).
+fn files_under<'a>(files: &'a [String], prefix: &str) -> &'a [String] {
+    let start = files.partition_point(|f| f.as_str() < prefix);
+    let len = files[start..].partition_point(|f| f.starts_with(prefix));
+    &files[start..start + len]
+}
+
 pub fn load_docs(
     source: &dyn Source,
     catalog: &Catalog,
     all_files: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<EntityId, DocSet> {
+    // Sorted, so the files under a folder are one slice found by binary
+    // search: a catalog of thousands of documented components must not scan
+    // every file for each of them.
+    let sorted;
+    let all_files = if all_files.is_sorted() {
+        all_files
+    } else {
+        sorted = {
+            let mut files = all_files.to_vec();
+            files.sort();
+            files
+        };
+        &sorted[..]
+    };
     let mut out = BTreeMap::new();
     for (id, entity) in catalog.entities.iter().enumerate() {
         if !entity.has_identity() || catalog.index.get(&entity.key()) != Some(&id) {
@@ -158,10 +180,7 @@ pub fn load_docs(
                     docs.nav = parse_nav(nav);
                 }
             }
-        } else if !all_files
-            .iter()
-            .any(|f| f.starts_with(&format!("{docs_dir}/")))
-        {
+        } else if files_under(all_files, &format!("{docs_dir}/")).is_empty() {
             // No mkdocs.yml and no docs/: markdown directly in the folder.
             docs_dir = root.clone();
         }
@@ -170,7 +189,7 @@ pub fn load_docs(
         } else {
             format!("{docs_dir}/")
         };
-        for file in all_files.iter().filter(|f| f.starts_with(&prefix)) {
+        for file in files_under(all_files, &prefix) {
             let rel = &file[prefix.len()..];
             let extension = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
             if extension == "md" {
@@ -297,4 +316,21 @@ pub fn relative_links(text: &str) -> Vec<(String, usize)> {
         out.push((dest, offset));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_under_a_prefix_by_binary_search() {
+        let files: Vec<String> = ["a.md", "b/x.md", "b/y/z.md", "ba/q.md", "c.md"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(files_under(&files, "b/"), &files[1..3]);
+        assert_eq!(files_under(&files, ""), &files[..]);
+        assert!(files_under(&files, "d/").is_empty());
+        assert_eq!(files_under(&files, "ba/"), &files[3..4]);
+    }
 }
