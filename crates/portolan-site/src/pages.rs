@@ -12,6 +12,7 @@ use portolan_catalog::{Catalog, EntityId, EntityRef, Kind};
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
 use portolan_core::diagnostic::Summary;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog_json::bundle_paths;
@@ -263,11 +264,16 @@ fn diagnostic_row(checked: &Checked, d: &Diagnostic, entity: Option<EntityLink>)
     }
 }
 
-/// Which listed entity a diagnostic belongs to (its document holds it).
-fn owner_of(checked: &Checked, d: &Diagnostic) -> Option<EntityId> {
+/// Which entity a diagnostic belongs to (its document holds it).
+fn owner_of(
+    checked: &Checked,
+    entities_by_file: &BTreeMap<&str, Vec<EntityId>>,
+    d: &Diagnostic,
+) -> Option<EntityId> {
     let (file, span) = (d.file.as_deref()?, d.span?);
-    checked.catalog.entities.iter().position(|e| {
-        e.file == file && span.start >= e.node.span.start && span.start <= e.node.span.end
+    entities_by_file.get(file)?.iter().copied().find(|&id| {
+        let node = &checked.catalog.entities[id].node;
+        span.start >= node.span.start && span.start <= node.span.end
     })
 }
 
@@ -686,20 +692,29 @@ pub fn render_pages(
 
     // Entity pages.
     let entity_tpl = env.get_template("entity.html")?;
-    let mut reference_pages: Vec<Result<Vec<(String, String)>, minijinja::Error>> = Vec::new();
     let ownership = Ownership::of(catalog);
     let all_relations = catalog.all_relations();
     let mut diagnostics_by_entity: BTreeMap<EntityId, Vec<&Diagnostic>> = BTreeMap::new();
     let mut entity_of_diagnostic: Vec<Option<EntityId>> =
         Vec::with_capacity(checked.diagnostics.len());
+    let mut entities_by_file: BTreeMap<&str, Vec<EntityId>> = BTreeMap::new();
+    for (id, e) in catalog.entities.iter().enumerate() {
+        entities_by_file
+            .entry(e.file.as_str())
+            .or_default()
+            .push(id);
+    }
     for d in &checked.diagnostics {
-        let owner = owner_of(checked, d).filter(|&id| is_listed(catalog, id));
+        let owner = owner_of(checked, &entities_by_file, d).filter(|&id| is_listed(catalog, id));
         if let Some(id) = owner {
             diagnostics_by_entity.entry(id).or_default().push(d);
         }
         entity_of_diagnostic.push(owner);
     }
-    for &id in &listed {
+    // Each entity's page (and its API reference) renders on its own, so in
+    // parallel; the results go into the map in a fixed order anyway.
+    let render_entity = |id: EntityId| -> Result<Vec<(String, String)>, minijinja::Error> {
+        let mut files = Vec::new();
         let e = &catalog.entities[id];
         let description = e.description();
         let mut groups: BTreeMap<String, Vec<_>> = BTreeMap::new();
@@ -784,14 +799,14 @@ pub fn render_pages(
                     options.base,
                     &model,
                 );
-                reference_pages.push(render_reference(
+                files.extend(render_reference(
                     &env,
                     &v(&site),
                     &entity_label(catalog, id),
                     &entity_url(catalog, id),
                     &model,
                     &urls,
-                ));
+                )?);
                 let (json, yaml) = bundle_paths(checked, id);
                 let counts = if set.format.is_openapi() {
                     format!(
@@ -823,7 +838,7 @@ pub fn render_pages(
             }),
         };
         if let Some((path, text)) = raw_definition {
-            output.insert(path, text);
+            files.push((path, text));
         }
         let diagnostics: Vec<DiagnosticRow> = diagnostics_by_entity
             .get(&id)
@@ -856,7 +871,15 @@ pub fn render_pages(
             diagnostics => v(diagnostics),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;
-        output.insert(format!("{}index.html", entity_url(catalog, id)), page);
+        files.push((format!("{}index.html", entity_url(catalog, id)), page));
+        Ok(files)
+    };
+    let rendered: Vec<Result<Vec<(String, String)>, minijinja::Error>> =
+        listed.par_iter().map(|&id| render_entity(id)).collect();
+    for files in rendered {
+        for (path, html) in files? {
+            output.insert(path, html);
+        }
     }
 
     for (&id, docs) in &checked.docs {
@@ -872,11 +895,6 @@ pub fn render_pages(
             options.base,
         )? {
             output.insert(path, bytes);
-        }
-    }
-    for pages in reference_pages {
-        for (path, html) in pages? {
-            output.insert(path, html);
         }
     }
 
