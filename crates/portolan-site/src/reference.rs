@@ -453,6 +453,19 @@ struct ResponseView {
     bodies: Vec<BodyView>,
 }
 
+/// An operation the API calls back (OpenAPI `callbacks`), shown inside
+/// the operation that registers it.
+#[derive(Serialize)]
+struct CallbackView {
+    name: String,
+    method: String,
+    expression: String,
+    summary: Option<String>,
+    description_html: String,
+    request: Vec<BodyView>,
+    responses: Vec<ResponseView>,
+}
+
 #[derive(Serialize)]
 struct OperationView {
     anchor: String,
@@ -467,6 +480,30 @@ struct OperationView {
     security: Vec<String>,
     curl: String,
     samples: Vec<(String, String)>,
+    callbacks: Vec<CallbackView>,
+}
+
+fn responses(
+    responses: &[portolan_apis::model::Response],
+    urls: &ReferenceUrls,
+) -> Vec<ResponseView> {
+    responses
+        .iter()
+        .map(|r| ResponseView {
+            code: r.code.clone(),
+            summary: r
+                .description
+                .as_deref()
+                .map(|d| crate::markdown::plain_summary(d, 120))
+                .unwrap_or_default(),
+            description_html: r
+                .description
+                .as_deref()
+                .map(render_markdown)
+                .unwrap_or_default(),
+            bodies: bodies(&r.content, urls),
+        })
+        .collect()
 }
 
 fn bodies(content: &[MediaType], urls: &ReferenceUrls) -> Vec<BodyView> {
@@ -592,22 +629,28 @@ fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> Ope
             .as_ref()
             .map(|b| bodies(&b.content, urls))
             .unwrap_or_default(),
-        responses: op
-            .responses
+        responses: responses(&op.responses, urls),
+        callbacks: op
+            .callbacks
             .iter()
-            .map(|r| ResponseView {
-                code: r.code.clone(),
-                summary: r
-                    .description
-                    .as_deref()
-                    .map(|d| crate::markdown::plain_summary(d, 120))
-                    .unwrap_or_default(),
-                description_html: r
-                    .description
-                    .as_deref()
-                    .map(render_markdown)
-                    .unwrap_or_default(),
-                bodies: bodies(&r.content, urls),
+            .flat_map(|cb| {
+                cb.operations.iter().map(|c| CallbackView {
+                    name: cb.name.clone(),
+                    method: c.method.to_ascii_uppercase(),
+                    expression: c.path.clone(),
+                    summary: c.summary.clone(),
+                    description_html: c
+                        .description
+                        .as_deref()
+                        .map(render_markdown)
+                        .unwrap_or_default(),
+                    request: c
+                        .request_body
+                        .as_ref()
+                        .map(|b| bodies(&b.content, urls))
+                        .unwrap_or_default(),
+                    responses: responses(&c.responses, urls),
+                })
             })
             .collect(),
         security: op

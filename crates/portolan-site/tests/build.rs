@@ -697,3 +697,31 @@ fn domain_graphs_draw_sub_domains_as_one_node() {
     );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
+
+#[test]
+fn callbacks_are_shown_inside_the_operation_that_registers_them() {
+    use portolan_core::source::MemorySource;
+    let spec = "openapi: 3.0.3\ninfo:\n  title: Hooks\n  version: '1'\npaths:\n  /subscriptions:\n    post:\n      operationId: subscribe\n      responses:\n        '201':\n          description: subscribed\n      callbacks:\n        onEvent:\n          '{$request.body#/callbackUrl}':\n            post:\n              summary: An event happened\n              requestBody:\n                content:\n                  application/json:\n                    schema:\n                      type: object\n                      properties:\n                        eventId:\n                          type: string\n              responses:\n                '204':\n                  description: received\n";
+    let descriptor = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: hooks\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n";
+    let source = MemorySource::new()
+        .with_file("catalog-info.yaml", descriptor)
+        .with_file("openapi.yaml", spec);
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    let page = String::from_utf8_lossy(
+        &output.files["catalog/api/default/hooks/reference/operations/index.html"],
+    )
+    .into_owned();
+    let callbacks = &page[page
+        .find("<h3>Callbacks</h3>")
+        .expect("a callbacks section")..];
+    assert!(callbacks.contains("onEvent"), "{callbacks}");
+    assert!(
+        callbacks.contains("<code>{$request.body#/callbackUrl}</code>"),
+        "{callbacks}"
+    );
+    assert!(callbacks.contains("An event happened"));
+    assert!(callbacks.contains("eventId"));
+    assert!(callbacks.contains("<code>204</code>"));
+}
