@@ -68,7 +68,24 @@ fn entity_diagnostics(checked: &Checked, id: EntityId) -> Vec<&Diagnostic> {
 
 fn api_summary(checked: &Checked, id: EntityId) -> Value {
     let Some(definition) = checked.apis.get(&id) else {
-        return Value::Null;
+        // GraphQL and gRPC definitions are not interpreted: shown as source
+        // on the entity's page and offered raw for download.
+        let entity = &checked.catalog.entities[id];
+        let Some((text, file)) = crate::reference::definition_text(entity) else {
+            return Value::Null;
+        };
+        let language =
+            crate::reference::definition_language(entity.spec_str("type").unwrap_or(""), text);
+        let format = match language.as_str() {
+            "graphql" => "GraphQL",
+            "proto" => "protobuf",
+            _ => return Value::Null,
+        };
+        return json!({
+            "format": format,
+            "definitionFile": file.map(str::to_string).unwrap_or_else(|| format!("{}#definition", entity.file)),
+            "download": crate::reference::source_download_path(entity, &language, file),
+        });
     };
     if let Some((language, file)) = &definition.other {
         return json!({ "format": language, "definitionFile": file.path });

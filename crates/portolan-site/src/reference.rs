@@ -183,13 +183,30 @@ pub fn definition_language(spec_type: &str, text: &str) -> String {
 
 /// The view of a definition kept as source, for `entity`'s page.
 pub fn source_view(entity: &Entity, language: &str, text: &str, file: Option<&str>) -> SourceView {
-    let (format, default_extension) = match language {
-        "graphql" => ("GraphQL".to_string(), "graphql"),
-        "proto" => ("Protocol Buffers".to_string(), "proto"),
-        other => (other.to_string(), "txt"),
+    let format = match language {
+        "graphql" => "GraphQL".to_string(),
+        "proto" => "Protocol Buffers".to_string(),
+        other => other.to_string(),
     };
-    // The file's own extension when it has a plain one (`.gql`), so the
-    // download opens in the reader's tools as the original would.
+    SourceView {
+        format,
+        file: file.map(str::to_string),
+        lines: text.lines().count(),
+        source_html: crate::highlight::source_listing(text, language),
+        too_large: text.len() > crate::highlight::MAX_HIGHLIGHTED_BYTES,
+        download: source_download_path(entity, language, file),
+    }
+}
+
+/// Site path of a source definition's raw text: `apis/<ns>/<name>.<ext>`,
+/// with the file's own extension when it has a plain one (`.gql`), so the
+/// download opens in the reader's tools as the original would.
+pub fn source_download_path(entity: &Entity, language: &str, file: Option<&str>) -> String {
+    let default_extension = match language {
+        "graphql" => "graphql",
+        "proto" => "proto",
+        _ => "txt",
+    };
     let extension = file
         .and_then(|f| f.rsplit('/').next())
         .and_then(|name| name.rsplit_once('.'))
@@ -198,18 +215,11 @@ pub fn source_view(entity: &Entity, language: &str, text: &str, file: Option<&st
             !ext.is_empty() && ext.len() <= 12 && ext.chars().all(|c| c.is_ascii_alphanumeric())
         })
         .unwrap_or_else(|| default_extension.to_string());
-    SourceView {
-        format,
-        file: file.map(str::to_string),
-        lines: text.lines().count(),
-        source_html: crate::highlight::source_listing(text, language),
-        too_large: text.len() > crate::highlight::MAX_HIGHLIGHTED_BYTES,
-        download: format!(
-            "apis/{}/{}.{extension}",
-            entity.namespace.to_ascii_lowercase(),
-            entity.name.to_ascii_lowercase()
-        ),
-    }
+    format!(
+        "apis/{}/{}.{extension}",
+        entity.namespace.to_ascii_lowercase(),
+        entity.name.to_ascii_lowercase()
+    )
 }
 
 const MAX_DEPTH: usize = 12;

@@ -436,6 +436,16 @@ fn graphql_and_grpc_definitions_are_shown_as_highlighted_source() {
         String::from_utf8_lossy(&output.files["apis/default/shop-graphql.graphql"]),
         schema
     );
+    // catalog.json says what the definition is and where to get it.
+    let catalog: serde_json::Value = serde_json::from_slice(&output.files["catalog.json"]).unwrap();
+    let shop = catalog["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "shop-graphql")
+        .unwrap();
+    assert_eq!(shop["api"]["format"], "GraphQL");
+    assert_eq!(shop["api"]["download"], "apis/default/shop-graphql.graphql");
 
     let grpc = page("catalog/api/default/pricing-grpc/index.html");
     assert!(
