@@ -1,0 +1,207 @@
+//! What a user types, parsed: words to rank by, and `facet:value` filters
+//! (`kind:api owner:payments-team refund`).
+
+use crate::tokenizer::{Run, runs};
+
+/// The facets a query can filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Facet {
+    /// `component`, `api`, `group`, ..., `operation`, `schema`, `channel`,
+    /// `message`, `docs`.
+    Kind,
+    /// The owning entity, by name (`payments-team`), namespace and name
+    /// (`default/payments-team`) or ref (`group:default/payments-team`).
+    Owner,
+    Lifecycle,
+    /// The API entity an operation, schema, channel or message belongs to
+    /// (by name or ref).
+    Api,
+    /// `spec.type`.
+    Type,
+    Tag,
+    /// The entity's system (by name or ref).
+    System,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 7] = [
+        Facet::Kind,
+        Facet::Owner,
+        Facet::Lifecycle,
+        Facet::Api,
+        Facet::Type,
+        Facet::Tag,
+        Facet::System,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Facet::Kind => "kind",
+            Facet::Owner => "owner",
+            Facet::Lifecycle => "lifecycle",
+            Facet::Api => "api",
+            Facet::Type => "type",
+            Facet::Tag => "tag",
+            Facet::System => "system",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Facet> {
+        Facet::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether values are entity references, matched by name or full ref.
+    pub fn is_entity_ref(self) -> bool {
+        matches!(self, Facet::Owner | Facet::Api | Facet::System)
+    }
+}
+
+/// A parsed query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    /// The words to rank by (everything that is not a filter), as runs of
+    /// the search tokenizer.
+    pub runs: Vec<Run>,
+    /// The text words, lower-cased and joined by single spaces: an exact
+    /// name or title when the whole query is one.
+    pub text: String,
+    /// Filters, normalised (see [`normalise_value`]): a document must match
+    /// one value of every facet given.
+    pub filters: Vec<(Facet, Vec<String>)>,
+}
+
+impl ParsedQuery {
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty() && self.filters.is_empty()
+    }
+}
+
+/// A filter value as the index holds it: lower-cased; an entity reference
+/// written as `kind:name` gains the default namespace, as refs do.
+pub fn normalise_value(facet: Facet, value: &str) -> String {
+    let value = value.to_lowercase();
+    if facet.is_entity_ref() {
+        if let Some((kind, name)) = value.split_once(':') {
+            if !name.contains('/') {
+                return format!("{kind}:default/{name}");
+            }
+        }
+    }
+    value
+}
+
+/// Parse a query: whitespace-separated words, where `facet:value` (a known
+/// facet and a non-empty value) is a filter and everything else is text.
+/// A word like `group:default/payments-team` whose prefix is no facet is
+/// text. Several values of one facet are alternatives.
+pub fn parse_query(query: &str) -> ParsedQuery {
+    let mut text_words: Vec<&str> = Vec::new();
+    let mut filters: Vec<(Facet, Vec<String>)> = Vec::new();
+    for word in query.split_whitespace() {
+        let filter = word.split_once(':').and_then(|(name, value)| {
+            let facet = Facet::from_name(name)?;
+            let value = value.trim_matches('"');
+            (!value.is_empty()).then(|| (facet, normalise_value(facet, value)))
+        });
+        match filter {
+            Some((facet, value)) => match filters.iter_mut().find(|(f, _)| *f == facet) {
+                Some((_, values)) => {
+                    if !values.contains(&value) {
+                        values.push(value);
+                    }
+                }
+                None => filters.push((facet, vec![value])),
+            },
+            None => text_words.push(word),
+        }
+    }
+    filters.sort_by_key(|(facet, _)| *facet);
+    let text = text_words.join(" ");
+    ParsedQuery {
+        runs: runs(&text),
+        text: text.to_lowercase(),
+        filters,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(q: &ParsedQuery) -> Vec<&str> {
+        q.runs.iter().map(|r| r.whole.as_str()).collect()
+    }
+
+    #[test]
+    fn facets_are_filters_and_the_rest_is_text() {
+        let q = parse_query("kind:api owner:payments-team refund");
+        assert_eq!(words(&q), ["refund"]);
+        assert_eq!(q.text, "refund");
+        assert_eq!(
+            q.filters,
+            [
+                (Facet::Kind, vec!["api".to_string()]),
+                (Facet::Owner, vec!["payments-team".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn facet_names_and_values_ignore_case_and_repeat_as_alternatives() {
+        let q = parse_query("Kind:Operation KIND:schema kind:operation Refunds");
+        assert_eq!(
+            q.filters,
+            [(
+                Facet::Kind,
+                vec!["operation".to_string(), "schema".to_string()]
+            )]
+        );
+        assert_eq!(words(&q), ["refunds"]);
+    }
+
+    #[test]
+    fn entity_refs_are_normalised_like_refs() {
+        let q = parse_query(
+            "owner:group:payments-team owner:group:default/Payments-Team owner:default/x api:payments-api",
+        );
+        assert_eq!(
+            q.filters,
+            [
+                (
+                    Facet::Owner,
+                    vec![
+                        "group:default/payments-team".to_string(),
+                        "default/x".to_string()
+                    ]
+                ),
+                (Facet::Api, vec!["payments-api".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_prefixes_empty_values_and_paths_stay_text() {
+        let q = parse_query("group:default/payments-team kind: GET /v1/refunds");
+        assert!(q.filters.is_empty());
+        assert_eq!(
+            words(&q),
+            [
+                "group", "default", "payments", "team", "kind", "get", "v1", "refunds"
+            ]
+        );
+        assert_eq!(q.text, "group:default/payments-team kind: get /v1/refunds");
+    }
+
+    #[test]
+    fn quoted_values_and_empty_queries() {
+        let q = parse_query("lifecycle:\"production\"");
+        assert_eq!(
+            q.filters,
+            [(Facet::Lifecycle, vec!["production".to_string()])]
+        );
+        assert!(parse_query("   ").is_empty());
+        assert!(!parse_query("tag:java").is_empty());
+    }
+}
