@@ -418,7 +418,7 @@ fn nearest_existing(root: &Node, pointer: &str) -> Option<String> {
     let lower = last.to_ascii_lowercase();
     let candidate = siblings
         .iter()
-        .map(|e| (edit_distance(&e.key.to_ascii_lowercase(), &lower), e))
+        .map(|e| (strsim::levenshtein(&e.key.to_ascii_lowercase(), &lower), e))
         .filter(|(d, _)| *d <= 2.max(lower.len() / 4))
         .min_by_key(|(d, e)| (*d, e.key.clone()))
         .map(|(_, e)| e)?;
@@ -426,25 +426,6 @@ fn nearest_existing(root: &Node, pointer: &str) -> Option<String> {
         "did you mean `#{parent}/{}`?",
         escape_pointer_token(&candidate.key)
     ))
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// Follow a chain of pure Reference Objects from (file, pointer); the chain

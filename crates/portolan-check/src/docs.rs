@@ -248,8 +248,83 @@ pub fn load_docs(
     out
 }
 
+/// A heading's anchor as MkDocs (Python-Markdown's `toc`) makes it, so
+/// links written for an MkDocs site keep working: accents decomposed and
+/// other non-ASCII dropped, everything but letters, digits, `_`, `-` and
+/// spaces removed, lower-cased, runs of spaces and `-` made one `-`.
+pub fn heading_slug(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let ascii: String = text.nfkd().filter(char::is_ascii).collect();
+    let kept: String = ascii
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_ascii_whitespace())
+        .collect();
+    let mut out = String::with_capacity(kept.len());
+    for c in kept.trim().to_ascii_lowercase().chars() {
+        if c == '-' || c.is_ascii_whitespace() {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Make `id` unique among `used` the way Python-Markdown does: `_1`, `_2`…
+/// (an empty id becomes `_1`).
+pub fn unique_heading_id(id: String, used: &mut BTreeSet<String>) -> String {
+    let mut id = id;
+    while id.is_empty() || used.contains(&id) {
+        id = match id.rsplit_once('_') {
+            Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("{stem}_{}", n.parse::<u64>().unwrap_or(0) + 1)
+            }
+            _ => format!("{id}_1"),
+        };
+    }
+    used.insert(id.clone());
+    id
+}
+
+/// The anchors of a page's headings, in order: an explicit `{#id}` as
+/// written, else the slug of the heading's text.
+pub fn heading_ids(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut ids = Vec::new();
+    let mut used = BTreeSet::new();
+    let mut current: Option<(Option<String>, String)> = None;
+    for event in Parser::new_ext(text, Options::all()) {
+        match event {
+            Event::Start(Tag::Heading { id, .. }) => {
+                current = Some((id.map(|i| i.to_string()), String::new()));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text)) = &mut current {
+                    text.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((explicit, text)) = current.take() {
+                    let id = match explicit {
+                        Some(id) => {
+                            used.insert(id.clone());
+                            id
+                        }
+                        None => unique_heading_id(heading_slug(&text), &mut used),
+                    };
+                    ids.push(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
 /// Relative links and images in every page must lead to a page or image
-/// of the set.
+/// of the set, and a `#fragment` to a heading of its page.
 fn check_links(docs: &DocSet, diagnostics: &mut Vec<Diagnostic>) {
     let known: BTreeSet<&str> = docs
         .pages
@@ -258,35 +333,61 @@ fn check_links(docs: &DocSet, diagnostics: &mut Vec<Diagnostic>) {
         .chain(docs.withheld.iter())
         .map(String::as_str)
         .collect();
+    let ids: BTreeMap<&str, BTreeSet<String>> = docs
+        .pages
+        .iter()
+        .map(|(page, text)| (page.as_str(), heading_ids(text).into_iter().collect()))
+        .collect();
     for (page, text) in &docs.pages {
+        let file = if docs.dir.is_empty() {
+            page.clone()
+        } else {
+            format!("{}/{page}", docs.dir)
+        };
         for (target, offset) in relative_links(text) {
-            let path = target.split('#').next().unwrap_or("");
-            if path.is_empty() {
-                continue;
-            }
-            let resolved = join_normalized(parent_dir(page), path);
-            let ok = match &resolved {
-                Ok(p) => {
-                    known.contains(p.as_str())
-                        || known.contains(format!("{p}/index.md").as_str())
-                        || known.contains(format!("{}.md", p.trim_end_matches('/')).as_str())
-                }
-                Err(_) => false,
+            let (path, fragment) = match target.split_once('#') {
+                Some((path, fragment)) => (path, Some(fragment)),
+                None => (target.as_str(), None),
             };
-            if !ok {
-                let file = if docs.dir.is_empty() {
-                    page.clone()
-                } else {
-                    format!("{}/{page}", docs.dir)
-                };
-                diagnostics.push(
-                    Diagnostic::new(
-                        &codes::BROKEN_DOC_LINK,
-                        format!("`{target}` does not exist in the docs"),
-                    )
-                    .at(file, Span::new(offset, offset + target.len())),
-                );
-            }
+            let found = if path.is_empty() {
+                Some(page.clone())
+            } else {
+                join_normalized(parent_dir(page), path).ok().and_then(|p| {
+                    [
+                        p.clone(),
+                        format!("{p}/index.md"),
+                        format!("{}.md", p.trim_end_matches('/')),
+                    ]
+                    .into_iter()
+                    .find(|candidate| known.contains(candidate.as_str()))
+                })
+            };
+            let message = match (&found, fragment) {
+                (None, _) => format!("`{target}` does not exist in the docs"),
+                (Some(p), Some(fragment)) if !fragment.is_empty() => {
+                    let decoded = portolan_apis::refs::percent_decode(fragment);
+                    match ids.get(p.as_str()) {
+                        Some(page_ids) if !page_ids.contains(&decoded) => {
+                            let near = page_ids
+                                .iter()
+                                .min_by_key(|id| strsim::levenshtein(id, &decoded))
+                                .filter(|id| strsim::levenshtein(id, &decoded) <= 3);
+                            match near {
+                                Some(id) => format!(
+                                    "`{target}`: `{p}` has no heading `#{decoded}` (did you mean `#{id}`?)"
+                                ),
+                                None => format!("`{target}`: `{p}` has no heading `#{decoded}`"),
+                            }
+                        }
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            diagnostics.push(
+                Diagnostic::new(&codes::BROKEN_DOC_LINK, message)
+                    .at(file.clone(), Span::new(offset, offset + target.len())),
+            );
         }
     }
 }
@@ -302,7 +403,7 @@ pub fn relative_links(text: &str) -> Vec<(String, usize)> {
             _ => continue,
         };
         if dest.is_empty()
-            || dest.starts_with('#')
+            || dest == "#"
             || dest.starts_with('/')
             || paths::is_remote(&dest)
             || dest.starts_with("mailto:")
@@ -321,6 +422,49 @@ pub fn relative_links(text: &str) -> Vec<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heading_anchors_follow_mkdocs() {
+        assert_eq!(heading_slug("What's new?"), "whats-new");
+        assert_eq!(heading_slug("Café au lait"), "cafe-au-lait");
+        assert_eq!(heading_slug("  API  --  v2 "), "api-v2");
+        assert_eq!(heading_slug("snake_case stays"), "snake_case-stays");
+        assert_eq!(
+            heading_ids("# Setup\n## Setup\n## Setup\n# ¿?\n## Custom {#mine}\n"),
+            vec!["setup", "setup_1", "setup_2", "_1", "mine"]
+        );
+    }
+
+    #[test]
+    fn links_to_missing_headings_are_reported_with_a_suggestion() {
+        let mut docs = DocSet {
+            dir: "docs".into(),
+            ..DocSet::default()
+        };
+        docs.pages.insert(
+            "index.md".into(),
+            "# Home\n[ok](guide.md#getting-started) [typo](guide.md#geting-started) \
+             [here](#home) [gone](#nowhere) [encoded](guide.md#getting%2Dstarted)\n"
+                .into(),
+        );
+        docs.pages
+            .insert("guide.md".into(), "# Guide\n## Getting started\n".into());
+        let mut diagnostics = Vec::new();
+        check_links(&docs, &mut diagnostics);
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "`guide.md#geting-started`: `guide.md` has no heading `#geting-started` (did you mean `#getting-started`?)",
+                "`#nowhere`: `index.md` has no heading `#nowhere`",
+            ]
+        );
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| d.file.as_deref() == Some("docs/index.md"))
+        );
+    }
 
     #[test]
     fn files_under_a_prefix_by_binary_search() {

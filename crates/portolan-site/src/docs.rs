@@ -10,8 +10,6 @@ use portolan_core::paths::{join_normalized, parent_dir};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
-use crate::reference::slug;
-
 /// The site path of a docs page (`guide/setup.md` → `<root>guide/setup/`).
 pub fn page_path(root: &str, page: &str) -> String {
     let stem = page.trim_end_matches(".md");
@@ -155,16 +153,23 @@ pub fn render_page(
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, level)) = in_heading.take() {
-                    let mut id = slug(&heading_text);
-                    let mut n = 2;
-                    while !used_ids.insert(id.clone()) {
-                        id = format!("{}-{n}", slug(&heading_text));
-                        n += 1;
-                    }
+                    // Anchors as MkDocs makes them (and as the check that
+                    // reports broken `#fragment` links computes them): an
+                    // explicit `{#id}` as written, else the text's slug.
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
+                        let id = match slot.as_ref() {
+                            Some(explicit) => {
+                                used_ids.insert(explicit.to_string());
+                                explicit.to_string()
+                            }
+                            None => portolan_check::docs::unique_heading_id(
+                                portolan_check::docs::heading_slug(&heading_text),
+                                &mut used_ids,
+                            ),
+                        };
                         *slot = Some(CowStr::from(id.clone()));
+                        headings.push((level as u8, heading_text.clone(), id));
                     }
-                    headings.push((level as u8, heading_text.clone(), id));
                 }
                 events.push(event);
             }
