@@ -27,7 +27,9 @@ pub trait SiteUrls: Sync {
 
     /// A docs page of an entity (`page` as in [`DocSet::pages`], e.g.
     /// `guide/setup.md`), at a heading when `heading_id` is given: the id
-    /// the site gives that heading (see [`crate::markdown::sections`]).
+    /// the site gives that heading (see [`crate::markdown::sections`]:
+    /// `portolan_check::docs::heading_slug` and `unique_heading_id`, as
+    /// MkDocs makes them).
     fn docs_url(&self, entity: EntityId, page: &str, heading_id: Option<&str>) -> String;
 }
 

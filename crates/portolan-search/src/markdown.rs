@@ -1,6 +1,7 @@
 //! Markdown as search sees it: plain text, and docs pages cut into sections
 //! at their headings, each with the anchor id the site gives that heading.
 
+use portolan_check::docs::{heading_slug, unique_heading_id};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// The options the site renders docs with: the same text must parse into
@@ -12,28 +13,6 @@ fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// A heading's anchor id, as the site makes it: lower-case ASCII letters
-/// and digits, every other run of characters one `-`, `x` when nothing is
-/// left. (The site's `reference::slug`; the site depends on this crate,
-/// not the other way round, so it is repeated here and a test in the
-/// `portolan` crate checks the two agree on the example catalog.)
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let trimmed = out.trim_matches('-');
-    if trimmed.is_empty() {
-        "x".to_string()
-    } else {
-        trimmed.to_string()
-    }
 }
 
 /// Append text to a plain-text buffer with one space between pieces.
@@ -79,9 +58,9 @@ pub struct Section {
     pub text: String,
 }
 
-/// A docs page cut at every heading. Ids follow the site exactly: the slug
-/// of the heading's text and inline code, `-2`, `-3`... for repeats on the
-/// same page.
+/// A docs page cut at every heading. Ids are the site's (MkDocs'): an
+/// explicit `{#id}` as written, else the slug of the heading's text and
+/// inline code, made unique on the page with `_1`, `_2`...
 pub fn sections(markdown: &str) -> Vec<Section> {
     let mut out = vec![Section {
         level: 0,
@@ -90,24 +69,25 @@ pub fn sections(markdown: &str) -> Vec<Section> {
         text: String::new(),
     }];
     let mut used_ids = std::collections::BTreeSet::new();
-    let mut heading: Option<(u8, String)> = None;
+    // Level, explicit id, text of the heading being read.
+    let mut heading: Option<(u8, Option<String>, String)> = None;
     let mut in_code_block = false;
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Start(Tag::Heading { level, .. }) if !in_code_block => {
-                heading = Some((level as u8, String::new()));
+            Event::Start(Tag::Heading { level, id, .. }) if !in_code_block => {
+                heading = Some((level as u8, id.map(|i| i.to_string()), String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, text)) = heading.take() {
-                    let base = slug(&text);
-                    let mut id = base.clone();
-                    let mut n = 2;
-                    while !used_ids.insert(id.clone()) {
-                        id = format!("{base}-{n}");
-                        n += 1;
-                    }
+                if let Some((level, explicit, text)) = heading.take() {
+                    let id = match explicit {
+                        Some(id) => {
+                            used_ids.insert(id.clone());
+                            id
+                        }
+                        None => unique_heading_id(heading_slug(&text), &mut used_ids),
+                    };
                     out.push(Section {
                         level,
                         heading: collapse_spaces(&text),
@@ -118,7 +98,7 @@ pub fn sections(markdown: &str) -> Vec<Section> {
             }
             Event::Text(t) | Event::Code(t) => match &mut heading {
                 // Heading text as written: the slug sees it unspaced.
-                Some((_, text)) => text.push_str(&t),
+                Some((_, _, text)) => text.push_str(&t),
                 None => push_text(&mut out.last_mut().expect("never empty").text, &t),
             },
             Event::SoftBreak | Event::HardBreak if heading.is_none() => {
@@ -154,7 +134,7 @@ mod tests {
     #[test]
     fn sections_carry_the_ids_the_site_gives_headings() {
         let md = "Intro text.\n\n# Payments `v2`\n\nBody one.\n\n## Set up {#custom}\n\nA\nB\n\n\
-                  ## Set up\n\n```\n# not a heading\n```\n\n### ???\n";
+                  ## Set up\n\n```\n# not a heading\n```\n\n## Set up\n\n### Café ???\n";
         let got: Vec<(u8, String, Option<String>, String)> = sections(md)
             .into_iter()
             .map(|s| (s.level, s.heading, s.id, s.text))
@@ -169,14 +149,15 @@ mod tests {
                     Some("payments-v2".into()),
                     "Body one.".into()
                 ),
-                (2, "Set up".into(), Some("set-up".into()), "A B".into()),
+                (2, "Set up".into(), Some("custom".into()), "A B".into()),
                 (
                     2,
                     "Set up".into(),
-                    Some("set-up-2".into()),
+                    Some("set-up".into()),
                     "# not a heading".into()
                 ),
-                (3, "???".into(), Some("x".into()), "".into()),
+                (2, "Set up".into(), Some("set-up_1".into()), "".into()),
+                (3, "Café ???".into(), Some("cafe".into()), "".into()),
             ]
         );
     }

@@ -13,7 +13,6 @@ use portolan_check::{CheckOptions, Checked, check, policy};
 use portolan_core::config::{CONFIG_FILE, Config};
 use portolan_core::paths;
 use portolan_core::source::{DirSource, Source};
-use portolan_search::markdown::slug;
 use portolan_search::{ApiUrls, SearchDoc, SearchIndex, SiteUrls};
 
 pub fn acme() -> PathBuf {
@@ -48,6 +47,19 @@ pub fn check_acme() -> Checked {
 /// tags, no numbering of clashing slugs: the example has neither).
 pub struct TestUrls<'a> {
     pub catalog: &'a Catalog,
+}
+
+/// The site's slug of tags and operation ids.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
 }
 
 fn segment(s: &str) -> String {
