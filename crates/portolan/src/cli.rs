@@ -96,6 +96,55 @@ pub enum Command {
         after_help = "Examples:\n  portolan build --out site\n  portolan build --rev origin/main --out /srv/portal\n  portolan build --fail-on never   # publish even with errors"
     )]
     Build(BuildArgs),
+
+    /// Search the portal's index: entities, API operations, schemas,
+    /// AsyncAPI channels and messages, and docs sections.
+    ///
+    /// The words of QUERY rank results (names and titles count most, then
+    /// tags, then summaries, then the rest; the last word also matches as a
+    /// prefix, words of five letters or more also with one typo), and
+    /// `facet:value` words filter them: kind (component, api, group, ...,
+    /// operation, schema, channel, message, docs), owner, lifecycle, api,
+    /// type, tag, system. An owner, api or system is named by its name or
+    /// its ref. Reads the index `portolan build` writes into `_search` of
+    /// the site.
+    ///
+    /// Exit status: 0 when something matched, 1 when nothing did, 2 on a
+    /// usage or fatal error (e.g. no index).
+    #[command(
+        after_help = "Examples:\n  portolan search refund\n  portolan search listRefunds             # an operationId\n  portolan search 'GET /payments'\n  portolan search kind:api owner:payments-team\n  portolan search kind:docs rollback --limit 3\n  portolan search --format json refund | jq '.[0].url'\n  portolan search --index /srv/portal/_search refund"
+    )]
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for: words, and `facet:value` filters.
+    #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+    pub query: Vec<String>,
+
+    /// The index directory. Default: `_search` in the site directory
+    /// (`out_dir` under [site] in portolan.toml, else `site` in the
+    /// catalog root).
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+
+    /// Most results to show.
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub limit: u16,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Human)]
+    pub format: SearchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchFormat {
+    /// One line per result: kind, title, subtitle and site path (and, in
+    /// colour, the matching text under it).
+    Human,
+    /// A JSON array of results, best first, with scores and snippets.
+    Json,
 }
 
 #[derive(Debug, Args)]

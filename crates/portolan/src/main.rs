@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod cli;
 mod progress;
+mod search;
 mod workspace;
 
 use std::io::IsTerminal;
@@ -45,6 +46,7 @@ fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check::run(&cli.global, args, color),
         Command::Build(args) => build::run(&cli.global, args, color),
+        Command::Search(args) => search::run(&cli.global, args, color),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code as u8),
