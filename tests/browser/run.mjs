@@ -5,6 +5,12 @@
 // hides rows, dark mode changes the colours; and on the XSS fixture, that no
 // page runs anything but the theme's own script.
 //
+// Every page the example part visits is then checked twice more, each time
+// in a fresh context of its own: by axe-core (WCAG 2.1 A and AA, light and
+// dark colour scheme; serious and critical violations fail, the rest are
+// printed as warnings), and at a 375×740 phone viewport, where the page must
+// not scroll sideways.
+//
 //   node tests/browser/run.mjs MODE SITE_DIR BASE_PATH [MODE SITE_DIR BASE_PATH]...
 //
 // MODE is `example` (a build of examples/acme: the main page types, found by
@@ -20,6 +26,7 @@
 
 import { createServer } from "node:http";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdir, readFile, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +34,15 @@ import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
+// axe-core is a script for the page, not a module for node: its file is read
+// and evaluated in each page (see checkAccessibility). Null when not installed.
+const AXE_SCRIPT = (() => {
+  try {
+    return createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+  } catch {
+    return null;
+  }
+})();
 
 const CHROMIUM = process.env.PORTOLAN_CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOTS = path.resolve(
@@ -156,8 +172,10 @@ async function serveSite(root, base) {
 
 const failures = [];
 let checks = 0;
+let warningCount = 0;
 
-function report(site, name, problems, detail = "") {
+/** Prints one check; `problems` fail the run, `warnings` are only shown. */
+function report(site, name, problems, detail = "", warnings = []) {
   checks += 1;
   const status = problems.length ? "FAIL" : "ok  ";
   console.log(`  ${status}  ${name.padEnd(30)} ${detail}`);
@@ -165,6 +183,10 @@ function report(site, name, problems, detail = "") {
     console.log(`          - ${problem}`);
     failures.push(`${site}: ${name}: ${problem}`);
   }
+  for (const warning of warnings) {
+    console.log(`          warning: ${warning}`);
+  }
+  warningCount += warnings.length;
 }
 
 // ---------------------------------------------------------------- the page
@@ -345,9 +367,12 @@ async function checkExample(browser, dir, base) {
   const tab = await openPage(context, origin);
   const { page } = tab;
   const pathOf = (url) => new URL(url).pathname;
+  // Every page loaded by visit(), for the accessibility and phone passes.
+  const visited = [];
 
   /** Loads a page, runs the checks every page gets, saves a screenshot. */
   async function visit(name, url, { status = 200, shot = true, extra } = {}) {
+    visited.push({ name, url });
     const late = tab.leftovers();
     if (status !== 200) tab.expectErrorStatus(url);
     let problems = [];
@@ -652,7 +677,193 @@ async function checkExample(browser, dir, base) {
   const late = tab.leftovers();
   if (late.length) report(site, "after the last check", late);
   await context.close();
+
+  await checkAccessibility(browser, site, visited);
+  await checkPhoneLayout(browser, site, visited, ["home", "entity-component"]);
   await close();
+}
+
+// ---------------------------------------------------------------- accessibility
+
+// What axe-core checks: the WCAG 2.1 success criteria at levels A and AA.
+// Its best-practice rules (one <main>, heading order, landmarks holding all
+// content…) run too, but only ever warn: they are not WCAG requirements.
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const BLOCKING_IMPACTS = ["serious", "critical"];
+// The rules whose outcome depends on colours: all that the dark colour
+// scheme can change, so all that is run again in it.
+const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
+
+/** A violating element for the report: its selector and, for contrast, the colours. */
+function describeNode(node) {
+  const target = node.target.map((t) => (Array.isArray(t) ? t.join(" ") : t)).join(" ");
+  const contrast = node.any.find((check) => check.id === "color-contrast")?.data;
+  if (contrast?.contrastRatio) {
+    return `${target} (${contrast.fgColor} on ${contrast.bgColor}: ${contrast.contrastRatio}:1, needs ${contrast.expectedContrastRatio})`;
+  }
+  return target;
+}
+
+/**
+ * axe-core in every page, light and then dark (contrast must hold in both).
+ *
+ * A context of its own, so that axe's script does not trip the main pass's
+ * watch for scripts the theme did not ship. It does not bypass the pages'
+ * Content-Security-Policy: axe is evaluated through the DevTools protocol,
+ * which the policy does not govern, so the pages are audited as served.
+ */
+async function checkAccessibility(browser, site, pages) {
+  const started = Date.now();
+  const axeSource = await readFile(AXE_SCRIPT, "utf8");
+  const { version } = JSON.parse(await readFile(path.join(path.dirname(AXE_SCRIPT), "package.json"), "utf8"));
+  console.log(`\naccessibility (axe-core ${version}: ${WCAG_TAGS.join(", ")}; light and dark)`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  for (const { name, url } of pages) {
+    const where = new URL(url).pathname;
+    const problems = [];
+    const warnings = [];
+    let detail = where;
+    try {
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.goto(url, { waitUntil: "load" });
+      await page.evaluate(axeSource);
+      // One entry per rule and set of elements, with the schemes it fails in.
+      const found = new Map();
+      let review = 0;
+      for (const [scheme, runOnly] of [
+        ["light", { type: "tag", values: [...WCAG_TAGS, "best-practice"] }],
+        ["dark", { type: "rule", values: COLOUR_RULES }],
+      ]) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const result = await page.evaluate((only) => window.axe.run(document, { runOnly: only, resultTypes: ["violations"] }), runOnly);
+        review = Math.max(review, result.incomplete.length);
+        for (const violation of result.violations) {
+          const nodes = violation.nodes.map(describeNode);
+          const key = `${violation.id}\n${violation.nodes.map((n) => n.target.join(" ")).join("\n")}`;
+          const seen = found.get(key);
+          if (seen) {
+            seen.schemes.push(scheme);
+            // Colours differ between the schemes; keep both.
+            if (nodes.join() !== seen.nodes.join()) seen.nodes = seen.nodes.map((n, i) => `${n}; in dark: ${nodes[i]}`);
+          } else {
+            found.set(key, { violation, nodes, schemes: [scheme] });
+          }
+        }
+      }
+      for (const { violation, nodes, schemes } of found.values()) {
+        const shown = nodes.slice(0, 3).join(", ") + (nodes.length > 3 ? `, and ${nodes.length - 3} more` : "");
+        const wcag = violation.tags.some((tag) => WCAG_TAGS.includes(tag));
+        const text = `${where} [${schemes.join("+")}] ${violation.id} (${violation.impact}${wcag ? "" : ", best practice"}): ${violation.help}: ${shown}`;
+        if (wcag && BLOCKING_IMPACTS.includes(violation.impact)) problems.push(text);
+        else warnings.push(text);
+      }
+      if (review) detail += ` (axe left ${review} rule${review === 1 ? "" : "s"} to review by eye)`;
+    } catch (error) {
+      problems.push(`${where}: ${error.message.split("\n")[0]}`);
+    }
+    report(site, `axe ${name}`, problems, detail, warnings);
+  }
+  await context.close();
+  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+}
+
+// ---------------------------------------------------------------- phone
+
+/**
+ * Every page at a phone's viewport: laid out at the device width (the
+ * viewport meta tag) and no wider, so the page never scrolls sideways. A wide
+ * table or code block may scroll inside its own box; only the page is
+ * measured. `shots` names the pages kept as screenshots.
+ */
+async function checkPhoneLayout(browser, site, pages, shots) {
+  const started = Date.now();
+  const viewport = { width: 375, height: 740 };
+  console.log(`\nphone layout (${viewport.width}×${viewport.height})`);
+  // A phone, not a narrow desktop window: the viewport meta tag applies. Such
+  // a browser zooms out to fit a page that is too wide, so innerWidth grows
+  // with the page; the screen's width is the measure instead.
+  const context = await browser.newContext({ viewport, isMobile: true, hasTouch: true, colorScheme: "light" });
+  const page = await context.newPage();
+  for (const { name, url } of pages) {
+    const where = new URL(url).pathname;
+    const problems = [];
+    let detail = where;
+    try {
+      await page.goto(url, { waitUntil: "load" });
+      const layout = await page.evaluate((width) => {
+        const describe = (el) => {
+          const parts = [];
+          for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+            let part = e.localName;
+            if (e.id) part += `#${e.id}`;
+            else if (typeof e.className === "string" && e.className.trim()) part += `.${e.className.trim().split(/\s+/).join(".")}`;
+            parts.unshift(part);
+          }
+          const text = (el.textContent || "").trim().replace(/\s+/g, " ");
+          return `${parts.join(" > ")}${text ? ` ("${text.slice(0, 40)}${text.length > 40 ? "…" : ""}")` : ""}`;
+        };
+        // Whether something between `el` and the page scrolls or clips it.
+        const contained = (el) => {
+          for (let e = el.parentElement; e && e !== document.body && e !== document.documentElement; e = e.parentElement) {
+            if (getComputedStyle(e).overflowX !== "visible") return true;
+          }
+          return false;
+        };
+        // How far right an element reaches, its own overflowing content included.
+        const reach = (el) => {
+          const box = el.getBoundingClientRect();
+          const overflowing = getComputedStyle(el).overflowX === "visible" ? el.scrollWidth - el.clientWidth : 0;
+          return box.right + Math.max(0, overflowing) + scrollX;
+        };
+        // Where the width comes from: an element reaching past the screen
+        // whose own box is wider than its parent leaves it room (a long word
+        // in a grid or flex item, a wide image), or whose content spills out
+        // of its box. Everything around or after it is merely pushed along.
+        const wide = (el) => el.getClientRects().length && reach(el) > width + 1 && !contained(el);
+        const sticksOut = (el) => {
+          const style = getComputedStyle(el);
+          // (Content that spills out because a child does is the child's doing.)
+          if (style.overflowX === "visible" && el.scrollWidth > el.clientWidth + 1 && ![...el.children].some(wide)) {
+            return "its content spills out";
+          }
+          const parent = el.parentElement;
+          const parentStyle = getComputedStyle(parent);
+          const room = parent.getBoundingClientRect().left + parent.clientLeft + parent.clientWidth - parseFloat(parentStyle.paddingRight);
+          if (el.getBoundingClientRect().right > room + 1) {
+            const layout = ["grid", "inline-grid", "flex", "inline-flex"].includes(parentStyle.display) ? `${parentStyle.display} ` : "";
+            return `wider than its ${layout}parent`;
+          }
+          return null;
+        };
+        const culprits = [];
+        for (const el of document.body.querySelectorAll("*")) {
+          if (!wide(el)) continue;
+          const why = sticksOut(el);
+          if (why) culprits.push(`${describe(el)} reaches ${Math.round(reach(el))}px, ${why}`);
+        }
+        return {
+          layoutWidth: document.documentElement.clientWidth,
+          scrollWidth: document.documentElement.scrollWidth,
+          culprits,
+        };
+      }, viewport.width);
+      detail += ` (${layout.scrollWidth}px wide)`;
+      if (layout.layoutWidth !== viewport.width) {
+        problems.push(`${where}: laid out ${layout.layoutWidth}px wide on a ${viewport.width}px screen (is <meta name="viewport" content="width=device-width"> missing?)`);
+      }
+      if (layout.scrollWidth > viewport.width + 1) {
+        const shown = layout.culprits.slice(0, 4).join("; ") + (layout.culprits.length > 4 ? `; and ${layout.culprits.length - 4} more` : "");
+        problems.push(`${where}: the page is ${layout.scrollWidth}px wide on a ${viewport.width}px screen and scrolls sideways: ${shown || "(no single element found)"}`);
+      }
+      if (shots.includes(name)) await screenshot(page, `example-phone-${name}`);
+    } catch (error) {
+      problems.push(`${where}: ${error.message.split("\n")[0]}`);
+    }
+    report(site, `phone ${name}`, problems, detail);
+  }
+  await context.close();
+  console.log(`  (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 }
 
 // ---------------------------------------------------------------- xss
@@ -740,6 +951,10 @@ async function main() {
     if (!base.startsWith("/") || !base.endsWith("/")) usage(`the base path must start and end with /: ${base}`);
     sites.push({ mode, dir: path.resolve(dir), base });
   }
+  if (!AXE_SCRIPT) {
+    console.error(`axe-core is not installed: run \`npm ci\` in ${path.relative(process.cwd(), here) || "."}`);
+    process.exit(2);
+  }
   if (!existsSync(CHROMIUM)) {
     console.error(`${CHROMIUM} does not exist: install Debian's chromium (apt-get install chromium) or set PORTOLAN_CHROMIUM`);
     process.exit(2);
@@ -761,7 +976,8 @@ async function main() {
   }
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\n${checks} checks in ${seconds}s; screenshots in ${path.relative(process.cwd(), SCREENSHOTS) || "."}`);
+  const warned = warningCount ? `, ${warningCount} warning${warningCount === 1 ? "" : "s"} (not failures)` : "";
+  console.log(`\n${checks} checks in ${seconds}s${warned}; screenshots in ${path.relative(process.cwd(), SCREENSHOTS) || "."}`);
   if (failures.length) {
     console.log(`\n${failures.length} failure${failures.length === 1 ? "" : "s"}:`);
     for (const failure of failures) console.log(`  ${failure}`);

@@ -2,7 +2,9 @@
 //! the XSS fixture, and `tests/browser/run.mjs` opens them in headless
 //! Chromium (Debian's `chromium`, driven by playwright-core). It fails on
 //! console errors (CSP violations included), failed requests, broken
-//! navigation, and any script on a page that the theme did not ship.
+//! navigation, any script on a page that the theme did not ship, serious or
+//! critical WCAG 2.1 A/AA violations found by axe-core (light and dark), and
+//! pages that scroll sideways on a 375px-wide phone.
 //!
 //! Needs `/usr/bin/chromium` (or `$PORTOLAN_CHROMIUM`), `node`, and `npm ci`
 //! in `tests/browser`; `.ci/run` provides them. When one is missing the test
@@ -33,10 +35,12 @@ fn missing_prerequisite(browser_dir: &Path) -> Option<String> {
     if !node.is_ok_and(|out| out.status.success()) {
         return Some("node is not on PATH".into());
     }
-    if !browser_dir.join("node_modules/playwright-core").is_dir() {
-        return Some(
-            "tests/browser/node_modules is missing (run `npm ci` in tests/browser)".into(),
-        );
+    for package in ["playwright-core", "axe-core"] {
+        if !browser_dir.join("node_modules").join(package).is_dir() {
+            return Some(format!(
+                "tests/browser/node_modules/{package} is missing (run `npm ci` in tests/browser)"
+            ));
+        }
     }
     None
 }
