@@ -164,7 +164,7 @@ pub fn system_graph(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"graph-title\">\
+        "<svg class=\"graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"graph-title\">\
 <title id=\"graph-title\">Dependency graph of {}</title>\
 <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>",
         esc(&label_of(system))
@@ -426,7 +426,7 @@ pub fn domain_graph(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"graph domain-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"domain-graph-title domain-graph-desc\">\
+        "<svg class=\"graph domain-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"domain-graph-title domain-graph-desc\">\
 <title id=\"domain-graph-title\">{}</title><desc id=\"domain-graph-desc\">{}</desc>\
 <defs><marker id=\"domain-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>",
         esc(&title),

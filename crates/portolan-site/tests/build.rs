@@ -581,7 +581,9 @@ fn domain_pages_draw_their_systems_and_the_dependencies_between_them() {
     let output = build_acme();
     let (svg, page) = graph_of(&output, "catalog/domain/default/commerce/index.html");
     assert!(svg.starts_with("<svg class=\"graph domain-graph\""));
-    assert!(svg.contains("role=\"img\" aria-labelledby=\"domain-graph-title domain-graph-desc\""));
+    assert!(
+        svg.contains("role=\"group\" aria-labelledby=\"domain-graph-title domain-graph-desc\"")
+    );
     assert!(svg.contains("<title id=\"domain-graph-title\">Systems of Commerce"));
     assert!(svg.contains("<desc id=\"domain-graph-desc\">3 systems and 0 sub-domains"));
     // Its three systems, each a link to its page.
