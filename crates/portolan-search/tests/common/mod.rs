@@ -20,12 +20,16 @@ pub fn acme() -> PathBuf {
 }
 
 pub fn check_acme() -> Checked {
-    let source = DirSource::new(acme()).unwrap();
-    let config = Config::parse(
-        CONFIG_FILE,
-        &String::from_utf8(source.read(CONFIG_FILE, 1 << 20).unwrap()).unwrap(),
-    )
-    .unwrap();
+    check_dir(&acme())
+}
+
+/// Check the catalog in `root` with its portolan.toml (if any).
+pub fn check_dir(root: &std::path::Path) -> Checked {
+    let source = DirSource::new(root).unwrap();
+    let config = match source.read(CONFIG_FILE, 1 << 20) {
+        Ok(bytes) => Config::parse(CONFIG_FILE, &String::from_utf8(bytes).unwrap()).unwrap(),
+        Err(_) => Config::default(),
+    };
     let policies = policy::load_policies(&config, &|schema| {
         let path = paths::join_normalized("", schema).unwrap();
         let text = source
