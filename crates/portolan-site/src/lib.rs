@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod reference;
+pub mod search;
 
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
@@ -88,8 +89,34 @@ pub fn template_diagnostic(
     d.with_help("fix the template in theme_dir, or remove it to use the default theme's")
 }
 
+/// Why rendering stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A template failed (see [`template_diagnostic`]).
+    Template(minijinja::Error),
+    /// The search index could not be built.
+    Search(portolan_search::Error),
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Template(err) => write!(f, "template error: {err}"),
+            RenderError::Search(err) => write!(f, "the search index could not be built: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(err: minijinja::Error) -> Self {
+        RenderError::Template(err)
+    }
+}
+
 /// Render everything into memory.
-pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, minijinja::Error> {
+pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, RenderError> {
     let mut output = Output::default();
     pages::render_pages(
         checked,
@@ -119,6 +146,24 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, minij
             output.insert(json_path, bundled.to_json_string());
             output.insert(yaml_path, bundled.to_yaml_string());
         }
+    }
+    // Search: the same documents feed the tantivy index (`portolan
+    // search`, `serve`); built from this (audience-filtered) catalog, so
+    // nothing hidden reaches it.
+    let documents = portolan_search::documents(
+        checked,
+        &search::SiteRoutes {
+            catalog: &checked.catalog,
+            base: &options.base_url,
+        },
+    );
+    match portolan_search::index_files(&documents) {
+        Ok(files) => {
+            for (name, bytes) in files {
+                output.insert(format!("{}/{name}", search::INDEX_DIR), bytes);
+            }
+        }
+        Err(err) => return Err(RenderError::Search(err)),
     }
     Ok(output)
 }

@@ -115,7 +115,7 @@ impl ReferenceUrls {
 
     /// Site path of the page holding the operations page `index` (from 0) of
     /// a tag, without anchor.
-    fn tag_page(&self, tag: &str, index: usize) -> String {
+    pub(crate) fn tag_page(&self, tag: &str, index: usize) -> String {
         match (self.compact, index) {
             (true, _) => format!("{}operations/", self.root),
             (false, 0) => self.tag_path(tag),
@@ -233,6 +233,49 @@ fn tag_page_path(urls: &ReferenceUrls, tag: &str, index: usize) -> String {
 
 /// A group for an untagged operation: its first path segment that is not a
 /// version (`/v1/customers/{id}` → `customers`).
+/// The group an operation is listed under: its first tag, else the first
+/// meaningful segment of its path.
+pub(crate) fn operation_group(op: &Operation) -> String {
+    op.tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| path_group(&op.path))
+}
+
+/// The id of an operation's `<article>` on its page.
+pub(crate) fn operation_anchor(op: &Operation) -> String {
+    format!(
+        "op-{}",
+        slug(
+            op.operation_id
+                .as_deref()
+                .unwrap_or(&format!("{} {}", op.method, op.path))
+        )
+    )
+}
+
+/// The operations page (tag page, or the single operations page of a
+/// compact API) listing each operation of `model`, with its anchor:
+/// (pointer of the operation, site path with `#anchor`).
+pub(crate) fn operation_urls(model: &ApiModel, urls: &ReferenceUrls) -> Vec<(String, String)> {
+    let mut seen_in_group: BTreeMap<String, usize> = BTreeMap::new();
+    model
+        .operations
+        .iter()
+        .chain(&model.webhooks)
+        .map(|op| {
+            let group = operation_group(op);
+            let position = seen_in_group.entry(group.clone()).or_default();
+            let page = urls.tag_page(&group, *position / OPERATIONS_PER_PAGE);
+            *position += 1;
+            (
+                op.pointer.clone(),
+                format!("{page}#{}", operation_anchor(op)),
+            )
+        })
+        .collect()
+}
+
 fn path_group(path: &str) -> String {
     path.split('/')
         .filter(|s| !s.is_empty() && !s.starts_with('{'))
@@ -594,14 +637,7 @@ fn curl(model: &ApiModel, op: &Operation) -> String {
 
 fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> OperationView {
     OperationView {
-        anchor: format!(
-            "op-{}",
-            slug(
-                op.operation_id
-                    .as_deref()
-                    .unwrap_or(&format!("{} {}", op.method, op.path))
-            )
-        ),
+        anchor: operation_anchor(op),
         method: op.method.to_ascii_uppercase(),
         path: op.path.clone(),
         summary: op.summary.clone(),
@@ -702,12 +738,7 @@ pub fn render_reference(
     // alphabetical for undeclared tags; untagged last.
     let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in model.operations.iter().chain(&model.webhooks) {
-        let tag = op
-            .tags
-            .first()
-            .cloned()
-            .unwrap_or_else(|| path_group(&op.path));
-        groups.entry(tag).or_default().push(op);
+        groups.entry(operation_group(op)).or_default().push(op);
     }
     let mut order: Vec<String> = model
         .tags
@@ -742,7 +773,7 @@ pub fn render_reference(
             // Channels name messages by key, which a message's own `name`
             // may differ from: the anchor is the key's.
             let messages: Vec<Value> = c.messages.iter().map(|m| context! { name => m.clone(), anchor => format!("msg-{}", slug(m)) }).collect();
-            context! { name => c.name.clone(), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages }
+            context! { name => c.name.clone(), anchor => format!("channel-{}", slug(&c.name)), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages }
         })
         .collect();
     let async_operations: Vec<Value> = model

@@ -737,3 +737,47 @@ fn callbacks_are_shown_inside_the_operation_that_registers_them() {
     assert!(callbacks.contains("eventId"));
     assert!(callbacks.contains("<code>204</code>"));
 }
+
+#[test]
+fn every_search_result_url_lands_on_an_element_of_the_site() {
+    let checked = check_acme();
+    let mut output = render(&checked, &BuildOptions::new("test")).unwrap();
+    assert!(
+        output.files.contains_key("_search/meta.json"),
+        "the index is written"
+    );
+    let docs = portolan_search::documents(
+        &checked,
+        &portolan_site::search::SiteRoutes {
+            catalog: &checked.catalog,
+            base: "/",
+        },
+    );
+    let kinds: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.kind.as_str()).collect();
+    for kind in [
+        "component",
+        "api",
+        "operation",
+        "schema",
+        "channel",
+        "message",
+        "docs",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} documents: {kinds:?}");
+    }
+    // A page linking to every result: the link check then proves each URL
+    // reaches a page of the build and, with an anchor, an element of it.
+    let links: String = docs
+        .iter()
+        .map(|d| format!("<a href=\"/{}\">{}</a>\n", d.url, d.kind))
+        .collect();
+    output.insert("search-urls.html", links);
+    let broken = portolan_site::links::broken_links(&output, "/");
+    assert!(
+        broken.is_empty(),
+        "{} of {} search URLs lead nowhere, e.g. {:?}",
+        broken.len(),
+        docs.len(),
+        &broken[..broken.len().min(10)]
+    );
+}

@@ -115,7 +115,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     ));
     let output = match portolan_site::render(&checked, &options) {
         Ok(output) => output,
-        Err(err) => {
+        Err(portolan_site::RenderError::Search(err)) => {
+            progress.finish();
+            anyhow::bail!(
+                "the search index could not be built ({err}); {} was not written",
+                out_dir.display()
+            );
+        }
+        Err(portolan_site::RenderError::Template(err)) => {
             let mut files = checked.catalog.files.clone();
             let diagnostic = portolan_site::template_diagnostic(&err, &options, &mut files);
             let report = render::render(
