@@ -248,6 +248,14 @@ pub fn load_docs(
     out
 }
 
+/// The markdown extensions docs pages are rendered with (the site uses the
+/// same set, so headings found here are the headings rendered there).
+pub const MARKDOWN_OPTIONS: pulldown_cmark::Options = pulldown_cmark::Options::ENABLE_TABLES
+    .union(pulldown_cmark::Options::ENABLE_FOOTNOTES)
+    .union(pulldown_cmark::Options::ENABLE_STRIKETHROUGH)
+    .union(pulldown_cmark::Options::ENABLE_TASKLISTS)
+    .union(pulldown_cmark::Options::ENABLE_HEADING_ATTRIBUTES);
+
 /// A heading's anchor as MkDocs (Python-Markdown's `toc`) makes it, so
 /// links written for an MkDocs site keep working: accents decomposed and
 /// other non-ASCII dropped, everything but letters, digits, `_`, `-` and
@@ -291,11 +299,11 @@ pub fn unique_heading_id(id: String, used: &mut BTreeSet<String>) -> String {
 /// The anchors of a page's headings, in order: an explicit `{#id}` as
 /// written, else the slug of the heading's text.
 pub fn heading_ids(text: &str) -> Vec<String> {
-    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     let mut ids = Vec::new();
     let mut used = BTreeSet::new();
     let mut current: Option<(Option<String>, String)> = None;
-    for event in Parser::new_ext(text, Options::all()) {
+    for event in Parser::new_ext(text, MARKDOWN_OPTIONS) {
         match event {
             Event::Start(Tag::Heading { id, .. }) => {
                 current = Some((id.map(|i| i.to_string()), String::new()));
@@ -394,9 +402,9 @@ fn check_links(docs: &DocSet, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Relative link and image targets of a markdown page with their offsets.
 pub fn relative_links(text: &str) -> Vec<(String, usize)> {
-    use pulldown_cmark::{Event, Options, Parser, Tag};
+    use pulldown_cmark::{Event, Parser, Tag};
     let mut out = Vec::new();
-    for (event, range) in Parser::new_ext(text, Options::all()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, MARKDOWN_OPTIONS).into_offset_iter() {
         let dest = match &event {
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => dest_url.to_string(),

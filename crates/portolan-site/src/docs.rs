@@ -7,7 +7,7 @@ use minijinja::context;
 use minijinja::value::{Serde, Value};
 use portolan_check::docs::{DocSet, NavItem};
 use portolan_core::paths::{join_normalized, parent_dir};
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 
 /// The site path of a docs page (`guide/setup.md` → `<root>guide/setup/`).
@@ -114,14 +114,7 @@ pub fn render_page(
     let mut heading_text = String::new();
     // Per open link or image: whether it was dropped.
     let mut link_stack: Vec<bool> = Vec::new();
-    for event in Parser::new_ext(
-        text,
-        Options::ENABLE_TABLES
-            | Options::ENABLE_FOOTNOTES
-            | Options::ENABLE_STRIKETHROUGH
-            | Options::ENABLE_TASKLISTS
-            | Options::ENABLE_HEADING_ATTRIBUTES,
-    ) {
+    for event in Parser::new_ext(text, portolan_check::docs::MARKDOWN_OPTIONS) {
         if let Some((_, code)) = &mut code_block {
             match event {
                 Event::Text(text) => code.push_str(&text),
