@@ -420,15 +420,12 @@ pub fn bundle(set: &SpecSet) -> Bundled {
                 taken.insert((section.to_string(), e.key.clone()));
                 if let Some(raw) = refs::ref_of(&e.value)
                     .filter(|_| e.value.as_map().is_some_and(|m| m.len() == 1))
+                    && let Some((file, pointer, _)) = set.node(&refs::resolve(&set.root_file, raw))
+                    && file != set.root_file
                 {
-                    if let Some((file, pointer, _)) = set.node(&refs::resolve(&set.root_file, raw))
-                    {
-                        if file != set.root_file {
-                            assigned
-                                .entry((file.to_string(), pointer))
-                                .or_insert((section.to_string(), e.key.clone()));
-                        }
-                    }
+                    assigned
+                        .entry((file.to_string(), pointer))
+                        .or_insert((section.to_string(), e.key.clone()));
                 }
             }
         }
@@ -490,27 +487,27 @@ impl Bundler<'_> {
             Value::Map(entries) => {
                 let mut map = Map::new();
                 for entry in entries {
-                    if entry.key == "$ref" {
-                        if let Some(raw) = entry.value.as_str() {
-                            if self.format.is_openapi() && !reference_allowed(self.format, path) {
-                                self.misplaced_refs.push(MisplacedRef {
-                                    file: file.to_string(),
-                                    span: entry.value.span,
-                                    position: describe_position(path),
-                                });
-                            }
-                            match self.rewrite_ref(file, raw, path) {
-                                RefRewrite::Ref(new) => {
-                                    map.insert("$ref".into(), Json::String(new));
-                                }
-                                RefRewrite::Inline(value) => {
-                                    // Sibling keys of an inlined ref are dropped,
-                                    // as the target replaces the object.
-                                    return value;
-                                }
-                            }
-                            continue;
+                    if entry.key == "$ref"
+                        && let Some(raw) = entry.value.as_str()
+                    {
+                        if self.format.is_openapi() && !reference_allowed(self.format, path) {
+                            self.misplaced_refs.push(MisplacedRef {
+                                file: file.to_string(),
+                                span: entry.value.span,
+                                position: describe_position(path),
+                            });
                         }
+                        match self.rewrite_ref(file, raw, path) {
+                            RefRewrite::Ref(new) => {
+                                map.insert("$ref".into(), Json::String(new));
+                            }
+                            RefRewrite::Inline(value) => {
+                                // Sibling keys of an inlined ref are dropped,
+                                // as the target replaces the object.
+                                return value;
+                            }
+                        }
+                        continue;
                     }
                     let in_mapping = path.len() >= 2
                         && path[path.len() - 1] == "mapping"
@@ -694,10 +691,10 @@ pub fn external_refs(doc: &Json) -> Vec<String> {
     while let Some(v) = stack.pop() {
         match v {
             Json::Object(map) => {
-                if let Some(Json::String(r)) = map.get("$ref") {
-                    if !r.starts_with('#') {
-                        out.push(r.clone());
-                    }
+                if let Some(Json::String(r)) = map.get("$ref")
+                    && !r.starts_with('#')
+                {
+                    out.push(r.clone());
                 }
                 stack.extend(map.values());
             }

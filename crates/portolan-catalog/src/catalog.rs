@@ -138,10 +138,10 @@ impl Catalog {
         let mut all: Vec<Vec<Relation>> = vec![Vec::new(); self.entities.len()];
         for reference in &self.references {
             push_relation(self, reference, reference.from, &mut all[reference.from]);
-            if let Some(target) = reference.resolved {
-                if target != reference.from {
-                    push_relation(self, reference, target, &mut all[target]);
-                }
+            if let Some(target) = reference.resolved
+                && target != reference.from
+            {
+                push_relation(self, reference, target, &mut all[target]);
             }
         }
         for relations in &mut all {

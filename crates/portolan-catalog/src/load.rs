@@ -507,10 +507,10 @@ fn location_targets(entity: &Entity, diagnostics: &mut Vec<Diagnostic>) -> Vec<L
         .and_then(Node::as_str)
         .is_some_and(|p| p == "optional");
     let mut raw: Vec<(&str, Span)> = Vec::new();
-    if let Some(target) = spec.and_then(|s| s.get("target")) {
-        if let Some(t) = target.as_str() {
-            raw.push((t, target.span));
-        }
+    if let Some(target) = spec.and_then(|s| s.get("target"))
+        && let Some(t) = target.as_str()
+    {
+        raw.push((t, target.span));
     }
     if let Some(list) = spec.and_then(|s| s.get("targets")).and_then(Node::as_seq) {
         raw.extend(

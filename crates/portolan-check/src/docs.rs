@@ -199,21 +199,21 @@ pub fn load_docs(
                         String::from_utf8_lossy(&bytes).into_owned(),
                     );
                 }
-            } else if IMAGE_EXTENSIONS.contains(&extension.as_str()) {
-                if let Ok(bytes) = source.read(file, 8 << 20) {
-                    if extension == "svg" && is_unsafe_svg(&bytes) {
-                        diagnostics.push(
-                            Diagnostic::new(
-                                &codes::UNSAFE_DOC_ASSET,
-                                format!("`{file}` contains script and is not published"),
-                            )
-                            .in_file(file.clone()),
-                        );
-                        docs.withheld.insert(rel.to_string());
-                        continue;
-                    }
-                    docs.assets.insert(rel.to_string(), bytes);
+            } else if IMAGE_EXTENSIONS.contains(&extension.as_str())
+                && let Ok(bytes) = source.read(file, 8 << 20)
+            {
+                if extension == "svg" && is_unsafe_svg(&bytes) {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &codes::UNSAFE_DOC_ASSET,
+                            format!("`{file}` contains script and is not published"),
+                        )
+                        .in_file(file.clone()),
+                    );
+                    docs.withheld.insert(rel.to_string());
+                    continue;
                 }
+                docs.assets.insert(rel.to_string(), bytes);
             }
         }
         if docs.pages.is_empty() {

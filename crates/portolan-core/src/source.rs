@@ -208,17 +208,16 @@ impl Source for DirSource {
                             .file_type()
                             .map(|t| t.is_file() || t.is_symlink())
                             .unwrap_or(false);
-                        if is_file {
-                            if let Ok(rel) = entry.path().strip_prefix(&self.canonical_root) {
-                                let rel: Vec<String> = rel
-                                    .components()
-                                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                                    .collect();
-                                found
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .push(rel.join("/"));
-                            }
+                        if is_file && let Ok(rel) = entry.path().strip_prefix(&self.canonical_root)
+                        {
+                            let rel: Vec<String> = rel
+                                .components()
+                                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                                .collect();
+                            found
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(rel.join("/"));
                         }
                     }
                     Err(err) => errors
@@ -380,10 +379,10 @@ impl GitSource {
         };
         let mut entries = BTreeMap::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob) {
-                if let Ok(name) = entry.name() {
-                    entries.insert(format!("{dir}{name}"), (entry.id(), entry.filemode()));
-                }
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && let Ok(name) = entry.name()
+            {
+                entries.insert(format!("{dir}{name}"), (entry.id(), entry.filemode()));
             }
             git2::TreeWalkResult::Ok
         })

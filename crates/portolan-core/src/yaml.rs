@@ -702,16 +702,16 @@ fn count_nodes(node: &Node) -> usize {
 /// Resolve a scalar by the YAML 1.2 core schema (what Backstage's `yaml`
 /// package uses): `yes`/`no`/`on`/`off` and timestamps stay strings.
 fn resolve_scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Value {
-    if let Some(tag) = tag {
-        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
-            match tag.suffix.as_str() {
-                "str" => return Value::String(text),
-                "null" => return Value::Null,
-                "bool" | "int" | "float" => {
-                    return resolve_plain(&text).unwrap_or(Value::String(text));
-                }
-                _ => {}
+    if let Some(tag) = tag
+        && (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!")
+    {
+        match tag.suffix.as_str() {
+            "str" => return Value::String(text),
+            "null" => return Value::Null,
+            "bool" | "int" | "float" => {
+                return resolve_plain(&text).unwrap_or(Value::String(text));
             }
+            _ => {}
         }
     }
     if style != TScalarStyle::Plain {
@@ -733,15 +733,17 @@ fn resolve_plain(text: &str) -> Option<Value> {
         _ => {}
     }
     let bytes = text.as_bytes();
-    if let Some(octal) = text.strip_prefix("0o") {
-        if !octal.is_empty() && octal.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return i64::from_str_radix(octal, 8).ok().map(Value::Int);
-        }
+    if let Some(octal) = text.strip_prefix("0o")
+        && !octal.is_empty()
+        && octal.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return i64::from_str_radix(octal, 8).ok().map(Value::Int);
     }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return i64::from_str_radix(hex, 16).ok().map(Value::Int);
-        }
+    if let Some(hex) = text.strip_prefix("0x")
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
     }
     let digits = match bytes.first() {
         Some(b'-') | Some(b'+') => &text[1..],

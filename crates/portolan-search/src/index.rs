@@ -465,10 +465,10 @@ fn opening(body: &str) -> Option<Snippet> {
         end -= 1;
     }
     // End at a word boundary when the text goes on.
-    if end < body.len() {
-        if let Some(space) = body[..end].rfind(' ') {
-            end = space;
-        }
+    if end < body.len()
+        && let Some(space) = body[..end].rfind(' ')
+    {
+        end = space;
     }
     Some(Snippet {
         text: body[..end].to_string(),

@@ -82,12 +82,11 @@ impl ParsedQuery {
 /// written as `kind:name` gains the default namespace, as refs do.
 pub fn normalise_value(facet: Facet, value: &str) -> String {
     let value = value.to_lowercase();
-    if facet.is_entity_ref() {
-        if let Some((kind, name)) = value.split_once(':') {
-            if !name.contains('/') {
-                return format!("{kind}:default/{name}");
-            }
-        }
+    if facet.is_entity_ref()
+        && let Some((kind, name)) = value.split_once(':')
+        && !name.contains('/')
+    {
+        return format!("{kind}:default/{name}");
     }
     value
 }

@@ -168,10 +168,10 @@ fn remove_pointer(root: &mut Node, pointer: &str) {
     match &mut node.value {
         Value::Map(entries) => entries.retain(|e| &e.key != last),
         Value::Seq(items) => {
-            if let Ok(i) = last.parse::<usize>() {
-                if i < items.len() {
-                    items.remove(i);
-                }
+            if let Ok(i) = last.parse::<usize>()
+                && i < items.len()
+            {
+                items.remove(i);
             }
         }
         _ => {}

@@ -141,10 +141,10 @@ pub fn catalog_json(checked: &Checked, tool_version: &str) -> Value {
         };
         // The definition text is served as the bundled files instead (a
         // catalog.json of 10,000 entities should not carry every spec).
-        if entity.kind == Kind::Api {
-            if let Some(spec) = spec.as_object_mut() {
-                spec.remove("definition");
-            }
+        if entity.kind == Kind::Api
+            && let Some(spec) = spec.as_object_mut()
+        {
+            spec.remove("definition");
         }
         let position = catalog
             .files

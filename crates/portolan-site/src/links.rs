@@ -244,10 +244,10 @@ pub fn broken_links(output: &Output, base: &str) -> Vec<(String, String)> {
                 },
             };
             // Fragments of pages only: `x.json#/paths` means something else.
-            if let Some(target_page) = scans.get(target_file).filter(|_| *check_fragment) {
-                if !fragment_found(&target_page.anchors, fragment) {
-                    broken.push((page.to_string(), target.clone()));
-                }
+            if let Some(target_page) = scans.get(target_file).filter(|_| *check_fragment)
+                && !fragment_found(&target_page.anchors, fragment)
+            {
+                broken.push((page.to_string(), target.clone()));
             }
         }
     }

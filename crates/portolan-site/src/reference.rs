@@ -302,15 +302,15 @@ fn type_label(schema: &Schema) -> String {
     } else {
         schema.types.join(" | ")
     };
-    if schema.types.iter().any(|t| t == "array") {
-        if let Some(items) = &schema.items {
-            let inner = match &items.reference {
-                Some(r) => r.name.clone().unwrap_or_else(|| "schema".into()),
-                None => items.types.join(" | "),
-            };
-            if !inner.is_empty() {
-                label = format!("array of {inner}");
-            }
+    if schema.types.iter().any(|t| t == "array")
+        && let Some(items) = &schema.items
+    {
+        let inner = match &items.reference {
+            Some(r) => r.name.clone().unwrap_or_else(|| "schema".into()),
+            None => items.types.join(" | "),
+        };
+        if !inner.is_empty() {
+            label = format!("array of {inner}");
         }
     }
     if let Some(format) = &schema.format {
@@ -468,12 +468,12 @@ fn write_schema(out: &mut String, schema: &Schema, urls: &ReferenceUrls, depth: 
         }
         out.push_str("</ul>");
     }
-    if let Some(items) = &schema.items {
-        if !schema.types.is_empty() || items.reference.is_none() {
-            out.push_str("<div class=\"items\"><p>Items:</p>");
-            write_schema(out, items, urls, depth + 1);
-            out.push_str("</div>");
-        }
+    if let Some(items) = &schema.items
+        && (!schema.types.is_empty() || items.reference.is_none())
+    {
+        out.push_str("<div class=\"items\"><p>Items:</p>");
+        write_schema(out, items, urls, depth + 1);
+        out.push_str("</div>");
     }
     if let Some(additional) = &schema.additional_properties {
         out.push_str("<div class=\"items\"><p>Other properties:</p>");
@@ -607,30 +607,30 @@ fn curl(model: &ApiModel, op: &Operation) -> String {
     {
         cmd.push_str(&format!(" \\\n  -H '{}: …'", p.name.replace('\'', "")));
     }
-    if let Some(body) = &op.request_body {
-        if let Some(media) = body.content.first() {
-            cmd.push_str(&format!(
-                " \\\n  -H 'Content-Type: {}'",
-                media.media_type.replace('\'', "")
-            ));
-            let example = media
-                .examples
-                .iter()
-                .find_map(|e| e.value.clone())
-                .or_else(|| {
-                    media
-                        .schema
-                        .as_ref()
-                        .and_then(|s| s.examples.first().cloned())
-                });
-            let data = example
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "{}".into());
-            cmd.push_str(&format!(
-                " \\\n  -d '{}'",
-                truncate(&data, 400).replace('\'', "'\\''")
-            ));
-        }
+    if let Some(body) = &op.request_body
+        && let Some(media) = body.content.first()
+    {
+        cmd.push_str(&format!(
+            " \\\n  -H 'Content-Type: {}'",
+            media.media_type.replace('\'', "")
+        ));
+        let example = media
+            .examples
+            .iter()
+            .find_map(|e| e.value.clone())
+            .or_else(|| {
+                media
+                    .schema
+                    .as_ref()
+                    .and_then(|s| s.examples.first().cloned())
+            });
+        let data = example
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "{}".into());
+        cmd.push_str(&format!(
+            " \\\n  -d '{}'",
+            truncate(&data, 400).replace('\'', "'\\''")
+        ));
     }
     cmd
 }

@@ -29,10 +29,10 @@ pub fn discover_root(start: &Path) -> PathBuf {
             return dir.to_path_buf();
         }
     }
-    if let Ok(repo) = git2::Repository::discover(start) {
-        if let Some(workdir) = repo.workdir() {
-            return workdir.to_path_buf();
-        }
+    if let Ok(repo) = git2::Repository::discover(start)
+        && let Some(workdir) = repo.workdir()
+    {
+        return workdir.to_path_buf();
     }
     start.to_path_buf()
 }

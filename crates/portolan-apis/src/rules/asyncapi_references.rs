@@ -108,10 +108,10 @@ fn check_asyncapi3(doc: &Document<'_>, out: &mut Vec<Finding>) {
             if let Some(messages) = operation.member("messages") {
                 check_messages(doc, &messages, channel.as_ref(), out);
             }
-            if let Some(reply) = operation.member("reply") {
-                if resolves(doc, &reply, "reply", out) {
-                    replies.extend(doc.deref(reply).ok());
-                }
+            if let Some(reply) = operation.member("reply")
+                && resolves(doc, &reply, "reply", out)
+            {
+                replies.extend(doc.deref(reply).ok());
             }
         }
     }

@@ -69,13 +69,12 @@ pub(crate) fn check(format: SpecFormat, doc: &Document<'_>, out: &mut Vec<Findin
             stack.extend(node.items().map(|item| (item, None, false)));
             continue;
         }
-        if !is_name_map {
-            if let Some(mapping) = node
+        if !is_name_map
+            && let Some(mapping) = node
                 .member("discriminator")
                 .and_then(|d| d.member("mapping"))
-            {
-                check_mapping(doc, &schema_names, &mapping, out);
-            }
+        {
+            check_mapping(doc, &schema_names, &mapping, out);
         }
         let mut children: Vec<_> = node
             .members()

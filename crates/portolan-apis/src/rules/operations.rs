@@ -98,10 +98,10 @@ pub(crate) fn openapi_path_items<'a>(format: SpecFormat, doc: &Document<'a>) -> 
     }
     let mut push_once =
         |items: &mut Vec<PathItem<'a>>, origin: PathItemOrigin, entry: Located<'a>| {
-            if let Some(location) = doc.deref(entry).ok().filter(|l| l.value.is_object()) {
-                if seen.insert(location.pointer.clone()) {
-                    items.push(PathItem { origin, location });
-                }
+            if let Some(location) = doc.deref(entry).ok().filter(|l| l.value.is_object())
+                && seen.insert(location.pointer.clone())
+            {
+                items.push(PathItem { origin, location });
             }
         };
     if format == SpecFormat::OpenApi20 {

@@ -122,45 +122,45 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
         }
     }
     let str_at = |pointer: &str| root.pointer(pointer).and_then(Node::as_str);
-    if let Some(kind) = str_at("/kind") {
-        if !is_valid_kind(kind) {
-            push(
-                &codes::INVALID_KIND,
-                root.locate("/kind"),
-                format!("`{kind}` is not a valid kind"),
-                "a kind is a letter followed by letters and digits, at most 63 characters",
-            );
-        }
+    if let Some(kind) = str_at("/kind")
+        && !is_valid_kind(kind)
+    {
+        push(
+            &codes::INVALID_KIND,
+            root.locate("/kind"),
+            format!("`{kind}` is not a valid kind"),
+            "a kind is a letter followed by letters and digits, at most 63 characters",
+        );
     }
-    if let Some(api_version) = str_at("/apiVersion") {
-        if !is_valid_api_version(api_version) {
-            push(
-                &codes::INVALID_API_VERSION,
-                root.locate("/apiVersion"),
-                format!("`{api_version}` is not a valid apiVersion"),
-                "use `group/version`, e.g. `backstage.io/v1alpha1`",
-            );
-        }
+    if let Some(api_version) = str_at("/apiVersion")
+        && !is_valid_api_version(api_version)
+    {
+        push(
+            &codes::INVALID_API_VERSION,
+            root.locate("/apiVersion"),
+            format!("`{api_version}` is not a valid apiVersion"),
+            "use `group/version`, e.g. `backstage.io/v1alpha1`",
+        );
     }
-    if let Some(name) = str_at("/metadata/name") {
-        if !is_valid_object_name(name) {
-            push(
-                &codes::INVALID_NAME,
-                root.locate("/metadata/name"),
-                format!("`{name}` is not a valid entity name"),
-                "names are 1-63 characters of [a-zA-Z0-9-_.], starting and ending with a letter or digit (e.g. `payments-api`)",
-            );
-        }
+    if let Some(name) = str_at("/metadata/name")
+        && !is_valid_object_name(name)
+    {
+        push(
+            &codes::INVALID_NAME,
+            root.locate("/metadata/name"),
+            format!("`{name}` is not a valid entity name"),
+            "names are 1-63 characters of [a-zA-Z0-9-_.], starting and ending with a letter or digit (e.g. `payments-api`)",
+        );
     }
-    if let Some(namespace) = str_at("/metadata/namespace") {
-        if !is_valid_dns_label(namespace) {
-            push(
-                &codes::INVALID_NAMESPACE,
-                root.locate("/metadata/namespace"),
-                format!("`{namespace}` is not a valid namespace"),
-                "namespaces are DNS labels: 1-63 characters of lowercase [a-z0-9-], starting and ending with a letter or digit",
-            );
-        }
+    if let Some(namespace) = str_at("/metadata/namespace")
+        && !is_valid_dns_label(namespace)
+    {
+        push(
+            &codes::INVALID_NAMESPACE,
+            root.locate("/metadata/namespace"),
+            format!("`{namespace}` is not a valid namespace"),
+            "namespaces are DNS labels: 1-63 characters of lowercase [a-z0-9-], starting and ending with a letter or digit",
+        );
     }
     if let Some(labels) = root.pointer("/metadata/labels").and_then(Node::as_map) {
         for entry in labels {
@@ -233,15 +233,15 @@ pub fn check_format(entity: &Entity) -> Vec<Diagnostic> {
                 None => {}
             }
             for field in ["title", "icon"] {
-                if let Some(node) = link.get(field) {
-                    if node.as_str().is_some_and(|t| !is_non_blank(t)) {
-                        push(
-                            &codes::SCHEMA,
-                            node.span,
-                            format!("link {field} must not be blank"),
-                            "remove the field or give it text",
-                        );
-                    }
+                if let Some(node) = link.get(field)
+                    && node.as_str().is_some_and(|t| !is_non_blank(t))
+                {
+                    push(
+                        &codes::SCHEMA,
+                        node.span,
+                        format!("link {field} must not be blank"),
+                        "remove the field or give it text",
+                    );
                 }
             }
         }

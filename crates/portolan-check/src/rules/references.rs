@@ -81,33 +81,34 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
         let Some(child) = reference.resolved else {
             continue;
         };
-        if let Some(parent_ref) = parent_of.get(&child) {
-            if parent_ref.resolved.is_some() && parent_ref.resolved != Some(reference.from) {
-                let entity = &catalog.entities[reference.from];
-                let child_entity = &catalog.entities[child];
-                let span = entity
-                    .node
-                    .pointer(&reference.pointer)
-                    .map(|n| n.span)
-                    .unwrap_or(entity.node.span);
-                out.push(
-                    Diagnostic::new(
-                        &codes::RELATION_MISMATCH,
-                        format!(
-                            "{} lists {} as a child, but its parent is {}",
-                            entity.entity_ref(),
-                            child_entity.entity_ref(),
-                            parent_ref.target
-                        ),
-                    )
-                    .at(&entity.file, span)
-                    .with_related(
-                        &child_entity.file,
-                        child_entity.node.locate(&parent_ref.pointer),
-                        "the child names this parent",
+        if let Some(parent_ref) = parent_of.get(&child)
+            && parent_ref.resolved.is_some()
+            && parent_ref.resolved != Some(reference.from)
+        {
+            let entity = &catalog.entities[reference.from];
+            let child_entity = &catalog.entities[child];
+            let span = entity
+                .node
+                .pointer(&reference.pointer)
+                .map(|n| n.span)
+                .unwrap_or(entity.node.span);
+            out.push(
+                Diagnostic::new(
+                    &codes::RELATION_MISMATCH,
+                    format!(
+                        "{} lists {} as a child, but its parent is {}",
+                        entity.entity_ref(),
+                        child_entity.entity_ref(),
+                        parent_ref.target
                     ),
-                );
-            }
+                )
+                .at(&entity.file, span)
+                .with_related(
+                    &child_entity.file,
+                    child_entity.node.locate(&parent_ref.pointer),
+                    "the child names this parent",
+                ),
+            );
         }
     }
     out
