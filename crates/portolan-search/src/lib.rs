@@ -6,12 +6,14 @@
 //! it ([`SearchIndex::search`]): field boosts, type-ahead prefixes, typo
 //! tolerance, `facet:value` filters and snippets.
 
+pub mod client;
 pub mod document;
 pub mod index;
 pub mod markdown;
 pub mod query;
 pub mod tokenizer;
 
+pub use client::index_files as client_index_files;
 pub use document::{ApiUrls, SearchDoc, SiteUrls, documents};
 pub use index::{
     Error, Hit, IndexStats, SearchIndex, Snippet, index_files, open, search, write_index,
