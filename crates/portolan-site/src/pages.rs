@@ -83,6 +83,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         "assets/portolan.js",
         include_str!("../../../themes/default/assets/portolan.js"),
     ),
+    (
+        "assets/search.js",
+        include_str!("../../../themes/default/assets/search.js"),
+    ),
 ];
 
 /// Site-wide values every template sees as `site`.

@@ -546,7 +546,6 @@
     var sequence = 0;
     var shown = null; // the query the popup shows
     var enterPending = false;
-    var searching = false;
 
     function open() {
       popup.hidden = false;
@@ -561,9 +560,13 @@
       if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
       active = n;
       if (n >= 0 && options[n]) {
-        options[n].setAttribute("aria-selected", "true");
-        input.setAttribute("aria-activedescendant", options[n].id);
-        options[n].scrollIntoView({ block: "nearest" });
+        var option = options[n];
+        option.setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", option.id);
+        // The first of a group brings its heading into view with it.
+        var group = option.parentNode;
+        if (group.querySelector("[role=option]") === option) group.firstChild.scrollIntoView({ block: "nearest" });
+        option.scrollIntoView({ block: "nearest" });
       } else {
         input.removeAttribute("aria-activedescendant");
       }
@@ -610,19 +613,27 @@
       shown = query;
     }
 
+    // A keystroke waits this long for the next before searching, so fast
+    // typing does not fetch the files of every prefix on the way.
+    var DEBOUNCE_MS = 50;
+    var timer = null;
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(update, DEBOUNCE_MS);
+    }
+
     function update() {
+      clearTimeout(timer);
+      timer = null;
       var query = input.value;
       var n = ++sequence;
       if (!query.trim()) {
         shown = null;
-        searching = false;
         close();
         return;
       }
-      searching = true;
       engine.search(query, LIMIT).then(function (hits) {
         if (n !== sequence) return;
-        searching = false;
         render(query, hits);
         if (doc.activeElement === input) open();
         if (enterPending) {
@@ -632,8 +643,12 @@
         }
       }, function (error) {
         if (n !== sequence) return;
-        searching = false;
-        enterPending = false;
+        if (enterPending) {
+          // No index to ask: the catalog explorer, as without script.
+          enterPending = false;
+          form.submit();
+          return;
+        }
         listbox.textContent = "";
         listbox.hidden = true;
         options = [];
@@ -650,7 +665,7 @@
         else update();
       }
     });
-    input.addEventListener("input", update);
+    input.addEventListener("input", schedule);
     input.addEventListener("blur", close);
     input.addEventListener("keydown", function (event) {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -673,7 +688,7 @@
             // Results are on their way: open the first when they come.
             event.preventDefault();
             enterPending = true;
-            if (!searching) update();
+            update();
           } else if (options.length) {
             event.preventDefault();
             go(options[active >= 0 ? active : 0]);
