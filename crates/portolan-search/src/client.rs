@@ -10,8 +10,8 @@
 //! | file | what | fetched |
 //! |---|---|---|
 //! | `manifest.json` | document count, shard keys, bucket counts, the ranking constants, a content hash | when the search box is first focused |
-//! | `t/<i>.json` | the `i`-th shard: every term starting with its key (the terms' first two characters), with the postings of rare terms and, for the others, the `p/` file and count of their postings | for each word of a query (and each camelCase part) |
-//! | `p/<i>.json` | postings of some terms of one shard, in term order (a frequent term alone) | for the terms a query reaches |
+//! | `t/<i>.json` | shards (a large one alone, small ones a few together): every term starting with a shard's key (the terms' first two characters), with the postings of rare terms and, for the others, the `p/` file and count of their postings | for each word of a query (and each camelCase part) |
+//! | `p/<i>.json` | postings of terms next to each other in order (a frequent term alone) | for the terms a query reaches |
 //! | `x/<i>.json` | exact names, titles and tags, by hash (see `Phrases`) | the one bucket of the query's text |
 //! | `f/<facet>/<i>.json` | documents by facet value, for one hash bucket of values | when a query filters on that facet |
 //! | `d/<i>.json` | kind, title, subtitle, URL, owner and API of [`CHUNK_DOCS`] documents | for the results shown |
@@ -93,11 +93,11 @@ const MASK_SPAN: u64 = 128;
 /// shard stays a small dictionary.
 const INLINE_POSTINGS: usize = 4;
 
-/// The terms of a shard with more postings are grouped, in order, into
-/// `p/` files of about this size (a term with more has a file of its own):
-/// a word's postings come with those of a few words next to it, and the
-/// terms a prefix completes to are in a few files.
-const BLOCK_BYTES: usize = 8 * 1024;
+/// Terms with more postings are grouped, in order, into `p/` files of
+/// about this size (a term with more has a file of its own): a word's
+/// postings come with those of a few words next to it, and the terms a
+/// prefix completes to are in a few files.
+const BLOCK_BYTES: usize = 4 * 1024;
 
 /// Documents per metadata file: the results shown need a few files, each
 /// a few kilobytes.
@@ -108,6 +108,9 @@ pub const CHUNK_DOCS: usize = 8;
 /// two-letter prefix in a large catalog completes to thousands of terms.
 /// Smaller terms first; what is left over is not matched.
 const EXPANSION_BUDGET: usize = 12_000;
+
+/// Consecutive shards smaller than this share a file of about this size.
+const SHARD_FILE_BYTES: usize = 4 * 1024;
 
 /// About this many bytes per file of exact names, titles and tags.
 const PHRASE_BUCKET_BYTES: usize = 2 * 1024;
@@ -143,7 +146,9 @@ struct Manifest<'a> {
     n: usize,
     /// Documents per metadata file.
     c: usize,
-    /// Shard keys separated by spaces; `t/<i>.json` is the `i`-th.
+    /// Shard keys: the keys of each file separated by spaces, the files by
+    /// `|`; `t/<i>.json` is the `i`-th, an object with a [`Shard`] per
+    /// key.
     s: String,
     /// Kinds, by the index metadata gives them.
     k: Vec<&'a str>,
@@ -454,40 +459,32 @@ pub fn index_files(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u8>> {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let path = |rest: String| format!("{CLIENT_DIR}/{rest}");
 
-    // Terms, by shard; postings inline, or in blocks of the shard's terms in
-    // order, or (a frequent term) in a file of their own.
+    // Terms, by shard; postings inline, or in blocks of terms in order (a
+    // frequent term alone).
     let mut shards: BTreeMap<String, Shard> = BTreeMap::new();
-    let mut by_shard: BTreeMap<String, Vec<(String, Vec<u64>)>> = BTreeMap::new();
-    for (term, postings) in weighted_postings(docs) {
-        by_shard
-            .entry(shard_key(&term))
-            .or_default()
-            .push((term, encode_postings(&postings)));
-    }
     let mut blocks: Vec<BTreeMap<String, Vec<u64>>> = Vec::new();
-    for (key, terms) in by_shard {
-        let shard = shards.entry(key).or_default();
-        let mut block: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        let mut block_bytes = 0;
-        for (term, postings) in terms {
-            let count = postings.len() as u64 - 1 - postings[0];
-            if count <= INLINE_POSTINGS as u64 {
-                shard.t.insert(term, postings);
-                continue;
-            }
-            let bytes = term.len() + 4 + postings.iter().map(|&n| digits(n) + 1).sum::<usize>();
-            if block_bytes + bytes > BLOCK_BYTES && !block.is_empty() {
-                blocks.push(std::mem::take(&mut block));
-                block_bytes = 0;
-            }
-            // The open block is the next to be pushed.
-            shard.r.insert(term.clone(), [blocks.len() as u64, count]);
-            block.insert(term, postings);
-            block_bytes += bytes;
+    let mut block: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut block_bytes = 0;
+    for (term, postings) in weighted_postings(docs) {
+        let shard = shards.entry(shard_key(&term)).or_default();
+        let count = postings.len() as u64;
+        let postings = encode_postings(&postings);
+        if count <= INLINE_POSTINGS as u64 {
+            shard.t.insert(term, postings);
+            continue;
         }
-        if !block.is_empty() {
-            blocks.push(block);
+        let bytes = term.len() + 4 + postings.iter().map(|&n| digits(n) + 1).sum::<usize>();
+        if block_bytes + bytes > BLOCK_BYTES && !block.is_empty() {
+            blocks.push(std::mem::take(&mut block));
+            block_bytes = 0;
         }
+        // The open block is the next to be pushed.
+        shard.r.insert(term.clone(), [blocks.len() as u64, count]);
+        block.insert(term, postings);
+        block_bytes += bytes;
+    }
+    if !block.is_empty() {
+        blocks.push(block);
     }
     for (i, block) in blocks.iter().enumerate() {
         files.insert(path(format!("p/{i}.json")), to_json(block));
@@ -532,10 +529,25 @@ pub fn index_files(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u8>> {
         files.insert(path(format!("x/{i}.json")), to_json(bucket));
     }
 
-    let mut shard_keys: Vec<&str> = Vec::with_capacity(shards.len());
-    for (i, (key, shard)) in shards.iter().enumerate() {
-        shard_keys.push(key);
-        files.insert(path(format!("t/{i}.json")), to_json(shard));
+    // Shards, in files of a few consecutive shards (a small catalog has
+    // hundreds of shards of a few terms each).
+    let mut groups: Vec<Vec<&str>> = Vec::new();
+    let mut group: BTreeMap<&str, &Shard> = BTreeMap::new();
+    let mut group_bytes = 0;
+    for (key, shard) in &shards {
+        let bytes = to_json(shard).len() + key.len() + 4;
+        if group_bytes + bytes > SHARD_FILE_BYTES && !group.is_empty() {
+            files.insert(path(format!("t/{}.json", groups.len())), to_json(&group));
+            groups.push(group.keys().copied().collect());
+            group.clear();
+            group_bytes = 0;
+        }
+        group.insert(key, shard);
+        group_bytes += bytes;
+    }
+    if !group.is_empty() {
+        files.insert(path(format!("t/{}.json", groups.len())), to_json(&group));
+        groups.push(group.keys().copied().collect());
     }
 
     // Facets, in hash buckets.
@@ -619,7 +631,11 @@ pub fn index_files(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u8>> {
         h: format!("{hash:016x}"),
         n: docs.len(),
         c: CHUNK_DOCS,
-        s: shard_keys.join(" "),
+        s: groups
+            .iter()
+            .map(|keys| keys.join(" "))
+            .collect::<Vec<_>>()
+            .join("|"),
         k: kinds,
         f: facet_buckets,
         x: phrase_buckets,

@@ -84,8 +84,8 @@ fn files_are_compact_json_and_the_manifest_is_small() {
     );
     let manifest: Value = serde_json::from_slice(manifest).unwrap();
     assert_eq!(manifest["n"], common::acme_index().docs.len());
-    // Every shard the manifest names is there, and nothing else is.
-    let shards = manifest["s"].as_str().unwrap().split(' ').count();
+    // Every shard file the manifest names is there, and nothing else is.
+    let shards = manifest["s"].as_str().unwrap().split('|').count();
     let shard_files = files
         .keys()
         .filter(|n| n.starts_with(&format!("{CLIENT_DIR}/t/")))

@@ -230,7 +230,9 @@
         manifest = get("manifest.json").then(function (m) {
           if (m.v !== 1) throw new Error("search index format " + m.v + " is not supported");
           m.shards = new Map();
-          (m.s ? m.s.split(" ") : []).forEach(function (key, i) { m.shards.set(key, i); });
+          (m.s ? m.s.split("|") : []).forEach(function (keys, i) {
+            keys.split(" ").forEach(function (key) { m.shards.set(key, i); });
+          });
           m.maskBoost = [];
           for (var mask = 0; mask < 128; mask++) {
             var sum = 0;
@@ -246,8 +248,9 @@
 
     function shard(m, key) {
       if (!m.shards.has(key)) return Promise.resolve(null);
-      return get("t/" + m.shards.get(key) + ".json", m.h).then(function (s) {
-        if (!s.terms) s.terms = Object.keys(s.t || {}).concat(Object.keys(s.r || {}));
+      return get("t/" + m.shards.get(key) + ".json", m.h).then(function (file) {
+        var s = own(file, key) ? file[key] : null;
+        if (s && !s.terms) s.terms = Object.keys(s.t || {}).concat(Object.keys(s.r || {}));
         return s;
       });
     }
