@@ -671,7 +671,8 @@
     input.addEventListener("input", schedule);
     input.addEventListener("blur", close);
     input.addEventListener("keydown", function (event) {
-      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      // Keys that compose a character (an input method) are not ours.
+      if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
       var isOpen = !popup.hidden;
       switch (event.key) {
         case "ArrowDown":
