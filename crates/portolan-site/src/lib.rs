@@ -157,6 +157,11 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, Rende
             base: &options.base_url,
         },
     );
+    // The browser's index of the same documents (already site-relative
+    // paths under `_search/`).
+    for (path, bytes) in portolan_search::client_index_files(&documents) {
+        output.insert(path, bytes);
+    }
     match portolan_search::index_files(&documents) {
         Ok(files) => {
             for (name, bytes) in files {
