@@ -848,8 +848,19 @@ fn audience_builds_leak_nothing_about_internal_entities() {
         storefront["spec"]["dependsOn"],
         serde_json::json!(["component:payments"])
     );
+    // The search index stores text compressed, so scanning its bytes is not
+    // enough: asking it is. Nothing about the internal entities is found.
+    let public_search = t.run(&["search", "--index", "public-site/_search", "canarysecret"]);
+    assert_eq!(
+        public_search.code, 1,
+        "{}{}",
+        public_search.stdout, public_search.stderr
+    );
     // The canary does reach an internal build: the check can fail.
     assert_eq!(t.run(&["build", "--out", "internal-site"]).code, 0);
+    let internal_search = t.run(&["search", "--index", "internal-site/_search", "canarysecret"]);
+    assert_eq!(internal_search.code, 0, "{}", internal_search.stderr);
+    assert!(internal_search.stdout.contains("canarysecret"));
     assert!(
         std::fs::read_to_string(t.root().join("internal-site/catalog.json"))
             .unwrap()
