@@ -115,6 +115,44 @@ pub enum Command {
         after_help = "Examples:\n  portolan search refund\n  portolan search listRefunds             # an operationId\n  portolan search 'GET /payments'\n  portolan search kind:api owner:payments-team\n  portolan search kind:docs rollback --limit 3\n  portolan search --format json refund | jq '.[0].url'\n  portolan search --index /srv/portal/_search refund"
     )]
     Search(SearchArgs),
+
+    /// Preview the portal locally: check and render it into memory, serve
+    /// it over HTTP, and rebuild it when a file of the catalog changes.
+    ///
+    /// Open pages reload on their own after a rebuild (the reload script is
+    /// added by serve only, never written by build). A change that does not
+    /// build shows its findings in the terminal and over the page, while
+    /// the last good site stays served. The site is served at the root
+    /// (`/`): `base_url` under [site] is for build. Every rebuild renders
+    /// the whole site for now. Also: `GET /_search?q=...&limit=N` answers
+    /// with the search hits as JSON.
+    #[command(
+        after_help = "Examples:\n  portolan serve                          # http://127.0.0.1:8000/\n  portolan serve --port 0 --open          # any free port, open a browser\n  portolan serve --bind 0.0.0.0           # reachable from other machines"
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one (the URL is printed).
+    #[arg(long, default_value_t = 8000, value_name = "N")]
+    pub port: u16,
+
+    /// Address to listen on. The default keeps the portal on this machine.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+
+    /// Open the portal in a browser once it is served.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Serve one audience's portal (as `build --audience`).
+    #[arg(long, value_name = "NAME")]
+    pub audience: Option<String>,
+
+    /// Lowest severity that keeps a rebuild from replacing the served site.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,10 @@
 mod build;
 mod check;
 mod cli;
+mod pipeline;
 mod progress;
 mod search;
+mod serve;
 mod workspace;
 
 use std::io::IsTerminal;
@@ -47,6 +49,7 @@ fn main() -> std::process::ExitCode {
         Command::Check(args) => check::run(&cli.global, args, color),
         Command::Build(args) => build::run(&cli.global, args, color),
         Command::Search(args) => search::run(&cli.global, args, color),
+        Command::Serve(args) => serve::run(&cli.global, args, color),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code as u8),

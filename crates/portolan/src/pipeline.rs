@@ -1,0 +1,205 @@
+//! Check + (audience filter) + render + link check into memory, as one
+//! function `serve` calls on every rebuild. `build` still runs the same
+//! stages itself (build.rs); moving it onto this function is left for a
+//! later change so that this one does not touch the build path.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use portolan_check::CheckOptions;
+use portolan_core::Severity;
+use portolan_core::diagnostic::Summary;
+use portolan_core::render::{self, Format, RenderOptions};
+use portolan_site::{BuildOptions, Output};
+
+use crate::workspace::Workspace;
+
+/// How far back "recently changed" looks (as in `build`).
+const HISTORY_COMMITS: usize = 500;
+
+/// What to build.
+pub struct SiteOptions<'a> {
+    pub audience: Option<&'a str>,
+    /// Findings at or above this severity stop the build; `None` never.
+    pub threshold: Option<Severity>,
+    /// The URL prefix every link starts with (`/` for `serve`).
+    pub base_url: &'a str,
+    /// Colour in the terminal report.
+    pub color: bool,
+}
+
+/// Findings rendered for the two places they are shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Code frames, for the terminal (coloured when asked).
+    pub human: String,
+    /// `path:line:col: severity[CODE] message`, one a line (the overlay).
+    pub concise: String,
+}
+
+pub struct Rendered {
+    pub output: Output,
+    pub entities: usize,
+    pub summary: Summary,
+    /// Findings below the threshold (warnings), if any.
+    pub report: Report,
+    pub checked_in: Duration,
+    pub rendered_in: Duration,
+}
+
+pub enum Outcome {
+    Rendered(Box<Rendered>),
+    /// Nothing to publish: the findings (or the failure) say why.
+    Failed {
+        report: Report,
+        reason: String,
+    },
+}
+
+fn report(
+    diagnostics: &[portolan_core::Diagnostic],
+    files: &portolan_core::files::FileSet,
+    color: bool,
+) -> Report {
+    let options = |color| RenderOptions {
+        color,
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    Report {
+        human: render::render(Format::Human, diagnostics, files, options(color)),
+        concise: render::render(Format::Concise, diagnostics, files, options(false)),
+    }
+}
+
+/// Check the catalog and render the site into memory. `Err` is for what
+/// stops the tool (an unreadable root); findings and template failures are
+/// an [`Outcome::Failed`].
+pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Result<Outcome> {
+    let started = Instant::now();
+    let check_options = CheckOptions::from_config(&workspace.config);
+    let checked = portolan_check::check(
+        workspace.source.as_ref(),
+        &workspace.config,
+        &workspace.policies,
+        &check_options,
+    )?;
+    let checked = match options.audience {
+        Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
+        None => checked,
+    };
+    let findings = report(&checked.diagnostics, &checked.catalog.files, options.color);
+    let summary = Summary::of(&checked.diagnostics);
+    if options
+        .threshold
+        .is_some_and(|t| checked.diagnostics.iter().any(|d| d.severity >= t))
+    {
+        return Ok(Outcome::Failed {
+            report: findings,
+            reason: format!(
+                "the catalog has {} error{} and {} warning{}",
+                summary.errors,
+                plural(summary.errors),
+                summary.warnings,
+                plural(summary.warnings)
+            ),
+        });
+    }
+    let checked_in = started.elapsed();
+    let site = &workspace.config.site;
+    let mut build = BuildOptions::new(env!("CARGO_PKG_VERSION"));
+    if let Some(title) = &site.title {
+        build.title = title.clone();
+    }
+    build.base_url = options.base_url.to_string();
+    build.edit_url = site.edit_url.clone();
+    build.history =
+        portolan_core::history::recent_history(&workspace.root, "HEAD", HISTORY_COMMITS);
+    build.hide_commit_messages = options.audience.is_some();
+    if let Some(theme_dir) = &site.theme_dir {
+        build.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
+    }
+    let output = match portolan_site::render(&checked, &build) {
+        Ok(output) => output,
+        Err(portolan_site::RenderError::Search(err)) => {
+            return Ok(Outcome::Failed {
+                report: Report::default(),
+                reason: format!("the search index could not be built ({err})"),
+            });
+        }
+        Err(portolan_site::RenderError::Template(err)) => {
+            let mut files = checked.catalog.files.clone();
+            let diagnostic = portolan_site::template_diagnostic(&err, &build, &mut files);
+            return Ok(Outcome::Failed {
+                report: report(&[diagnostic], &files, options.color),
+                reason: "the theme failed to render".into(),
+            });
+        }
+    };
+    let broken = portolan_site::links::broken_links(&output, &build.base_url);
+    if !broken.is_empty() {
+        let mut text = String::new();
+        for (page, target) in broken.iter().take(20) {
+            text.push_str(&format!("{page}: broken link to {target}\n"));
+        }
+        return Ok(Outcome::Failed {
+            report: Report {
+                human: text.clone(),
+                concise: text,
+            },
+            reason: format!(
+                "{} broken internal links in the rendered site (a bug in portolan or in a theme override)",
+                broken.len()
+            ),
+        });
+    }
+    Ok(Outcome::Rendered(Box::new(Rendered {
+        entities: checked.catalog.entities.len(),
+        output,
+        summary,
+        report: findings,
+        checked_in,
+        rendered_in: started.elapsed() - checked_in,
+    })))
+}
+
+/// Templates and assets of `theme_dir` (relative to the catalog root) that
+/// replace the embedded theme's files of the same name. (The same as
+/// build.rs's, which this change leaves alone.)
+fn read_theme_overrides(
+    source: &dyn portolan_core::source::Source,
+    theme_dir: &str,
+) -> Result<portolan_site::pages::ThemeOverrides> {
+    let dir = portolan_core::paths::join_normalized("", theme_dir)
+        .map_err(|e| anyhow::anyhow!("theme_dir `{theme_dir}`: {e}"))?;
+    let mut overrides = portolan_site::pages::ThemeOverrides::default();
+    let names = portolan_site::pages::TEMPLATES
+        .iter()
+        .map(|(name, _)| format!("templates/{name}"))
+        .chain(
+            portolan_site::pages::ASSETS
+                .iter()
+                .map(|(path, _)| path.to_string()),
+        );
+    for name in names {
+        let path = if dir.is_empty() {
+            name.clone()
+        } else {
+            format!("{dir}/{name}")
+        };
+        match source.read(&path, 4 * 1024 * 1024) {
+            Ok(bytes) => {
+                let text =
+                    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{path} is not UTF-8"))?;
+                let key = name.strip_prefix("templates/").unwrap_or(&name).to_string();
+                overrides.files.insert(key, (path, text));
+            }
+            Err(portolan_core::source::ReadError::NotFound) => {}
+            Err(err) => anyhow::bail!("cannot read {path}: {err}"),
+        }
+    }
+    Ok(overrides)
+}
+
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,432 @@
+//! `portolan serve`: check and render the site into memory, serve it over
+//! HTTP, watch the catalog root, rebuild on change and tell open pages to
+//! reload (or show what went wrong) over Server-Sent Events.
+//!
+//! Every rebuild is a whole build in memory (incremental re-rendering is
+//! a later step of issue 6). The served site is an `Arc` behind a
+//! `RwLock`: a request clones the `Arc` and lets go of the lock, a rebuild
+//! takes the lock only to swap the pointer, so requests never see half a
+//! site and never hold up a rebuild. A rebuild that fails keeps the last
+//! good site.
+
+mod http;
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use notify::{EventKind, RecursiveMode, Watcher};
+use portolan_core::Severity;
+use portolan_search::SearchIndex;
+use portolan_site::Output;
+
+use crate::ExitCode;
+use crate::cli::{FailOn, GlobalArgs, ServeArgs};
+use crate::pipeline::{self, Outcome, Report, SiteOptions};
+use crate::workspace;
+
+/// Quiet time after the last file event before rebuilding: editors that
+/// save through a temporary file and a rename, and `git checkout`, change
+/// many files within a few milliseconds.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// A burst that never goes quiet still rebuilds this often.
+const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
+/// Threads answering requests (event streams get their own).
+const WORKERS: usize = 4;
+
+/// One good build, as served.
+pub struct Site {
+    output: Output,
+    search: Option<Arc<SearchIndex>>,
+    prepared: http::PreparedCache,
+}
+
+/// The open event streams, and what a new one is told first.
+pub struct Events {
+    streams: Mutex<Vec<SyncSender<String>>>,
+    /// `hello` (the build being served) and, while the last rebuild
+    /// failed, its `error`.
+    greeting: Mutex<(String, Option<String>)>,
+}
+
+impl Events {
+    fn subscribe(&self, max: usize) -> Option<Receiver<String>> {
+        let mut streams = self.streams.lock().ok()?;
+        streams.retain(|s| {
+            // Probe: a stream whose thread ended has dropped its receiver.
+            !matches!(
+                s.try_send(String::new()),
+                Err(TrySendError::Disconnected(_))
+            )
+        });
+        if streams.len() >= max {
+            return None;
+        }
+        let (sender, receiver) = mpsc::sync_channel(16);
+        let greeting = self.greeting.lock().ok()?;
+        let _ = sender.try_send(http::event_frame("hello", &greeting.0));
+        if let Some(error) = &greeting.1 {
+            let _ = sender.try_send(http::event_frame("error", error));
+        }
+        streams.push(sender);
+        Some(receiver)
+    }
+
+    fn broadcast(&self, frame: &str) {
+        if let Ok(mut streams) = self.streams.lock() {
+            // A stream too slow to take the event is dropped; the browser
+            // reconnects and is greeted with the current state.
+            streams.retain(|s| s.try_send(frame.to_string()).is_ok());
+        }
+    }
+}
+
+pub struct State {
+    site: RwLock<Option<Arc<Site>>>,
+    events: Events,
+}
+
+impl State {
+    fn current(&self) -> Option<Arc<Site>> {
+        self.site.read().ok()?.clone()
+    }
+}
+
+enum Signal {
+    Files(notify::Result<notify::Event>),
+    Stop,
+}
+
+/// Catalog options that stay fixed for the whole session.
+struct Session<'a> {
+    global: &'a GlobalArgs,
+    args: &'a ServeArgs,
+    color: bool,
+    /// Distinguishes this process's builds from a previous server's, so a
+    /// page that reconnects to a restarted server reloads.
+    started: u128,
+    generation: u64,
+    /// The last findings printed, so an unchanged warning list is not
+    /// printed again on every rebuild.
+    last_report: Option<Report>,
+}
+
+impl Session<'_> {
+    /// Build once; swap the site in when it built, else keep the last good
+    /// one. Returns `Err` only when the workspace cannot be opened at all.
+    fn rebuild(&mut self, state: &State) {
+        let started = Instant::now();
+        let outcome = workspace::open(self.global).and_then(|workspace| {
+            let options = SiteOptions {
+                audience: self.args.audience.as_deref(),
+                threshold: match self.args.fail_on {
+                    FailOn::Error => Some(Severity::Error),
+                    FailOn::Warning => Some(Severity::Warning),
+                    FailOn::Never => None,
+                },
+                base_url: "/",
+                color: self.color,
+            };
+            pipeline::check_and_render(&workspace, &options)
+        });
+        match outcome {
+            Ok(Outcome::Rendered(rendered)) => {
+                let search = search_index(&rendered.output);
+                let site = Site {
+                    output: rendered.output,
+                    search,
+                    prepared: http::PreparedCache::default(),
+                };
+                self.generation += 1;
+                let build = format!("{}-{}", self.started, self.generation);
+                if let Ok(mut current) = state.site.write() {
+                    *current = Some(Arc::new(site));
+                }
+                if let Ok(mut greeting) = state.events.greeting.lock() {
+                    *greeting = (build.clone(), None);
+                }
+                state.events.broadcast(&http::event_frame("reload", &build));
+                if self.last_report.as_ref() != Some(&rendered.report) {
+                    eprint!("{}", rendered.report.human);
+                }
+                self.last_report = Some(rendered.report);
+                if !self.global.quiet {
+                    eprintln!(
+                        "built {} entities in {} ms ({} error{}, {} warning{}; checked in {} ms, rendered in {} ms)",
+                        rendered.entities,
+                        started.elapsed().as_millis(),
+                        rendered.summary.errors,
+                        pipeline::plural(rendered.summary.errors),
+                        rendered.summary.warnings,
+                        pipeline::plural(rendered.summary.warnings),
+                        rendered.checked_in.as_millis(),
+                        rendered.rendered_in.as_millis(),
+                    );
+                }
+            }
+            Ok(Outcome::Failed { report, reason }) => {
+                eprint!("{}", report.human);
+                eprintln!("error: {reason}; still serving the last good site");
+                let mut text = report.concise.clone();
+                text.push_str(&reason);
+                text.push('\n');
+                self.fail(state, text);
+                self.last_report = Some(report);
+            }
+            Err(err) => {
+                let mut text = format!("{err}\n");
+                for cause in err.chain().skip(1) {
+                    text.push_str(&format!("  caused by: {cause}\n"));
+                }
+                eprint!("error: {text}");
+                eprintln!("still serving the last good site");
+                self.fail(state, text);
+                self.last_report = None;
+            }
+        }
+    }
+
+    fn fail(&self, state: &State, text: String) {
+        state.events.broadcast(&http::event_frame("error", &text));
+        if let Ok(mut greeting) = state.events.greeting.lock() {
+            greeting.1 = Some(text);
+        }
+    }
+}
+
+/// The tantivy index from the site's `_search/` files (what `portolan
+/// search` reads from disk).
+fn search_index(output: &Output) -> Option<Arc<SearchIndex>> {
+    let prefix = format!("{}/", crate::search::INDEX_DIR);
+    let files = output
+        .files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            let name = path.strip_prefix(&prefix)?;
+            (!name.contains('/')).then(|| (name.to_string(), bytes.clone()))
+        })
+        .collect();
+    match SearchIndex::from_files(&files) {
+        Ok(index) => Some(Arc::new(index)),
+        Err(err) => {
+            eprintln!("warning: the search index could not be opened: {err}");
+            None
+        }
+    }
+}
+
+/// Whether a file event can change the site: not the output directory, not
+/// `.git/`, `target/` or `node_modules/`, not editor swap files, and not
+/// reads (the rebuild itself reads every file).
+fn relevant(event: &notify::Event, root: &Path, ignored: &[PathBuf]) -> bool {
+    if matches!(event.kind, EventKind::Access(_)) {
+        return false;
+    }
+    event.paths.iter().any(|path| {
+        if ignored.iter().any(|dir| path.starts_with(dir)) {
+            return false;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let in_ignored_dir = relative.components().any(|c| {
+            matches!(c, Component::Normal(name)
+                if name == ".git" || name == "target" || name == "node_modules")
+        });
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let editor_temp = name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swx")
+            || name.starts_with(".#")
+            || name == "4913";
+        !in_ignored_dir && !editor_temp
+    })
+}
+
+fn open_browser(url: &str) {
+    let (program, args): (&str, &[&str]) = if cfg!(target_os = "macos") {
+        ("open", &[])
+    } else if cfg!(windows) {
+        ("cmd", &["/C", "start", ""])
+    } else {
+        ("xdg-open", &[])
+    };
+    let spawned = std::process::Command::new(program)
+        .args(args)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(err) = spawned {
+        eprintln!("warning: cannot open a browser ({program}: {err}); open {url} yourself");
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCode> {
+    if global.rev.is_some() {
+        bail!("serve watches the files of the work tree; --rev is for check and build");
+    }
+    let workspace = workspace::open(global)?;
+    let root = workspace
+        .root
+        .canonicalize()
+        .with_context(|| format!("cannot read {}", workspace.root.display()))?;
+    let out_dir = root.join(workspace.config.site.out_dir.as_deref().unwrap_or("site"));
+    drop(workspace);
+
+    let state = Arc::new(State {
+        site: RwLock::new(None),
+        events: Events {
+            streams: Mutex::new(Vec::new()),
+            greeting: Mutex::new((String::new(), None)),
+        },
+    });
+    let mut session = Session {
+        global,
+        args,
+        color,
+        started: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default(),
+        generation: 0,
+        last_report: None,
+    };
+    session.rebuild(&state);
+
+    let bind: IpAddr = args
+        .bind
+        .parse()
+        .with_context(|| format!("--bind {}: not an IP address", args.bind))?;
+    let server = tiny_http::Server::http(SocketAddr::new(bind, args.port))
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
+    let server = Arc::new(server);
+    let address = server
+        .server_addr()
+        .to_ip()
+        .context("the server has no IP address")?;
+    let url = format!("http://{address}/");
+    println!("serving {} at {url}", root.display());
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    if !bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {bind}: anyone who can reach this machine can read the portal"
+        );
+    }
+
+    for n in 0..WORKERS {
+        let server = server.clone();
+        let state = state.clone();
+        std::thread::Builder::new()
+            .name(format!("portolan-http-{n}"))
+            .spawn(move || {
+                while let Ok(request) = server.recv() {
+                    http::handle(&state, request);
+                }
+            })
+            .context("cannot start the HTTP workers")?;
+    }
+
+    let (signals, incoming) = mpsc::channel();
+    let stop = signals.clone();
+    let mut interrupted = false;
+    ctrlc::set_handler(move || {
+        if interrupted {
+            // A second Ctrl-C while a rebuild runs: do not wait for it.
+            std::process::exit(130);
+        }
+        interrupted = true;
+        let _ = stop.send(Signal::Stop);
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = signals.send(Signal::Files(event));
+    })
+    .context("cannot watch files")?;
+    let watching = watcher.watch(&root, RecursiveMode::Recursive);
+    if let Err(err) = &watching {
+        eprintln!(
+            "warning: cannot watch {} ({err}): the site will not rebuild on change",
+            root.display()
+        );
+    }
+    if args.open {
+        open_browser(&url);
+    }
+    if !global.quiet {
+        eprintln!("watching {} for changes; Ctrl-C stops", root.display());
+    }
+
+    let ignored = vec![out_dir];
+    loop {
+        // Wait for the first change that matters...
+        let first = match incoming.recv() {
+            Ok(Signal::Stop) | Err(_) => break,
+            Ok(Signal::Files(Ok(event))) if relevant(&event, &root, &ignored) => event,
+            Ok(Signal::Files(Err(err))) => {
+                eprintln!("warning: watching files: {err}");
+                continue;
+            }
+            Ok(Signal::Files(Ok(_))) => continue,
+        };
+        // ...then until the burst goes quiet.
+        let burst_started = Instant::now();
+        let mut last = burst_started;
+        let mut changed: BTreeSet<PathBuf> = first.paths.into_iter().collect();
+        let mut stop = false;
+        loop {
+            let quiet = DEBOUNCE.saturating_sub(last.elapsed());
+            if quiet.is_zero() || burst_started.elapsed() >= DEBOUNCE_MAX {
+                break;
+            }
+            match incoming.recv_timeout(quiet) {
+                Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => {
+                    stop = true;
+                    break;
+                }
+                Ok(Signal::Files(Ok(event))) if relevant(&event, &root, &ignored) => {
+                    changed.extend(event.paths);
+                    last = Instant::now();
+                }
+                Ok(Signal::Files(_)) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+            }
+        }
+        if stop {
+            break;
+        }
+        if global.verbose {
+            for path in &changed {
+                let shown = path.strip_prefix(&root).unwrap_or(path);
+                eprintln!("portolan: changed {}", shown.display());
+            }
+        }
+        if !global.quiet {
+            eprintln!(
+                "{} file{} changed, rebuilding",
+                changed.len(),
+                pipeline::plural(changed.len())
+            );
+        }
+        session.rebuild(&state);
+        if global.verbose {
+            eprintln!(
+                "portolan: {} ms from the first change to the reload event",
+                burst_started.elapsed().as_millis()
+            );
+        }
+    }
+    drop(watcher);
+    if !global.quiet {
+        eprintln!("stopped");
+    }
+    Ok(ExitCode::Clean)
+}

@@ -1,0 +1,506 @@
+//! Answering one HTTP request from the site in memory: URL → site path
+//! (never outside the map), content types, ETag/304, gzip, the reload
+//! script, the search endpoint and the event stream.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::{Cursor, Write};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use super::{Site, State};
+
+/// What serve adds to every HTML page it serves (and only there: `build`
+/// never writes it).
+pub const RELOAD_TAG: &str = r#"<script src="/_portolan/reload.js"></script>"#;
+const RELOAD_JS: &str = include_str!("reload.js");
+const OVERLAY_CSS: &str = include_str!("overlay.css");
+/// Most open event streams; one more gets 503.
+const MAX_EVENT_STREAMS: usize = 64;
+/// A comment line this often keeps proxies and the browser from dropping
+/// an idle stream, and notices clients that went away.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Responses smaller than this are not worth compressing.
+const GZIP_MIN: usize = 512;
+
+/// A file ready to send: body (with the reload script for HTML), its
+/// ETag, and its gzip form made on first request.
+pub struct Prepared {
+    body: Vec<u8>,
+    content_type: &'static str,
+    etag: String,
+    gzipped: OnceLock<Option<(Vec<u8>, String)>>,
+}
+
+/// Per-site cache of [`Prepared`] files: a new site starts empty, so a
+/// rebuild costs nothing here.
+#[derive(Default)]
+pub struct PreparedCache {
+    files: Mutex<HashMap<String, Arc<Prepared>>>,
+}
+
+impl PreparedCache {
+    fn get(&self, site: &Site, key: &str) -> Option<Arc<Prepared>> {
+        if let Some(found) = self.files.lock().ok()?.get(key) {
+            return Some(found.clone());
+        }
+        let bytes = site.output.files.get(key)?;
+        let content_type = content_type(key);
+        let prepared = Arc::new(prepare(bytes, content_type));
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(key.to_string(), prepared.clone());
+        }
+        Some(prepared)
+    }
+}
+
+fn prepare(bytes: &[u8], content_type: &'static str) -> Prepared {
+    let body = if content_type.starts_with("text/html") {
+        inject_reload(bytes)
+    } else {
+        bytes.to_vec()
+    };
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    Prepared {
+        etag: format!("\"{:016x}-{}\"", hasher.finish(), body.len()),
+        body,
+        content_type,
+        gzipped: OnceLock::new(),
+    }
+}
+
+/// The reload script before the last `</body>` (at the end when there is
+/// none).
+pub fn inject_reload(html: &[u8]) -> Vec<u8> {
+    let lower = html.to_ascii_lowercase();
+    let at = lower
+        .windows(7)
+        .rposition(|w| w == b"</body>")
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + RELOAD_TAG.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(RELOAD_TAG.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json",
+        "yaml" | "yml" => "application/yaml; charset=utf-8",
+        "txt" | "md" | "graphql" | "proto" => "text/plain; charset=utf-8",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff" => "font/woff",
+        "woff2" => "font/woff2",
+        "wasm" => "application/wasm",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("application/yaml")
+        || content_type.starts_with("application/xml")
+        || content_type.starts_with("image/svg")
+}
+
+/// Why a URL does not name a site path.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// Malformed: bad percent-encoding, not UTF-8, control characters,
+    /// backslashes, `..`, not starting with `/`.
+    BadPath,
+}
+
+/// `%XX` → byte; a `%` not followed by two hex digits is malformed.
+fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The URL path (no query) as a key of the site map, and whether it ended
+/// in `/`. Decoded once (a `%2e` that decodes to `.` is a `.`; `%252e` is
+/// the three characters `%2e`), then split on `/`: empty and `.` segments
+/// drop, `..` is refused outright rather than resolved, as are
+/// backslashes, NUL and other control characters. What is left can only
+/// be a plain relative key, and it is only ever looked up in the map.
+pub fn site_key(path: &str) -> Result<(String, bool), Rejected> {
+    let decoded = percent_decode(path).ok_or(Rejected::BadPath)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| Rejected::BadPath)?;
+    if !decoded.starts_with('/') || decoded.chars().any(|c| c == '\\' || c.is_control()) {
+        return Err(Rejected::BadPath);
+    }
+    let mut segments = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return Err(Rejected::BadPath),
+            segment => segments.push(segment),
+        }
+    }
+    Ok((segments.join("/"), decoded.ends_with('/')))
+}
+
+/// A site key as an absolute URL path, every byte outside the unreserved
+/// set and `/` percent-encoded (so a redirect can never leave the host).
+fn url_path(key: &str) -> String {
+    let mut out = String::from("/");
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `a=1&b=x+y` → pairs, `+` as space, percent-decoded.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| {
+                percent_decode(&s.replace('+', " "))
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default()
+            };
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+}
+
+fn request_header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+fn accepts_gzip(request: &Request) -> bool {
+    request_header(request, "accept-encoding").is_some_and(|value| {
+        value.split(',').any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+    })
+}
+
+fn matches_etag(request: &Request, etag: &str) -> bool {
+    request_header(request, "if-none-match").is_some_and(|value| {
+        value
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*")
+    })
+}
+
+fn send(request: Request, response: Response<Cursor<Vec<u8>>>) {
+    // A client that hung up is not an error worth reporting.
+    let _ = request.respond(
+        response
+            .with_chunked_threshold(usize::MAX)
+            .with_header(header("Cache-Control", "no-cache"))
+            .with_header(header("X-Content-Type-Options", "nosniff")),
+    );
+}
+
+fn plain(status: u16, text: &str) -> Response<Cursor<Vec<u8>>> {
+    Response::from_data(text.as_bytes().to_vec())
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+}
+
+/// Send a prepared file: 304 when the client has it, gzip when it takes it.
+fn send_prepared(request: Request, status: u16, file: &Prepared) {
+    let gzip = accepts_gzip(&request) && compressible(file.content_type);
+    let compressed = if gzip && file.body.len() >= GZIP_MIN {
+        file.gzipped
+            .get_or_init(|| {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                encoder.write_all(&file.body).ok()?;
+                let bytes = encoder.finish().ok()?;
+                // A variant is a different representation: its own ETag.
+                let etag = format!("{}-gz\"", file.etag.trim_end_matches('"'));
+                Some((bytes, etag))
+            })
+            .as_ref()
+    } else {
+        None
+    };
+    let (body, etag) = match compressed {
+        Some((bytes, etag)) => (bytes, etag),
+        None => (&file.body, &file.etag),
+    };
+    let vary = header("Vary", "Accept-Encoding");
+    if status == 200 && matches_etag(&request, etag) {
+        let response = Response::from_data(Vec::new())
+            .with_status_code(StatusCode(304))
+            .with_header(header("ETag", etag))
+            .with_header(vary);
+        return send(request, response);
+    }
+    let mut response = Response::from_data(body.clone())
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", file.content_type))
+        .with_header(header("ETag", etag))
+        .with_header(vary);
+    if compressed.is_some() {
+        response.add_header(header("Content-Encoding", "gzip"));
+    }
+    send(request, response)
+}
+
+/// Shown while no build has succeeded yet: the reload script shows the
+/// findings and reloads once the catalog builds.
+const NO_SITE_YET: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>portolan serve</title></head>\n<body><h1>The catalog does not build yet</h1><p>The findings are in the terminal (and below). This page reloads when they are fixed.</p></body></html>\n";
+
+pub fn handle(state: &State, request: Request) {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let response = plain(405, "only GET and HEAD\n").with_header(header("Allow", "GET, HEAD"));
+        return send(request, response);
+    }
+    let url = request.url().to_string();
+    let url = url.split_once('#').map_or(url.as_str(), |(u, _)| u);
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    match path {
+        "/_portolan/reload.js" => {
+            let file = prepare(RELOAD_JS.as_bytes(), content_type("reload.js"));
+            return send_prepared(request, 200, &file);
+        }
+        "/_portolan/overlay.css" => {
+            let file = prepare(OVERLAY_CSS.as_bytes(), content_type("overlay.css"));
+            return send_prepared(request, 200, &file);
+        }
+        "/_portolan/events" => return event_stream(state, request),
+        "/_search" => return search(state, request, query),
+        _ => {}
+    }
+    let Some(site) = state.current() else {
+        let file = prepare(NO_SITE_YET.as_bytes(), content_type("index.html"));
+        return send_prepared(request, 503, &file);
+    };
+    let (key, trailing_slash) = match site_key(path) {
+        Ok(found) => found,
+        Err(Rejected::BadPath) => return send(request, plain(400, "bad request path\n")),
+    };
+    let index = if key.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{key}/index.html")
+    };
+    if !key.is_empty()
+        && let Some(file) = site.prepared.get(&site, &key)
+    {
+        return send_prepared(request, 200, &file);
+    }
+    if site.output.files.contains_key(&index) {
+        if !key.is_empty() && !trailing_slash {
+            // Relative links in the page resolve against the directory.
+            let mut location = url_path(&key);
+            location.push('/');
+            if !query.is_empty() {
+                location.push('?');
+                location.push_str(query);
+            }
+            let response = plain(301, "moved\n").with_header(header("Location", &location));
+            return send(request, response);
+        }
+        if let Some(file) = site.prepared.get(&site, &index) {
+            return send_prepared(request, 200, &file);
+        }
+    }
+    match site.prepared.get(&site, "404.html") {
+        Some(file) => send_prepared(request, 404, &file),
+        None => send(request, plain(404, "not found\n")),
+    }
+}
+
+/// `GET /_search?q=…&limit=N`: the hits as JSON, best first.
+fn search(state: &State, request: Request, query: &str) {
+    let pairs = query_pairs(query);
+    let q = pairs
+        .iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let limit = pairs
+        .iter()
+        .find(|(k, _)| k == "limit")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(10)
+        .clamp(1, 100);
+    let json = |status: u16, value: serde_json::Value| {
+        Response::from_data(serde_json::to_vec(&value).unwrap_or_default())
+            .with_status_code(StatusCode(status))
+            .with_header(header("Content-Type", "application/json"))
+    };
+    if q.is_empty() {
+        let body = serde_json::json!({ "error": "give a query: /_search?q=words" });
+        return send(request, json(400, body));
+    }
+    let Some(index) = state.current().and_then(|site| site.search.clone()) else {
+        let body = serde_json::json!({ "error": "no search index (the catalog has not built)" });
+        return send(request, json(503, body));
+    };
+    match index.search(&q, limit) {
+        Ok(hits) => send(request, json(200, serde_json::json!(hits))),
+        Err(err) => send(
+            request,
+            json(400, serde_json::json!({ "error": err.to_string() })),
+        ),
+    }
+}
+
+/// `GET /_portolan/events`: a Server-Sent Events stream on its own thread
+/// (it lives as long as the tab), written straight to the socket so each
+/// event is flushed as it happens.
+fn event_stream(state: &State, request: Request) {
+    let Some(receiver) = state.events.subscribe(MAX_EVENT_STREAMS) else {
+        return send(request, plain(503, "too many event streams\n"));
+    };
+    let mut writer = request.into_writer();
+    let spawned = std::thread::Builder::new()
+        .name("portolan-events".into())
+        .spawn(move || {
+            let _ = stream_events(&mut *writer, &receiver);
+        });
+    if let Err(err) = spawned {
+        eprintln!("warning: cannot start an event stream: {err}");
+    }
+}
+
+fn stream_events(writer: &mut dyn Write, receiver: &Receiver<String>) -> std::io::Result<()> {
+    writer.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nretry: 1000\n\n",
+    )?;
+    writer.flush()?;
+    loop {
+        match receiver.recv_timeout(KEEPALIVE) {
+            Ok(frame) => writer.write_all(frame.as_bytes())?,
+            Err(RecvTimeoutError::Timeout) => writer.write_all(b": keepalive\n\n")?,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        writer.flush()?;
+    }
+}
+
+/// One SSE event: `data:` lines cannot hold a newline, so each line of
+/// the text gets its own (the browser joins them with `\n`).
+pub fn event_frame(name: &str, data: &str) -> String {
+    let mut frame = format!("event: {name}\n");
+    for line in data.lines() {
+        frame.push_str("data: ");
+        frame.push_str(line);
+        frame.push('\n');
+    }
+    if data.is_empty() {
+        frame.push_str("data: \n");
+    }
+    frame.push('\n');
+    frame
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_keys_never_climb_out() {
+        assert_eq!(site_key("/"), Ok((String::new(), true)));
+        assert_eq!(site_key("/a//b/./c"), Ok(("a/b/c".into(), false)));
+        assert_eq!(site_key("/a%20b/"), Ok(("a b".into(), true)));
+        // Decoded once: `%252e` stays the literal `%2e`.
+        assert_eq!(site_key("/%252e%252e/x"), Ok(("%2e%2e/x".into(), false)));
+        for bad in [
+            "/../Cargo.toml",
+            "/%2e%2e/",
+            "/%2E%2E%2fetc",
+            "/..%2f..%2f",
+            "/catalog/..\\..\\x",
+            "/a%5c..%5cb",
+            "/a%00b",
+            "/%zz",
+            "/%ff",
+            "relative",
+            "/a/\t",
+        ] {
+            assert_eq!(site_key(bad), Err(Rejected::BadPath), "{bad}");
+        }
+    }
+
+    #[test]
+    fn redirects_stay_on_the_host() {
+        // `//evil.example` as a Location would be another host.
+        assert_eq!(url_path("evil.example"), "/evil.example");
+        assert_eq!(url_path("a b/c?d"), "/a%20b/c%3Fd");
+    }
+
+    #[test]
+    fn the_reload_script_goes_before_the_last_body_end() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(inject_reload(html)).unwrap();
+        assert_eq!(
+            out,
+            format!("<html><body><p>x</p>{RELOAD_TAG}</BODY></html>")
+        );
+        let out = String::from_utf8(inject_reload(b"<p>no body end</p>")).unwrap();
+        assert!(out.ends_with(RELOAD_TAG));
+    }
+
+    #[test]
+    fn event_data_lines_each_get_a_prefix() {
+        assert_eq!(
+            event_frame("error", "a\nb"),
+            "event: error\ndata: a\ndata: b\n\n"
+        );
+    }
+}

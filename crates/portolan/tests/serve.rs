@@ -1,0 +1,579 @@
+//! `portolan serve` end to end: the binary on a temporary catalog, port 0,
+//! spoken to over raw HTTP/1.1 on loopback.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const RELOAD_TAG: &str = r#"<script src="/_portolan/reload.js"></script>"#;
+
+const GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";
+
+fn component(name: &str, description: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: {description}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+    )
+}
+
+/// A small catalog: a group, two components.
+fn catalog() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("portolan.toml"), "").unwrap();
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        format!("{GROUP}---\n{}", component("billing", "Sends invoices")),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("orders")).unwrap();
+    std::fs::write(
+        dir.path().join("orders/catalog-info.yaml"),
+        component("orders", "Takes orders from the shop"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The running server; killed when dropped, whatever the test did.
+struct Server {
+    child: Child,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn binary() -> String {
+    // PORTOLAN_SERVE_BIN=target/release/portolan measures a release build.
+    std::env::var("PORTOLAN_SERVE_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_portolan").into())
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(binary())
+            .args(["serve", "--port", "0", "--color", "never", "-v", "--root"])
+            .arg(root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while err.read_line(&mut line).unwrap_or(0) > 0 {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no URL printed: {line:?}\nstderr:\n{}",
+                    stderr.lock().unwrap()
+                )
+            })
+            .to_string();
+        assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+        Server {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        self.get_with(path, &[])
+    }
+
+    fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        parse_response(&raw)
+    }
+
+    /// An open `/_portolan/events` stream, past its headers.
+    fn events(&self) -> EventStream {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /_portolan/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut status = String::new();
+        read_line(
+            &mut reader,
+            &mut status,
+            Instant::now() + Duration::from_secs(10),
+        );
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let mut content_type = String::new();
+        loop {
+            let mut line = String::new();
+            read_line(
+                &mut reader,
+                &mut line,
+                Instant::now() + Duration::from_secs(10),
+            );
+            if line.trim().is_empty() {
+                break;
+            }
+            if line.to_ascii_lowercase().starts_with("content-type:") {
+                content_type = line;
+            }
+        }
+        assert!(content_type.contains("text/event-stream"), "{content_type}");
+        EventStream { reader }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// A line, retrying read timeouts until `deadline`.
+fn read_line(reader: &mut BufReader<TcpStream>, line: &mut String, deadline: Instant) -> bool {
+    loop {
+        match reader.read_line(line) {
+            Ok(0) => panic!("the event stream closed"),
+            Ok(_) => return true,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                if Instant::now() > deadline {
+                    return false;
+                }
+            }
+            Err(e) => panic!("reading events: {e}"),
+        }
+    }
+}
+
+struct EventStream {
+    reader: BufReader<TcpStream>,
+}
+
+impl EventStream {
+    /// The next event (name, data) within `timeout`, or None.
+    fn next(&mut self, timeout: Duration) -> Option<(String, String)> {
+        let deadline = Instant::now() + timeout;
+        let (mut name, mut data) = (String::new(), Vec::new());
+        loop {
+            let mut line = String::new();
+            if !read_line(&mut self.reader, &mut line, deadline) {
+                return None;
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                if !name.is_empty() {
+                    return Some((name, data.join("\n")));
+                }
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("event: ") {
+                name = rest.to_string();
+            } else if let Some(rest) = line.strip_prefix("data: ") {
+                data.push(rest.to_string());
+            }
+        }
+    }
+
+    /// Skip events until one named `name`.
+    fn expect(&mut self, name: &str, timeout: Duration, server: &Server) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next(left) {
+                Some((event, data)) if event == name => return data,
+                Some(_) => {}
+                None => panic!(
+                    "no `{name}` event within {timeout:?}\nserver log:\n{}",
+                    server.log()
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn pages_are_served_with_the_reload_script_and_unknown_paths_get_the_404_page() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(home.header("cache-control"), Some("no-cache"));
+    assert!(home.text().contains(RELOAD_TAG));
+
+    let page = server.get("/catalog/component/default/orders/");
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("Takes orders from the shop"));
+    assert!(page.text().contains(&format!("{RELOAD_TAG}</body>")));
+
+    // A directory without its slash is redirected to it, on this host.
+    let redirect = server.get("/catalog/component/default/orders");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(
+        redirect.header("location"),
+        Some("/catalog/component/default/orders/")
+    );
+    let evil = server.get("//evil.example");
+    assert_ne!(evil.status, 301, "{:?}", evil.header("location"));
+
+    let missing = server.get("/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains(RELOAD_TAG));
+    assert_eq!(missing.text().replace(RELOAD_TAG, ""), {
+        let built = tempfile::tempdir().unwrap();
+        build(dir.path(), built.path());
+        std::fs::read_to_string(built.path().join("404.html")).unwrap()
+    });
+
+    let css = server.get("/assets/portolan.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let script = server.get("/_portolan/reload.js");
+    assert_eq!(script.status, 200);
+    assert!(
+        script
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(script.text().contains("EventSource"));
+    let overlay = server.get("/_portolan/overlay.css");
+    assert_eq!(overlay.status, 200);
+    assert!(overlay.text().contains(".portolan-overlay"));
+    let json = server.get("/catalog.json");
+    assert_eq!(json.header("content-type"), Some("application/json"));
+}
+
+#[test]
+fn traversal_never_reaches_outside_the_site() {
+    let dir = catalog();
+    // Something worth stealing next to, and above, the catalog.
+    std::fs::write(dir.path().join("secret.txt"), "TOP SECRET").unwrap();
+    let server = Server::start(dir.path());
+    for path in [
+        "/../Cargo.toml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2f..%2f",
+        "/..%2f..%2fetc%2fpasswd",
+        "/catalog/..\\..\\x",
+        "/catalog/%5c..%5c..%5csecret.txt",
+        "/%00",
+        "/index.html%00.txt",
+        "/%252e%252e/secret.txt",
+        "/secret.txt",
+        "/catalog-info.yaml",
+        "/portolan.toml",
+        "//etc/passwd",
+        "/./../secret.txt",
+    ] {
+        let response = server.get(path);
+        assert_ne!(response.status, 200, "{path} was served");
+        let text = response.text();
+        assert!(!text.contains("TOP SECRET"), "{path}");
+        assert!(!text.contains("root:"), "{path}");
+        assert!(!text.contains("[workspace]"), "{path}");
+        assert!(
+            [400, 404].contains(&response.status),
+            "{path}: {}",
+            response.status
+        );
+    }
+}
+
+#[test]
+fn etag_gives_304_and_gzip_is_used_when_accepted() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let first = server.get("/");
+    let etag = first.header("etag").expect("an ETag").to_string();
+    let again = server.get_with("/", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let other = server.get_with("/", &[("If-None-Match", "\"something-else\"")]);
+    assert_eq!(other.status, 200);
+
+    let gz = server.get_with("/", &[("Accept-Encoding", "br, gzip;q=0.8")]);
+    assert_eq!(gz.status, 200);
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert_eq!(gz.header("vary"), Some("Accept-Encoding"));
+    assert_ne!(gz.header("etag"), Some(etag.as_str()));
+    let mut decoded = String::new();
+    flate2::read::GzDecoder::new(&gz.body[..])
+        .read_to_string(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, first.text());
+    let gz_etag = gz.header("etag").unwrap().to_string();
+    let gz_again = server.get_with(
+        "/",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &gz_etag)],
+    );
+    assert_eq!(gz_again.status, 304);
+
+    let refused = server.get_with("/", &[("Accept-Encoding", "gzip;q=0")]);
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.text(), first.text());
+}
+
+#[test]
+fn search_endpoint_answers_from_the_index() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let hits = server.get("/_search?q=invoices&limit=5");
+    assert_eq!(hits.status, 200, "{}", hits.text());
+    assert_eq!(hits.header("content-type"), Some("application/json"));
+    let hits: serde_json::Value = serde_json::from_slice(&hits.body).unwrap();
+    assert_eq!(hits[0]["entity"], "component:default/billing", "{hits:#}");
+    let none = server.get("/_search?q=zzzzqqq");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&none.body).unwrap(),
+        serde_json::json!([])
+    );
+    assert_eq!(server.get("/_search").status, 400);
+}
+
+#[test]
+fn an_edit_reloads_an_error_keeps_the_last_good_site_and_a_fix_reloads() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let mut events = server.events();
+    events.expect("hello", Duration::from_secs(10), &server);
+    let page = "/catalog/component/default/orders/";
+    let descriptor = dir.path().join("orders/catalog-info.yaml");
+
+    std::fs::write(
+        &descriptor,
+        component("orders", "Takes orders by carrier pigeon"),
+    )
+    .unwrap();
+    events.expect("reload", Duration::from_secs(30), &server);
+    assert!(
+        server
+            .get(page)
+            .text()
+            .contains("Takes orders by carrier pigeon")
+    );
+
+    // A YAML error: the overlay gets the findings, the page stays.
+    std::fs::write(
+        &descriptor,
+        "apiVersion: backstage.io/v1alpha1\nkind: [Component\n",
+    )
+    .unwrap();
+    let error = events.expect("error", Duration::from_secs(30), &server);
+    assert!(error.contains("orders/catalog-info.yaml:"), "{error}");
+    assert!(error.contains("error[Y001]"), "{error}");
+    let still = server.get(page);
+    assert_eq!(still.status, 200);
+    assert!(still.text().contains("Takes orders by carrier pigeon"));
+    // A page opened now is told about the error at once.
+    let mut late = server.events();
+    late.expect("hello", Duration::from_secs(10), &server);
+    late.expect("error", Duration::from_secs(10), &server);
+
+    std::fs::write(&descriptor, component("orders", "Fixed again")).unwrap();
+    events.expect("reload", Duration::from_secs(30), &server);
+    assert!(server.get(page).text().contains("Fixed again"));
+
+    // Deleting a descriptor mid-edit is a rebuild like any other.
+    std::fs::remove_file(&descriptor).unwrap();
+    events.expect("reload", Duration::from_secs(30), &server);
+    assert_eq!(server.get(page).status, 404);
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn concurrent_requests_all_succeed() {
+    let dir = catalog();
+    let server = Arc::new(Server::start(dir.path()));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..20)
+        .map(|n| {
+            let server = server.clone();
+            std::thread::spawn(move || {
+                let paths = [
+                    "/",
+                    "/catalog/component/default/orders/",
+                    "/catalog.json",
+                    "/nope",
+                ];
+                let mut errors = 0;
+                for i in 0..50 {
+                    let path = paths[(n + i) % paths.len()];
+                    let response = server.get(path);
+                    let expected = if path == "/nope" { 404 } else { 200 };
+                    if response.status != expected {
+                        errors += 1;
+                    }
+                }
+                errors
+            })
+        })
+        .collect();
+    let errors: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(errors, 0);
+    eprintln!("1000 requests from 20 threads in {:?}", started.elapsed());
+}
+
+fn build(root: &Path, out: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(["build", "-q", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn build_output_never_holds_the_reload_script() {
+    let dir = catalog();
+    let out = tempfile::tempdir().unwrap();
+    build(dir.path(), out.path());
+    let mut stack = vec![out.path().to_path_buf()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !bytes.windows(10).any(|w| w == b"_portolan/"),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 5);
+}
+
+/// Time from saving one descriptor of examples/acme to the reload event
+/// (printed; `PORTOLAN_SERVE_BIN=target/release/portolan` for a release
+/// build's number, the test build is unoptimised).
+#[test]
+fn acme_reload_latency() {
+    let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme");
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&acme, dir.path());
+    let server = Server::start(dir.path());
+    let mut events = server.events();
+    events.expect("hello", Duration::from_secs(10), &server);
+    let descriptor = dir.path().join("catalog-info.yaml");
+    let text = std::fs::read_to_string(&descriptor).unwrap();
+    let mut samples = Vec::new();
+    for round in 0..3 {
+        let started = Instant::now();
+        std::fs::write(&descriptor, format!("{text}\n# edit {round}\n")).unwrap();
+        events.expect("reload", Duration::from_secs(60), &server);
+        samples.push(started.elapsed());
+    }
+    eprintln!("examples/acme: save → reload event: {samples:?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
