@@ -325,27 +325,25 @@ pub fn domain_graph(
             },
         }
     };
-    // Component-level dependencies: (depender, dependee, sentence).
-    let mut dependencies: Vec<(EntityId, EntityId, String)> = Vec::new();
+    // Component-level dependencies: (depender, dependee, and the sentence
+    // saying why as (subject, verb, object), written out only for the
+    // edges this domain's graph keeps: a catalog has many domains).
+    let mut dependencies: Vec<(EntityId, EntityId, (EntityId, &str, EntityId))> = Vec::new();
     for r in &catalog.references {
         let Some(target) = r.resolved else { continue };
         match r.relation {
-            RelationType::DependsOn => dependencies.push((
-                r.from,
-                target,
-                format!("{} depends on {}", label_of(r.from), label_of(target)),
-            )),
-            RelationType::DependencyOf => dependencies.push((
-                target,
-                r.from,
-                format!("{} depends on {}", label_of(target), label_of(r.from)),
-            )),
+            RelationType::DependsOn => {
+                dependencies.push((r.from, target, (r.from, "depends on", target)))
+            }
+            RelationType::DependencyOf => {
+                dependencies.push((target, r.from, (target, "depends on", r.from)))
+            }
             RelationType::ConsumesApi => {
-                let sentence = format!("{} consumes {}", label_of(r.from), label_of(target));
+                let sentence = (r.from, "consumes", target);
                 match providers.get(&target) {
                     Some(by) => {
                         for &provider in by {
-                            dependencies.push((r.from, provider, sentence.clone()));
+                            dependencies.push((r.from, provider, sentence));
                         }
                     }
                     // No component provides it: the API's own system does.
@@ -375,7 +373,7 @@ pub fn domain_graph(
             },
         );
     }
-    for (from, to, sentence) in dependencies {
+    for (from, to, (subject, verb, object)) in dependencies {
         let (Some(a), Some(b)) = (system_of_entity(from), system_of_entity(to)) else {
             continue;
         };
@@ -384,7 +382,11 @@ pub fn domain_graph(
             continue;
         }
         nodes.insert(b.id, b);
-        edges.entry((a.id, b.id)).or_default().insert(sentence);
+        edges.entry((a.id, b.id)).or_default().insert(format!(
+            "{} {verb} {}",
+            label_of(subject),
+            label_of(object)
+        ));
     }
 
     // Layout: nodes in a stable order (inside first, then by label).

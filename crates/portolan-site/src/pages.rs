@@ -672,6 +672,14 @@ pub fn render_pages(
             ));
         }
     }
+    // Each entity is a row of several tables (all, its kind, each of its
+    // facets): built once.
+    let rows_by_id: BTreeMap<EntityId, EntityRow> = listed
+        .par_iter()
+        .map(|&id| (id, row(catalog, id)))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
     for (root, heading, kind, facet, ids) in tables {
         // An empty catalog still gets its (empty) explorer page: every
         // page's navigation links to it.
@@ -683,7 +691,7 @@ pub fn render_pages(
             .map(|i| context! { number => i + 1, url => explorer_page_path(&root, i) })
             .collect();
         for (i, chunk) in chunks.iter().enumerate() {
-            let rows: Vec<EntityRow> = chunk.iter().map(|&id| row(catalog, id)).collect();
+            let rows: Vec<&EntityRow> = chunk.iter().filter_map(|id| rows_by_id.get(id)).collect();
             let html = catalog_tpl.render(context! {
                 site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
                 current_kind => kind.clone(), facets => facet_nav.clone(), current_facet => facet.clone(),
