@@ -15,7 +15,7 @@ use portolan_site::{BuildOptions, Output};
 use crate::workspace::Workspace;
 
 /// How far back "recently changed" looks (as in `build`).
-const HISTORY_COMMITS: usize = 500;
+pub const HISTORY_COMMITS: usize = 500;
 
 /// What to build.
 pub struct SiteOptions<'a> {
@@ -26,6 +26,10 @@ pub struct SiteOptions<'a> {
     pub base_url: &'a str,
     /// Colour in the terminal report.
     pub color: bool,
+    /// "Recently changed" on the home page. `serve` reads git's history
+    /// once per session: walking it costs more than rendering a small
+    /// catalog.
+    pub history: Option<portolan_core::history::History>,
 }
 
 /// Findings rendered for the two places they are shown.
@@ -112,8 +116,7 @@ pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Res
     }
     build.base_url = options.base_url.to_string();
     build.edit_url = site.edit_url.clone();
-    build.history =
-        portolan_core::history::recent_history(&workspace.root, "HEAD", HISTORY_COMMITS);
+    build.history = options.history.clone();
     build.hide_commit_messages = options.audience.is_some();
     if let Some(theme_dir) = &site.theme_dir {
         build.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;

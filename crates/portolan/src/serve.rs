@@ -113,6 +113,9 @@ struct Session<'a> {
     /// The last findings printed, so an unchanged warning list is not
     /// printed again on every rebuild.
     last_report: Option<Report>,
+    /// Git history, read once at start (a commit made while serving shows
+    /// up after a restart).
+    history: Option<portolan_core::history::History>,
 }
 
 impl Session<'_> {
@@ -130,6 +133,7 @@ impl Session<'_> {
                 },
                 base_url: "/",
                 color: self.color,
+                history: self.history.clone(),
             };
             pipeline::check_and_render(&workspace, &options)
         });
@@ -297,7 +301,34 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
             .unwrap_or_default(),
         generation: 0,
         last_report: None,
+        history: portolan_core::history::recent_history(&root, "HEAD", pipeline::HISTORY_COMMITS),
     };
+    // Watch before the URL is printed: a change saved the moment the page
+    // opens must not be missed.
+    let (signals, incoming) = mpsc::channel();
+    let stop = signals.clone();
+    let mut interrupted = false;
+    ctrlc::set_handler(move || {
+        if interrupted {
+            // A second Ctrl-C while a rebuild runs: do not wait for it.
+            std::process::exit(130);
+        }
+        interrupted = true;
+        let _ = stop.send(Signal::Stop);
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    let mut watcher = notify::recommended_watcher(move |event| {
+        let _ = signals.send(Signal::Files(event));
+    })
+    .context("cannot watch files")?;
+    let watching = watcher.watch(&root, RecursiveMode::Recursive);
+    if let Err(err) = &watching {
+        eprintln!(
+            "warning: cannot watch {} ({err}): the site will not rebuild on change",
+            root.display()
+        );
+    }
     session.rebuild(&state);
 
     let bind: IpAddr = args
@@ -334,30 +365,6 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
             .context("cannot start the HTTP workers")?;
     }
 
-    let (signals, incoming) = mpsc::channel();
-    let stop = signals.clone();
-    let mut interrupted = false;
-    ctrlc::set_handler(move || {
-        if interrupted {
-            // A second Ctrl-C while a rebuild runs: do not wait for it.
-            std::process::exit(130);
-        }
-        interrupted = true;
-        let _ = stop.send(Signal::Stop);
-    })
-    .context("cannot install the Ctrl-C handler")?;
-
-    let mut watcher = notify::recommended_watcher(move |event| {
-        let _ = signals.send(Signal::Files(event));
-    })
-    .context("cannot watch files")?;
-    let watching = watcher.watch(&root, RecursiveMode::Recursive);
-    if let Err(err) = &watching {
-        eprintln!(
-            "warning: cannot watch {} ({err}): the site will not rebuild on change",
-            root.display()
-        );
-    }
     if args.open {
         open_browser(&url);
     }
