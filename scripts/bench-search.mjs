@@ -18,7 +18,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "../tests/browser/package.json"));
 const { chromium } = require("playwright-core");
 
-const [siteDir, ...args] = process.argv.slice(2);
+const [siteArg, ...args] = process.argv.slice(2);
+const siteDir = siteArg && path.resolve(siteArg);
 if (!siteDir) {
   console.error("usage: node scripts/bench-search.mjs SITE_DIR [QUERY...]");
   process.exit(2);
@@ -39,7 +40,7 @@ const server = createServer(async (req, res) => {
     return res.end(pagefindPage);
   }
   let file = path.join(siteDir, decodeURIComponent(url.pathname));
-  if (!file.startsWith(path.resolve(siteDir))) {
+  if (file !== siteDir && !file.startsWith(siteDir + path.sep)) {
     res.writeHead(403);
     return res.end();
   }

@@ -25,12 +25,12 @@ out=target/bench-build/out-search
 cargo build --release -p portolan >&2
 
 echo "## portolan build"
-/usr/bin/time -f "%e s wall, %M KB peak RSS" target/release/portolan build --root "$catalog" --out "$out" --fail-on never -v 2>&1 | grep -E "written in|^built|wall"
+/usr/bin/time -f "%e s wall, %M KB peak RSS" target/release/portolan build --root "$catalog" --out "$out" --fail-on never -v 2>&1 | grep -E "written in|^built|wall" || true
 printf 'client index: %s files, %s\n' "$(find "$out/_search" -path "$out/_search/[tdpxf]*" -type f | wc -l)" "$(du -sh --exclude='0000*' --exclude=meta.json "$out/_search" | cut -f1)"
 
 echo "## search stage, in process (documents, tantivy index, queries)"
-PORTOLAN_SEARCH_BENCH_ROOT="$catalog" cargo test --release -q -p portolan-search --test latency -- --ignored --nocapture 2>&1 | grep -vE "^(running|test |$)" || true
-PORTOLAN_SEARCH_BENCH_ROOT="$catalog" cargo test --release -q -p portolan-search --test client -- --ignored --nocapture 2>&1 | grep -vE "^(running|test |$)" || true
+PORTOLAN_SEARCH_BENCH_ROOT="$PWD/$catalog" cargo test --release -q -p portolan-search --test latency -- --ignored --nocapture 2>&1 | grep -vE "^(running|test |$)" || true
+PORTOLAN_SEARCH_BENCH_ROOT="$PWD/$catalog" cargo test --release -q -p portolan-search --test client -- --ignored --nocapture 2>&1 | grep -vE "^(running|test |$)" || true
 
 echo "## Pagefind 1.6.0 on the same site"
 rm -rf "$out/pagefind"
