@@ -13,6 +13,7 @@ use portolan_site::BuildOptions;
 
 use crate::ExitCode;
 use crate::cli::{BuildArgs, FailOn, GlobalArgs};
+use crate::pipeline::{plural, read_theme_overrides};
 use crate::progress::Progress;
 use crate::workspace;
 
@@ -188,43 +189,6 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     Ok(ExitCode::Clean)
 }
 
-/// Templates and assets of `theme_dir` (relative to the catalog root) that
-/// replace the embedded theme's files of the same name.
-fn read_theme_overrides(
-    source: &dyn portolan_core::source::Source,
-    theme_dir: &str,
-) -> Result<portolan_site::pages::ThemeOverrides> {
-    let dir = portolan_core::paths::join_normalized("", theme_dir)
-        .map_err(|e| anyhow::anyhow!("theme_dir `{theme_dir}`: {e}"))?;
-    let mut overrides = portolan_site::pages::ThemeOverrides::default();
-    let names = portolan_site::pages::TEMPLATES
-        .iter()
-        .map(|(name, _)| format!("templates/{name}"))
-        .chain(
-            portolan_site::pages::ASSETS
-                .iter()
-                .map(|(path, _)| path.to_string()),
-        );
-    for name in names {
-        let path = if dir.is_empty() {
-            name.clone()
-        } else {
-            format!("{dir}/{name}")
-        };
-        match source.read(&path, 4 * 1024 * 1024) {
-            Ok(bytes) => {
-                let text =
-                    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{path} is not UTF-8"))?;
-                let key = name.strip_prefix("templates/").unwrap_or(&name).to_string();
-                overrides.files.insert(key, (path, text));
-            }
-            Err(portolan_core::source::ReadError::NotFound) => {}
-            Err(err) => anyhow::bail!("cannot read {path}: {err}"),
-        }
-    }
-    Ok(overrides)
-}
-
 /// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.
 fn normalize_base_url(base: &str) -> String {
     let base = base.trim();
@@ -237,8 +201,4 @@ fn normalize_base_url(base: &str) -> String {
         out.push('/');
     }
     out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

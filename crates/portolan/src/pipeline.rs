@@ -168,7 +168,7 @@ pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Res
 /// Templates and assets of `theme_dir` (relative to the catalog root) that
 /// replace the embedded theme's files of the same name. (The same as
 /// build.rs's, which this change leaves alone.)
-fn read_theme_overrides(
+pub fn read_theme_overrides(
     source: &dyn portolan_core::source::Source,
     theme_dir: &str,
 ) -> Result<portolan_site::pages::ThemeOverrides> {
