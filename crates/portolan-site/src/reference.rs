@@ -289,6 +289,26 @@ fn path_group(path: &str) -> String {
         .to_string()
 }
 
+/// AsyncAPI protocol bindings (`kafka`, `amqp`, `http`, …) of a channel,
+/// operation or message: one collapsible block per protocol, its settings
+/// as JSON. Everything escaped.
+fn bindings_html(bindings: Option<&serde_json::Value>) -> String {
+    let Some(serde_json::Value::Object(map)) = bindings else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for (protocol, value) in map {
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<details class=\"bindings\"><summary>{}</summary><pre class=\"source\" tabindex=\"0\"><code>{}</code></pre></details>",
+            esc(protocol),
+            esc(&text)
+        );
+    }
+    out
+}
+
 /// A schema as nested `<details>`; named schemas become links.
 pub fn schema_html(schema: &Schema, urls: &ReferenceUrls) -> String {
     let mut out = String::new();
@@ -773,13 +793,13 @@ pub fn render_reference(
             // Channels name messages by key, which a message's own `name`
             // may differ from: the anchor is the key's.
             let messages: Vec<Value> = c.messages.iter().map(|m| context! { name => m.clone(), anchor => format!("msg-{}", slug(m)) }).collect();
-            context! { name => c.name.clone(), anchor => format!("channel-{}", slug(&c.name)), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages }
+            context! { name => c.name.clone(), anchor => format!("channel-{}", slug(&c.name)), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages, bindings_html => bindings_html(c.bindings.as_ref()) }
         })
         .collect();
     let async_operations: Vec<Value> = model
         .async_operations
         .iter()
-        .map(|o| context! { name => o.name.clone(), action => o.action.clone(), channel => o.channel.clone(), summary => o.summary.clone(), messages => o.messages.clone() })
+        .map(|o| context! { name => o.name.clone(), action => o.action.clone(), channel => o.channel.clone(), summary => o.summary.clone(), messages => o.messages.clone(), bindings_html => bindings_html(o.bindings.as_ref()) })
         .collect();
     let messages: Vec<Value> = model
         .messages
@@ -789,6 +809,9 @@ pub fn render_reference(
                 name => m.name.clone(), anchor => format!("msg-{}", slug(&m.key)), title => m.title.clone(), content_type => m.content_type.clone(),
                 description_html => m.description.as_deref().or(m.summary.as_deref()).map(render_markdown).unwrap_or_default(),
                 payload_html => m.payload.as_ref().map(|p| schema_html(p, urls)).unwrap_or_default(),
+                headers_html => m.headers.as_ref().map(|h| schema_html(h, urls)).unwrap_or_default(),
+                bindings_html => bindings_html(m.bindings.as_ref()),
+                examples => m.examples.iter().map(|e| serde_json::to_string_pretty(e).unwrap_or_default()).collect::<Vec<_>>(),
             }
         })
         .collect();

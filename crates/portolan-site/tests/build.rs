@@ -271,6 +271,12 @@ fn api_reference_pages_cover_operations_schemas_and_messages() {
         events.contains("Channels") && events.contains("Messages"),
         "{events}"
     );
+    // Protocol bindings and message examples are shown, escaped.
+    assert!(
+        events.contains("<details class=\"bindings\"><summary>kafka</summary>"),
+        "{events}"
+    );
+    assert!(events.contains("<summary>Example 1</summary>"), "{events}");
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
 
