@@ -48,6 +48,13 @@ use tantivy::query::Bm25Weight;
 use crate::document::SearchDoc;
 use crate::query::Facet;
 use crate::tokenizer::tokens;
+// The field boosts (bit `i` of a posting's field mask is field `i`) and the
+// query-side constants are the tantivy index's own, passed to the script in
+// the manifest so the browser ranks as the server does.
+use crate::index::{
+    ALL_WORDS_SCORE, EXACT_SCORE, FUZZY_WEIGHT, MIN_FUZZY_CHARS, MIN_PREFIX_CHARS, PART_WEIGHT,
+    PREFIX_WEIGHT, TAG_SCORE, TEXT_FIELDS as FIELDS,
+};
 
 /// The directory of the site the client index lives in.
 pub const CLIENT_DIR: &str = "_search";
@@ -55,30 +62,6 @@ pub const CLIENT_DIR: &str = "_search";
 /// Version of the file layout, in the manifest: the script refuses what it
 /// does not know.
 const FORMAT: u32 = 1;
-
-/// The text fields with their boosts, as [`crate::index`] weighs them; bit
-/// `i` of a posting's field mask is field `i`.
-const FIELDS: [(&str, f32); 7] = [
-    ("names", 4.0),
-    ("title", 3.0),
-    ("tags", 2.0),
-    ("subtitle", 1.5),
-    ("summary", 1.5),
-    ("keywords", 1.0),
-    ("body", 1.0),
-];
-
-/// The query-side constants of [`crate::index`], copied (they are private
-/// there), and passed to the script in the manifest. Should the two drift
-/// apart, `tests/client.rs` sees the browser's scores leave the server's.
-const PART_WEIGHT: f32 = 0.5;
-const PREFIX_WEIGHT: f32 = 1.5;
-const FUZZY_WEIGHT: f32 = 1.0;
-const MIN_PREFIX_CHARS: usize = 2;
-const MIN_FUZZY_CHARS: usize = 5;
-const EXACT_SCORE: f32 = 20.0;
-const ALL_WORDS_SCORE: f32 = 50.0;
-const TAG_SCORE: f32 = 8.0;
 
 /// Weights are stored as integers: tenths of a point. Documents whose
 /// scores differ by less than a few hundredths may come out in either
@@ -121,7 +104,7 @@ const FACET_BUCKET_BYTES: usize = 16 * 1024;
 #[derive(Serialize)]
 struct Scoring {
     /// Field boosts, by mask bit.
-    b: [f32; 7],
+    b: Vec<f32>,
     part: f32,
     prefix: f32,
     fuzzy: f32,
@@ -641,7 +624,7 @@ pub fn index_files(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u8>> {
         x: phrase_buckets,
         e: EXPANSION_BUDGET,
         w: Scoring {
-            b: FIELDS.map(|(_, boost)| boost),
+            b: FIELDS.iter().map(|&(_, boost)| boost).collect(),
             part: PART_WEIGHT,
             prefix: PREFIX_WEIGHT,
             fuzzy: FUZZY_WEIGHT,

@@ -48,7 +48,7 @@ const SNIPPET_CHARS: usize = 160;
 
 /// How much each text field counts: names and titles over tags, over
 /// subtitles and summaries, over the rest.
-const TEXT_FIELDS: &[(&str, f32)] = &[
+pub(crate) const TEXT_FIELDS: &[(&str, f32)] = &[
     ("names", 4.0),
     ("title", 3.0),
     ("tags", 2.0),
@@ -59,23 +59,23 @@ const TEXT_FIELDS: &[(&str, f32)] = &[
 ];
 
 /// A query that is exactly a document's name or title.
-const EXACT_SCORE: f32 = 20.0;
+pub(crate) const EXACT_SCORE: f32 = 20.0;
 /// A document that matches every word of the query (each in any field, as
 /// written, by prefix or with a typo).
-const ALL_WORDS_SCORE: f32 = 50.0;
+pub(crate) const ALL_WORDS_SCORE: f32 = 50.0;
 /// A query that is exactly one of a document's tags.
-const TAG_SCORE: f32 = 8.0;
+pub(crate) const TAG_SCORE: f32 = 8.0;
 /// A part of an identifier the query spelled joined (`list` of
 /// `listRefunds`), relative to the whole.
-const PART_WEIGHT: f32 = 0.5;
+pub(crate) const PART_WEIGHT: f32 = 0.5;
 /// Matches by prefix (the last word, as typed so far) and with one typo
 /// score a constant this fraction of the field's boost: below a term
 /// matched as written.
-const PREFIX_WEIGHT: f32 = 1.5;
-const FUZZY_WEIGHT: f32 = 1.0;
+pub(crate) const PREFIX_WEIGHT: f32 = 1.5;
+pub(crate) const FUZZY_WEIGHT: f32 = 1.0;
 /// Shortest word matched by prefix, and shortest allowed a typo.
-const MIN_PREFIX_CHARS: usize = 2;
-const MIN_FUZZY_CHARS: usize = 5;
+pub(crate) const MIN_PREFIX_CHARS: usize = 2;
+pub(crate) const MIN_FUZZY_CHARS: usize = 5;
 
 /// Something that stopped indexing or searching.
 #[derive(Debug)]
