@@ -31,6 +31,24 @@ pub struct ApiDefinition {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file read (for code frames).
     pub files: Vec<Arc<SourceFile>>,
+    /// The normalised model of `spec`, built on first use and then shared
+    /// by everything that reads it (catalog.json, the reference pages,
+    /// search); `check` alone never builds it.
+    model: std::sync::OnceLock<Option<model::ApiModel>>,
+}
+
+impl ApiDefinition {
+    /// The normalised model of the bundled definition (`None` when there is
+    /// no OpenAPI/AsyncAPI spec).
+    pub fn model(&self) -> Option<&model::ApiModel> {
+        self.model
+            .get_or_init(|| {
+                self.spec.as_ref().map(|(set, bundled)| {
+                    model::build_model(set.format, &set.version, &bundled.doc)
+                })
+            })
+            .as_ref()
+    }
 }
 
 /// Load, resolve, bundle and validate one definition.
@@ -51,5 +69,6 @@ pub fn check_definition(
         other: loaded.other,
         diagnostics,
         files: loaded.files,
+        model: std::sync::OnceLock::new(),
     }
 }

@@ -454,10 +454,9 @@ fn entity_documents(checked: &Checked, id: EntityId, urls: &dyn SiteUrls) -> Vec
     let catalog = &checked.catalog;
     let facets = EntityFacets::of(catalog, id);
     let mut out = vec![entity_doc(catalog, id, &facets, urls.entity_url(id))];
-    if let Some((set, bundled)) = checked.apis.get(&id).and_then(|d| d.spec.as_ref()) {
-        let model = portolan_apis::model::build_model(set.format, &set.version, &bundled.doc);
+    if let Some(model) = checked.apis.get(&id).and_then(|d| d.model()) {
         let api_name = catalog.entities[id].name.clone();
-        api_docs(&facets, &api_name, id, &model, urls, &mut out);
+        api_docs(&facets, &api_name, id, model, urls, &mut out);
     }
     if let Some(docs) = checked.docs.get(&id) {
         docs_docs(&facets, id, docs, urls, &mut out);

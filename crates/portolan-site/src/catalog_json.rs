@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use portolan_apis::model::build_model;
 use portolan_catalog::{EntityId, Kind};
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
@@ -90,10 +89,9 @@ fn api_summary(checked: &Checked, id: EntityId) -> Value {
     if let Some((language, file)) = &definition.other {
         return json!({ "format": language, "definitionFile": file.path });
     }
-    let Some((set, bundled)) = &definition.spec else {
+    let (Some((set, _)), Some(model)) = (&definition.spec, definition.model()) else {
         return Value::Null;
     };
-    let model = build_model(set.format, &set.version, &bundled.doc);
     let (json_path, yaml_path) = bundle_paths(checked, id);
     let mut summary = json!({
         "format": set.format.to_string(),

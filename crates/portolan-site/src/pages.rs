@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
-use portolan_apis::model::build_model;
 use portolan_catalog::{Catalog, EntityId, EntityRef, Kind};
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
@@ -804,47 +803,48 @@ pub fn render_pages(
             v(view)
         };
         let api = match checked.apis.get(&id) {
-            Some(definition) => Some(if let Some((set, bundled)) = &definition.spec {
-                let model = build_model(set.format, &set.version, &bundled.doc);
-                let urls = ReferenceUrls::new(
-                    format!("{}reference/", entity_url(catalog, id)),
-                    options.base,
-                    &model,
-                );
-                files.extend(render_reference(
-                    &env,
-                    &v(&site),
-                    &entity_label(catalog, id),
-                    &entity_url(catalog, id),
-                    &model,
-                    &urls,
-                )?);
-                let (json, yaml) = bundle_paths(checked, id);
-                let counts = if set.format.is_openapi() {
-                    format!(
-                        "{} operations, {} schemas",
-                        model.operations.len() + model.webhooks.len(),
-                        model.schemas.len()
+            Some(definition) => Some(
+                if let (Some((set, _)), Some(model)) = (&definition.spec, definition.model()) {
+                    let urls = ReferenceUrls::new(
+                        format!("{}reference/", entity_url(catalog, id)),
+                        options.base,
+                        model,
+                    );
+                    files.extend(render_reference(
+                        &env,
+                        &v(&site),
+                        &entity_label(catalog, id),
+                        &entity_url(catalog, id),
+                        model,
+                        &urls,
+                    )?);
+                    let (json, yaml) = bundle_paths(checked, id);
+                    let counts = if set.format.is_openapi() {
+                        format!(
+                            "{} operations, {} schemas",
+                            model.operations.len() + model.webhooks.len(),
+                            model.schemas.len()
+                        )
+                    } else {
+                        format!(
+                            "{} channels, {} operations, {} messages",
+                            model.channels.len(),
+                            model.async_operations.len(),
+                            model.messages.len()
+                        )
+                    };
+                    context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title.clone(), version => model.info.version.clone(), counts => counts, bundle => context! { json => json, yaml => yaml }, reference => urls.root.clone() }
+                } else if let Some((language, file)) = &definition.other {
+                    // An inline definition's pseudo path (`file#definition`) is no file.
+                    show_source(
+                        language,
+                        &file.text,
+                        Some(file.path.as_str()).filter(|p| !p.contains('#')),
                     )
                 } else {
-                    format!(
-                        "{} channels, {} operations, {} messages",
-                        model.channels.len(),
-                        model.async_operations.len(),
-                        model.messages.len()
-                    )
-                };
-                context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title, version => model.info.version, counts => counts, bundle => context! { json => json, yaml => yaml }, reference => urls.root.clone() }
-            } else if let Some((language, file)) = &definition.other {
-                // An inline definition's pseudo path (`file#definition`) is no file.
-                show_source(
-                    language,
-                    &file.text,
-                    Some(file.path.as_str()).filter(|p| !p.contains('#')),
-                )
-            } else {
-                context! {}
-            }),
+                    context! {}
+                },
+            ),
             None => definition_text(e).map(|(text, file)| {
                 show_source(e.spec_str("type").unwrap_or_default(), text, file)
             }),
