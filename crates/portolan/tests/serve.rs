@@ -383,7 +383,7 @@ fn etag_gives_304_and_gzip_is_used_when_accepted() {
     let other = server.get_with("/", &[("If-None-Match", "\"something-else\"")]);
     assert_eq!(other.status, 200);
 
-    let gz = server.get_with("/", &[("Accept-Encoding", "br, gzip;q=0.8")]);
+    let gz = server.get_with("/", &[("Accept-Encoding", "br;q=0.5, gzip;q=0.8")]);
     assert_eq!(gz.status, 200);
     assert_eq!(gz.header("content-encoding"), Some("gzip"));
     assert_eq!(gz.header("vary"), Some("Accept-Encoding"));
@@ -576,4 +576,129 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+fn brotli_decode(body: &[u8]) -> Vec<u8> {
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(body, 4096)
+        .read_to_end(&mut decoded)
+        .unwrap();
+    decoded
+}
+
+fn gzip_decode(body: &[u8]) -> Vec<u8> {
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .read_to_end(&mut decoded)
+        .unwrap();
+    decoded
+}
+
+#[test]
+fn brotli_is_used_when_accepted_and_decodes_to_the_plain_body() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    for path in [
+        "/",
+        "/catalog/component/default/orders/",
+        "/assets/portolan.css",
+        "/catalog.json",
+        "/_portolan/reload.js",
+    ] {
+        let plain = server.get(path);
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        let br = server.get_with(path, &[("Accept-Encoding", "br")]);
+        assert_eq!(br.status, 200, "{path}");
+        assert_eq!(br.header("content-encoding"), Some("br"), "{path}");
+        assert_eq!(br.header("vary"), Some("Accept-Encoding"), "{path}");
+        assert_eq!(
+            br.header("content-type"),
+            plain.header("content-type"),
+            "{path}"
+        );
+        assert_ne!(br.body, plain.body, "{path}: not compressed");
+        assert_eq!(brotli_decode(&br.body), plain.body, "{path}");
+
+        // What browsers send: both, br last and unweighted.
+        let browser = server.get_with(path, &[("Accept-Encoding", "gzip, deflate, br, zstd")]);
+        assert_eq!(browser.header("content-encoding"), Some("br"), "{path}");
+        assert_eq!(browser.body, br.body, "{path}");
+
+        let gz = server.get_with(path, &[("Accept-Encoding", "gzip")]);
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{path}");
+        eprintln!(
+            "{path}: {} bytes, gzip {}, br {}",
+            plain.body.len(),
+            gz.body.len(),
+            br.body.len()
+        );
+    }
+}
+
+#[test]
+fn gzip_is_used_when_brotli_is_refused_or_less_wanted() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let plain = server.get("/");
+    for accept in ["gzip, br;q=0", "br;q=0.5, gzip", "br;q=0, *", "x-gzip"] {
+        let gz = server.get_with("/", &[("Accept-Encoding", accept)]);
+        assert_eq!(gz.status, 200, "{accept}");
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{accept}");
+        assert_eq!(gzip_decode(&gz.body), plain.body, "{accept}");
+    }
+    for accept in ["br;q=0", "identity", "br;q=0, gzip;q=0"] {
+        let refused = server.get_with("/", &[("Accept-Encoding", accept)]);
+        assert_eq!(refused.header("content-encoding"), None, "{accept}");
+        assert_eq!(refused.body, plain.body, "{accept}");
+    }
+    // Equal weights: brotli.
+    let tie = server.get_with("/", &[("Accept-Encoding", "gzip;q=0.7, br;q=0.7")]);
+    assert_eq!(tie.header("content-encoding"), Some("br"));
+}
+
+#[test]
+fn brotli_has_its_own_etag_and_a_matching_one_gives_304() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let plain = server.get("/");
+    let plain_etag = plain.header("etag").expect("an ETag").to_string();
+    let br = server.get_with("/", &[("Accept-Encoding", "br")]);
+    let br_etag = br.header("etag").expect("an ETag").to_string();
+    let gz = server.get_with("/", &[("Accept-Encoding", "gzip")]);
+    let gz_etag = gz.header("etag").expect("an ETag").to_string();
+    assert_ne!(br_etag, plain_etag);
+    assert_ne!(br_etag, gz_etag);
+    assert!(
+        br_etag.starts_with('"') && br_etag.ends_with("-br\""),
+        "{br_etag}"
+    );
+
+    let again = server.get_with(
+        "/",
+        &[("Accept-Encoding", "br"), ("If-None-Match", &br_etag)],
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(br_etag.as_str()));
+    assert_eq!(again.header("vary"), Some("Accept-Encoding"));
+
+    // A client holding one representation is not told it has another.
+    let no_br = server.get_with("/", &[("If-None-Match", &br_etag)]);
+    assert_eq!(no_br.status, 200);
+    assert_eq!(no_br.header("content-encoding"), None);
+    assert_eq!(no_br.body, plain.body);
+    let gzip_only = server.get_with(
+        "/",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &br_etag)],
+    );
+    assert_eq!(gzip_only.status, 200);
+    assert_eq!(gzip_only.header("content-encoding"), Some("gzip"));
+    let plain_held = server.get_with(
+        "/",
+        &[("Accept-Encoding", "br"), ("If-None-Match", &plain_etag)],
+    );
+    assert_eq!(plain_held.status, 200);
+    assert_eq!(plain_held.header("content-encoding"), Some("br"));
+    assert_eq!(brotli_decode(&plain_held.body), plain.body);
 }
