@@ -13,4 +13,4 @@ pub mod relations;
 pub use catalog::{Catalog, EntityId, Reference, Relation};
 pub use entity::{Entity, Kind};
 pub use entity_ref::{EntityKey, EntityRef};
-pub use load::{LoadOptions, load};
+pub use load::{LoadCache, LoadOptions, load, load_cached};

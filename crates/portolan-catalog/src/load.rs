@@ -2,11 +2,12 @@
 //! `$text`/`$json`/`$yaml` substitutions, follow Location targets, all in
 //! parallel, collecting diagnostics instead of stopping.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use portolan_core::codes;
+use portolan_core::deps::{Deps, Recorder};
 use portolan_core::files::SourceFile;
 use portolan_core::paths::{self, PathError};
 use portolan_core::source::{ReadError, Source, SourceError, human_bytes};
@@ -81,8 +82,59 @@ fn build_globset(globs: &[String]) -> Result<GlobSet, SourceError> {
         .map_err(|e| SourceError(format!("invalid discovery globs: {e}")))
 }
 
+/// Parsed descriptor files kept from one load to the next (`serve`): a
+/// file is read and parsed again only when a file it was made from (itself,
+/// or one a `$text`/`$json`/`$yaml` substitution read) changed.
+#[derive(Default)]
+pub struct LoadCache {
+    /// The options the entries were made with; others empty the cache.
+    options: Option<String>,
+    /// (path, read as a named file) → the result and what it was made from.
+    files: HashMap<(String, bool), (FileResult, Deps)>,
+    /// Descriptor files read and parsed by the last load (not taken from
+    /// the cache): what was made from them must be made again.
+    pub reparsed: BTreeSet<String>,
+}
+
+impl LoadCache {
+    /// Forget every file that `changed` paths (catalog-relative; a folder
+    /// stands for everything under it) could have changed.
+    pub fn invalidate(&mut self, changed: &BTreeSet<String>) {
+        self.files
+            .retain(|_, (_, deps)| !deps.touched_by_any(changed));
+    }
+
+    pub fn clear(&mut self) {
+        self.files.clear();
+    }
+
+    /// Forget files the last load did not read (deleted, or no longer
+    /// discovered), so the cache holds one catalog, not every one seen.
+    fn keep_only(&mut self, read: &BTreeSet<String>) {
+        self.files.retain(|(path, _), _| read.contains(path));
+    }
+}
+
 /// Load every descriptor of the catalog in `source`.
 pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, SourceError> {
+    load_cached(source, options, None)
+}
+
+/// [`load`], taking unchanged files from `cache` and keeping what it parsed
+/// there for the next time.
+pub fn load_cached(
+    source: &dyn Source,
+    options: &LoadOptions,
+    mut cache: Option<&mut LoadCache>,
+) -> Result<Loaded, SourceError> {
+    if let Some(cache) = cache.as_deref_mut() {
+        let fingerprint = format!("{options:?}");
+        if cache.options.as_ref() != Some(&fingerprint) {
+            cache.files.clear();
+            cache.options = Some(fingerprint);
+        }
+        cache.reparsed.clear();
+    }
     let all_files = source.files()?;
     let file_set: BTreeSet<&str> = all_files.iter().map(String::as_str).collect();
     let include = build_globset(&options.include)?;
@@ -106,10 +158,36 @@ pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, Source
             .collect();
         queue.clear();
         seen.extend(round.iter().cloned());
-        let results: Vec<FileResult> = round
-            .par_iter()
-            .map(|path| load_file(source, path, named.contains(path), options))
-            .collect();
+        let results: Vec<FileResult> = match cache.as_deref_mut() {
+            None => round
+                .par_iter()
+                .map(|path| load_file(source, path, named.contains(path), options))
+                .collect(),
+            Some(cache) => {
+                let made: Vec<(FileResult, Option<Deps>)> = round
+                    .par_iter()
+                    .map(|path| {
+                        let key = (path.clone(), named.contains(path));
+                        if let Some((result, _)) = cache.files.get(&key) {
+                            return (result.clone(), None);
+                        }
+                        let recorder = Recorder::new(source);
+                        let result = load_file(&recorder, path, key.1, options);
+                        (result, Some(recorder.into_deps()))
+                    })
+                    .collect();
+                made.into_iter()
+                    .map(|(result, deps)| {
+                        if let Some(deps) = deps {
+                            cache.reparsed.insert(result.path.clone());
+                            let key = (result.path.clone(), named.contains(&result.path));
+                            cache.files.insert(key, (result.clone(), deps));
+                        }
+                        result
+                    })
+                    .collect()
+            }
+        };
         for mut result in results {
             for target in result.location_targets.iter_mut() {
                 target.files = expand_target(&target.target, &all_files, &file_set);
@@ -137,6 +215,9 @@ pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, Source
         }
     }
     loaded.descriptor_files.sort();
+    if let Some(cache) = cache {
+        cache.keep_only(&seen);
+    }
     loaded.all_files = all_files.clone();
     loaded
         .entities
@@ -147,6 +228,7 @@ pub fn load(source: &dyn Source, options: &LoadOptions) -> Result<Loaded, Source
     Ok(loaded)
 }
 
+#[derive(Clone)]
 struct FileResult {
     path: String,
     entities: Vec<Entity>,

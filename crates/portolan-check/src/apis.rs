@@ -2,12 +2,14 @@
 //! bundled and validated by `portolan-apis`; findings point into the spec
 //! files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use portolan_apis::{ApiDefinition, LoadLimits, RootDocument, check_definition};
 use portolan_catalog::entity::SubstitutionKind;
 use portolan_catalog::{Catalog, EntityId, Kind};
 use portolan_core::Span;
+use portolan_core::deps::{Deps, Recorder};
 use portolan_core::source::Source;
 use rayon::prelude::*;
 
@@ -53,28 +55,117 @@ pub fn check_apis(
     source: &dyn Source,
     catalog: &Catalog,
     limits: LoadLimits,
-) -> BTreeMap<EntityId, ApiDefinition> {
-    (0..catalog.entities.len())
-        .into_par_iter()
-        .filter_map(|id| {
-            let entity = &catalog.entities[id];
-            let spec_type = entity
-                .spec_str("type")
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let root = definition_root(catalog, id)?;
-            if SOURCE_ONLY_TYPES.contains(&spec_type.as_str()) {
-                // Shown as source; nothing to validate.
-                return None;
+) -> BTreeMap<EntityId, Arc<ApiDefinition>> {
+    check_apis_cached(source, catalog, limits, None, &BTreeSet::new())
+}
+
+/// API definitions kept from one check to the next (`serve`).
+#[derive(Default)]
+pub struct ApiCache {
+    /// By where the definition is (see [`cache_key`]).
+    entries: HashMap<String, ApiEntry>,
+}
+
+struct ApiEntry {
+    definition: Arc<ApiDefinition>,
+    /// Files read to make it.
+    deps: Deps,
+    /// The descriptor it was written in, for an inline definition (whose
+    /// findings are placed by the descriptor's text).
+    inline_in: Option<String>,
+    limits: String,
+}
+
+impl ApiCache {
+    pub fn invalidate(&mut self, changed: &BTreeSet<String>) {
+        self.entries
+            .retain(|_, entry| !entry.deps.touched_by_any(changed));
+    }
+}
+
+/// What identifies a definition: its file, or an inline definition's
+/// descriptor document and text.
+fn cache_key(root: &RootDocument<'_>) -> String {
+    match root {
+        RootDocument::File(path) => format!("file:{path}"),
+        RootDocument::Inline { path, text } => format!("inline:{path}\n{text}"),
+    }
+}
+
+/// [`check_apis`], reusing definitions from `cache` unless a file they were
+/// made from changed (or, for an inline definition, its descriptor was
+/// parsed again: in `reparsed`).
+pub fn check_apis_cached(
+    source: &dyn Source,
+    catalog: &Catalog,
+    limits: LoadLimits,
+    cache: Option<&mut ApiCache>,
+    reparsed: &BTreeSet<String>,
+) -> BTreeMap<EntityId, Arc<ApiDefinition>> {
+    let limits_key = format!("{limits:?}");
+    let previous = cache.as_deref().map(|c| &c.entries);
+    let made: Vec<(EntityId, String, Arc<ApiDefinition>, Option<ApiEntry>)> =
+        (0..catalog.entities.len())
+            .into_par_iter()
+            .filter_map(|id| {
+                let entity = &catalog.entities[id];
+                let spec_type = entity
+                    .spec_str("type")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let root = definition_root(catalog, id)?;
+                if SOURCE_ONLY_TYPES.contains(&spec_type.as_str()) {
+                    // Shown as source; nothing to validate.
+                    return None;
+                }
+                let inline = matches!(root, RootDocument::Inline { .. });
+                let key = cache_key(&root);
+                if let Some(entry) = previous.and_then(|p| p.get(&key))
+                    && entry.limits == limits_key
+                    && !entry
+                        .inline_in
+                        .as_ref()
+                        .is_some_and(|file| reparsed.contains(file))
+                {
+                    return Some((id, key, entry.definition.clone(), None));
+                }
+                let recorder = Recorder::new(source);
+                let mut definition = check_definition(&recorder, root, limits);
+                if inline {
+                    place_inline_findings(catalog, id, &mut definition);
+                }
+                let mut deps = recorder.into_deps();
+                if inline {
+                    deps.file(entity.file.clone());
+                }
+                let definition = Arc::new(definition);
+                let entry = ApiEntry {
+                    definition: definition.clone(),
+                    deps,
+                    inline_in: inline.then(|| entity.file.clone()),
+                    limits: limits_key.clone(),
+                };
+                Some((id, key, definition, Some(entry)))
+            })
+            .collect();
+    let mut out = BTreeMap::new();
+    let mut kept: HashMap<String, ApiEntry> = HashMap::new();
+    let mut previous = cache.map(|c| (std::mem::take(&mut c.entries), c));
+    for (id, key, definition, entry) in made {
+        out.insert(id, definition);
+        if let Some((old, _)) = previous.as_mut() {
+            // Keep what this check used, and nothing else: a definition no
+            // entity points at any more is let go.
+            let entry = entry.or_else(|| old.remove(&key));
+            if let Some(entry) = entry {
+                kept.insert(key, entry);
             }
-            let inline = matches!(root, RootDocument::Inline { .. });
-            let mut definition = check_definition(source, root, limits);
-            if inline {
-                place_inline_findings(catalog, id, &mut definition);
-            }
-            Some((id, definition))
-        })
-        .collect()
+        }
+    }
+    if let Some((_, cache)) = previous {
+        cache.entries = kept;
+    }
+    out
 }
 
 /// Findings in a definition written inline in a descriptor are reported at

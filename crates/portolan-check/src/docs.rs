@@ -3,9 +3,11 @@
 //! This stage reads the pages and images through the catalog's source and
 //! checks their relative links; the site stage renders them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use portolan_catalog::{Catalog, EntityId};
+use portolan_core::deps::{Deps, Recorder};
 use portolan_core::paths::{self, join_normalized, parent_dir};
 use portolan_core::source::Source;
 use portolan_core::{Diagnostic, Span, codes};
@@ -104,7 +106,50 @@ pub fn load_docs(
     catalog: &Catalog,
     all_files: &[String],
     diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<EntityId, DocSet> {
+) -> BTreeMap<EntityId, Arc<DocSet>> {
+    load_docs_cached(
+        source,
+        catalog,
+        all_files,
+        diagnostics,
+        None,
+        &BTreeSet::new(),
+    )
+}
+
+/// Docs kept from one check to the next (`serve`), by entity.
+#[derive(Default)]
+pub struct DocsCache {
+    entries: HashMap<String, DocsEntry>,
+}
+
+struct DocsEntry {
+    /// The descriptor the reference is written in.
+    file: String,
+    docs: Option<Arc<DocSet>>,
+    diagnostics: Vec<Diagnostic>,
+    /// The files read and the folder listed.
+    deps: Deps,
+}
+
+impl DocsCache {
+    pub fn invalidate(&mut self, changed: &BTreeSet<String>) {
+        self.entries
+            .retain(|_, entry| !entry.deps.touched_by_any(changed));
+    }
+}
+
+/// [`load_docs`], reusing an entity's docs from `cache` unless a file under
+/// its docs folder changed or its descriptor was parsed again (in
+/// `reparsed`).
+pub fn load_docs_cached(
+    source: &dyn Source,
+    catalog: &Catalog,
+    all_files: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+    mut cache: Option<&mut DocsCache>,
+    reparsed: &BTreeSet<String>,
+) -> BTreeMap<EntityId, Arc<DocSet>> {
     // Sorted, so the files under a folder are one slice found by binary
     // search: a catalog of thousands of documented components must not scan
     // every file for each of them.
@@ -119,6 +164,11 @@ pub fn load_docs(
         };
         &sorted[..]
     };
+    let mut previous = cache
+        .as_deref_mut()
+        .map(|c| std::mem::take(&mut c.entries))
+        .unwrap_or_default();
+    let mut kept = HashMap::new();
     let mut out = BTreeMap::new();
     for (id, entity) in catalog.entities.iter().enumerate() {
         if !entity.has_identity() || catalog.index.get(&entity.key()) != Some(&id) {
@@ -127,125 +177,172 @@ pub fn load_docs(
         let Some(reference) = entity.annotation(TECHDOCS_REF) else {
             continue;
         };
-        let span = entity
-            .node
-            .pointer(&format!(
-                "/metadata/annotations/{}",
-                TECHDOCS_REF.replace('/', "~1")
-            ))
-            .map(|n| n.span)
-            .unwrap_or(entity.node.span);
-        let report = |message: String| {
-            Diagnostic::new(&codes::DOCS_NOT_FOUND, message).at(&entity.file, span)
-        };
-        let Some(dir) = reference.strip_prefix("dir:") else {
-            diagnostics.push(report(format!(
-                "`{reference}` is not a `dir:` reference; remote docs are not fetched"
-            )));
-            continue;
-        };
-        let Ok(root) = join_normalized(parent_dir(&entity.file), dir) else {
-            diagnostics.push(
-                Diagnostic::new(
-                    &codes::PATH_ESCAPES_ROOT,
-                    format!("`{reference}` leaves the catalog root"),
-                )
-                .at(&entity.file, span),
-            );
-            continue;
-        };
-        let join = |a: &str, b: &str| {
-            if a.is_empty() {
-                b.to_string()
-            } else {
-                format!("{a}/{b}")
-            }
-        };
-        let mkdocs_path = join(&root, "mkdocs.yml");
-        let mut docs = DocSet::default();
-        let mut docs_dir = join(&root, "docs");
-        if let Ok(bytes) = source.read(&mkdocs_path, 1 << 20) {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let stream = portolan_core::yaml::parse_stream(&text, Default::default());
-            if let Some(doc) = stream.documents.into_iter().find(|d| !d.is_empty) {
-                if let Some(d) = doc.root.get("docs_dir").and_then(|n| n.as_str()) {
-                    docs_dir = join_normalized(&root, d).unwrap_or(docs_dir);
-                }
-                docs.site_name = doc
-                    .root
-                    .get("site_name")
-                    .and_then(|n| n.as_str())
-                    .map(str::to_string);
-                if let Some(nav) = doc.root.get("nav") {
-                    docs.nav = parse_nav(nav);
+        let key = entity.key().to_string();
+        let entry = match previous.remove(&key) {
+            Some(entry) if entry.file == entity.file && !reparsed.contains(&entity.file) => entry,
+            _ => {
+                let recorder = Recorder::new(source);
+                let mut found = Vec::new();
+                let mut deps = Deps::default();
+                let docs = entity_docs(
+                    &recorder, entity, reference, all_files, &mut found, &mut deps,
+                );
+                deps.extend(&recorder.into_deps());
+                deps.file(entity.file.clone());
+                DocsEntry {
+                    file: entity.file.clone(),
+                    docs: docs.map(Arc::new),
+                    diagnostics: found,
+                    deps,
                 }
             }
-        } else if files_under(all_files, &format!("{docs_dir}/")).is_empty() {
-            // No mkdocs.yml and no docs/: markdown directly in the folder.
-            docs_dir = root.clone();
-        }
-        let prefix = if docs_dir.is_empty() {
-            String::new()
-        } else {
-            format!("{docs_dir}/")
         };
-        for file in files_under(all_files, &prefix) {
-            let rel = &file[prefix.len()..];
-            let extension = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-            if extension == "md" {
-                if let Ok(bytes) = source.read(file, 8 << 20) {
-                    docs.pages.insert(
-                        rel.to_string(),
-                        String::from_utf8_lossy(&bytes).into_owned(),
-                    );
-                }
-            } else if IMAGE_EXTENSIONS.contains(&extension.as_str())
-                && let Ok(bytes) = source.read(file, 8 << 20)
-            {
-                if extension == "svg" && is_unsafe_svg(&bytes) {
-                    diagnostics.push(
-                        Diagnostic::new(
-                            &codes::UNSAFE_DOC_ASSET,
-                            format!("`{file}` contains script and is not published"),
-                        )
-                        .in_file(file.clone()),
-                    );
-                    docs.withheld.insert(rel.to_string());
-                    continue;
-                }
-                docs.assets.insert(rel.to_string(), bytes);
-            }
+        diagnostics.extend(entry.diagnostics.iter().cloned());
+        if let Some(docs) = &entry.docs {
+            out.insert(id, docs.clone());
         }
-        if docs.pages.is_empty() {
-            diagnostics.push(report(format!(
-                "no markdown pages under `{}` for `{reference}`",
-                if docs_dir.is_empty() { "." } else { &docs_dir }
-            )));
-            continue;
+        if cache.is_some() {
+            kept.insert(key, entry);
         }
-        if docs.nav.is_empty() {
-            let mut paths: Vec<&String> = docs.pages.keys().collect();
-            // index.md first, then the rest in path order.
-            paths.sort_by_key(|p| {
-                (
-                    p.rsplit('/').next() != Some("index.md"),
-                    p.matches('/').count(),
-                    (*p).clone(),
-                )
-            });
-            docs.nav = paths
-                .into_iter()
-                .map(|p| NavItem::Page {
-                    title: title_from_path(p),
-                    path: p.clone(),
-                })
-                .collect();
-        }
-        docs.dir = docs_dir;
-        check_links(&docs, diagnostics);
-        out.insert(id, docs);
+    }
+    if let Some(cache) = cache {
+        cache.entries = kept;
     }
     out
+}
+
+/// One entity's docs (`reference` is its techdocs-ref), with what it
+/// found wrong in `diagnostics` and the folder it listed in `deps`.
+fn entity_docs(
+    source: &dyn Source,
+    entity: &portolan_catalog::Entity,
+    reference: &str,
+    all_files: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+    deps: &mut Deps,
+) -> Option<DocSet> {
+    let span = entity
+        .node
+        .pointer(&format!(
+            "/metadata/annotations/{}",
+            TECHDOCS_REF.replace('/', "~1")
+        ))
+        .map(|n| n.span)
+        .unwrap_or(entity.node.span);
+    let report =
+        |message: String| Diagnostic::new(&codes::DOCS_NOT_FOUND, message).at(&entity.file, span);
+    let Some(dir) = reference.strip_prefix("dir:") else {
+        diagnostics.push(report(format!(
+            "`{reference}` is not a `dir:` reference; remote docs are not fetched"
+        )));
+        return None;
+    };
+    let Ok(root) = join_normalized(parent_dir(&entity.file), dir) else {
+        diagnostics.push(
+            Diagnostic::new(
+                &codes::PATH_ESCAPES_ROOT,
+                format!("`{reference}` leaves the catalog root"),
+            )
+            .at(&entity.file, span),
+        );
+        return None;
+    };
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            format!("{a}/{b}")
+        }
+    };
+    let mkdocs_path = join(&root, "mkdocs.yml");
+    let mut docs = DocSet::default();
+    let mut docs_dir = join(&root, "docs");
+    // Without mkdocs.yml, whether docs/ holds anything decides where the
+    // pages are.
+    deps.folder(format!("{docs_dir}/"));
+    if let Ok(bytes) = source.read(&mkdocs_path, 1 << 20) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let stream = portolan_core::yaml::parse_stream(&text, Default::default());
+        if let Some(doc) = stream.documents.into_iter().find(|d| !d.is_empty) {
+            if let Some(d) = doc.root.get("docs_dir").and_then(|n| n.as_str()) {
+                docs_dir = join_normalized(&root, d).unwrap_or(docs_dir);
+            }
+            docs.site_name = doc
+                .root
+                .get("site_name")
+                .and_then(|n| n.as_str())
+                .map(str::to_string);
+            if let Some(nav) = doc.root.get("nav") {
+                docs.nav = parse_nav(nav);
+            }
+        }
+    } else if files_under(all_files, &format!("{docs_dir}/")).is_empty() {
+        // No mkdocs.yml and no docs/: markdown directly in the folder.
+        docs_dir = root.clone();
+    }
+    let prefix = if docs_dir.is_empty() {
+        String::new()
+    } else {
+        format!("{docs_dir}/")
+    };
+    // The pages and images are what is under the folder: any file added
+    // or removed there counts.
+    deps.folder(prefix.clone());
+    for file in files_under(all_files, &prefix) {
+        let rel = &file[prefix.len()..];
+        let extension = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        if extension == "md" {
+            if let Ok(bytes) = source.read(file, 8 << 20) {
+                docs.pages.insert(
+                    rel.to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                );
+            }
+        } else if IMAGE_EXTENSIONS.contains(&extension.as_str())
+            && let Ok(bytes) = source.read(file, 8 << 20)
+        {
+            if extension == "svg" && is_unsafe_svg(&bytes) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        &codes::UNSAFE_DOC_ASSET,
+                        format!("`{file}` contains script and is not published"),
+                    )
+                    .in_file(file.clone()),
+                );
+                docs.withheld.insert(rel.to_string());
+                continue;
+            }
+            docs.assets.insert(rel.to_string(), bytes);
+        }
+    }
+    if docs.pages.is_empty() {
+        diagnostics.push(report(format!(
+            "no markdown pages under `{}` for `{reference}`",
+            if docs_dir.is_empty() { "." } else { &docs_dir }
+        )));
+        return None;
+    }
+    if docs.nav.is_empty() {
+        let mut paths: Vec<&String> = docs.pages.keys().collect();
+        // index.md first, then the rest in path order.
+        paths.sort_by_key(|p| {
+            (
+                p.rsplit('/').next() != Some("index.md"),
+                p.matches('/').count(),
+                (*p).clone(),
+            )
+        });
+        docs.nav = paths
+            .into_iter()
+            .map(|p| NavItem::Page {
+                title: title_from_path(p),
+                path: p.clone(),
+            })
+            .collect();
+    }
+    docs.dir = docs_dir;
+    check_links(&docs, diagnostics);
+    Some(docs)
 }
 
 /// The markdown extensions docs pages are rendered with (the site uses the

@@ -9,7 +9,8 @@ pub mod policy;
 pub mod rules;
 pub mod schemas;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use portolan_catalog::{Catalog, EntityId, Kind, LoadOptions};
 use portolan_core::config::Config;
@@ -22,10 +23,12 @@ pub use policy::Policy;
 /// The checked catalog and every finding.
 pub struct Checked {
     pub catalog: Catalog,
-    /// API entities' definitions, loaded, bundled and checked.
-    pub apis: BTreeMap<EntityId, portolan_apis::ApiDefinition>,
-    /// Entities' docs-as-code.
-    pub docs: BTreeMap<EntityId, docs::DocSet>,
+    /// API entities' definitions, loaded, bundled and checked. Shared, so
+    /// a rebuild in `serve` can keep an unchanged definition (and the model
+    /// and pages made from it).
+    pub apis: BTreeMap<EntityId, Arc<portolan_apis::ApiDefinition>>,
+    /// Entities' docs-as-code (shared like `apis`).
+    pub docs: BTreeMap<EntityId, Arc<docs::DocSet>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -59,16 +62,87 @@ pub fn check(
     policies: &[Policy],
     options: &CheckOptions,
 ) -> Result<Checked, SourceError> {
-    let loaded = portolan_catalog::load(source, &options.load)?;
+    check_cached(source, config, policies, options, None)
+}
+
+/// What one check keeps for the next (`serve`): parsed descriptors, the
+/// per-entity rules' findings, API definitions and docs. Each part is
+/// made again only when a file it was made from changed; call
+/// [`CheckCache::invalidate`] with the changed paths before checking.
+/// Cross-entity work (linking, reference rules, sorting) is always redone.
+#[derive(Default)]
+pub struct CheckCache {
+    load: portolan_catalog::LoadCache,
+    /// Findings of the per-entity rules, by descriptor file; valid while
+    /// the file's parse is.
+    validation: HashMap<String, Vec<Diagnostic>>,
+    /// The policies (and their schemas) those findings were made with.
+    policies: Option<u64>,
+    apis: apis::ApiCache,
+    docs: docs::DocsCache,
+}
+
+impl CheckCache {
+    /// Forget what `changed` paths (catalog-relative; a folder stands for
+    /// everything under it) could have changed.
+    pub fn invalidate(&mut self, changed: &BTreeSet<String>) {
+        self.load.invalidate(changed);
+        self.apis.invalidate(changed);
+        self.docs.invalidate(changed);
+    }
+
+    /// Forget everything (the watcher lost track of events).
+    pub fn clear(&mut self) {
+        *self = CheckCache::default();
+    }
+
+    /// Descriptor files the last check parsed (rather than took from the
+    /// cache).
+    pub fn reparsed(&self) -> &BTreeSet<String> {
+        &self.load.reparsed
+    }
+}
+
+/// [`check`], reusing from `cache` whatever the changes since the last
+/// check did not touch. The result is the same as [`check`]'s.
+pub fn check_cached(
+    source: &dyn Source,
+    config: &Config,
+    policies: &[Policy],
+    options: &CheckOptions,
+    mut cache: Option<&mut CheckCache>,
+) -> Result<Checked, SourceError> {
+    let loaded = portolan_catalog::load_cached(
+        source,
+        &options.load,
+        cache.as_deref_mut().map(|c| &mut c.load),
+    )?;
+    let reparsed = cache
+        .as_deref()
+        .map(|c| c.load.reparsed.clone())
+        .unwrap_or_default();
     let (mut catalog, mut diagnostics) = Catalog::link(loaded);
-    diagnostics.extend(validate(&catalog, policies));
+    diagnostics.extend(validate_cached(&catalog, policies, cache.as_deref_mut()));
     let limits = portolan_apis::LoadLimits {
         max_file_size: options.load.max_file_size,
         yaml: options.load.yaml_limits,
         ..Default::default()
     };
-    let apis = apis::check_apis(source, &catalog, limits);
-    let docs = docs::load_docs(source, &catalog, &catalog.all_files, &mut diagnostics);
+    let apis = apis::check_apis_cached(
+        source,
+        &catalog,
+        limits,
+        cache.as_deref_mut().map(|c| &mut c.apis),
+        &reparsed,
+    );
+    let docs = docs::load_docs_cached(
+        source,
+        &catalog,
+        &catalog.all_files,
+        &mut diagnostics,
+        cache.map(|c| &mut c.docs),
+        &reparsed,
+    );
     // Docs pages are files findings point into: keep them for code frames.
     for set in docs.values() {
         for (page, text) in &set.pages {
@@ -115,31 +189,84 @@ pub fn check(
 
 /// Every per-entity and cross-entity rule.
 pub fn validate(catalog: &Catalog, policies: &[Policy]) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = catalog
-        .entities
-        .par_iter()
-        .flat_map_iter(|entity| {
-            let mut out = schemas::validate_entity(entity);
-            out.extend(rules::format::check_format(entity));
-            if entity.kind == Kind::Other && !entity.kind_name.is_empty() {
-                out.push(
-                    Diagnostic::new(
-                        &codes::UNKNOWN_KIND,
-                        format!(
-                            "kind `{}` is not a core Backstage kind; only its envelope is checked",
-                            entity.kind_name
-                        ),
-                    )
-                    .at(&entity.file, entity.node.locate("/kind"))
-                    .with_help("silence with `\"E010\" = \"off\"` under [rules] in portolan.toml"),
-                );
+    validate_cached(catalog, policies, None)
+}
+
+/// The per-entity rules for one entity.
+fn validate_entity(entity: &portolan_catalog::Entity, policies: &[Policy]) -> Vec<Diagnostic> {
+    let mut out = schemas::validate_entity(entity);
+    out.extend(rules::format::check_format(entity));
+    if entity.kind == Kind::Other && !entity.kind_name.is_empty() {
+        out.push(
+            Diagnostic::new(
+                &codes::UNKNOWN_KIND,
+                format!(
+                    "kind `{}` is not a core Backstage kind; only its envelope is checked",
+                    entity.kind_name
+                ),
+            )
+            .at(&entity.file, entity.node.locate("/kind"))
+            .with_help("silence with `\"E010\" = \"off\"` under [rules] in portolan.toml"),
+        );
+    }
+    for policy in policies {
+        out.extend(policy.check(entity));
+    }
+    out
+}
+
+/// [`validate`], taking the per-entity findings of descriptor files that
+/// were not parsed again from `cache`.
+fn validate_cached(
+    catalog: &Catalog,
+    policies: &[Policy],
+    cache: Option<&mut CheckCache>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = match cache {
+        None => catalog
+            .entities
+            .par_iter()
+            .flat_map_iter(|entity| validate_entity(entity, policies))
+            .collect(),
+        Some(cache) => {
+            let fingerprint = policy::fingerprint(policies);
+            if cache.policies != Some(fingerprint) {
+                cache.validation.clear();
+                cache.policies = Some(fingerprint);
             }
-            for policy in policies {
-                out.extend(policy.check(entity));
+            // Entities are sorted by file: one run of entities per file.
+            let mut runs: Vec<(&str, std::ops::Range<usize>)> = Vec::new();
+            for (id, entity) in catalog.entities.iter().enumerate() {
+                match runs.last_mut() {
+                    Some((file, range)) if *file == entity.file.as_str() => range.end = id + 1,
+                    _ => runs.push((entity.file.as_str(), id..id + 1)),
+                }
             }
+            let reparsed = &cache.load.reparsed;
+            let previous = &cache.validation;
+            let made: Vec<(&str, Vec<Diagnostic>)> = runs
+                .par_iter()
+                .map(|(file, range)| {
+                    let found = match previous.get(*file) {
+                        Some(found) if !reparsed.contains(*file) => found.clone(),
+                        _ => catalog.entities[range.clone()]
+                            .iter()
+                            .flat_map(|entity| validate_entity(entity, policies))
+                            .collect(),
+                    };
+                    (*file, found)
+                })
+                .collect();
+            let mut kept = HashMap::with_capacity(made.len());
+            let mut out = Vec::new();
+            for (file, found) in made {
+                out.extend(found.iter().cloned());
+                kept.insert(file.to_string(), found);
+            }
+            cache.validation = kept;
             out
-        })
-        .collect();
+        }
+    };
     diagnostics.extend(rules::references::check_references(catalog));
     diagnostics.extend(policies.iter().filter_map(Policy::load_error));
     diagnostics

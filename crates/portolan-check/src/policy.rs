@@ -12,6 +12,19 @@ pub struct Policy {
     /// Catalog-relative path (or path as given) of the schema, for messages.
     pub schema_path: String,
     validator: Result<Validator, String>,
+    /// Hash of everything the policy was made from (cache key).
+    fingerprint: u64,
+}
+
+/// One hash of `policies` (their settings and schemas): findings made with
+/// the same fingerprint are the same.
+pub fn fingerprint(policies: &[Policy]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for policy in policies {
+        policy.fingerprint.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 impl Policy {
@@ -22,6 +35,14 @@ impl Policy {
         schema_path: String,
         schema_text: Result<String, String>,
     ) -> Policy {
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            format!("{config:?}").hash(&mut hasher);
+            schema_path.hash(&mut hasher);
+            schema_text.hash(&mut hasher);
+            hasher.finish()
+        };
         let validator = schema_text.and_then(|text| {
             let schema: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| format!("not valid JSON: {e}"))?;
@@ -34,6 +55,7 @@ impl Policy {
             config,
             schema_path,
             validator,
+            fingerprint,
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod config;
+pub mod deps;
 pub mod diagnostic;
 pub mod files;
 pub mod history;

@@ -6,12 +6,14 @@
 
 pub mod audience;
 pub mod catalog_json;
+mod dirty;
 pub mod docs;
 pub mod explorer;
 pub mod graph;
 pub mod highlight;
 pub mod links;
 pub mod markdown;
+pub mod memo;
 pub mod output;
 pub mod pages;
 pub mod reference;
@@ -20,6 +22,8 @@ pub mod search;
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
 
+use memo::{Memo, Sink};
+pub use memo::{RenderCache, RenderStats};
 pub use output::{Output, WriteError, write_atomic, write_atomic_with_progress};
 
 /// What the build renders with.
@@ -115,9 +119,39 @@ impl From<minijinja::Error> for RenderError {
     }
 }
 
-/// Render everything into memory.
+/// Render everything into memory: the site, `catalog.json` and the search
+/// indexes.
 pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, RenderError> {
+    let mut output = render_site(checked, options, None)?;
+    for (path, bytes) in render_data(checked, options).map_err(RenderError::Search)? {
+        output.insert(path, bytes);
+    }
+    Ok(output)
+}
+
+/// Render the site's pages, assets and API bundles (everything but
+/// [`render_data`]). With a `cache` (`serve`), pages whose inputs did not
+/// change since the last call are reused rather than rendered again; the
+/// output is the same either way.
+pub fn render_site(
+    checked: &Checked,
+    options: &BuildOptions,
+    mut cache: Option<&mut RenderCache>,
+) -> Result<Output, minijinja::Error> {
+    if let Some(cache) = cache.as_deref_mut() {
+        let mut theme: Vec<_> = options.theme.files.iter().collect();
+        theme.sort();
+        cache.begin(memo::hash_of((
+            &options.tool_version,
+            &options.title,
+            &options.base_url,
+            &options.edit_url,
+            theme,
+        )));
+    }
     let mut output = Output::default();
+    let memo = Memo::new(cache.as_deref());
+    let mut sink = Sink::new(&mut output, cache.is_some());
     pages::render_pages(
         checked,
         &pages::PageOptions {
@@ -129,13 +163,9 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, Rende
             history: options.history.as_ref(),
             hide_commit_messages: options.hide_commit_messages,
         },
-        &mut output,
+        memo,
+        &mut sink,
     )?;
-    let mut catalog =
-        serde_json::to_string_pretty(&catalog_json::catalog_json(checked, &options.tool_version))
-            .unwrap_or_default();
-    catalog.push('\n');
-    output.insert("catalog.json", catalog);
     for (id, definition) in &checked.apis {
         let entity = &checked.catalog.entities[*id];
         if !entity.has_identity() || checked.catalog.index.get(&entity.key()) != Some(id) {
@@ -143,13 +173,46 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, Rende
         }
         if let Some((_, bundled)) = &definition.spec {
             let (json_path, yaml_path) = catalog_json::bundle_paths(checked, *id);
-            output.insert(json_path, bundled.to_json_string());
-            output.insert(yaml_path, bundled.to_yaml_string());
+            let key = format!("{json_path}#bundle");
+            match memo.derived(&key, definition, &yaml_path) {
+                Some(kept) => sink.derived(key, kept, false),
+                None => {
+                    let files = vec![
+                        (json_path, bundled.to_json_string().into_bytes()),
+                        (yaml_path.clone(), bundled.to_yaml_string().into_bytes()),
+                    ];
+                    sink.derived(key, Memo::made(definition, &yaml_path, files), true);
+                }
+            }
         }
     }
-    // Search: the same documents feed the tantivy index (`portolan
-    // search`, `serve`); built from this (audience-filtered) catalog, so
-    // nothing hidden reaches it.
+    sink.finish(cache);
+    Ok(output)
+}
+
+/// The site's data files: `catalog.json` and the search indexes, as site
+/// paths and bytes. Made from the whole catalog, so `serve` makes them
+/// after the pages it shows.
+pub fn render_data(
+    checked: &Checked,
+    options: &BuildOptions,
+) -> Result<Vec<(String, Vec<u8>)>, portolan_search::Error> {
+    let mut catalog =
+        serde_json::to_string_pretty(&catalog_json::catalog_json(checked, &options.tool_version))
+            .unwrap_or_default();
+    catalog.push('\n');
+    let mut files = vec![("catalog.json".to_string(), catalog.into_bytes())];
+    files.extend(render_search(checked, options)?);
+    Ok(files)
+}
+
+/// The search indexes of the site (the tantivy index for `portolan search`
+/// and `serve`, and the browser's), as site paths and bytes. Built from
+/// this (audience-filtered) catalog, so nothing hidden reaches them.
+pub fn render_search(
+    checked: &Checked,
+    options: &BuildOptions,
+) -> Result<Vec<(String, Vec<u8>)>, portolan_search::Error> {
     let documents = portolan_search::documents(
         checked,
         &search::SiteRoutes {
@@ -157,18 +220,12 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, Rende
             base: &options.base_url,
         },
     );
-    // The browser's index of the same documents (already site-relative
-    // paths under `_search/`).
-    for (path, bytes) in portolan_search::client_index_files(&documents) {
-        output.insert(path, bytes);
+    // The browser's index (already site-relative paths under `_search/`).
+    let mut files: Vec<(String, Vec<u8>)> = portolan_search::client_index_files(&documents)
+        .into_iter()
+        .collect();
+    for (name, bytes) in portolan_search::index_files(&documents)? {
+        files.push((format!("{}/{name}", search::INDEX_DIR), bytes));
     }
-    match portolan_search::index_files(&documents) {
-        Ok(files) => {
-            for (name, bytes) in files {
-                output.insert(format!("{}/{name}", search::INDEX_DIR), bytes);
-            }
-        }
-        Err(err) => return Err(RenderError::Search(err)),
-    }
-    Ok(output)
+    Ok(files)
 }

@@ -209,14 +209,34 @@ fn fragment_found(anchors: &BTreeSet<String>, fragment: &str) -> bool {
 /// names a fragment its page does not have. Same-page links (`#x`) are
 /// checked against the page itself.
 pub fn broken_links(output: &Output, base: &str) -> Vec<(String, String)> {
+    broken_links_in(output, base, None)
+}
+
+/// [`broken_links`] of the pages in `only` (all pages when `None`): what
+/// `serve` checks after a rebuild that rendered only those again.
+pub fn broken_links_in(
+    output: &Output,
+    base: &str,
+    only: Option<&[String]>,
+) -> Vec<(String, String)> {
     // Every page is scanned once, in parallel; fragments are then looked up
     // in the target's anchors.
-    let scans: BTreeMap<&str, PageScan> = output
-        .files
-        .par_iter()
-        .filter(|(p, _)| p.ends_with(".html"))
-        .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes), base)))
-        .collect();
+    let scans: BTreeMap<&str, PageScan> = match only {
+        None => output
+            .files
+            .par_iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes), base)))
+            .collect(),
+        Some(pages) => pages
+            .par_iter()
+            .filter(|p| p.ends_with(".html"))
+            .filter_map(|p| output.files.get_key_value(p.as_str()))
+            .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes), base)))
+            .collect(),
+    };
+    // Pages linked to with a fragment that were not among those scanned.
+    let mut targets: BTreeMap<&str, PageScan> = BTreeMap::new();
     let mut broken = Vec::new();
     for (&page, found) in &scans {
         for (target, check_fragment) in &found.links {
@@ -243,8 +263,21 @@ pub fn broken_links(output: &Output, base: &str) -> Vec<(String, String)> {
                     }
                 },
             };
+            if !check_fragment {
+                continue;
+            }
             // Fragments of pages only: `x.json#/paths` means something else.
-            if let Some(target_page) = scans.get(target_file).filter(|_| *check_fragment)
+            let target_page = match scans.get(target_file) {
+                Some(scanned) => Some(scanned),
+                None if only.is_some() && target_file.ends_with(".html") => {
+                    let scanned = targets.entry(target_file).or_insert_with(|| {
+                        scan(&String::from_utf8_lossy(&output.files[target_file]), base)
+                    });
+                    Some(&*scanned)
+                }
+                None => None,
+            };
+            if let Some(target_page) = target_page
                 && !fragment_found(&target_page.anchors, fragment)
             {
                 broken.push((page.to_string(), target.clone()));

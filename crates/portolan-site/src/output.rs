@@ -6,19 +6,27 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 /// Site files by `/`-separated relative path. A `BTreeMap`, so writing and
-/// listing are in a stable order.
+/// listing are in a stable order. Contents are shared (`Arc`), so a copy of
+/// a site is cheap: `serve` keeps serving one build while the next one
+/// reuses its unchanged pages.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl Output {
     pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), bytes.into());
+        self.files.insert(path.into(), Arc::from(bytes.into()));
+    }
+
+    /// Insert contents shared with another build.
+    pub fn insert_shared(&mut self, path: impl Into<String>, bytes: Arc<[u8]>) {
+        self.files.insert(path.into(), bytes);
     }
 
     pub fn total_bytes(&self) -> u64 {

@@ -3,11 +3,12 @@
 //! is escaped there; markdown is rendered and sanitised first
 //! ([`crate::markdown`]); link URLs are kept only for web and mail schemes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
-use portolan_catalog::{Catalog, EntityId, EntityRef, Kind};
+use portolan_catalog::{Catalog, EntityId, EntityKey, EntityRef, Kind};
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
 use portolan_core::diagnostic::Summary;
@@ -16,7 +17,7 @@ use serde::Serialize;
 
 use crate::catalog_json::bundle_paths;
 use crate::markdown::{plain_summary, render_markdown, safe_url};
-use crate::output::Output;
+use crate::memo::{Kept, Memo, Sink};
 use crate::reference::{
     ReferenceUrls, definition_language, definition_text, render_reference, source_view,
 };
@@ -88,16 +89,22 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Site-wide values every template sees as `site`.
-#[derive(Debug, Serialize)]
+/// Site-wide values every template sees as `site`. The counts are given
+/// only to the pages that list the catalog (home, explorer, checks): a page
+/// about one entity does not change when another entity is added, so
+/// `serve` and `build` can keep it.
+#[derive(Debug, Clone, Serialize)]
 struct SiteContext<'a> {
     title: &'a str,
     /// URL prefix of every link, ending in `/`.
     base: &'a str,
     version: &'a str,
-    entity_count: usize,
-    errors: usize,
-    warnings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity_count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<usize>,
 }
 
 /// A link to an entity (or a reference to one that is not in the catalog).
@@ -107,7 +114,7 @@ struct EntityLink {
     url: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct EntityRow {
     #[serde(rename = "ref")]
     entity_ref: String,
@@ -522,11 +529,13 @@ fn environment(overrides: &ThemeOverrides) -> Result<Environment<'static>, minij
     Ok(env)
 }
 
-/// Render every page into `output`.
-pub fn render_pages(
+/// Render every page into `sink`, reusing what `memo` holds from the last
+/// render when its inputs are the same.
+pub(crate) fn render_pages(
     checked: &Checked,
     options: &PageOptions<'_>,
-    output: &mut Output,
+    memo: Memo<'_>,
+    sink: &mut Sink<'_>,
 ) -> Result<(), minijinja::Error> {
     let catalog = &checked.catalog;
     let env = environment(options.theme)?;
@@ -534,13 +543,44 @@ pub fn render_pages(
         .filter(|&id| is_listed(catalog, id))
         .collect();
     let summary = Summary::of(&checked.diagnostics);
-    let site = SiteContext {
+    // With a cache: which entities a change since the last render can
+    // reach (`None`: all of them, as on a first render).
+    let previous = memo.previous();
+    let structure = sink
+        .caching()
+        .then(|| crate::dirty::Structure::of(catalog, &listed));
+    let affected: Option<HashSet<EntityKey>> = match (previous, &structure) {
+        (Some(previous), Some(new)) => match (previous.structure.as_ref(), previous.reparsed()) {
+            (Some(old), Some(reparsed)) => {
+                let changed = crate::dirty::changed_entities(old, new, reparsed);
+                Some(crate::dirty::affected(old, new, &changed))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    // The last render's record of an entity no change reached.
+    let unreached = |id: EntityId| -> Option<&crate::memo::EntityRecord> {
+        let key = catalog.entities[id].key();
+        if affected.as_ref()?.contains(&key) {
+            return None;
+        }
+        previous?.entities.get(&key)
+    };
+    // One page's `site` (without the counts), and the listing pages'.
+    let page_site = SiteContext {
         title: options.title,
         base: options.base,
         version: options.tool_version,
-        entity_count: listed.len(),
-        errors: summary.errors,
-        warnings: summary.warnings,
+        entity_count: None,
+        errors: None,
+        warnings: None,
+    };
+    let site = SiteContext {
+        entity_count: Some(listed.len()),
+        errors: Some(summary.errors),
+        warnings: Some(summary.warnings),
+        ..page_site.clone()
     };
     let mut by_kind: BTreeMap<String, Vec<EntityId>> = BTreeMap::new();
     for &id in &listed {
@@ -561,11 +601,12 @@ pub fn render_pages(
 
     for (path, text) in ASSETS {
         match options.theme.files.get(*path) {
-            Some((_, replaced)) => output.insert(*path, replaced.clone()),
-            None => output.insert(*path, *text),
+            Some((_, replaced)) => sink.output.insert(*path, replaced.clone()),
+            None => sink.output.insert(*path, *text),
         }
     }
-    output.insert("assets/highlight.css", crate::highlight::stylesheet());
+    sink.output
+        .insert("assets/highlight.css", crate::highlight::stylesheet());
 
     // Home.
     let domains: Vec<_> = listed
@@ -604,15 +645,18 @@ pub fn render_pages(
             commit => commit.short_id(),
         }
     });
-    let home = env.get_template("home.html")?.render(context! {
-        site => v(&site),
-        section => "home",
-        kinds => v(&kinds),
-        domains => domains,
-        recent => recent,
-        head => head,
-    })?;
-    output.insert("index.html", home);
+    sink.page(memo.page(
+        &env.get_template("home.html")?,
+        "index.html",
+        context! {
+            site => v(&site),
+            section => "home",
+            kinds => v(&kinds),
+            domains => domains,
+            recent => recent,
+            head => head,
+        },
+    )?);
 
     // Explorer: everything, one table per kind and one per facet value
     // (filters that work as plain links), each split into pages of
@@ -653,14 +697,14 @@ pub fn render_pages(
                 }
             })
             .collect();
-        let html = facets_tpl.render(context! {
-            site => v(&site), section => "catalog", heading => format!("Catalog by {}", label.to_lowercase()),
-            kinds => v(&kinds), facets => facet_nav.clone(), current_facet => *key, values => entries,
-        })?;
-        output.insert(
+        sink.page(memo.page(
+            &facets_tpl,
             format!("{}index.html", crate::explorer::facet_index_url(key)),
-            html,
-        );
+            context! {
+                site => v(&site), section => "catalog", heading => format!("Catalog by {}", label.to_lowercase()),
+                kinds => v(&kinds), facets => facet_nav.clone(), current_facet => *key, values => entries,
+            },
+        )?);
         for value in values {
             tables.push((
                 crate::explorer::facet_url(key, &value.segment),
@@ -673,12 +717,25 @@ pub fn render_pages(
     }
     // Each entity is a row of several tables (all, its kind, each of its
     // facets): built once.
-    let rows_by_id: BTreeMap<EntityId, EntityRow> = listed
+    let rows_by_id: BTreeMap<EntityId, Arc<EntityRowCache>> = listed
         .par_iter()
-        .map(|&id| (id, row(catalog, id)))
+        .map(|&id| {
+            let row = match unreached(id) {
+                Some(record) => record.row.clone(),
+                None => Arc::new(EntityRowCache::new(row(catalog, id))),
+            };
+            (id, row)
+        })
         .collect::<Vec<_>>()
         .into_iter()
         .collect();
+    // What every explorer page shares, hashed once (pages are keyed by it
+    // and their rows' hashes, so an unchanged page is not rebuilt).
+    let explorer_key = memo.previous().map(|_| {
+        crate::memo::hash_of(
+            serde_json::to_string(&(v(&site), v(&kinds), &facet_nav)).unwrap_or_default(),
+        )
+    });
     for (root, heading, kind, facet, ids) in tables {
         // An empty catalog still gets its (empty) explorer page: every
         // page's navigation links to it.
@@ -690,14 +747,35 @@ pub fn render_pages(
             .map(|i| context! { number => i + 1, url => explorer_page_path(&root, i) })
             .collect();
         for (i, chunk) in chunks.iter().enumerate() {
-            let rows: Vec<&EntityRow> = chunk.iter().filter_map(|id| rows_by_id.get(id)).collect();
-            let html = catalog_tpl.render(context! {
-                site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
-                current_kind => kind.clone(), facets => facet_nav.clone(), current_facet => facet.clone(),
-                entities => v(rows),
-                pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
-            })?;
-            output.insert(format!("{}index.html", explorer_page_path(&root, i)), html);
+            let rows: Vec<&EntityRowCache> = chunk
+                .iter()
+                .filter_map(|id| rows_by_id.get(id).map(|r| &**r))
+                .collect();
+            let path = format!("{}index.html", explorer_page_path(&root, i));
+            let context = || {
+                let rows: Vec<&EntityRow> = rows.iter().map(|r| &r.row).collect();
+                context! {
+                    site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
+                    current_kind => kind.clone(), facets => facet_nav.clone(), current_facet => facet.clone(),
+                    entities => v(rows),
+                    pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
+                }
+            };
+            sink.page(match explorer_key {
+                Some(shared) => {
+                    let key = crate::memo::hash_of((
+                        shared,
+                        &heading,
+                        &kind,
+                        &facet,
+                        chunks.len(),
+                        i,
+                        rows.iter().map(|r| r.hash).collect::<Vec<_>>(),
+                    ));
+                    memo.page_keyed(&catalog_tpl, path, key, context)?
+                }
+                None => memo.page(&catalog_tpl, path, context())?,
+            });
         }
     }
 
@@ -724,7 +802,35 @@ pub fn render_pages(
     }
     // Each entity's page (and its API reference) renders on its own, so in
     // parallel; the results go into the map in a fixed order anyway.
-    let render_entity = |id: EntityId| -> Result<Vec<(String, String)>, minijinja::Error> {
+    // A hash of the findings each entity's page shows.
+    let findings_of = |id: EntityId| -> u64 {
+        let rows: Vec<DiagnosticRow> = diagnostics_by_entity
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|d| diagnostic_row(checked, d, None))
+            .collect();
+        crate::memo::hash_of(serde_json::to_string(&rows).unwrap_or_default())
+    };
+    let api_of = |id: EntityId| {
+        checked
+            .apis
+            .get(&id)
+            .map(|a| a.clone() as Arc<dyn std::any::Any + Send + Sync>)
+    };
+    let docs_of = |id: EntityId| {
+        checked
+            .docs
+            .get(&id)
+            .map(|d| d.clone() as Arc<dyn std::any::Any + Send + Sync>)
+    };
+    let same = |a: &Option<Arc<dyn std::any::Any + Send + Sync>>,
+                b: &Option<Arc<dyn std::any::Any + Send + Sync>>| match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    let render_entity = |id: EntityId| -> Result<Vec<Made>, minijinja::Error> {
         let mut files = Vec::new();
         let e = &catalog.entities[id];
         let description = e.description();
@@ -810,14 +916,29 @@ pub fn render_pages(
                         options.base,
                         model,
                     );
-                    files.extend(render_reference(
-                        &env,
-                        &v(&site),
-                        &entity_label(catalog, id),
-                        &entity_url(catalog, id),
-                        model,
-                        &urls,
-                    )?);
+                    let key = format!("{}#reference", entity_url(catalog, id));
+                    let label = entity_label(catalog, id);
+                    files.push(match memo.derived(&key, definition, &label) {
+                        Some(kept) => Made(Kept::Derived(key, kept), false),
+                        None => {
+                            let pages = render_reference(
+                                &env,
+                                &v(&page_site),
+                                &label,
+                                &entity_url(catalog, id),
+                                model,
+                                &urls,
+                            )?;
+                            let pages = pages
+                                .into_iter()
+                                .map(|(path, html)| (path, html.into_bytes()))
+                                .collect();
+                            Made(
+                                Kept::Derived(key, Memo::made(definition, &label, pages)),
+                                true,
+                            )
+                        }
+                    });
                     let (json, yaml) = bundle_paths(checked, id);
                     let counts = if set.format.is_openapi() {
                         format!(
@@ -850,7 +971,10 @@ pub fn render_pages(
             }),
         };
         if let Some((path, text)) = raw_definition {
-            files.push((path, text));
+            files.push(Made(
+                Kept::File(path, None, Arc::from(text.into_bytes())),
+                true,
+            ));
         }
         let diagnostics: Vec<DiagnosticRow> = diagnostics_by_entity
             .get(&id)
@@ -858,8 +982,8 @@ pub fn render_pages(
             .flatten()
             .map(|d| diagnostic_row(checked, d, None))
             .collect();
-        let page = entity_tpl.render(context! {
-            site => v(&site),
+        let page = memo.page(&entity_tpl, format!("{}index.html", entity_url(catalog, id)), context! {
+            site => v(&page_site),
             section => "catalog",
             e => v(row(catalog, id)),
             kind_url => kind_url(&e.kind_name),
@@ -883,30 +1007,68 @@ pub fn render_pages(
             diagnostics => v(diagnostics),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
         })?;
-        files.push((format!("{}index.html", entity_url(catalog, id)), page));
+        files.push(Made(
+            Kept::File(page.path, page.hash, page.bytes),
+            page.fresh,
+        ));
         Ok(files)
     };
-    let rendered: Vec<Result<Vec<(String, String)>, minijinja::Error>> =
-        listed.par_iter().map(|&id| render_entity(id)).collect();
-    for files in rendered {
-        for (path, html) in files? {
-            output.insert(path, html);
+    // An entity no change reached keeps what it made, if what it was made
+    // from beyond the catalog's shape (definition, docs, findings) is the
+    // same too.
+    type Rendered = Result<(EntityId, u64, Vec<Made>), minijinja::Error>;
+    let rendered: Vec<Rendered> = listed
+        .par_iter()
+        .map(|&id| {
+            let findings = if sink.caching() { findings_of(id) } else { 0 };
+            if let Some(record) = unreached(id)
+                && record.findings == findings
+                && same(&record.api, &api_of(id))
+                && same(&record.docs, &docs_of(id))
+            {
+                let made = record.made.iter().map(|k| Made(k.clone(), false)).collect();
+                return Ok((id, findings, made));
+            }
+            Ok((id, findings, render_entity(id)?))
+        })
+        .collect();
+    for result in rendered {
+        let (id, findings, made) = result?;
+        if sink.caching() {
+            let record = crate::memo::EntityRecord {
+                api: api_of(id),
+                docs: docs_of(id),
+                findings,
+                row: rows_by_id[&id].clone(),
+                made: made.iter().map(|m| m.0.clone()).collect(),
+            };
+            sink.entities.insert(catalog.entities[id].key(), record);
+        }
+        for Made(kept, fresh) in made {
+            sink.kept(kept, fresh);
         }
     }
+    sink.structure = structure;
 
     for (&id, docs) in &checked.docs {
         if !is_listed(catalog, id) {
             continue;
         }
-        for (path, bytes) in crate::docs::render_docs(
-            &env,
-            &v(&site),
-            &entity_label(catalog, id),
-            &entity_url(catalog, id),
-            docs,
-            options.base,
-        )? {
-            output.insert(path, bytes);
+        let key = format!("{}#docs", entity_url(catalog, id));
+        let label = entity_label(catalog, id);
+        match memo.derived(&key, docs, &label) {
+            Some(kept) => sink.derived(key, kept, false),
+            None => {
+                let pages = crate::docs::render_docs(
+                    &env,
+                    &v(&page_site),
+                    &label,
+                    &entity_url(catalog, id),
+                    docs,
+                    options.base,
+                )?;
+                sink.derived(key, Memo::made(docs, &label, pages), true);
+            }
         }
     }
 
@@ -952,21 +1114,22 @@ pub fn render_pages(
         .collect();
     let checks_tpl = env.get_template("checks.html")?;
     for (i, chunk) in chunks.iter().enumerate() {
-        let html = checks_tpl.render(context! {
-            site => v(&site), section => "checks", diagnostics => v(chunk),
-            codes => if i == 0 { codes.clone() } else { Vec::new() },
-            pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
-        })?;
-        output.insert(
+        sink.page(memo.page(
+            &checks_tpl,
             format!("{}index.html", explorer_page_path("checks/", i)),
-            html,
-        );
+            context! {
+                site => v(&site), section => "checks", diagnostics => v(chunk),
+                codes => if i == 0 { codes.clone() } else { Vec::new() },
+                pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
+            },
+        )?);
     }
-    output.insert(
+    sink.page(memo.page(
+        &env.get_template("404.html")?,
         "404.html",
-        env.get_template("404.html")?
-            .render(context! { site => v(&site), section => "" })?,
-    );
+        context! { site => v(&page_site), section => "" },
+    )?);
+    let output = &mut *sink.output;
     // A sitemap needs absolute URLs: written when the base URL is one.
     if options.base.starts_with("https://") || options.base.starts_with("http://") {
         let mut sitemap = String::from(
@@ -999,6 +1162,24 @@ fn xml_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A file rendering one entity made, and whether it was made now.
+struct Made(Kept, bool);
+
+/// An explorer row, with a hash of it (explorer pages are keyed by their
+/// rows' hashes).
+#[derive(Debug)]
+pub(crate) struct EntityRowCache {
+    row: EntityRow,
+    hash: u64,
+}
+
+impl EntityRowCache {
+    fn new(row: EntityRow) -> Self {
+        let hash = crate::memo::hash_of(serde_json::to_string(&row).unwrap_or_default());
+        EntityRowCache { row, hash }
+    }
 }
 
 /// Any serialisable value, for a template context.

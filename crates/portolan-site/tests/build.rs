@@ -146,7 +146,7 @@ fn base_url_prefixes_every_link() {
     options.base_url = "/portal/".into();
     let output = render(&check_acme(), &options).unwrap();
     assert!(portolan_site::links::broken_links(&output, "/portal/").is_empty());
-    let home = String::from_utf8(output.files["index.html"].clone())
+    let home = String::from_utf8(output.files["index.html"].to_vec())
         .unwrap()
         .replace("&#x2f;", "/");
     assert!(
@@ -224,7 +224,7 @@ fn sitemap_lists_every_page_when_the_base_url_is_absolute() {
     let mut options = BuildOptions::new("test");
     options.base_url = "https://portal.acme.example/".into();
     let output = render(&check_acme(), &options).unwrap();
-    let sitemap = String::from_utf8(output.files["sitemap.xml"].clone()).unwrap();
+    let sitemap = String::from_utf8(output.files["sitemap.xml"].to_vec()).unwrap();
     let pages = output
         .files
         .keys()

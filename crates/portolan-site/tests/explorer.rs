@@ -53,7 +53,7 @@ fn every_filter_value_has_a_page_with_exactly_its_entities() {
                 .files
                 .get(path)
                 .unwrap_or_else(|| panic!("{path} is missing"))
-                .clone(),
+                .to_vec(),
         )
         .unwrap()
     };
@@ -140,7 +140,7 @@ fn a_group_owning_hundreds_of_entities_links_to_filters_instead_of_listing_them(
     let config = Config::default();
     let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
     let output = render(&checked, &BuildOptions::new("test")).unwrap();
-    let page = |path: &str| String::from_utf8(output.files[path].clone()).unwrap();
+    let page = |path: &str| String::from_utf8(output.files[path].to_vec()).unwrap();
 
     // The organisation owns 260 through its teams: counts and filter links.
     let org = page("catalog/group/default/org/index.html");

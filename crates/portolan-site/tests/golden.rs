@@ -45,13 +45,13 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
     let theme = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../themes/default");
     for (path, _) in portolan_site::pages::ASSETS {
         assert_eq!(
-            files.get(*path),
-            Some(&std::fs::read(theme.join(path)).unwrap()),
+            files.get(*path).map(|b| b.to_vec()),
+            Some(std::fs::read(theme.join(path)).unwrap()),
             "{path} is the theme's"
         );
     }
     files.retain(|path, _| !path.starts_with("assets/"));
-    files
+    files.into_iter().map(|(p, b)| (p, b.to_vec())).collect()
 }
 
 fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -19,7 +19,7 @@ fn the_checks_page_is_split_with_errors_first_and_counts_per_code() {
     let total = checked.diagnostics.len();
     assert!(total > 1200, "{total} findings");
     let output = render(&checked, &BuildOptions::new("test")).unwrap();
-    let page = |path: &str| String::from_utf8(output.files[path].clone()).unwrap();
+    let page = |path: &str| String::from_utf8(output.files[path].to_vec()).unwrap();
 
     let first = page("checks/index.html");
     let second = page("checks/_page2/index.html");

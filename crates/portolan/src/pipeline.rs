@@ -1,16 +1,16 @@
 //! Check + (audience filter) + render + link check into memory, as one
-//! function `serve` calls on every rebuild. `build` still runs the same
-//! stages itself (build.rs); moving it onto this function is left for a
-//! later change so that this one does not touch the build path.
+//! function `serve` calls on every rebuild, with [`Caches`] so that a
+//! rebuild re-reads only changed files and re-renders only pages whose
+//! inputs changed. `build` still runs the same stages itself (build.rs).
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use portolan_check::CheckOptions;
+use portolan_check::{CheckCache, CheckOptions, Checked};
 use portolan_core::Severity;
 use portolan_core::diagnostic::Summary;
 use portolan_core::render::{self, Format, RenderOptions};
-use portolan_site::{BuildOptions, Output};
+use portolan_site::{BuildOptions, Output, RenderCache, RenderStats};
 
 use crate::workspace::Workspace;
 
@@ -30,6 +30,17 @@ pub struct SiteOptions<'a> {
     /// once per session (about 10 ms for examples/acme in this repository;
     /// no need to pay it on every rebuild).
     pub history: Option<portolan_core::history::History>,
+    /// Make the data files (`catalog.json`, the search indexes) now.
+    /// `serve` makes them after the pages are served, so an edit shows
+    /// without waiting for them.
+    pub data: bool,
+}
+
+/// What `serve` keeps from one build for the next.
+#[derive(Default)]
+pub struct Caches {
+    pub check: CheckCache,
+    pub render: RenderCache,
 }
 
 /// Findings rendered for the two places they are shown.
@@ -43,6 +54,12 @@ pub struct Report {
 
 pub struct Rendered {
     pub output: Output,
+    /// The checked (audience-filtered) catalog the site was made from.
+    pub checked: Checked,
+    /// What it was rendered with.
+    pub build: BuildOptions,
+    /// With caches: what was rendered afresh and what was reused.
+    pub stats: Option<RenderStats>,
     pub entities: usize,
     pub summary: Summary,
     /// Findings below the threshold (warnings), if any.
@@ -78,14 +95,19 @@ fn report(
 /// Check the catalog and render the site into memory. `Err` is for what
 /// stops the tool (an unreadable root); findings and template failures are
 /// an [`Outcome::Failed`].
-pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Result<Outcome> {
+pub fn check_and_render(
+    workspace: &Workspace,
+    options: &SiteOptions<'_>,
+    mut caches: Option<&mut Caches>,
+) -> Result<Outcome> {
     let started = Instant::now();
     let check_options = CheckOptions::from_config(&workspace.config);
-    let checked = portolan_check::check(
+    let checked = portolan_check::check_cached(
         workspace.source.as_ref(),
         &workspace.config,
         &workspace.policies,
         &check_options,
+        caches.as_deref_mut().map(|c| &mut c.check),
     )?;
     let checked = match options.audience {
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
@@ -121,15 +143,14 @@ pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Res
     if let Some(theme_dir) = &site.theme_dir {
         build.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
     }
-    let output = match portolan_site::render(&checked, &build) {
+    let mut render_cache = caches.map(|c| {
+        c.render.set_reparsed(c.check.reparsed().clone());
+        &mut c.render
+    });
+    let mut output = match portolan_site::render_site(&checked, &build, render_cache.as_deref_mut())
+    {
         Ok(output) => output,
-        Err(portolan_site::RenderError::Search(err)) => {
-            return Ok(Outcome::Failed {
-                report: Report::default(),
-                reason: format!("the search index could not be built ({err})"),
-            });
-        }
-        Err(portolan_site::RenderError::Template(err)) => {
+        Err(err) => {
             let mut files = checked.catalog.files.clone();
             let diagnostic = portolan_site::template_diagnostic(&err, &build, &mut files);
             return Ok(Outcome::Failed {
@@ -138,7 +159,29 @@ pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Res
             });
         }
     };
-    let broken = portolan_site::links::broken_links(&output, &build.base_url);
+    if options.data {
+        match portolan_site::render_data(&checked, &build) {
+            Ok(files) => {
+                for (path, bytes) in files {
+                    output.insert(path, bytes);
+                }
+            }
+            Err(err) => {
+                return Ok(Outcome::Failed {
+                    report: Report::default(),
+                    reason: format!("the search index could not be built ({err})"),
+                });
+            }
+        }
+    }
+    let stats = render_cache.map(|c| c.stats.clone());
+    // A page reused from the last build links where it did then; the pages
+    // rendered now are the ones to check.
+    let broken = portolan_site::links::broken_links_in(
+        &output,
+        &build.base_url,
+        stats.as_ref().map(|s| s.rendered.as_slice()),
+    );
     if !broken.is_empty() {
         let mut text = String::new();
         for (page, target) in broken.iter().take(20) {
@@ -158,6 +201,9 @@ pub fn check_and_render(workspace: &Workspace, options: &SiteOptions<'_>) -> Res
     Ok(Outcome::Rendered(Box::new(Rendered {
         entities: checked.catalog.entities.len(),
         output,
+        checked,
+        build,
+        stats,
         summary,
         report: findings,
         checked_in,

@@ -2,12 +2,14 @@
 //! HTTP, watch the catalog root, rebuild on change and tell open pages to
 //! reload (or show what went wrong) over Server-Sent Events.
 //!
-//! Every rebuild is a whole build in memory (incremental re-rendering is
-//! a later step of issue 6). The served site is an `Arc` behind a
-//! `RwLock`: a request clones the `Arc` and lets go of the lock, a rebuild
-//! takes the lock only to swap the pointer, so requests never see half a
-//! site and never hold up a rebuild. A rebuild that fails keeps the last
-//! good site.
+//! Rebuilds are incremental ([`pipeline::Caches`]): only files a change
+//! touched are read and parsed again, and only pages whose inputs changed
+//! are rendered again. The search indexes are rebuilt after the new pages
+//! are served (the page reloads first; search catches up a moment later).
+//! The served site is an `Arc` behind a `RwLock`: a request clones the
+//! `Arc` and lets go of the lock, a rebuild takes the lock only to swap the
+//! pointer, so requests never see half a site and never hold up a rebuild.
+//! A rebuild that fails keeps the last good site.
 
 mod http;
 
@@ -32,7 +34,7 @@ use crate::workspace;
 /// Quiet time after the last file event before rebuilding: editors that
 /// save through a temporary file and a rename, and `git checkout`, change
 /// many files within a few milliseconds.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+const DEBOUNCE: Duration = Duration::from_millis(40);
 /// A burst that never goes quiet still rebuilds this often.
 const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
 /// Threads answering requests (event streams get their own).
@@ -43,6 +45,9 @@ pub struct Site {
     output: Output,
     search: Option<Arc<SearchIndex>>,
     prepared: http::PreparedCache,
+    /// Which rebuild made it (a late search index must not replace a newer
+    /// build's site).
+    generation: u64,
 }
 
 /// The open event streams, and what a new one is told first.
@@ -116,13 +121,21 @@ struct Session<'a> {
     /// Git history, read once at start (a commit made while serving shows
     /// up after a restart).
     history: Option<portolan_core::history::History>,
+    /// What the last build keeps for the next.
+    caches: pipeline::Caches,
 }
 
 impl Session<'_> {
     /// Build once; swap the site in when it built, else keep the last good
-    /// one. Returns `Err` only when the workspace cannot be opened at all.
-    fn rebuild(&mut self, state: &State) {
+    /// one. `changed`: the catalog-relative paths changed since the last
+    /// build (`None`: unknown, rebuild everything).
+    fn rebuild(&mut self, state: &Arc<State>, changed: Option<&BTreeSet<String>>) {
         let started = Instant::now();
+        match changed {
+            Some(changed) => self.caches.check.invalidate(changed),
+            None => self.caches = pipeline::Caches::default(),
+        }
+        let first = state.current().is_none();
         let outcome = workspace::open(self.global).and_then(|workspace| {
             let options = SiteOptions {
                 audience: self.args.audience.as_deref(),
@@ -134,18 +147,35 @@ impl Session<'_> {
                 base_url: "/",
                 color: self.color,
                 history: self.history.clone(),
+                // The first site is served complete; later ones get their
+                // search index right after they are served.
+                data: first,
             };
-            pipeline::check_and_render(&workspace, &options)
+            pipeline::check_and_render(&workspace, &options, Some(&mut self.caches))
         });
         match outcome {
             Ok(Outcome::Rendered(rendered)) => {
-                let search = search_index(&rendered.output);
+                let rendered = *rendered;
+                let mut output = rendered.output;
+                let previous = state.current();
+                if !first && let Some(previous) = &previous {
+                    // Until the new index is ready, search answers from the
+                    // last one.
+                    for (path, bytes) in data_files(&previous.output) {
+                        output.insert_shared(path.clone(), bytes.clone());
+                    }
+                }
+                self.generation += 1;
+                let search = match &previous {
+                    Some(previous) if !first => previous.search.clone(),
+                    _ => search_index(&output),
+                };
                 let site = Site {
-                    output: rendered.output,
+                    output,
                     search,
                     prepared: http::PreparedCache::default(),
+                    generation: self.generation,
                 };
-                self.generation += 1;
                 let build = format!("{}-{}", self.started, self.generation);
                 if let Ok(mut current) = state.site.write() {
                     *current = Some(Arc::new(site));
@@ -154,15 +184,28 @@ impl Session<'_> {
                     *greeting = (build.clone(), None);
                 }
                 state.events.broadcast(&http::event_frame("reload", &build));
+                let elapsed = started.elapsed();
+                if !first {
+                    refresh_search(state, self.generation, rendered.checked, rendered.build);
+                }
                 if self.last_report.as_ref() != Some(&rendered.report) {
                     eprint!("{}", rendered.report.human);
                 }
                 self.last_report = Some(rendered.report);
                 if !self.global.quiet {
+                    let pages = match &rendered.stats {
+                        Some(stats) if !first => format!(
+                            "{} file{} rendered, {} kept; ",
+                            stats.rendered.len(),
+                            pipeline::plural(stats.rendered.len()),
+                            stats.reused
+                        ),
+                        _ => String::new(),
+                    };
                     eprintln!(
-                        "built {} entities in {} ms ({} error{}, {} warning{}; checked in {} ms, rendered in {} ms)",
+                        "built {} entities in {} ms ({} error{}, {} warning{}; {pages}checked in {} ms, rendered in {} ms)",
                         rendered.entities,
-                        started.elapsed().as_millis(),
+                        elapsed.as_millis(),
                         rendered.summary.errors,
                         pipeline::plural(rendered.summary.errors),
                         rendered.summary.warnings,
@@ -202,6 +245,74 @@ impl Session<'_> {
     }
 }
 
+/// Make the data files (`catalog.json`, search indexes) of build
+/// `generation` on another thread and put them into the served site,
+/// unless a newer build is served by then.
+fn refresh_search(
+    state: &Arc<State>,
+    generation: u64,
+    checked: portolan_check::Checked,
+    build: portolan_site::BuildOptions,
+) {
+    let state = state.clone();
+    let superseded =
+        move |state: &State| state.current().is_none_or(|s| s.generation != generation);
+    let spawned = std::thread::Builder::new()
+        .name("portolan-search".into())
+        .spawn(move || {
+            if superseded(&state) {
+                return;
+            }
+            let files = match portolan_site::render_data(&checked, &build) {
+                Ok(files) => files,
+                Err(err) => {
+                    eprintln!(
+                        "warning: the search index could not be rebuilt ({err}); search answers from the last one"
+                    );
+                    return;
+                }
+            };
+            drop(checked);
+            let Some(site) = state.current().filter(|s| s.generation == generation) else {
+                return;
+            };
+            let mut output = site.output.clone();
+            output.files.retain(|path, _| !is_data_file(path));
+            for (path, bytes) in files {
+                output.insert(path, bytes);
+            }
+            let search = search_index(&output);
+            let site = Arc::new(Site {
+                output,
+                search,
+                prepared: http::PreparedCache::default(),
+                generation,
+            });
+            if let Ok(mut current) = state.site.write()
+                && current.as_ref().is_some_and(|s| s.generation == generation)
+            {
+                *current = Some(site);
+            }
+        });
+    if let Err(err) = spawned {
+        eprintln!("warning: cannot start the search index thread: {err}");
+    }
+}
+
+/// Whether a site file is one of the data files made after the pages
+/// (`catalog.json`, the search indexes under `_search/`).
+fn is_data_file(path: &str) -> bool {
+    path == "catalog.json"
+        || path
+            .strip_prefix(portolan_site::search::INDEX_DIR)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The data files of a site.
+fn data_files(output: &Output) -> impl Iterator<Item = (&String, &Arc<[u8]>)> {
+    output.files.iter().filter(|(path, _)| is_data_file(path))
+}
+
 /// The tantivy index from the site's `_search/` files (what `portolan
 /// search` reads from disk).
 fn search_index(output: &Output) -> Option<Arc<SearchIndex>> {
@@ -211,7 +322,7 @@ fn search_index(output: &Output) -> Option<Arc<SearchIndex>> {
         .iter()
         .filter_map(|(path, bytes)| {
             let name = path.strip_prefix(&prefix)?;
-            (!name.contains('/')).then(|| (name.to_string(), bytes.clone()))
+            (!name.contains('/')).then(|| (name.to_string(), bytes.to_vec()))
         })
         .collect();
     match SearchIndex::from_files(&files) {
@@ -250,6 +361,31 @@ fn relevant(event: &notify::Event, root: &Path, ignored: &[PathBuf]) -> bool {
             || name == "4913";
         !in_ignored_dir && !editor_temp
     })
+}
+
+/// Changed paths as catalog-relative `/`-separated paths; `None` when one
+/// cannot be (outside the root), or when it changes what files the catalog
+/// lists (`.gitignore`): then everything is rebuilt.
+fn catalog_paths(root: &Path, changed: &BTreeSet<PathBuf>) -> Option<BTreeSet<String>> {
+    let mut paths = BTreeSet::new();
+    for path in changed {
+        let relative = path.strip_prefix(root).ok()?;
+        let mut parts = Vec::new();
+        for component in relative.components() {
+            match component {
+                Component::Normal(name) => parts.push(name.to_str()?.to_string()),
+                _ => return None,
+            }
+        }
+        if parts
+            .last()
+            .is_some_and(|name| name == ".gitignore" || name == ".ignore")
+        {
+            return None;
+        }
+        paths.insert(parts.join("/"));
+    }
+    Some(paths)
 }
 
 fn open_browser(url: &str) {
@@ -302,6 +438,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
         generation: 0,
         last_report: None,
         history: portolan_core::history::recent_history(&root, "HEAD", pipeline::HISTORY_COMMITS),
+        caches: pipeline::Caches::default(),
     };
     // Watch before the URL is printed: a change saved the moment the page
     // opens must not be missed.
@@ -329,7 +466,7 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
             root.display()
         );
     }
-    session.rebuild(&state);
+    session.rebuild(&state, None);
 
     let bind: IpAddr = args
         .bind
@@ -375,18 +512,27 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
     let ignored = vec![out_dir];
     loop {
         // Wait for the first change that matters...
+        // An event the watcher could not deliver in full (an error, or a
+        // queue that overflowed) means the caches cannot be trusted.
+        let mut lost = false;
         let first = match incoming.recv() {
             Ok(Signal::Stop) | Err(_) => break,
             Ok(Signal::Files(Ok(event))) if relevant(&event, &root, &ignored) => event,
+            Ok(Signal::Files(Ok(event))) if event.need_rescan() => {
+                lost = true;
+                event
+            }
             Ok(Signal::Files(Err(err))) => {
-                eprintln!("warning: watching files: {err}");
-                continue;
+                eprintln!("warning: watching files: {err}; rebuilding everything");
+                lost = true;
+                notify::Event::new(EventKind::Any)
             }
             Ok(Signal::Files(Ok(_))) => continue,
         };
         // ...then until the burst goes quiet.
         let burst_started = Instant::now();
         let mut last = burst_started;
+        lost |= first.need_rescan();
         let mut changed: BTreeSet<PathBuf> = first.paths.into_iter().collect();
         let mut stop = false;
         loop {
@@ -400,10 +546,15 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
                     break;
                 }
                 Ok(Signal::Files(Ok(event))) if relevant(&event, &root, &ignored) => {
+                    lost |= event.need_rescan();
                     changed.extend(event.paths);
                     last = Instant::now();
                 }
-                Ok(Signal::Files(_)) => {}
+                Ok(Signal::Files(Ok(event))) => lost |= event.need_rescan(),
+                Ok(Signal::Files(Err(err))) => {
+                    eprintln!("warning: watching files: {err}; rebuilding everything");
+                    lost = true;
+                }
                 Err(RecvTimeoutError::Timeout) => break,
             }
         }
@@ -423,7 +574,12 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
                 pipeline::plural(changed.len())
             );
         }
-        session.rebuild(&state);
+        let relative = if lost {
+            None
+        } else {
+            catalog_paths(&root, &changed)
+        };
+        session.rebuild(&state, relative.as_ref());
         if global.verbose {
             eprintln!(
                 "portolan: {} ms from the first change to the reload event",
