@@ -6,12 +6,21 @@
 //! critical WCAG 2.1 A/AA violations found by axe-core (light and dark), and
 //! pages that scroll sideways on a 375px-wide phone.
 //!
+//! `portolan serve` gets the same browser: `tests/browser/serve.mjs` opens
+//! an entity page of a small catalog it serves, edits the entity's file on
+//! disk and expects the page to reload by itself, breaks the YAML and
+//! expects the findings overlay over the last good page (checked by
+//! axe-core too), then fixes it and expects the overlay gone.
+//!
 //! Needs `/usr/bin/chromium` (or `$PORTOLAN_CHROMIUM`), `node`, and `npm ci`
 //! in `tests/browser`; `.ci/run` provides them. When one is missing the test
 //! says which and skips, except under `CI=true`, where that is a failure.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -123,4 +132,122 @@ fn built_sites_work_in_headless_chromium() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const SERVE_GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";
+/// The file `tests/browser/serve.mjs` rewrites (it writes the same YAML
+/// with other descriptions, then breaks it, then fixes it).
+const SERVE_ORDERS: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n  description: Takes orders from the shop\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n";
+
+/// `portolan serve` on a catalog; killed when dropped, so a failed test
+/// leaves no server behind.
+struct ServeProcess {
+    child: Child,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl ServeProcess {
+    fn start(root: &Path) -> ServeProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portolan"))
+            .args(["serve", "--port", "0", "--color", "never", "-v", "--root"])
+            .arg(root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let err = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in err.lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        // The first line of stdout is the URL. The pipe is read to its end,
+        // so the server never writes into a closed or full pipe.
+        let (first_line, url_line) = mpsc::channel();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                let _ = first_line.send(line);
+            }
+        });
+        let mut server = ServeProcess {
+            child,
+            url: String::new(),
+            stderr,
+        };
+        match url_line.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => match line.rsplit_once(" at ") {
+                Some((_, url)) if url.starts_with("http://127.0.0.1:") => {
+                    server.url = url.trim().to_string();
+                }
+                _ => panic!(
+                    "portolan serve printed {line:?}, not `serving DIR at URL`\nits log:\n{}",
+                    server.log()
+                ),
+            },
+            Err(_) => panic!(
+                "portolan serve printed no URL within 60s\nits log:\n{}",
+                server.log()
+            ),
+        }
+        server
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_live_reload_and_overlay_work_in_headless_chromium() {
+    let root = repo_root();
+    let browser_dir = root.join("tests/browser");
+    if let Some(reason) = missing_prerequisite(&browser_dir) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the browser test cannot run under CI=true: {reason} (.ci/run installs chromium and runs npm ci)"
+        );
+        eprintln!("skipping: {reason}");
+        return;
+    }
+
+    let catalog = tempfile::tempdir().unwrap();
+    std::fs::write(catalog.path().join("portolan.toml"), "").unwrap();
+    std::fs::write(catalog.path().join("catalog-info.yaml"), SERVE_GROUP).unwrap();
+    std::fs::create_dir(catalog.path().join("orders")).unwrap();
+    std::fs::write(
+        catalog.path().join("orders/catalog-info.yaml"),
+        SERVE_ORDERS,
+    )
+    .unwrap();
+    let server = ServeProcess::start(catalog.path());
+
+    let output = Command::new("node")
+        .arg(browser_dir.join("serve.mjs"))
+        .arg(&server.url)
+        .arg(catalog.path())
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "tests/browser/serve.mjs exited with {:?}: the step that failed is named at the end of its output above\n\nportolan serve's log:\n{}",
+        output.status.code(),
+        server.log()
+    );
 }
