@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use portolan_core::Diagnostic;
 use portolan_core::codes;
 use portolan_core::files::FileSet;
@@ -75,7 +77,7 @@ impl Catalog {
             if !entity.has_identity() {
                 continue;
             }
-            match catalog.index.get(&entity.key()) {
+            match catalog.index.get(entity.key_ref()) {
                 Some(&first) => {
                     let original = &catalog.entities[first];
                     diagnostics.push(
@@ -93,12 +95,25 @@ impl Catalog {
                 }
             }
         }
-        let mut references = Vec::new();
-        for (id, entity) in catalog.entities.iter().enumerate() {
-            collect_references(id, entity, &mut references, &mut diagnostics);
-        }
-        for reference in references.iter_mut() {
-            reference.resolved = catalog.index.get(&reference.target.key()).copied();
+        // Per entity in parallel, then joined in entity order.
+        let collected: Vec<(Vec<Reference>, Vec<Diagnostic>)> = catalog
+            .entities
+            .par_iter()
+            .enumerate()
+            .map(|(id, entity)| {
+                let mut references = Vec::new();
+                let mut found = Vec::new();
+                collect_references(id, entity, &mut references, &mut found);
+                for reference in references.iter_mut() {
+                    reference.resolved = catalog.index.get(&reference.target.key()).copied();
+                }
+                (references, found)
+            })
+            .collect();
+        let mut references = Vec::with_capacity(collected.iter().map(|(r, _)| r.len()).sum());
+        for (found_references, found) in collected {
+            references.extend(found_references);
+            diagnostics.extend(found);
         }
         catalog.references = references;
         (catalog, diagnostics)

@@ -79,8 +79,12 @@ pub struct Entity {
     /// The document, after substitutions, with source spans. Plain JSON
     /// (what schemas and outputs see) is made on demand with
     /// [`Entity::to_json`], so a 100,000-entity catalog is not held twice.
-    pub node: Node,
+    /// Shared: a rebuild in `serve` reuses unchanged entities without
+    /// copying their trees.
+    pub node: std::sync::Arc<Node>,
     pub substitutions: Vec<Substitution>,
+    /// [`Entity::key`], made once: lookups by key are everywhere.
+    key: EntityKey,
 }
 
 impl Entity {
@@ -102,15 +106,18 @@ impl Entity {
             Some(ns) if !ns.is_empty() => ns.to_string(),
             _ => DEFAULT_NAMESPACE.to_string(),
         };
+        let name = string_at("/metadata/name");
+        let key = EntityRef::new(&kind_name, &namespace, &name).key();
         Entity {
             api_version: string_at("/apiVersion"),
             kind: Kind::from_name(&kind_name),
             kind_name,
             namespace,
-            name: string_at("/metadata/name"),
+            name,
+            key,
             file: file.to_string(),
             doc_index,
-            node,
+            node: std::sync::Arc::new(node),
             substitutions,
         }
     }
@@ -125,7 +132,12 @@ impl Entity {
     }
 
     pub fn key(&self) -> EntityKey {
-        self.entity_ref().key()
+        self.key.clone()
+    }
+
+    /// [`Entity::key`], borrowed.
+    pub fn key_ref(&self) -> &EntityKey {
+        &self.key
     }
 
     /// The entity as plain JSON.

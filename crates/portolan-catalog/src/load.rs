@@ -94,6 +94,10 @@ pub struct LoadCache {
     /// Descriptor files read and parsed by the last load (not taken from
     /// the cache): what was made from them must be made again.
     pub reparsed: BTreeSet<String>,
+    /// The last load's list of the catalog's files, and the paths changed
+    /// since (`None`: not known, list again).
+    listing: Option<Vec<String>>,
+    changed: Option<BTreeSet<String>>,
 }
 
 impl LoadCache {
@@ -102,10 +106,39 @@ impl LoadCache {
     pub fn invalidate(&mut self, changed: &BTreeSet<String>) {
         self.files
             .retain(|_, (_, deps)| !deps.touched_by_any(changed));
+        if let Some(pending) = &mut self.changed {
+            pending.extend(changed.iter().cloned());
+        }
     }
 
     pub fn clear(&mut self) {
-        self.files.clear();
+        *self = LoadCache::default();
+    }
+
+    /// The last listing, when the changes since cannot have changed it:
+    /// every changed path is a file that is still there and was listed, or
+    /// one that is gone and was not (nor anything under it). Walking a
+    /// 10,000-service tree costs tens of milliseconds; an edit rarely adds
+    /// or removes a file.
+    fn unchanged_listing(&mut self, source: &dyn Source) -> Option<Vec<String>> {
+        let listing = self.listing.as_ref()?;
+        let changed = self.changed.as_ref()?;
+        for path in changed {
+            let exists = match source.read(path, 0) {
+                Ok(_) | Err(ReadError::TooLarge { .. }) => true,
+                Err(ReadError::NotFound) => false,
+                Err(_) => return None,
+            };
+            let listed = listing.binary_search(path).is_ok();
+            let below = format!("{path}/");
+            let has_files_below = listing
+                .get(listing.partition_point(|f| f.as_str() < below.as_str()))
+                .is_some_and(|f| f.starts_with(&below));
+            if exists != listed || has_files_below {
+                return None;
+            }
+        }
+        Some(listing.clone())
     }
 
     /// Forget files the last load did not read (deleted, or no longer
@@ -127,6 +160,7 @@ pub fn load_cached(
     options: &LoadOptions,
     mut cache: Option<&mut LoadCache>,
 ) -> Result<Loaded, SourceError> {
+    let mut listing = None;
     if let Some(cache) = cache.as_deref_mut() {
         let fingerprint = format!("{options:?}");
         if cache.options.as_ref() != Some(&fingerprint) {
@@ -134,8 +168,17 @@ pub fn load_cached(
             cache.options = Some(fingerprint);
         }
         cache.reparsed.clear();
+        listing = cache.unchanged_listing(source);
+        // From here on, changes are collected for the next load's listing.
+        cache.changed = Some(BTreeSet::new());
     }
-    let all_files = source.files()?;
+    let all_files = match listing {
+        Some(listing) => listing,
+        None => source.files()?,
+    };
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.listing = Some(all_files.clone());
+    }
     let file_set: BTreeSet<&str> = all_files.iter().map(String::as_str).collect();
     let include = build_globset(&options.include)?;
     let exclude = build_globset(&options.exclude)?;

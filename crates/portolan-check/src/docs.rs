@@ -171,7 +171,7 @@ pub fn load_docs_cached(
     let mut kept = HashMap::new();
     let mut out = BTreeMap::new();
     for (id, entity) in catalog.entities.iter().enumerate() {
-        if !entity.has_identity() || catalog.index.get(&entity.key()) != Some(&id) {
+        if !entity.has_identity() || catalog.index.get(entity.key_ref()) != Some(&id) {
             continue;
         }
         let Some(reference) = entity.annotation(TECHDOCS_REF) else {

@@ -110,7 +110,7 @@ const MAX_BODY_BYTES: usize = 32 * 1024;
 /// is the one entity of that identity (a duplicate is reported, not shown).
 fn is_listed(catalog: &Catalog, id: EntityId) -> bool {
     let e = &catalog.entities[id];
-    e.has_identity() && catalog.index.get(&e.key()) == Some(&id)
+    e.has_identity() && catalog.index.get(e.key_ref()) == Some(&id)
 }
 
 /// The ref (lower-cased key) of what the entity's `field` refers to.

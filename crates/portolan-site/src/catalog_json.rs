@@ -124,7 +124,7 @@ pub fn catalog_json(checked: &Checked, tool_version: &str) -> Value {
     for (id, entity) in catalog.entities.iter().enumerate() {
         // Only the first definition of an identity is the entity; later
         // duplicates are reported (R004) and left out.
-        if !entity.has_identity() || catalog.index.get(&entity.key()) != Some(&id) {
+        if !entity.has_identity() || catalog.index.get(entity.key_ref()) != Some(&id) {
             continue;
         }
         *by_kind.entry(entity.kind_name.clone()).or_default() += 1;

@@ -15,63 +15,69 @@ use std::collections::{HashMap, HashSet};
 use portolan_catalog::relations::RelationType;
 use portolan_catalog::{Catalog, EntityId, EntityKey};
 
+/// An entity key, hashed. Two keys with the same hash would only make more
+/// pages render (each stands for both), never fewer.
+pub(crate) type Key = u64;
+
+pub(crate) fn key_of(key: &EntityKey) -> Key {
+    crate::memo::hash_of(key.as_str())
+}
+
 /// The shape of a catalog, by entity key.
 #[derive(Default)]
 pub(crate) struct Structure {
     /// Listed entities and their descriptor files.
-    pub files: HashMap<EntityKey, String>,
+    pub files: HashMap<Key, String>,
     /// Related entities, both directions; references to entities that do
     /// not exist count too (creating one changes its referrers' pages).
-    neighbours: HashMap<EntityKey, Vec<EntityKey>>,
+    neighbours: HashMap<Key, Vec<Key>>,
     /// What contains an entity: its system, domain, parent domain, owner,
     /// parent group.
-    containers: HashMap<EntityKey, Vec<EntityKey>>,
+    containers: HashMap<Key, Vec<Key>>,
 }
 
 impl Structure {
     pub fn of(catalog: &Catalog, listed: &[EntityId]) -> Structure {
+        let keys: Vec<Key> = catalog
+            .entities
+            .iter()
+            .map(|e| key_of(e.key_ref()))
+            .collect();
         let mut structure = Structure {
             files: listed
                 .iter()
-                .map(|&id| {
-                    let e = &catalog.entities[id];
-                    (e.key(), e.file.clone())
-                })
+                .map(|&id| (keys[id], catalog.entities[id].file.clone()))
                 .collect(),
             ..Default::default()
         };
         for r in &catalog.references {
-            let from = catalog.entities[r.from].key();
+            let from = keys[r.from];
             let to = match r.resolved {
-                Some(target) => catalog.entities[target].key(),
-                None => r.target.key(),
+                Some(target) => keys[target],
+                None => key_of(&r.target.key()),
             };
             if from == to {
                 continue;
             }
             let up = match r.relation {
                 RelationType::PartOf | RelationType::OwnedBy | RelationType::ChildOf => {
-                    Some((from.clone(), to.clone()))
+                    Some((from, to))
                 }
                 RelationType::ParentOf | RelationType::HasPart | RelationType::OwnerOf => {
-                    Some((to.clone(), from.clone()))
+                    Some((to, from))
                 }
                 _ => None,
             };
             if let Some((inner, outer)) = up {
                 structure.containers.entry(inner).or_default().push(outer);
             }
-            structure
-                .neighbours
-                .entry(from.clone())
-                .or_default()
-                .push(to.clone());
+            structure.neighbours.entry(from).or_default().push(to);
             structure.neighbours.entry(to).or_default().push(from);
         }
         structure
     }
 
-    fn neighbours_of(&self, key: &EntityKey) -> &[EntityKey] {
+    fn neighbours_of(&self, key: &Key) -> &[Key] {
         self.neighbours
             .get(key)
             .map(Vec::as_slice)
@@ -81,16 +87,12 @@ impl Structure {
 
 /// The entities whose pages may change, in either catalog, when those in
 /// `changed` changed.
-pub(crate) fn affected(
-    old: &Structure,
-    new: &Structure,
-    changed: &HashSet<EntityKey>,
-) -> HashSet<EntityKey> {
-    let widen = |from: &HashSet<EntityKey>| -> HashSet<EntityKey> {
+pub(crate) fn affected(old: &Structure, new: &Structure, changed: &HashSet<Key>) -> HashSet<Key> {
+    let widen = |from: &HashSet<Key>| -> HashSet<Key> {
         let mut out = from.clone();
         for key in from {
             for structure in [old, new] {
-                out.extend(structure.neighbours_of(key).iter().cloned());
+                out.extend(structure.neighbours_of(key).iter().copied());
             }
         }
         out
@@ -99,14 +101,14 @@ pub(crate) fn affected(
     let far = widen(&near);
     let mut affected = near;
     // Containers, all the way up, of anything within two relations.
-    let mut queue: Vec<EntityKey> = far.into_iter().collect();
-    let mut seen: HashSet<EntityKey> = queue.iter().cloned().collect();
+    let mut queue: Vec<Key> = far.into_iter().collect();
+    let mut seen: HashSet<Key> = queue.iter().copied().collect();
     while let Some(key) = queue.pop() {
         for structure in [old, new] {
-            for outer in structure.containers.get(&key).into_iter().flatten() {
-                affected.insert(outer.clone());
-                if seen.insert(outer.clone()) {
-                    queue.push(outer.clone());
+            for &outer in structure.containers.get(&key).into_iter().flatten() {
+                affected.insert(outer);
+                if seen.insert(outer) {
+                    queue.push(outer);
                 }
             }
         }
@@ -120,16 +122,16 @@ pub(crate) fn changed_entities(
     old: &Structure,
     new: &Structure,
     reparsed: &std::collections::BTreeSet<String>,
-) -> HashSet<EntityKey> {
+) -> HashSet<Key> {
     let mut changed = HashSet::new();
     for (key, file) in &new.files {
         if reparsed.contains(file) || old.files.get(key) != Some(file) {
-            changed.insert(key.clone());
+            changed.insert(*key);
         }
     }
     for (key, file) in &old.files {
         if reparsed.contains(file) || !new.files.contains_key(key) {
-            changed.insert(key.clone());
+            changed.insert(*key);
         }
     }
     changed

@@ -80,56 +80,78 @@ pub fn resolved_field(catalog: &Catalog, id: EntityId, field: &str) -> Option<En
         .and_then(|r| r.resolved)
 }
 
+/// One facet value of an entity: (facet, segment, label).
+pub type FacetEntry = (&'static str, String, String);
+
+/// The facet values of one entity (its type, lifecycle, tags, owner and
+/// system).
+pub fn facet_entries(
+    catalog: &Catalog,
+    id: EntityId,
+    label_of: &dyn Fn(EntityId) -> String,
+) -> Vec<FacetEntry> {
+    let e = &catalog.entities[id];
+    let mut out = Vec::new();
+    if let Some(t) = e.spec_str("type") {
+        out.push(("type", value_segment(t), t.to_string()));
+    }
+    if let Some(l) = e.spec_str("lifecycle") {
+        out.push(("lifecycle", value_segment(l), l.to_string()));
+    }
+    let mut tags: Vec<&str> = e.tags().collect();
+    tags.sort_unstable();
+    tags.dedup();
+    for tag in tags {
+        out.push(("tag", value_segment(tag), tag.to_string()));
+    }
+    for (facet, field) in [("owner", "owner"), ("system", "system")] {
+        if let Some(target) = resolved_field(catalog, id, field) {
+            out.push((facet, entity_segment(catalog, target), label_of(target)));
+        }
+    }
+    out
+}
+
 /// Every facet's values over `listed`, sorted by label, keyed by facet.
 pub fn facet_values(
     catalog: &Catalog,
     listed: &[EntityId],
     label_of: &dyn Fn(EntityId) -> String,
 ) -> BTreeMap<&'static str, Vec<FacetValue>> {
-    let mut by_facet: BTreeMap<&'static str, BTreeMap<String, FacetValue>> = BTreeMap::new();
-    let mut add = |facet: &'static str, segment: String, label: String, id: EntityId| {
-        by_facet
-            .entry(facet)
-            .or_default()
-            .entry(segment.clone())
-            .or_insert_with(|| FacetValue {
-                label,
-                segment,
-                entities: Vec::new(),
-            })
-            .entities
-            .push(id);
-    };
-    for &id in listed {
-        let e = &catalog.entities[id];
-        if let Some(t) = e.spec_str("type") {
-            add("type", value_segment(t), t.to_string(), id);
-        }
-        if let Some(l) = e.spec_str("lifecycle") {
-            add("lifecycle", value_segment(l), l.to_string(), id);
-        }
-        let mut tags: Vec<&str> = e.tags().collect();
-        tags.sort_unstable();
-        tags.dedup();
-        for tag in tags {
-            add("tag", value_segment(tag), tag.to_string(), id);
-        }
-        for (facet, field) in [("owner", "owner"), ("system", "system")] {
-            if let Some(target) = resolved_field(catalog, id, field) {
-                add(facet, entity_segment(catalog, target), label_of(target), id);
-            }
+    let entries: Vec<Vec<FacetEntry>> = listed
+        .iter()
+        .map(|&id| facet_entries(catalog, id, label_of))
+        .collect();
+    group_facets(listed, &|i| &entries[i])
+}
+
+/// [`facet_values`] from each listed entity's [`facet_entries`]
+/// (`entries_of(i)` for `listed[i]`).
+pub fn group_facets<'a>(
+    listed: &[EntityId],
+    entries_of: &dyn Fn(usize) -> &'a [FacetEntry],
+) -> BTreeMap<&'static str, Vec<FacetValue>> {
+    let mut by_facet: BTreeMap<&'static str, BTreeMap<&'a str, FacetValue>> = BTreeMap::new();
+    for (i, &id) in listed.iter().enumerate() {
+        for (facet, segment, label) in entries_of(i) {
+            by_facet
+                .entry(facet)
+                .or_default()
+                .entry(segment.as_str())
+                .or_insert_with(|| FacetValue {
+                    label: label.clone(),
+                    segment: segment.clone(),
+                    entities: Vec::new(),
+                })
+                .entities
+                .push(id);
         }
     }
     by_facet
         .into_iter()
         .map(|(facet, values)| {
             let mut values: Vec<FacetValue> = values.into_values().collect();
-            values.sort_by(|a, b| {
-                a.label
-                    .to_lowercase()
-                    .cmp(&b.label.to_lowercase())
-                    .then_with(|| a.segment.cmp(&b.segment))
-            });
+            values.sort_by_cached_key(|v| (v.label.to_lowercase(), v.segment.clone()));
             (facet, values)
         })
         .collect()

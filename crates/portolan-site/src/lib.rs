@@ -168,7 +168,7 @@ pub fn render_site(
     )?;
     for (id, definition) in &checked.apis {
         let entity = &checked.catalog.entities[*id];
-        if !entity.has_identity() || checked.catalog.index.get(&entity.key()) != Some(id) {
+        if !entity.has_identity() || checked.catalog.index.get(entity.key_ref()) != Some(id) {
             continue;
         }
         if let Some((_, bundled)) = &definition.spec {

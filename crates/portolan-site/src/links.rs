@@ -263,7 +263,8 @@ pub fn broken_links_in(
                     }
                 },
             };
-            if !check_fragment {
+            // No fragment (or `#top`): the page is found, that is all.
+            if !check_fragment || fragment.is_empty() || fragment == "top" {
                 continue;
             }
             // Fragments of pages only: `x.json#/paths` means something else.

@@ -31,9 +31,11 @@ pub struct RenderCache {
     /// entity's URL plus what they are).
     derived: HashMap<String, Derived>,
     /// Each entity's page and what it was made from, by entity.
-    pub(crate) entities: HashMap<EntityKey, EntityRecord>,
+    pub(crate) entities: HashMap<EntityKey, Arc<EntityRecord>>,
     /// The last catalog's shape (which pages a change reaches).
     pub(crate) structure: Option<crate::dirty::Structure>,
+    /// The theme's templates, parsed.
+    pub(crate) environment: Option<Arc<minijinja::Environment<'static>>>,
     /// Descriptor files parsed again since the last render (set by the
     /// caller); `None`: unknown, every entity page is made again.
     reparsed: Option<BTreeSet<String>>,
@@ -88,6 +90,7 @@ impl RenderCache {
             self.derived.clear();
             self.entities.clear();
             self.structure = None;
+            self.environment = None;
             self.options = Some(options);
         }
         self.stats = RenderStats::default();
@@ -264,8 +267,9 @@ pub(crate) struct Sink<'a> {
     pub output: &'a mut Output,
     pages: HashMap<String, (u64, Arc<[u8]>)>,
     derived: HashMap<String, Derived>,
-    pub entities: HashMap<EntityKey, EntityRecord>,
+    pub entities: HashMap<EntityKey, Arc<EntityRecord>>,
     pub structure: Option<crate::dirty::Structure>,
+    pub environment: Option<Arc<minijinja::Environment<'static>>>,
     stats: RenderStats,
     caching: bool,
 }
@@ -278,6 +282,7 @@ impl<'a> Sink<'a> {
             derived: HashMap::new(),
             entities: HashMap::new(),
             structure: None,
+            environment: None,
             stats: RenderStats::default(),
             caching,
         }
@@ -339,12 +344,20 @@ impl<'a> Sink<'a> {
     /// Keep what this render made for the next one.
     pub fn finish(self, cache: Option<&mut RenderCache>) {
         if let Some(cache) = cache {
-            cache.pages = self.pages;
-            cache.derived = self.derived;
-            cache.entities = self.entities;
-            cache.structure = self.structure;
+            let old = (
+                std::mem::replace(&mut cache.pages, self.pages),
+                std::mem::replace(&mut cache.derived, self.derived),
+                std::mem::replace(&mut cache.entities, self.entities),
+                std::mem::replace(&mut cache.structure, self.structure),
+            );
+            cache.environment = self.environment;
             cache.stats = self.stats;
             cache.reparsed = None;
+            // Tens of thousands of entries: freed on another thread, so
+            // the rebuild does not wait for it.
+            let _ = std::thread::Builder::new()
+                .name("portolan-free".into())
+                .spawn(move || drop(old));
         }
     }
 }

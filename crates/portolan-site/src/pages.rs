@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
-use portolan_catalog::{Catalog, EntityId, EntityKey, EntityRef, Kind};
+use portolan_catalog::{Catalog, EntityId, EntityRef, Kind};
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
 use portolan_core::diagnostic::Summary;
@@ -198,7 +198,7 @@ fn kind_url(kind: &str) -> String {
 
 fn is_listed(catalog: &Catalog, id: EntityId) -> bool {
     let e = &catalog.entities[id];
-    e.has_identity() && catalog.index.get(&e.key()) == Some(&id)
+    e.has_identity() && catalog.index.get(e.key_ref()) == Some(&id)
 }
 
 fn entity_label(catalog: &Catalog, id: EntityId) -> String {
@@ -538,7 +538,20 @@ pub(crate) fn render_pages(
     sink: &mut Sink<'_>,
 ) -> Result<(), minijinja::Error> {
     let catalog = &checked.catalog;
-    let env = environment(options.theme)?;
+    // The environment (every template parsed) is kept by a cache: the
+    // cache is emptied when the theme changes.
+    let made_env;
+    let env: &Environment<'static> = match memo.previous().and_then(|p| p.environment.as_deref()) {
+        Some(env) => env,
+        None => {
+            made_env = Arc::new(environment(options.theme)?);
+            sink.environment = Some(made_env.clone());
+            &made_env
+        }
+    };
+    if sink.environment.is_none() {
+        sink.environment = memo.previous().and_then(|p| p.environment.clone());
+    }
     let listed: Vec<EntityId> = (0..catalog.entities.len())
         .filter(|&id| is_listed(catalog, id))
         .collect();
@@ -549,7 +562,7 @@ pub(crate) fn render_pages(
     let structure = sink
         .caching()
         .then(|| crate::dirty::Structure::of(catalog, &listed));
-    let affected: Option<HashSet<EntityKey>> = match (previous, &structure) {
+    let affected: Option<HashSet<crate::dirty::Key>> = match (previous, &structure) {
         (Some(previous), Some(new)) => match (previous.structure.as_ref(), previous.reparsed()) {
             (Some(old), Some(reparsed)) => {
                 let changed = crate::dirty::changed_entities(old, new, reparsed);
@@ -559,14 +572,17 @@ pub(crate) fn render_pages(
         },
         _ => None,
     };
-    // The last render's record of an entity no change reached.
-    let unreached = |id: EntityId| -> Option<&crate::memo::EntityRecord> {
-        let key = catalog.entities[id].key();
-        if affected.as_ref()?.contains(&key) {
+    // The last render's record of each entity no change reached (in the
+    // order of `listed`).
+    let unreached = |id: EntityId| -> Option<&Arc<crate::memo::EntityRecord>> {
+        let key = catalog.entities[id].key_ref();
+        if affected.as_ref()?.contains(&crate::dirty::key_of(key)) {
             return None;
         }
-        previous?.entities.get(&key)
+        previous?.entities.get(key)
     };
+    let unreached_of: Vec<Option<&Arc<crate::memo::EntityRecord>>> =
+        listed.par_iter().map(|&id| unreached(id)).collect();
     // One page's `site` (without the counts), and the listing pages'.
     let page_site = SiteContext {
         title: options.title,
@@ -684,27 +700,67 @@ pub(crate) fn render_pages(
             ids.clone(),
         )
     }));
-    let values = crate::explorer::facet_values(catalog, &listed, &|id| entity_label(catalog, id));
+    // What every explorer page shares, hashed once (pages are keyed by it
+    // and their rows' hashes, so an unchanged page is not rebuilt).
+    let explorer_key = memo.previous().map(|_| {
+        crate::memo::hash_of(
+            serde_json::to_string(&(v(&site), v(&kinds), &facet_nav)).unwrap_or_default(),
+        )
+    });
+    // Each entity is a row of several tables (all, its kind, each of its
+    // facets), with its facet values: built once, or kept from the last
+    // render for an entity no change reached.
+    let rows_by_id: BTreeMap<EntityId, Arc<EntityRowCache>> = listed
+        .par_iter()
+        .zip(&unreached_of)
+        .map(|(&id, record)| {
+            let row = match record {
+                Some(record) => record.row.clone(),
+                None => Arc::new(EntityRowCache::new(
+                    row(catalog, id),
+                    crate::explorer::facet_entries(catalog, id, &|t| entity_label(catalog, t)),
+                )),
+            };
+            (id, row)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let values = crate::explorer::group_facets(&listed, &|i| &rows_by_id[&listed[i]].facets);
     for (key, label) in crate::explorer::FACETS {
         let values = values.get(key).map(Vec::as_slice).unwrap_or_default();
-        let entries: Vec<Value> = values
-            .iter()
-            .map(|value| {
-                context! {
-                    label => value.label.clone(),
-                    count => value.entities.len(),
-                    url => crate::explorer::facet_url(key, &value.segment),
-                }
-            })
-            .collect();
-        sink.page(memo.page(
-            &facets_tpl,
-            format!("{}index.html", crate::explorer::facet_index_url(key)),
+        let context = || {
+            let entries: Vec<Value> = values
+                .iter()
+                .map(|value| {
+                    context! {
+                        label => value.label.clone(),
+                        count => value.entities.len(),
+                        url => crate::explorer::facet_url(key, &value.segment),
+                    }
+                })
+                .collect();
             context! {
                 site => v(&site), section => "catalog", heading => format!("Catalog by {}", label.to_lowercase()),
                 kinds => v(&kinds), facets => facet_nav.clone(), current_facet => *key, values => entries,
-            },
-        )?);
+            }
+        };
+        let path = format!("{}index.html", crate::explorer::facet_index_url(key));
+        sink.page(match explorer_key {
+            // Keyed by what the entries are made from.
+            Some(shared) => {
+                let key = crate::memo::hash_of((
+                    shared,
+                    key,
+                    values
+                        .iter()
+                        .map(|v| (&v.label, &v.segment, v.entities.len()))
+                        .collect::<Vec<_>>(),
+                ));
+                memo.page_keyed(&facets_tpl, path, key, context)?
+            }
+            None => memo.page(&facets_tpl, path, context())?,
+        });
         for value in values {
             tables.push((
                 crate::explorer::facet_url(key, &value.segment),
@@ -715,27 +771,6 @@ pub(crate) fn render_pages(
             ));
         }
     }
-    // Each entity is a row of several tables (all, its kind, each of its
-    // facets): built once.
-    let rows_by_id: BTreeMap<EntityId, Arc<EntityRowCache>> = listed
-        .par_iter()
-        .map(|&id| {
-            let row = match unreached(id) {
-                Some(record) => record.row.clone(),
-                None => Arc::new(EntityRowCache::new(row(catalog, id))),
-            };
-            (id, row)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
-    // What every explorer page shares, hashed once (pages are keyed by it
-    // and their rows' hashes, so an unchanged page is not rebuilt).
-    let explorer_key = memo.previous().map(|_| {
-        crate::memo::hash_of(
-            serde_json::to_string(&(v(&site), v(&kinds), &facet_nav)).unwrap_or_default(),
-        )
-    });
     for (root, heading, kind, facet, ids) in tables {
         // An empty catalog still gets its (empty) explorer page: every
         // page's navigation links to it.
@@ -782,7 +817,18 @@ pub(crate) fn render_pages(
     // Entity pages.
     let entity_tpl = env.get_template("entity.html")?;
     let ownership = Ownership::of(catalog);
-    let all_relations = catalog.all_relations();
+    // Relations, for the entities rendered: all at once in one pass when
+    // many are (a build), one by one when few are (a rebuild).
+    let all_relations: std::sync::OnceLock<Vec<Vec<portolan_catalog::Relation>>> =
+        std::sync::OnceLock::new();
+    let few_to_render = std::sync::atomic::AtomicBool::new(false);
+    let relations_of = |id: EntityId| -> std::borrow::Cow<'_, [portolan_catalog::Relation]> {
+        if few_to_render.load(std::sync::atomic::Ordering::Relaxed) {
+            std::borrow::Cow::Owned(catalog.relations_of(id))
+        } else {
+            std::borrow::Cow::Borrowed(&all_relations.get_or_init(|| catalog.all_relations())[id])
+        }
+    };
     let mut diagnostics_by_entity: BTreeMap<EntityId, Vec<&Diagnostic>> = BTreeMap::new();
     let mut entity_of_diagnostic: Vec<Option<EntityId>> =
         Vec::with_capacity(checked.diagnostics.len());
@@ -804,13 +850,15 @@ pub(crate) fn render_pages(
     // parallel; the results go into the map in a fixed order anyway.
     // A hash of the findings each entity's page shows.
     let findings_of = |id: EntityId| -> u64 {
-        let rows: Vec<DiagnosticRow> = diagnostics_by_entity
+        // What a row shows is made from these (its line and column from
+        // the span, in a file that, unchanged, gives the same ones).
+        let shown: Vec<_> = diagnostics_by_entity
             .get(&id)
             .into_iter()
             .flatten()
-            .map(|d| diagnostic_row(checked, d, None))
+            .map(|d| (d.severity, &d.code, &d.message, &d.file, d.span))
             .collect();
-        crate::memo::hash_of(serde_json::to_string(&rows).unwrap_or_default())
+        crate::memo::hash_of(shown)
     };
     let api_of = |id: EntityId| {
         checked
@@ -873,7 +921,7 @@ pub(crate) fn render_pages(
             .map(|(label, links)| context! { label => label, links => links })
             .collect();
         let mut relations: BTreeMap<&'static str, Vec<EntityLink>> = BTreeMap::new();
-        for r in &all_relations[id] {
+        for r in relations_of(id).iter() {
             relations
                 .entry(r.relation.as_str())
                 .or_default()
@@ -922,7 +970,7 @@ pub(crate) fn render_pages(
                         Some(kept) => Made(Kept::Derived(key, kept), false),
                         None => {
                             let pages = render_reference(
-                                &env,
+                                env,
                                 &v(&page_site),
                                 &label,
                                 &entity_url(catalog, id),
@@ -1016,36 +1064,64 @@ pub(crate) fn render_pages(
     // An entity no change reached keeps what it made, if what it was made
     // from beyond the catalog's shape (definition, docs, findings) is the
     // same too.
-    type Rendered = Result<(EntityId, u64, Vec<Made>), minijinja::Error>;
-    let rendered: Vec<Rendered> = listed
+    let caching = sink.caching();
+    let kept: Vec<(u64, Option<&Arc<crate::memo::EntityRecord>>)> = listed
         .par_iter()
-        .map(|&id| {
-            let findings = if sink.caching() { findings_of(id) } else { 0 };
-            if let Some(record) = unreached(id)
-                && record.findings == findings
-                && same(&record.api, &api_of(id))
-                && same(&record.docs, &docs_of(id))
-            {
-                let made = record.made.iter().map(|k| Made(k.clone(), false)).collect();
-                return Ok((id, findings, made));
-            }
-            Ok((id, findings, render_entity(id)?))
+        .zip(&unreached_of)
+        .map(|(&id, record)| {
+            let findings = if caching && diagnostics_by_entity.contains_key(&id) {
+                findings_of(id)
+            } else {
+                0
+            };
+            let record = record.filter(|record| {
+                record.findings == findings
+                    && same(&record.api, &api_of(id))
+                    && same(&record.docs, &docs_of(id))
+            });
+            (findings, record)
+        })
+        .collect();
+    let to_render = kept.iter().filter(|(_, record)| record.is_none()).count();
+    few_to_render.store(to_render < 256, std::sync::atomic::Ordering::Relaxed);
+    // Rendered now: the entity and what it made; kept: its last record.
+    enum Outcome<'r> {
+        Made(u64, Vec<Made>),
+        Kept(&'r Arc<crate::memo::EntityRecord>),
+    }
+    let rendered: Vec<Result<(EntityId, Outcome<'_>), minijinja::Error>> = listed
+        .par_iter()
+        .zip(&kept)
+        .map(|(&id, &(findings, record))| match record {
+            Some(record) => Ok((id, Outcome::Kept(record))),
+            None => Ok((id, Outcome::Made(findings, render_entity(id)?))),
         })
         .collect();
     for result in rendered {
-        let (id, findings, made) = result?;
-        if sink.caching() {
-            let record = crate::memo::EntityRecord {
-                api: api_of(id),
-                docs: docs_of(id),
-                findings,
-                row: rows_by_id[&id].clone(),
-                made: made.iter().map(|m| m.0.clone()).collect(),
-            };
-            sink.entities.insert(catalog.entities[id].key(), record);
-        }
-        for Made(kept, fresh) in made {
-            sink.kept(kept, fresh);
+        match result? {
+            (id, Outcome::Kept(record)) => {
+                for kept in &record.made {
+                    sink.kept(kept.clone(), false);
+                }
+                sink.entities
+                    .insert(catalog.entities[id].key(), record.clone());
+            }
+            (id, Outcome::Made(findings, made)) => {
+                if sink.caching() {
+                    let record = crate::memo::EntityRecord {
+                        api: api_of(id),
+                        docs: docs_of(id),
+                        findings,
+                        row: rows_by_id[&id].clone(),
+                        made: made.iter().map(|m| m.0.clone()).collect(),
+                    };
+                    sink.entities
+                        .insert(catalog.entities[id].key(), Arc::new(record));
+                }
+                for Made(kept, fresh) in made {
+                    sink.kept(kept, fresh);
+                }
+            }
         }
     }
     sink.structure = structure;
@@ -1060,7 +1136,7 @@ pub(crate) fn render_pages(
             Some(kept) => sink.derived(key, kept, false),
             None => {
                 let pages = crate::docs::render_docs(
-                    &env,
+                    env,
                     &v(&page_site),
                     &label,
                     &entity_url(catalog, id),
@@ -1114,15 +1190,29 @@ pub(crate) fn render_pages(
         .collect();
     let checks_tpl = env.get_template("checks.html")?;
     for (i, chunk) in chunks.iter().enumerate() {
-        sink.page(memo.page(
-            &checks_tpl,
-            format!("{}index.html", explorer_page_path("checks/", i)),
+        let path = format!("{}index.html", explorer_page_path("checks/", i));
+        let context = || {
             context! {
                 site => v(&site), section => "checks", diagnostics => v(chunk),
                 codes => if i == 0 { codes.clone() } else { Vec::new() },
                 pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
-            },
-        )?);
+            }
+        };
+        sink.page(match explorer_key {
+            // Keyed by the rows (serialised directly: cheaper than the
+            // template context made of them).
+            Some(shared) => {
+                let key = crate::memo::hash_of((
+                    shared,
+                    i,
+                    chunks.len(),
+                    serde_json::to_string(chunk).unwrap_or_default(),
+                    serde_json::to_string(&codes).unwrap_or_default(),
+                ));
+                memo.page_keyed(&checks_tpl, path, key, context)?
+            }
+            None => memo.page(&checks_tpl, path, context())?,
+        });
     }
     sink.page(memo.page(
         &env.get_template("404.html")?,
@@ -1173,12 +1263,14 @@ struct Made(Kept, bool);
 pub(crate) struct EntityRowCache {
     row: EntityRow,
     hash: u64,
+    /// Its facet values (explorer filters).
+    facets: Vec<crate::explorer::FacetEntry>,
 }
 
 impl EntityRowCache {
-    fn new(row: EntityRow) -> Self {
+    fn new(row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
         let hash = crate::memo::hash_of(serde_json::to_string(&row).unwrap_or_default());
-        EntityRowCache { row, hash }
+        EntityRowCache { row, hash, facets }
     }
 }
 

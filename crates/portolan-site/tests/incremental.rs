@@ -5,6 +5,9 @@
 //! same findings and byte-identical files as a fresh check and render, and
 //! must have re-rendered only a part of the site.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -377,7 +380,11 @@ fn unchanged_rebuild_timing() {
     };
     let mut check_cache = CheckCache::default();
     let mut render_cache = RenderCache::default();
-    for round in 0..4 {
+    let rounds: usize = std::env::var("PORTOLAN_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(4);
+    for round in 0..rounds {
         let started = std::time::Instant::now();
         let (source, config, policies) = setup(Path::new(&root));
         let checked = check_cached(

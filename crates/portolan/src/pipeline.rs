@@ -41,6 +41,19 @@ pub struct SiteOptions<'a> {
 pub struct Caches {
     pub check: CheckCache,
     pub render: RenderCache,
+    /// The last findings and their report (thousands of code frames are
+    /// not written again when nothing about them changed).
+    report: Option<(Vec<portolan_core::Diagnostic>, Report)>,
+    /// Paths changed since the last build.
+    changed: std::collections::BTreeSet<String>,
+}
+
+impl Caches {
+    /// Forget what the changed paths (catalog-relative) could have changed.
+    pub fn invalidate(&mut self, changed: &std::collections::BTreeSet<String>) {
+        self.check.invalidate(changed);
+        self.changed.extend(changed.iter().cloned());
+    }
 }
 
 /// Findings rendered for the two places they are shown.
@@ -113,7 +126,36 @@ pub fn check_and_render(
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
         None => checked,
     };
-    let findings = report(&checked.diagnostics, &checked.catalog.files, options.color);
+    let findings = match caches.as_deref_mut() {
+        Some(caches) => {
+            let changed = std::mem::take(&mut caches.changed);
+            // A frame shows the file's text: a finding in a changed file
+            // is written again even if it is the same finding.
+            let touched = |file: &str| {
+                let file = file.split('#').next().unwrap_or(file);
+                changed
+                    .iter()
+                    .any(|c| c == file || file.starts_with(&format!("{c}/")))
+            };
+            match &caches.report {
+                Some((last, findings))
+                    if *last == checked.diagnostics
+                        && !last.iter().any(|d| {
+                            d.file.as_deref().is_some_and(touched)
+                                || d.related.iter().any(|r| touched(&r.file))
+                        }) =>
+                {
+                    findings.clone()
+                }
+                _ => {
+                    let made = report(&checked.diagnostics, &checked.catalog.files, options.color);
+                    caches.report = Some((checked.diagnostics.clone(), made.clone()));
+                    made
+                }
+            }
+        }
+        None => report(&checked.diagnostics, &checked.catalog.files, options.color),
+    };
     let summary = Summary::of(&checked.diagnostics);
     if options
         .threshold

@@ -34,7 +34,7 @@ use crate::workspace;
 /// Quiet time after the last file event before rebuilding: editors that
 /// save through a temporary file and a rename, and `git checkout`, change
 /// many files within a few milliseconds.
-const DEBOUNCE: Duration = Duration::from_millis(40);
+const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A burst that never goes quiet still rebuilds this often.
 const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
 /// Threads answering requests (event streams get their own).
@@ -132,7 +132,7 @@ impl Session<'_> {
     fn rebuild(&mut self, state: &Arc<State>, changed: Option<&BTreeSet<String>>) {
         let started = Instant::now();
         match changed {
-            Some(changed) => self.caches.check.invalidate(changed),
+            Some(changed) => self.caches.invalidate(changed),
             None => self.caches = pipeline::Caches::default(),
         }
         let first = state.current().is_none();

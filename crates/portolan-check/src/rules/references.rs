@@ -55,7 +55,7 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
     for (id, entity) in catalog.entities.iter().enumerate() {
         if entity.kind == Kind::Api
             && entity.has_identity()
-            && catalog.index.get(&entity.key()) == Some(&id)
+            && catalog.index.get(entity.key_ref()) == Some(&id)
             && !provided.contains(&id)
         {
             out.push(
