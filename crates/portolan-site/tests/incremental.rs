@@ -34,6 +34,8 @@ struct Catalog {
     root: PathBuf,
     check_cache: CheckCache,
     render_cache: RenderCache,
+    /// What the site is rendered with (a theme override changes it).
+    options: BuildOptions,
 }
 
 fn setup(root: &Path) -> (DirSource, Config, Vec<portolan_check::Policy>) {
@@ -83,7 +85,7 @@ impl Catalog {
             &CheckOptions::from_config(&config),
         )
         .unwrap();
-        let output = render_site(&checked, &options(), None).unwrap();
+        let output = render_site(&checked, &self.options, None).unwrap();
         (findings(&checked), output)
     }
 
@@ -102,7 +104,7 @@ impl Catalog {
         .unwrap();
         self.render_cache
             .set_reparsed(self.check_cache.reparsed().clone());
-        let output = render_site(&checked, &options(), Some(&mut self.render_cache)).unwrap();
+        let output = render_site(&checked, &self.options, Some(&mut self.render_cache)).unwrap();
         (findings(&checked), output)
     }
 
@@ -156,6 +158,7 @@ fn every_edit_gives_what_a_build_from_scratch_gives() {
         root,
         check_cache: CheckCache::default(),
         render_cache: RenderCache::default(),
+        options: options(),
     };
     let everything = catalog.step("first build", &[]);
     let total = everything.len();
@@ -350,6 +353,32 @@ fn every_edit_gives_what_a_build_from_scratch_gives() {
             .any(|p| p.contains("domain/default/commerce/")),
         "{rendered:?}"
     );
+
+    // A theme override (as `serve` reads it from `theme_dir`): every page
+    // changes, and the kept templates must not be used.
+    let base = portolan_site::pages::TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "base.html")
+        .unwrap()
+        .1
+        .replace("</footer>", "<p>Overridden footer.</p></footer>");
+    catalog.options.theme.files.insert(
+        "base.html".into(),
+        ("theme/templates/base.html".into(), base),
+    );
+    let rendered: BTreeSet<String> = catalog.step("a theme override", &[]).into_iter().collect();
+    let (_, output) = catalog.incremental(&[]);
+    let pages: Vec<&String> = output
+        .files
+        .keys()
+        .filter(|p| p.ends_with(".html"))
+        .collect();
+    assert!(
+        pages.iter().all(|p| rendered.contains(*p)),
+        "every page is rendered again with the new theme"
+    );
+    let home = String::from_utf8(output.files["index.html"].to_vec()).unwrap();
+    assert!(home.contains("Overridden footer."));
 
     // A descriptor deleted; a folder renamed (the watcher names folders).
     std::fs::remove_file(catalog.root.join("services/log-shipper/catalog-info.yaml")).unwrap();

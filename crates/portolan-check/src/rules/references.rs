@@ -11,24 +11,32 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for reference in &catalog.references {
         let entity = &catalog.entities[reference.from];
-        let span = entity
-            .node
-            .pointer(&reference.pointer)
-            .map(|n| n.span)
-            .unwrap_or(entity.node.span);
+        // Looked up only for a finding: most references are fine.
+        let span = || {
+            entity
+                .node
+                .pointer(&reference.pointer)
+                .map(|n| n.span)
+                .unwrap_or(entity.node.span)
+        };
         match reference.resolved {
             None => out.push(
                 Diagnostic::new(
                     &codes::DANGLING_REF,
                     format!("`spec.{}` refers to {}, which is not in the catalog", reference.field, reference.target),
                 )
-                .at(&entity.file, span)
+                .at(&entity.file, span())
                 .with_label("no entity has this kind, namespace and name")
                 .with_help("check the spelling, the kind and the namespace (references inherit the referring entity's namespace)"),
             ),
             Some(target) => {
-                let target_kind = catalog.entities[target].kind_name.to_ascii_lowercase();
-                if !reference.target_kinds.is_empty() && !reference.target_kinds.contains(&target_kind.as_str()) {
+                let target_kind = &catalog.entities[target].kind_name;
+                if !reference.target_kinds.is_empty()
+                    && !reference
+                        .target_kinds
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(target_kind))
+                {
                     out.push(
                         Diagnostic::new(
                             &codes::DANGLING_REF,
@@ -39,7 +47,7 @@ pub fn check_references(catalog: &Catalog) -> Vec<Diagnostic> {
                                 reference.target_kinds.join(" or ")
                             ),
                         )
-                        .at(&entity.file, span),
+                        .at(&entity.file, span()),
                     );
                 }
             }
