@@ -143,3 +143,37 @@ pub fn load_policies(
         })
         .collect()
 }
+
+/// The configuration of the catalog in `source` (its `portolan.toml`, or
+/// the defaults when it has none) and its policies, each schema read
+/// through `source` relative to the root: how a library user or a test
+/// checks a catalog the way `portolan check --root DIR` does.
+pub fn configuration_in(
+    source: &dyn portolan_core::source::Source,
+) -> Result<(portolan_core::config::Config, Vec<Policy>), String> {
+    use portolan_core::config::{CONFIG_FILE, Config};
+    use portolan_core::source::ReadError;
+    let config = match source.read(CONFIG_FILE, 4 * 1024 * 1024) {
+        Ok(bytes) => {
+            let text =
+                String::from_utf8(bytes).map_err(|_| format!("{CONFIG_FILE} is not UTF-8"))?;
+            Config::parse(CONFIG_FILE, &text)?
+        }
+        Err(ReadError::NotFound) => Config::default(),
+        Err(err) => return Err(format!("cannot read {CONFIG_FILE}: {err}")),
+    };
+    let policies = load_policies(
+        &config,
+        &|schema| match portolan_core::paths::join_normalized("", schema) {
+            Ok(path) => {
+                let text = source
+                    .read(&path, 4 * 1024 * 1024)
+                    .map_err(|e| format!("cannot be read: {e}"))
+                    .and_then(|b| String::from_utf8(b).map_err(|_| "is not UTF-8".to_string()));
+                (path, text)
+            }
+            Err(err) => (schema.to_string(), Err(err.to_string())),
+        },
+    );
+    Ok((config, policies))
+}

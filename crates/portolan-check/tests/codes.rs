@@ -9,10 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use portolan_check::{CheckOptions, check, policy};
-use portolan_core::config::{CONFIG_FILE, Config};
+use portolan_core::codes;
 use portolan_core::render::render_human;
-use portolan_core::source::{DirSource, Source};
-use portolan_core::{codes, paths};
+use portolan_core::source::DirSource;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codes")
@@ -22,18 +21,7 @@ fn fixtures() -> PathBuf {
 /// (without colour).
 fn run_fixture(dir: &Path) -> (Vec<portolan_core::Diagnostic>, String) {
     let source = DirSource::new(dir).unwrap();
-    let config = match source.read(CONFIG_FILE, 1 << 20) {
-        Ok(bytes) => Config::parse(CONFIG_FILE, &String::from_utf8(bytes).unwrap()).unwrap(),
-        Err(_) => Config::default(),
-    };
-    let policies = policy::load_policies(&config, &|schema| {
-        let path = paths::join_normalized("", schema).unwrap();
-        let text = source
-            .read(&path, 1 << 20)
-            .map_err(|e| format!("cannot be read: {e}"))
-            .map(|b| String::from_utf8(b).unwrap());
-        (path, text)
-    });
+    let (config, policies) = policy::configuration_in(&source).unwrap();
     let mut options = CheckOptions::from_config(&config);
     if let Ok(named) = std::fs::read_to_string(dir.join("named.txt")) {
         options.load.named_files = named.lines().map(str::to_string).collect();

@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 
 use portolan_check::{CheckOptions, Checked, check, policy};
-use portolan_core::config::{CONFIG_FILE, Config};
-use portolan_core::paths;
-use portolan_core::source::{DirSource, Source};
+use portolan_core::config::Config;
+use portolan_core::source::DirSource;
 use portolan_site::{BuildOptions, Output, render};
 
 fn acme() -> PathBuf {
@@ -15,19 +14,7 @@ fn acme() -> PathBuf {
 
 fn check_acme() -> Checked {
     let source = DirSource::new(acme()).unwrap();
-    let config = Config::parse(
-        CONFIG_FILE,
-        &String::from_utf8(source.read(CONFIG_FILE, 1 << 20).unwrap()).unwrap(),
-    )
-    .unwrap();
-    let policies = policy::load_policies(&config, &|schema| {
-        let path = paths::join_normalized("", schema).unwrap();
-        let text = source
-            .read(&path, 1 << 20)
-            .map(|b| String::from_utf8(b).unwrap())
-            .map_err(|e| e.to_string());
-        (path, text)
-    });
+    let (config, policies) = policy::configuration_in(&source).unwrap();
     check(
         &source,
         &config,

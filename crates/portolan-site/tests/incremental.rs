@@ -12,9 +12,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use portolan_check::{CheckCache, CheckOptions, Checked, check, check_cached, policy};
-use portolan_core::config::{CONFIG_FILE, Config};
-use portolan_core::paths;
-use portolan_core::source::{DirSource, Source};
+use portolan_core::config::Config;
+use portolan_core::source::DirSource;
 use portolan_site::{BuildOptions, Output, RenderCache, render_site};
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -40,18 +39,7 @@ struct Catalog {
 
 fn setup(root: &Path) -> (DirSource, Config, Vec<portolan_check::Policy>) {
     let source = DirSource::new(root).unwrap();
-    let config = match source.read(CONFIG_FILE, 1 << 20) {
-        Ok(bytes) => Config::parse(CONFIG_FILE, &String::from_utf8(bytes).unwrap()).unwrap(),
-        Err(_) => Config::default(),
-    };
-    let policies = policy::load_policies(&config, &|schema| {
-        let path = paths::join_normalized("", schema).unwrap();
-        let text = source
-            .read(&path, 1 << 20)
-            .map(|b| String::from_utf8(b).unwrap())
-            .map_err(|e| e.to_string());
-        (path, text)
-    });
+    let (config, policies) = policy::configuration_in(&source).unwrap();
     (source, config, policies)
 }
 

@@ -10,9 +10,7 @@ use std::sync::OnceLock;
 use portolan_apis::model::{ApiModel, Channel, Message, Operation};
 use portolan_catalog::{Catalog, EntityId};
 use portolan_check::{CheckOptions, Checked, check, policy};
-use portolan_core::config::{CONFIG_FILE, Config};
-use portolan_core::paths;
-use portolan_core::source::{DirSource, Source};
+use portolan_core::source::DirSource;
 use portolan_search::{ApiUrls, SearchDoc, SearchIndex, SiteUrls};
 
 pub fn acme() -> PathBuf {
@@ -26,18 +24,7 @@ pub fn check_acme() -> Checked {
 /// Check the catalog in `root` with its portolan.toml (if any).
 pub fn check_dir(root: &std::path::Path) -> Checked {
     let source = DirSource::new(root).unwrap();
-    let config = match source.read(CONFIG_FILE, 1 << 20) {
-        Ok(bytes) => Config::parse(CONFIG_FILE, &String::from_utf8(bytes).unwrap()).unwrap(),
-        Err(_) => Config::default(),
-    };
-    let policies = policy::load_policies(&config, &|schema| {
-        let path = paths::join_normalized("", schema).unwrap();
-        let text = source
-            .read(&path, 1 << 20)
-            .map(|b| String::from_utf8(b).unwrap())
-            .map_err(|e| e.to_string());
-        (path, text)
-    });
+    let (config, policies) = policy::configuration_in(&source).unwrap();
     check(
         &source,
         &config,
