@@ -16,11 +16,12 @@ mod http;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
+use hyper::body::Bytes;
 use notify::{EventKind, RecursiveMode, Watcher};
 use portolan_core::Severity;
 use portolan_search::SearchIndex;
@@ -37,8 +38,8 @@ use crate::workspace;
 const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A burst that never goes quiet still rebuilds this often.
 const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
-/// Threads answering requests (event streams get their own).
-const WORKERS: usize = 4;
+/// Events an event stream may fall behind by before it is dropped.
+const EVENT_QUEUE: usize = 16;
 
 /// One good build, as served.
 pub struct Site {
@@ -52,40 +53,43 @@ pub struct Site {
 
 /// The open event streams, and what a new one is told first.
 pub struct Events {
-    streams: Mutex<Vec<SyncSender<String>>>,
+    streams: Mutex<Vec<tokio::sync::mpsc::Sender<Bytes>>>,
     /// `hello` (the build being served) and, while the last rebuild
     /// failed, its `error`.
     greeting: Mutex<(String, Option<String>)>,
 }
 
 impl Events {
-    fn subscribe(&self, max: usize) -> Option<Receiver<String>> {
+    fn subscribe(&self, max: usize) -> Option<tokio::sync::mpsc::Receiver<Bytes>> {
         let mut streams = self.streams.lock().ok()?;
-        streams.retain(|s| {
-            // Probe: a stream whose thread ended has dropped its receiver.
-            !matches!(
-                s.try_send(String::new()),
-                Err(TrySendError::Disconnected(_))
-            )
-        });
+        // A stream whose connection closed has dropped its receiver.
+        streams.retain(|s| !s.is_closed());
         if streams.len() >= max {
             return None;
         }
-        let (sender, receiver) = mpsc::sync_channel(16);
+        let (sender, receiver) = tokio::sync::mpsc::channel(EVENT_QUEUE);
         let greeting = self.greeting.lock().ok()?;
-        let _ = sender.try_send(http::event_frame("hello", &greeting.0));
+        let _ = sender.try_send(http::event_frame("hello", &greeting.0).into());
         if let Some(error) = &greeting.1 {
-            let _ = sender.try_send(http::event_frame("error", error));
+            let _ = sender.try_send(http::event_frame("error", error).into());
         }
         streams.push(sender);
         Some(receiver)
     }
 
     fn broadcast(&self, frame: &str) {
+        let frame = Bytes::from(frame.to_string());
         if let Ok(mut streams) = self.streams.lock() {
             // A stream too slow to take the event is dropped; the browser
             // reconnects and is greeted with the current state.
-            streams.retain(|s| s.try_send(frame.to_string()).is_ok());
+            streams.retain(|s| s.try_send(frame.clone()).is_ok());
+        }
+    }
+
+    /// End every stream (serve is stopping).
+    fn close(&self) {
+        if let Ok(mut streams) = self.streams.lock() {
+            streams.clear();
         }
     }
 }
@@ -472,14 +476,9 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
         .bind
         .parse()
         .with_context(|| format!("--bind {}: not an IP address", args.bind))?;
-    let server = tiny_http::Server::http(SocketAddr::new(bind, args.port))
+    let server = http::Server::start(SocketAddr::new(bind, args.port), state.clone())
         .map_err(|e| anyhow::anyhow!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
-    let server = Arc::new(server);
-    let address = server
-        .server_addr()
-        .to_ip()
-        .context("the server has no IP address")?;
-    let url = format!("http://{address}/");
+    let url = format!("http://{}/", server.address());
     println!("serving {} at {url}", root.display());
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
@@ -487,19 +486,6 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
         eprintln!(
             "warning: listening on {bind}: anyone who can reach this machine can read the portal"
         );
-    }
-
-    for n in 0..WORKERS {
-        let server = server.clone();
-        let state = state.clone();
-        std::thread::Builder::new()
-            .name(format!("portolan-http-{n}"))
-            .spawn(move || {
-                while let Ok(request) = server.recv() {
-                    http::handle(&state, request);
-                }
-            })
-            .context("cannot start the HTTP workers")?;
     }
 
     if args.open {
@@ -588,6 +574,8 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
         }
     }
     drop(watcher);
+    // Open pages' event streams end; responses under way get a moment.
+    drop(server);
     if !global.quiet {
         eprintln!("stopped");
     }

@@ -1,6 +1,18 @@
-//! Answering one HTTP request from the site in memory: URL → site path
-//! (never outside the map), content types, ETag/304, compression, the
-//! reload script, the search endpoint and the event stream.
+//! The HTTP side of `portolan serve`: the server, and answering one
+//! request from the site in memory: URL → site path (never outside the
+//! map), content types, ETag/304, compression, the reload script, the
+//! search endpoint and the event stream.
+//!
+//! The server is hyper (HTTP/1.1) on a tokio runtime with one I/O thread.
+//! Each connection is a task of its own, so a connection that stays open
+//! (a keep-alive connection between requests, an event stream for the
+//! life of a tab) holds nothing that another connection needs. Responses
+//! are made on the runtime's blocking pool ([`RESPONDERS`] threads), which
+//! a request holds only while its response is being made. (serve used
+//! tiny_http before, whose pool gave a connection a thread for as long as
+//! the connection stayed open, and could queue a new connection behind
+//! threads that were all held by idle keep-alive connections: of the five
+//! or six connections a browser opens at once, one could wait for minutes.)
 //!
 //! Compression follows the client's `Accept-Encoding` with its q-values
 //! (RFC 9110 §12.5.3): brotli when it takes `br` at least as willingly as
@@ -11,19 +23,37 @@
 //! its own ETag, so a cache never answers one encoding with the other.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
-use std::io::{Cursor, Write};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use hyper::body::{Bytes, Frame, Incoming, SizeHint};
+use hyper::header::{
+    ACCEPT_ENCODING, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, HeaderMap,
+    HeaderName, HeaderValue, IF_NONE_MATCH, LOCATION, VARY, X_CONTENT_TYPE_OPTIONS,
+};
+use hyper::http::request::Parts;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, Sleep};
 
 use super::{Site, State};
 
 /// What serve adds to every HTML page it serves (and only there: `build`
 /// never writes it).
 pub const RELOAD_TAG: &str = r#"<script src="/_portolan/reload.js"></script>"#;
+/// Where pages listen for `hello`, `reload` and `error`.
+const EVENTS_PATH: &str = "/_portolan/events";
 const RELOAD_JS: &str = include_str!("reload.js");
 const OVERLAY_CSS: &str = include_str!("overlay.css");
 /// Most open event streams; one more gets 503.
@@ -31,6 +61,12 @@ const MAX_EVENT_STREAMS: usize = 64;
 /// A comment line this often keeps proxies and the browser from dropping
 /// an idle stream, and notices clients that went away.
 const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Threads that make responses (a file's compressed forms on its first
+/// request, search queries) off the I/O thread. A request waits for one
+/// only while as many other responses are being made.
+const RESPONDERS: usize = 4;
+/// How long responses under way get to finish when serve stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 /// Responses smaller than this are not worth compressing.
 const COMPRESS_MIN: usize = 512;
 /// Brotli's quality (0–11) and window (log2 bytes). A dev server answers
@@ -39,10 +75,201 @@ const COMPRESS_MIN: usize = 512;
 const BROTLI_QUALITY: i32 = 5;
 const BROTLI_LGWIN: i32 = 22;
 
+/// The HTTP server, answering from a [`State`] on a thread of its own
+/// until dropped.
+pub struct Server {
+    address: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Listen on `address` (port 0: one the system picks) and answer from
+    /// `state`.
+    pub fn start(address: SocketAddr, state: Arc<State>) -> std::io::Result<Server> {
+        // Bound on the caller's thread: a port in use is an error before
+        // serve prints its URL.
+        let listener = std::net::TcpListener::bind(address)?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .max_blocking_threads(RESPONDERS)
+            .thread_name("portolan-respond")
+            .build()?;
+        let listener = {
+            let _runtime = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
+        let (stop, stopped) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("portolan-http".into())
+            .spawn(move || {
+                runtime.block_on(accept(listener, state, stopped));
+                // Whatever is still running is dropped, connections closed.
+                runtime.shutdown_timeout(SHUTDOWN_GRACE);
+            })?;
+        Ok(Server {
+            address,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address it listens on (with the port the system picked).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+impl Drop for Server {
+    /// Stop accepting, end the event streams, let responses under way
+    /// finish (for up to [`SHUTDOWN_GRACE`]) and close every connection.
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Accept connections until told to stop, each served by a task of its
+/// own; then close them.
+async fn accept(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
+    let connections = GracefulShutdown::new();
+    let http = http1::Builder::new();
+    loop {
+        let stream = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // A connection that failed before it was accepted, or
+                    // no file descriptors left: that connection is lost,
+                    // the server goes on (after a breath, not in a spin).
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        // Events are small writes that must go out at once.
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let service = service_fn(move |request| answer(state.clone(), request));
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that hung up is not an error worth reporting.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    // Event streams never end by themselves: end them, so that their
+    // connections can close.
+    state.events.close();
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown()).await;
+}
+
+/// One request: an event stream is answered here (it only registers a
+/// channel); anything else is made on the blocking pool, since it may
+/// compress or search.
+async fn answer(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    // serve takes only GET and HEAD: a request's body is never read.
+    let (request, _) = request.into_parts();
+    if request.uri.path() == EVENTS_PATH {
+        return Ok(respond(&state, &request));
+    }
+    let made = tokio::task::spawn_blocking(move || respond(&state, &request)).await;
+    // A panic (already printed by the panic hook) answers 500; the server
+    // goes on.
+    Ok(made.unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")))
+}
+
+/// A response body: bytes known in full, or an event stream.
+pub enum Body {
+    Full(Option<Bytes>),
+    Events(EventBody),
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Body {
+        Body::Full(Some(bytes))
+    }
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let data = match self.get_mut() {
+            Body::Full(bytes) => Poll::Ready(bytes.take()),
+            Body::Events(events) => events.poll_next(cx),
+        };
+        data.map(|data| data.map(|bytes| Ok(Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, Body::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Body::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Body::Events(_) => SizeHint::default(),
+        }
+    }
+}
+
+/// An open `/_portolan/events` stream: `retry:`, then each event as it is
+/// sent, and a comment line after [`KEEPALIVE`] without one.
+pub struct EventBody {
+    first: Option<Bytes>,
+    events: mpsc::Receiver<Bytes>,
+    keepalive: Pin<Box<Sleep>>,
+}
+
+impl EventBody {
+    /// Needs the runtime (for the keepalive timer).
+    fn new(events: mpsc::Receiver<Bytes>) -> EventBody {
+        EventBody {
+            first: Some(Bytes::from_static(b"retry: 1000\n\n")),
+            events,
+            keepalive: Box::pin(tokio::time::sleep(KEEPALIVE)),
+        }
+    }
+
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        if let Some(first) = self.first.take() {
+            return Poll::Ready(Some(first));
+        }
+        let next = match self.events.poll_recv(cx) {
+            // Ended: dropped as too slow (the browser reconnects and is
+            // greeted with the current state), or serve is stopping.
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Ready(Some(frame)) => frame,
+            Poll::Pending => {
+                ready!(self.keepalive.as_mut().poll(cx));
+                Bytes::from_static(b": keepalive\n\n")
+            }
+        };
+        self.keepalive.as_mut().reset(Instant::now() + KEEPALIVE);
+        Poll::Ready(Some(next))
+    }
+}
+
 /// A file ready to send: body (with the reload script for HTML), its
 /// ETag, and its compressed forms, each made on its first request.
 pub struct Prepared {
-    body: Vec<u8>,
+    body: Bytes,
     content_type: &'static str,
     etag: String,
     brotli: OnceLock<Option<Encoded>>,
@@ -51,7 +278,7 @@ pub struct Prepared {
 
 /// One compressed form of a [`Prepared`] body and its own ETag.
 struct Encoded {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     etag: String,
 }
 
@@ -124,7 +351,7 @@ impl Prepared {
             Encoding::Gzip => &self.gzip,
         };
         cell.get_or_init(|| {
-            let bytes = encoding.compress(&self.body).ok()?;
+            let bytes = encoding.compress(&self.body).ok()?.into();
             // A variant is a different representation: its own ETag.
             let etag = format!(
                 "{}{}\"",
@@ -169,7 +396,7 @@ fn prepare(bytes: &[u8], content_type: &'static str) -> Prepared {
     body.hash(&mut hasher);
     Prepared {
         etag: format!("\"{:016x}-{}\"", hasher.finish(), body.len()),
-        body,
+        body: body.into(),
         content_type,
         brotli: OnceLock::new(),
         gzip: OnceLock::new(),
@@ -308,16 +535,10 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
-}
-
-fn request_header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
+/// A request header's value as text (`None` when absent or not visible
+/// ASCII).
+fn request_header(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
+    headers.get(name)?.to_str().ok()
 }
 
 /// A q-value (RFC 9110 §12.4.2: `0`–`1`, at most three decimals) in
@@ -378,8 +599,8 @@ fn negotiate(accept_encoding: &str) -> Vec<Encoding> {
     taken.into_iter().map(|(encoding, _)| encoding).collect()
 }
 
-fn matches_etag(request: &Request, etag: &str) -> bool {
-    request_header(request, "if-none-match").is_some_and(|value| {
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    request_header(headers, IF_NONE_MATCH).is_some_and(|value| {
         value
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
@@ -387,27 +608,36 @@ fn matches_etag(request: &Request, etag: &str) -> bool {
     })
 }
 
-fn send(request: Request, response: Response<Cursor<Vec<u8>>>) {
-    // A client that hung up is not an error worth reporting.
-    let _ = request.respond(
-        response
-            .with_chunked_threshold(usize::MAX)
-            .with_header(header("Cache-Control", "no-cache"))
-            .with_header(header("X-Content-Type-Options", "nosniff")),
-    );
+/// A response with what every response of serve carries.
+fn response(status: StatusCode, body: impl Into<Body>) -> Response<Body> {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
-fn plain(status: u16, text: &str) -> Response<Cursor<Vec<u8>>> {
-    Response::from_data(text.as_bytes().to_vec())
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+/// Sets a header. The values serve sends are its own (types, ETags,
+/// percent-encoded paths) and valid; one that was not would be left out,
+/// not fail the request.
+fn insert(response: &mut Response<Body>, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
 }
 
-/// Send a prepared file: 304 when the client has it, compressed the way
-/// it likes best among those it takes.
-fn send_prepared(request: Request, status: u16, file: &Prepared) {
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut response = response(status, Bytes::from_static(text.as_bytes()));
+    insert(&mut response, CONTENT_TYPE, "text/plain; charset=utf-8");
+    response
+}
+
+/// A prepared file: 304 when the client has it, compressed the way it
+/// likes best among those it takes.
+fn send_prepared(headers: &HeaderMap, status: StatusCode, file: &Prepared) -> Response<Body> {
     let compressed = if compressible(file.content_type) && file.body.len() >= COMPRESS_MIN {
-        let accepted = request_header(&request, "accept-encoding").map_or_else(Vec::new, negotiate);
+        let accepted = request_header(headers, ACCEPT_ENCODING).map_or_else(Vec::new, negotiate);
         accepted
             .into_iter()
             .find_map(|encoding| Some((encoding, file.encoded(encoding)?)))
@@ -418,57 +648,56 @@ fn send_prepared(request: Request, status: u16, file: &Prepared) {
         Some((_, encoded)) => (&encoded.bytes, &encoded.etag),
         None => (&file.body, &file.etag),
     };
-    let vary = header("Vary", "Accept-Encoding");
-    if status == 200 && matches_etag(&request, etag) {
-        let response = Response::from_data(Vec::new())
-            .with_status_code(StatusCode(304))
-            .with_header(header("ETag", etag))
-            .with_header(vary);
-        return send(request, response);
-    }
-    let mut response = Response::from_data(body.clone())
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", file.content_type))
-        .with_header(header("ETag", etag))
-        .with_header(vary);
-    if let Some((encoding, _)) = compressed {
-        response.add_header(header("Content-Encoding", encoding.token()));
-    }
-    send(request, response)
+    let mut response = if status == StatusCode::OK && matches_etag(headers, etag) {
+        response(StatusCode::NOT_MODIFIED, Body::Full(None))
+    } else {
+        let mut response = response(status, body.clone());
+        insert(&mut response, CONTENT_TYPE, file.content_type);
+        if let Some((encoding, _)) = compressed {
+            insert(&mut response, CONTENT_ENCODING, encoding.token());
+        }
+        response
+    };
+    insert(&mut response, ETAG, etag);
+    insert(&mut response, VARY, "Accept-Encoding");
+    response
 }
 
 /// Shown while no build has succeeded yet: the reload script shows the
 /// findings and reloads once the catalog builds.
 const NO_SITE_YET: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>portolan serve</title></head>\n<body><h1>The catalog does not build yet</h1><p>The findings are in the terminal (and below). This page reloads when they are fixed.</p></body></html>\n";
 
-pub fn handle(state: &State, request: Request) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let response = plain(405, "only GET and HEAD\n").with_header(header("Allow", "GET, HEAD"));
-        return send(request, response);
+/// The response to one request.
+fn respond(state: &State, request: &Parts) -> Response<Body> {
+    if !matches!(request.method, Method::GET | Method::HEAD) {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+        insert(&mut response, ALLOW, "GET, HEAD");
+        return response;
     }
-    let url = request.url().to_string();
-    let url = url.split_once('#').map_or(url.as_str(), |(u, _)| u);
-    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let headers = &request.headers;
+    // The fragment, if a client sent one, is already gone.
+    let path = request.uri.path();
+    let query = request.uri.query().unwrap_or("");
     match path {
         "/_portolan/reload.js" => {
             let file = prepare(RELOAD_JS.as_bytes(), content_type("reload.js"));
-            return send_prepared(request, 200, &file);
+            return send_prepared(headers, StatusCode::OK, &file);
         }
         "/_portolan/overlay.css" => {
             let file = prepare(OVERLAY_CSS.as_bytes(), content_type("overlay.css"));
-            return send_prepared(request, 200, &file);
+            return send_prepared(headers, StatusCode::OK, &file);
         }
-        "/_portolan/events" => return event_stream(state, request),
-        "/_search" => return search(state, request, query),
+        EVENTS_PATH => return event_stream(state),
+        "/_search" => return search(state, query),
         _ => {}
     }
     let Some(site) = state.current() else {
         let file = prepare(NO_SITE_YET.as_bytes(), content_type("index.html"));
-        return send_prepared(request, 503, &file);
+        return send_prepared(headers, StatusCode::SERVICE_UNAVAILABLE, &file);
     };
     let (key, trailing_slash) = match site_key(path) {
         Ok(found) => found,
-        Err(Rejected::BadPath) => return send(request, plain(400, "bad request path\n")),
+        Err(Rejected::BadPath) => return plain(StatusCode::BAD_REQUEST, "bad request path\n"),
     };
     let index = if key.is_empty() {
         "index.html".to_string()
@@ -478,7 +707,7 @@ pub fn handle(state: &State, request: Request) {
     if !key.is_empty()
         && let Some(file) = site.prepared.get(&site, &key)
     {
-        return send_prepared(request, 200, &file);
+        return send_prepared(headers, StatusCode::OK, &file);
     }
     if site.output.files.contains_key(&index) {
         if !key.is_empty() && !trailing_slash {
@@ -487,23 +716,31 @@ pub fn handle(state: &State, request: Request) {
             location.push('/');
             if !query.is_empty() {
                 location.push('?');
-                location.push_str(query);
+                // As sent, but for UTF-8, which a header cannot hold.
+                for b in query.bytes() {
+                    if b.is_ascii_graphic() {
+                        location.push(b as char);
+                    } else {
+                        location.push_str(&format!("%{b:02X}"));
+                    }
+                }
             }
-            let response = plain(301, "moved\n").with_header(header("Location", &location));
-            return send(request, response);
+            let mut response = plain(StatusCode::MOVED_PERMANENTLY, "moved\n");
+            insert(&mut response, LOCATION, &location);
+            return response;
         }
         if let Some(file) = site.prepared.get(&site, &index) {
-            return send_prepared(request, 200, &file);
+            return send_prepared(headers, StatusCode::OK, &file);
         }
     }
     match site.prepared.get(&site, "404.html") {
-        Some(file) => send_prepared(request, 404, &file),
-        None => send(request, plain(404, "not found\n")),
+        Some(file) => send_prepared(headers, StatusCode::NOT_FOUND, &file),
+        None => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 
 /// `GET /_search?q=…&limit=N`: the hits as JSON, best first.
-fn search(state: &State, request: Request, query: &str) {
+fn search(state: &State, query: &str) -> Response<Body> {
     let pairs = query_pairs(query);
     let q = pairs
         .iter()
@@ -516,59 +753,38 @@ fn search(state: &State, request: Request, query: &str) {
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or(10)
         .clamp(1, 100);
-    let json = |status: u16, value: serde_json::Value| {
-        Response::from_data(serde_json::to_vec(&value).unwrap_or_default())
-            .with_status_code(StatusCode(status))
-            .with_header(header("Content-Type", "application/json"))
+    let json = |status: StatusCode, value: serde_json::Value| {
+        let body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        let mut response = response(status, body);
+        insert(&mut response, CONTENT_TYPE, "application/json");
+        response
     };
     if q.is_empty() {
         let body = serde_json::json!({ "error": "give a query: /_search?q=words" });
-        return send(request, json(400, body));
+        return json(StatusCode::BAD_REQUEST, body);
     }
     let Some(index) = state.current().and_then(|site| site.search.clone()) else {
         let body = serde_json::json!({ "error": "no search index (the catalog has not built)" });
-        return send(request, json(503, body));
+        return json(StatusCode::SERVICE_UNAVAILABLE, body);
     };
     match index.search(&q, limit) {
-        Ok(hits) => send(request, json(200, serde_json::json!(hits))),
-        Err(err) => send(
-            request,
-            json(400, serde_json::json!({ "error": err.to_string() })),
+        Ok(hits) => json(StatusCode::OK, serde_json::json!(hits)),
+        Err(err) => json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({ "error": err.to_string() }),
         ),
     }
 }
 
-/// `GET /_portolan/events`: a Server-Sent Events stream on its own thread
-/// (it lives as long as the tab), written straight to the socket so each
-/// event is flushed as it happens.
-fn event_stream(state: &State, request: Request) {
-    let Some(receiver) = state.events.subscribe(MAX_EVENT_STREAMS) else {
-        return send(request, plain(503, "too many event streams\n"));
+/// `GET /_portolan/events`: a Server-Sent Events stream, open as long as
+/// the tab; each event is written as it is sent.
+fn event_stream(state: &State) -> Response<Body> {
+    let Some(events) = state.events.subscribe(MAX_EVENT_STREAMS) else {
+        return plain(StatusCode::SERVICE_UNAVAILABLE, "too many event streams\n");
     };
-    let mut writer = request.into_writer();
-    let spawned = std::thread::Builder::new()
-        .name("portolan-events".into())
-        .spawn(move || {
-            let _ = stream_events(&mut *writer, &receiver);
-        });
-    if let Err(err) = spawned {
-        eprintln!("warning: cannot start an event stream: {err}");
-    }
-}
-
-fn stream_events(writer: &mut dyn Write, receiver: &Receiver<String>) -> std::io::Result<()> {
-    writer.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nretry: 1000\n\n",
-    )?;
-    writer.flush()?;
-    loop {
-        match receiver.recv_timeout(KEEPALIVE) {
-            Ok(frame) => writer.write_all(frame.as_bytes())?,
-            Err(RecvTimeoutError::Timeout) => writer.write_all(b": keepalive\n\n")?,
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
-        }
-        writer.flush()?;
-    }
+    let mut response = response(StatusCode::OK, Body::Events(EventBody::new(events)));
+    insert(&mut response, CONTENT_TYPE, "text/event-stream");
+    response
 }
 
 /// One SSE event: `data:` lines cannot hold a newline, so each line of
