@@ -49,6 +49,9 @@ pub struct Site {
     /// Which rebuild made it (a late search index must not replace a newer
     /// build's site).
     generation: u64,
+    /// The build as the `hello` and `reload` events name it, and as its
+    /// pages name theirs (see [`http::reload_tag`]).
+    build: String,
 }
 
 /// The open event streams, and what a new one is told first.
@@ -174,13 +177,14 @@ impl Session<'_> {
                     Some(previous) if !first => previous.search.clone(),
                     _ => search_index(&output),
                 };
+                let build = format!("{}-{}", self.started, self.generation);
                 let site = Site {
                     output,
                     search,
                     prepared: http::PreparedCache::default(),
                     generation: self.generation,
+                    build: build.clone(),
                 };
-                let build = format!("{}-{}", self.started, self.generation);
                 if let Ok(mut current) = state.site.write() {
                     *current = Some(Arc::new(site));
                 }
@@ -291,6 +295,7 @@ fn refresh_search(
                 search,
                 prepared: http::PreparedCache::default(),
                 generation,
+                build: site.build.clone(),
             });
             if let Ok(mut current) = state.site.write()
                 && current.as_ref().is_some_and(|s| s.generation == generation)

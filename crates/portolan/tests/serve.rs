@@ -8,7 +8,19 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const RELOAD_TAG: &str = r#"<script src="/_portolan/reload.js"></script>"#;
+/// The start of the tag serve adds to every HTML page it serves; the
+/// build the page is from follows.
+const RELOAD_TAG: &str = r#"<script src="/_portolan/reload.js" data-build=""#;
+
+/// The page without the reload script's tag, and the build the tag names.
+fn without_reload_tag(html: &str) -> (String, String) {
+    let start = html.find(RELOAD_TAG).expect("the reload script's tag");
+    let build_start = start + RELOAD_TAG.len();
+    let build_end = build_start + html[build_start..].find('"').unwrap();
+    let end = build_end + html[build_end..].find("</script>").unwrap() + "</script>".len();
+    let page = format!("{}{}", &html[..start], &html[end..]);
+    (page, html[build_start..build_end].to_string())
+}
 
 const GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";
 
@@ -292,7 +304,8 @@ fn pages_are_served_with_the_reload_script_and_unknown_paths_get_the_404_page() 
     let page = server.get("/catalog/component/default/orders/");
     assert_eq!(page.status, 200, "{}", page.text());
     assert!(page.text().contains("Takes orders from the shop"));
-    assert!(page.text().contains(&format!("{RELOAD_TAG}</body>")));
+    assert!(page.text().contains(RELOAD_TAG));
+    assert!(page.text().contains("</script></body>"));
 
     // A directory without its slash is redirected to it, on this host.
     let redirect = server.get("/catalog/component/default/orders");
@@ -307,7 +320,7 @@ fn pages_are_served_with_the_reload_script_and_unknown_paths_get_the_404_page() 
     let missing = server.get("/no/such/page.html");
     assert_eq!(missing.status, 404);
     assert!(missing.text().contains(RELOAD_TAG));
-    assert_eq!(missing.text().replace(RELOAD_TAG, ""), {
+    assert_eq!(without_reload_tag(&missing.text()).0, {
         let built = tempfile::tempdir().unwrap();
         build(dir.path(), built.path());
         std::fs::read_to_string(built.path().join("404.html")).unwrap()
@@ -820,6 +833,37 @@ fn six_concurrent_keep_alive_connections_each_get_answered_while_an_event_stream
     .unwrap();
     events.expect("reload", Duration::from_secs(30), &server);
     drop(open);
+}
+
+#[test]
+fn pages_name_the_build_they_are_from_as_the_events_do() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let page = "/catalog/component/default/orders/";
+    let (_, served) = without_reload_tag(&server.get(page).text());
+    let mut events = server.events();
+    let hello = events.expect("hello", Duration::from_secs(10), &server);
+    assert_eq!(served, hello);
+    // The 404 page is from the same build.
+    assert_eq!(without_reload_tag(&server.get("/nope").text()).1, hello);
+
+    std::fs::write(
+        dir.path().join("orders/catalog-info.yaml"),
+        component("orders", "Takes orders at night"),
+    )
+    .unwrap();
+    let reload = events.expect("reload", Duration::from_secs(30), &server);
+    assert_ne!(reload, hello);
+    // A page fetched now names the new build: had its event stream
+    // connected only after this rebuild, its `hello` would agree with it.
+    let (text, served) = without_reload_tag(&server.get(page).text());
+    assert!(text.contains("Takes orders at night"));
+    assert_eq!(served, reload);
+    let mut late = server.events();
+    assert_eq!(
+        late.expect("hello", Duration::from_secs(10), &server),
+        reload
+    );
 }
 
 #[test]

@@ -49,9 +49,6 @@ use tokio::time::{Instant, Sleep};
 
 use super::{Site, State};
 
-/// What serve adds to every HTML page it serves (and only there: `build`
-/// never writes it).
-pub const RELOAD_TAG: &str = r#"<script src="/_portolan/reload.js"></script>"#;
 /// Where pages listen for `hello`, `reload` and `error`.
 const EVENTS_PATH: &str = "/_portolan/events";
 const RELOAD_JS: &str = include_str!("reload.js");
@@ -378,7 +375,7 @@ impl PreparedCache {
         }
         let bytes = site.output.files.get(key)?;
         let content_type = content_type(key);
-        let prepared = Arc::new(prepare(bytes, content_type));
+        let prepared = Arc::new(prepare(bytes, content_type, &site.build));
         if let Ok(mut files) = self.files.lock() {
             files.insert(key.to_string(), prepared.clone());
         }
@@ -386,9 +383,11 @@ impl PreparedCache {
     }
 }
 
-fn prepare(bytes: &[u8], content_type: &'static str) -> Prepared {
+/// `build`: the build the file is from, written into the reload script's
+/// tag of an HTML page.
+fn prepare(bytes: &[u8], content_type: &'static str, build: &str) -> Prepared {
     let body = if content_type.starts_with("text/html") {
-        inject_reload(bytes)
+        inject_reload(bytes, build)
     } else {
         bytes.to_vec()
     };
@@ -403,17 +402,27 @@ fn prepare(bytes: &[u8], content_type: &'static str) -> Prepared {
     }
 }
 
-/// The reload script before the last `</body>` (at the end when there is
-/// none).
-pub fn inject_reload(html: &[u8]) -> Vec<u8> {
+/// What serve adds to every HTML page it serves (and only there: `build`
+/// never writes it): the reload script, told which build the page is from
+/// (`build`, as the `hello` and `reload` events name it: digits and a
+/// dash, nothing to escape), so that a page that missed a rebuild before
+/// its event stream connected reloads.
+pub fn reload_tag(build: &str) -> String {
+    format!(r#"<script src="/_portolan/reload.js" data-build="{build}"></script>"#)
+}
+
+/// The reload script's tag before the last `</body>` (at the end when
+/// there is none).
+pub fn inject_reload(html: &[u8], build: &str) -> Vec<u8> {
     let lower = html.to_ascii_lowercase();
     let at = lower
         .windows(7)
         .rposition(|w| w == b"</body>")
         .unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + RELOAD_TAG.len());
+    let tag = reload_tag(build);
+    let mut out = Vec::with_capacity(html.len() + tag.len());
     out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(RELOAD_TAG.as_bytes());
+    out.extend_from_slice(tag.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
 }
@@ -680,11 +689,11 @@ fn respond(state: &State, request: &Parts) -> Response<Body> {
     let query = request.uri.query().unwrap_or("");
     match path {
         "/_portolan/reload.js" => {
-            let file = prepare(RELOAD_JS.as_bytes(), content_type("reload.js"));
+            let file = prepare(RELOAD_JS.as_bytes(), content_type("reload.js"), "");
             return send_prepared(headers, StatusCode::OK, &file);
         }
         "/_portolan/overlay.css" => {
-            let file = prepare(OVERLAY_CSS.as_bytes(), content_type("overlay.css"));
+            let file = prepare(OVERLAY_CSS.as_bytes(), content_type("overlay.css"), "");
             return send_prepared(headers, StatusCode::OK, &file);
         }
         EVENTS_PATH => return event_stream(state),
@@ -692,7 +701,9 @@ fn respond(state: &State, request: &Parts) -> Response<Body> {
         _ => {}
     }
     let Some(site) = state.current() else {
-        let file = prepare(NO_SITE_YET.as_bytes(), content_type("index.html"));
+        // No build yet: the page is from build "" (what `hello` says until
+        // the first build), and reloads when there is one.
+        let file = prepare(NO_SITE_YET.as_bytes(), content_type("index.html"), "");
         return send_prepared(headers, StatusCode::SERVICE_UNAVAILABLE, &file);
     };
     let (key, trailing_slash) = match site_key(path) {
@@ -841,13 +852,13 @@ mod tests {
     #[test]
     fn the_reload_script_goes_before_the_last_body_end() {
         let html = b"<html><body><p>x</p></BODY></html>";
-        let out = String::from_utf8(inject_reload(html)).unwrap();
+        let out = String::from_utf8(inject_reload(html, "17-2")).unwrap();
         assert_eq!(
             out,
-            format!("<html><body><p>x</p>{RELOAD_TAG}</BODY></html>")
+            r#"<html><body><p>x</p><script src="/_portolan/reload.js" data-build="17-2"></script></BODY></html>"#
         );
-        let out = String::from_utf8(inject_reload(b"<p>no body end</p>")).unwrap();
-        assert!(out.ends_with(RELOAD_TAG));
+        let out = String::from_utf8(inject_reload(b"<p>no body end</p>", "17-2")).unwrap();
+        assert!(out.ends_with(&reload_tag("17-2")));
     }
 
     #[test]
@@ -890,7 +901,7 @@ mod tests {
     #[test]
     fn each_encoding_is_made_once_and_has_its_own_etag() {
         let body = "<p>portolan</p>\n".repeat(100);
-        let file = prepare(body.as_bytes(), content_type("index.html"));
+        let file = prepare(body.as_bytes(), content_type("index.html"), "1-1");
         let br = file.encoded(Encoding::Brotli).unwrap();
         let gz = file.encoded(Encoding::Gzip).unwrap();
         assert!(std::ptr::eq(br, file.encoded(Encoding::Brotli).unwrap()));

@@ -7,7 +7,12 @@
 // rebuild (or the server restarted) while it was disconnected.
 (function () {
   "use strict";
-  var known = null;
+  // The build this page is from: serve writes it into this script's tag
+  // (data-build), so that a rebuild finished between the page's request
+  // and the stream's first `hello` reloads the page too. Taking the first
+  // `hello` as the page's build would miss it.
+  var script = document.currentScript;
+  var known = script ? script.getAttribute("data-build") : null;
   var overlay = null;
 
   function stylesheet() {
