@@ -56,6 +56,14 @@
     overlay.querySelector("pre").textContent = text;
   }
 
+  // Escape dismisses the overlay as Dismiss does, unless something on the
+  // page took the key first (the search box closes its results with it).
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && overlay && !event.defaultPrevented) {
+      hide();
+    }
+  });
+
   var source = new EventSource("/_portolan/events");
   source.addEventListener("hello", function (event) {
     if (known === null) {
