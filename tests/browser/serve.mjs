@@ -329,8 +329,8 @@ async function main() {
     const out = [];
     const dismiss = overlay.getByRole("button", { name: "Dismiss" });
     // Reachable with Tab: the last stop on the page (the overlay is the
-    // last child of <body>), whatever has the focus before. The button is
-    // the only way reload.js offers to close the overlay (no Escape key).
+    // last child of <body>), whatever has the focus before. (Escape is
+    // the other way; see the next step.)
     await page.evaluate(() => document.activeElement?.blur());
     let reached = false;
     for (let i = 0; i < 100 && !reached; i++) {
@@ -354,6 +354,10 @@ async function main() {
     const hello = eventSince(from, "hello");
     if (hello?.data !== build) out.push(`greeted with build ${hello?.data}, expected the last good one, ${build}`);
     if (!(await mainShows(EDITED_DESCRIPTION))) out.push(`the reloaded page does not show the last good description "${EDITED_DESCRIPTION}"`);
+    // Escape dismisses it too (the focus on the page, not in a field).
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press("Escape");
+    await waitFor("the overlay to go after Escape", async () => (await overlay.count()) === 0, 2_000);
     return out;
   });
 

@@ -38,6 +38,16 @@ use crate::workspace;
 const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A burst that never goes quiet still rebuilds this often.
 const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
+
+/// The thread that makes the data files after a rebuild (`None`: it could
+/// not be started; they are made on the global pool).
+static DATA_POOL: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "portolan-data".into())
+        .build()
+        .ok()
+});
 /// Events an event stream may fall behind by before it is dropped.
 const EVENT_QUEUE: usize = 16;
 
@@ -271,7 +281,13 @@ fn refresh_search(
             if superseded(&state) {
                 return;
             }
-            let files = match portolan_site::render_data(&checked, &build) {
+            // On a pool of its own, one thread: the next rebuild (on the
+            // global pool) must not queue behind the search index.
+            let made = match DATA_POOL.as_ref() {
+                Some(pool) => pool.install(|| portolan_site::render_data(&checked, &build)),
+                None => portolan_site::render_data(&checked, &build),
+            };
+            let files = match made {
                 Ok(files) => files,
                 Err(err) => {
                     eprintln!(
