@@ -111,10 +111,6 @@ impl LoadCache {
         }
     }
 
-    pub fn clear(&mut self) {
-        *self = LoadCache::default();
-    }
-
     /// The last listing, when the changes since cannot have changed it:
     /// every changed path is a file that is still there and was listed, or
     /// one that is gone and was not (nor anything under it). Walking a

@@ -91,11 +91,6 @@ impl CheckCache {
         self.docs.invalidate(changed);
     }
 
-    /// Forget everything (the watcher lost track of events).
-    pub fn clear(&mut self) {
-        *self = CheckCache::default();
-    }
-
     /// Descriptor files the last check parsed (rather than took from the
     /// cache).
     pub fn reparsed(&self) -> &BTreeSet<String> {
