@@ -29,11 +29,11 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { mkdir, readFile, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../..");
+import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, browserDir } from "./chromium.mjs";
+
+const here = browserDir;
 // axe-core is a script for the page, not a module for node: its file is read
 // and evaluated in each page (see checkAccessibility). Null when not installed.
 const AXE_SCRIPT = (() => {
@@ -44,26 +44,6 @@ const AXE_SCRIPT = (() => {
   }
 })();
 
-const CHROMIUM = process.env.PORTOLAN_CHROMIUM || "/usr/bin/chromium";
-const SCREENSHOTS = path.resolve(
-  process.env.PORTOLAN_SCREENSHOTS || path.join(repoRoot, "target/browser-screenshots"),
-);
-
-// Debian's chromium otherwise phones home (component updates, sync, field
-// trials over QUIC); on a machine without internet those connections are
-// refused and the noise hides real failures. Playwright's launch() already
-// runs headless with a fresh temporary --user-data-dir (it refuses one in
-// `args`), so every run starts from an empty profile.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",

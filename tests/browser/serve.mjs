@@ -24,26 +24,11 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../..");
-const CHROMIUM = process.env.PORTOLAN_CHROMIUM || "/usr/bin/chromium";
-const SCREENSHOTS = path.resolve(
-  process.env.PORTOLAN_SCREENSHOTS || path.join(repoRoot, "target/browser-screenshots"),
-);
-// The same flags as run.mjs (see there why): no phoning home.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, browserDir } from "./chromium.mjs";
+
+const here = browserDir;
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const BLOCKING_IMPACTS = ["serious", "critical"];
 /** How long a change on disk may take to reach the page. */

@@ -54,6 +54,20 @@ fn missing_prerequisite(browser_dir: &Path) -> Option<String> {
     None
 }
 
+/// Whether the browser tests can run here; when they cannot, says why and
+/// (under `CI=true`, where `.ci/run` installs everything) fails.
+fn can_run(browser_dir: &Path) -> bool {
+    let Some(reason) = missing_prerequisite(browser_dir) else {
+        return true;
+    };
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the browser test cannot run under CI=true: {reason} (.ci/run installs chromium and runs npm ci)"
+    );
+    eprintln!("skipping: {reason}");
+    false
+}
+
 /// Builds a site; on failure, says why (portolan's standard error).
 fn build(root: &Path, out: &Path, extra_args: &[&str]) -> Result<(), String> {
     let output = Command::new(env!("CARGO_BIN_EXE_portolan"))
@@ -81,12 +95,7 @@ fn build(root: &Path, out: &Path, extra_args: &[&str]) -> Result<(), String> {
 fn built_sites_work_in_headless_chromium() {
     let root = repo_root();
     let browser_dir = root.join("tests/browser");
-    if let Some(reason) = missing_prerequisite(&browser_dir) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the browser test cannot run under CI=true: {reason} (.ci/run installs chromium and runs npm ci)"
-        );
-        eprintln!("skipping: {reason}");
+    if !can_run(&browser_dir) {
         return;
     }
 
@@ -215,12 +224,7 @@ impl Drop for ServeProcess {
 fn serve_live_reload_and_overlay_work_in_headless_chromium() {
     let root = repo_root();
     let browser_dir = root.join("tests/browser");
-    if let Some(reason) = missing_prerequisite(&browser_dir) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the browser test cannot run under CI=true: {reason} (.ci/run installs chromium and runs npm ci)"
-        );
-        eprintln!("skipping: {reason}");
+    if !can_run(&browser_dir) {
         return;
     }
 
