@@ -965,3 +965,42 @@ fn ctrl_c_stops_the_server_with_connections_open() {
     std::thread::sleep(Duration::from_millis(200));
     assert!(server.log().contains("stopped"), "{}", server.log());
 }
+
+/// A burst of changes (a `git checkout`, a generator writing many files) is
+/// one rebuild, not one per file, and the site after it has every file.
+#[test]
+fn a_burst_of_changes_is_rebuilt_once() {
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let mut events = server.events();
+    events.expect("hello", Duration::from_secs(10), &server);
+    const FILES: usize = 25;
+    for n in 0..FILES {
+        let folder = dir.path().join(format!("burst-{n}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("catalog-info.yaml"),
+            component(&format!("burst-{n}"), "Written in a burst"),
+        )
+        .unwrap();
+    }
+    events.expect("reload", Duration::from_secs(30), &server);
+    // Further rebuilds, until the watcher has been quiet for two seconds.
+    let mut reloads = 1;
+    while let Some((event, _)) = events.next(Duration::from_secs(2)) {
+        if event == "reload" {
+            reloads += 1;
+        }
+    }
+    // Without the debounce, each file's events would be a rebuild of their
+    // own; a slow machine may split the burst once or twice.
+    assert!(
+        reloads <= 3,
+        "{FILES} files written at once gave {reloads} rebuilds\nserver log:\n{}",
+        server.log()
+    );
+    for n in 0..FILES {
+        let page = server.get(&format!("/catalog/component/default/burst-{n}/"));
+        assert_eq!(page.status, 200, "burst-{n} is served after the burst");
+    }
+}
