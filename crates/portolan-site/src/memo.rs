@@ -164,29 +164,10 @@ impl<'a> Memo<'a> {
         path: impl Into<String>,
         context: Value,
     ) -> Result<Page, minijinja::Error> {
-        let path = path.into();
-        let hash = match self.previous {
-            Some(_) => fingerprint(template.name(), &context),
-            None => None,
-        };
-        if let (Some(hash), Some(previous)) = (hash, self.previous)
-            && let Some((old, bytes)) = previous.pages.get(&path)
-            && *old == hash
-        {
-            return Ok(Page {
-                path,
-                hash: Some(hash),
-                bytes: bytes.clone(),
-                fresh: false,
-            });
-        }
-        let html = template.render(context)?;
-        Ok(Page {
-            path,
-            hash,
-            bytes: Arc::from(html.into_bytes()),
-            fresh: true,
-        })
+        let hash = self
+            .previous
+            .and_then(|_| fingerprint(template.name(), &context));
+        self.render_or_reuse(template, path.into(), hash, || context)
     }
 
     /// Render `template` into `path` unless the last render made it with
@@ -200,15 +181,27 @@ impl<'a> Memo<'a> {
         key: u64,
         context: impl FnOnce() -> Value,
     ) -> Result<Page, minijinja::Error> {
-        let path = path.into();
-        let key = hash_of((template.name(), key));
-        if let Some(previous) = self.previous
+        let hash = self.previous.map(|_| hash_of((template.name(), key)));
+        self.render_or_reuse(template, path.into(), hash, context)
+    }
+
+    /// The last render's page at `path` if it was made from `hash`, else
+    /// `template` rendered now (`hash`: `None` without a cache, or when the
+    /// inputs could not be hashed).
+    fn render_or_reuse(
+        &self,
+        template: &minijinja::Template<'_, '_>,
+        path: String,
+        hash: Option<u64>,
+        context: impl FnOnce() -> Value,
+    ) -> Result<Page, minijinja::Error> {
+        if let (Some(hash), Some(previous)) = (hash, self.previous)
             && let Some((old, bytes)) = previous.pages.get(&path)
-            && *old == key
+            && *old == hash
         {
             return Ok(Page {
                 path,
-                hash: Some(key),
+                hash: Some(hash),
                 bytes: bytes.clone(),
                 fresh: false,
             });
@@ -216,7 +209,7 @@ impl<'a> Memo<'a> {
         let html = template.render(context())?;
         Ok(Page {
             path,
-            hash: self.previous.map(|_| key),
+            hash,
             bytes: Arc::from(html.into_bytes()),
             fresh: true,
         })
