@@ -188,6 +188,17 @@ pub fn load_cached(
     queue.extend(named.iter().cloned());
 
     let mut loaded = Loaded::default();
+    for entry in source.refused_entries() {
+        loaded.diagnostics.push(
+            Diagnostic::new(
+                &codes::PATH_ESCAPES_ROOT,
+                format!(
+                    "the git tree has an entry `{entry}`, a name no file can have; it and everything under it are left out"
+                ),
+            )
+            .with_help("a crafted commit can hold such names (git mktree accepts them); no checkout would write them, and portolan reads nothing through them"),
+        );
+    }
     let mut seen: BTreeSet<String> = BTreeSet::new();
     while !queue.is_empty() {
         let round: Vec<String> = queue

@@ -105,6 +105,10 @@ impl Source for Recorder<'_> {
         self.inner.read(path, limit)
     }
 
+    fn refused_entries(&self) -> Vec<String> {
+        self.inner.refused_entries()
+    }
+
     fn is_git(&self) -> bool {
         self.inner.is_git()
     }

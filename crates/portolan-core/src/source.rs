@@ -78,6 +78,21 @@ pub trait Source: Send + Sync {
     fn is_git(&self) -> bool {
         false
     }
+    /// Entries the source left out because their names cannot be files
+    /// (a git tree entry named `..`, `.` or holding a `\`): catalog-relative
+    /// paths as the tree spells them, for a diagnostic each.
+    fn refused_entries(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Whether a name from a git tree (or any listing) can be one segment of a
+/// catalog path: not empty, `.` or `..`, no `/`, `\` or NUL. Git's object
+/// database stores whatever a crafted commit says (`git mktree` accepts
+/// `..`); such entries would otherwise become paths outside the root or
+/// outside a build's output.
+pub fn is_usable_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
 /// Files in memory, for tests and for editors that lint unsaved buffers.
@@ -299,6 +314,8 @@ pub struct GitSource {
     description: String,
     /// Catalog-relative path → (blob id, file mode).
     entries: BTreeMap<String, (git2::Oid, i32)>,
+    /// Tree entries left out for their names (see [`is_usable_name`]).
+    refused: Vec<String>,
 }
 
 impl GitSource {
@@ -313,7 +330,7 @@ impl GitSource {
                 e.message()
             ))
         })?;
-        let (entries, commit_id) = Self::read_tree(&repo, root, rev)?;
+        let (entries, refused, commit_id) = Self::read_tree(&repo, root, rev)?;
         let description = format!(
             "git revision {rev} ({})",
             &commit_id[..commit_id.len().min(12)]
@@ -322,6 +339,7 @@ impl GitSource {
             repo: Mutex::new(repo),
             description,
             entries,
+            refused,
         })
     }
 
@@ -330,7 +348,7 @@ impl GitSource {
         repo: &git2::Repository,
         root: &Path,
         rev: &str,
-    ) -> Result<(BTreeMap<String, (git2::Oid, i32)>, String), SourceError> {
+    ) -> Result<(BTreeMap<String, (git2::Oid, i32)>, Vec<String>, String), SourceError> {
         let object = repo.revparse_single(rev).map_err(|e| {
             SourceError(format!(
                 "cannot resolve revision `{rev}` in {}: {}",
@@ -378,16 +396,23 @@ impl GitSource {
             })?
         };
         let mut entries = BTreeMap::new();
+        let mut refused = Vec::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob)
-                && let Ok(name) = entry.name()
-            {
+            let Ok(name) = entry.name() else {
+                return git2::TreeWalkResult::Skip;
+            };
+            if !is_usable_name(name) {
+                // Neither the entry nor, for a tree, anything under it.
+                refused.push(format!("{dir}{}", name.escape_debug()));
+                return git2::TreeWalkResult::Skip;
+            }
+            if entry.kind() == Some(git2::ObjectType::Blob) {
                 entries.insert(format!("{dir}{name}"), (entry.id(), entry.filemode()));
             }
             git2::TreeWalkResult::Ok
         })
         .map_err(|e| SourceError(format!("cannot read the tree of `{rev}`: {}", e.message())))?;
-        Ok((entries, commit_id))
+        Ok((entries, refused, commit_id))
     }
 }
 
@@ -426,6 +451,10 @@ impl Source for GitSource {
 
     fn is_git(&self) -> bool {
         true
+    }
+
+    fn refused_entries(&self) -> Vec<String> {
+        self.refused.clone()
     }
 }
 

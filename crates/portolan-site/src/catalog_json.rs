@@ -19,8 +19,8 @@ pub fn bundle_paths(checked: &Checked, id: EntityId) -> (String, String) {
     let entity = &checked.catalog.entities[id];
     let base = format!(
         "apis/{}/{}",
-        entity.namespace.to_ascii_lowercase(),
-        entity.name.to_ascii_lowercase()
+        crate::site_path::name_segment(&entity.namespace),
+        crate::site_path::name_segment(&entity.name)
     );
     (format!("{base}.json"), format!("{base}.yaml"))
 }

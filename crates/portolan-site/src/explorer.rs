@@ -34,10 +34,7 @@ pub fn value_segment(value: &str) -> String {
             out.push_str(&format!("_{byte:02x}"));
         }
     }
-    if out.is_empty() || out == "." || out == ".." {
-        out = format!("_{out}");
-    }
-    out
+    crate::site_path::bounded(crate::site_path::not_a_dot_name(out))
 }
 
 /// Site path of the page listing entities with `value` for `facet`.
@@ -63,12 +60,12 @@ pub struct FacetValue {
 /// Kinds and namespaces hold no `.`, so this reads back unambiguously.
 pub fn entity_segment(catalog: &Catalog, id: EntityId) -> String {
     let e = &catalog.entities[id];
-    format!(
+    crate::site_path::bounded(format!(
         "{}.{}.{}",
         value_segment(&e.kind_name.to_ascii_lowercase()),
         value_segment(&e.namespace.to_ascii_lowercase()),
         value_segment(&e.name.to_ascii_lowercase())
-    )
+    ))
 }
 
 /// The resolved target of an entity's `field` reference, if it is listed.

@@ -15,9 +15,12 @@ pub mod links;
 pub mod markdown;
 pub mod memo;
 pub mod output;
+pub mod ownership;
 pub mod pages;
 pub mod reference;
 pub mod search;
+pub mod site_path;
+mod swap;
 
 use portolan_check::Checked;
 use portolan_core::Diagnostic;

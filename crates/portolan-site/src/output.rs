@@ -10,6 +10,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::ownership::{self, MARKER, Refusal};
+use crate::site_path::{self, UnsafePath};
+use crate::swap;
+
 /// Site files by `/`-separated relative path. A `BTreeMap`, so writing and
 /// listing are in a stable order. Contents are shared (`Arc`), so a copy of
 /// a site is cheap: `serve` keeps serving one build while the next one
@@ -34,26 +38,49 @@ impl Output {
     }
 }
 
+/// Why a site was not written. In every case the output directory holds
+/// what it held before.
 #[derive(Debug)]
-pub struct WriteError {
-    pub path: PathBuf,
-    pub source: std::io::Error,
+pub enum WriteError {
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The output directory is not portolan's to replace.
+    Refused(Refusal),
+    /// A site path that could leave the output directory (a bug upstream:
+    /// every path is built by [`crate::site_path`]).
+    UnsafePath { path: String, reason: UnsafePath },
 }
 
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot write {}: {}", self.path.display(), self.source)
+        match self {
+            WriteError::Io { path, source } => {
+                write!(f, "cannot write {}: {}", path.display(), source)
+            }
+            WriteError::Refused(refusal) => refusal.fmt(f),
+            WriteError::UnsafePath { path, reason } => write!(
+                f,
+                "refusing to write the site: {reason} ({:?})",
+                path.chars().take(120).collect::<String>()
+            ),
+        }
     }
 }
 
 impl std::error::Error for WriteError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        match self {
+            WriteError::Io { source, .. } => Some(source),
+            WriteError::Refused(refusal) => Some(refusal),
+            WriteError::UnsafePath { .. } => None,
+        }
     }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
-    move |source| WriteError {
+    move |source| WriteError::Io {
         path: path.to_path_buf(),
         source,
     }
@@ -62,6 +89,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 /// Write `output` to `out_dir`, replacing what was there, atomically from
 /// the point of view of anyone reading `out_dir`: it holds either the old
 /// site or the new one.
+///
+/// `out_dir` is replaced only when it is missing, empty or marked as
+/// portolan's ([`crate::ownership`]); a symbolic link is followed and its
+/// target replaced, the link kept. Callers that know the catalog root run
+/// [`crate::ownership::claim`] first for the stricter rules.
 pub fn write_atomic(output: &Output, out_dir: &Path) -> Result<(), WriteError> {
     write_atomic_with_progress(output, out_dir, &|| {})
 }
@@ -73,21 +105,44 @@ pub fn write_atomic_with_progress(
     out_dir: &Path,
     on_file: &(dyn Fn() + Sync),
 ) -> Result<(), WriteError> {
+    // Every path is checked before anything touches the disk.
+    for path in output.files.keys() {
+        site_path::check(path).map_err(|reason| WriteError::UnsafePath {
+            path: path.clone(),
+            reason,
+        })?;
+    }
+    let out_dir = ownership::resolve(out_dir);
+    ownership::check_replaceable(&out_dir).map_err(WriteError::Refused)?;
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+        _ => {
+            return Err(WriteError::Refused(Refusal::HoldsRoot {
+                out: out_dir.clone(),
+                root: out_dir.clone(),
+            }));
+        }
     };
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
     let name = out_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "site".into());
-    let staging = parent.join(format!(".{name}.portolan-new-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.portolan-old-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    swap::recover_and_clean(&parent, &name, &out_dir);
+    let staging = parent.join(swap::temporary_name(&name, swap::NEW));
+    if std::fs::symlink_metadata(&staging).is_ok() {
+        if !ownership::is_marked(&staging) {
+            return Err(WriteError::Refused(Refusal::NotOurs(staging)));
+        }
+        remove_tree(&staging).map_err(io(&staging))?;
     }
+    // The staging directory is created here (not found), and carries the
+    // marker from its first moment: a build killed from here on leaves a
+    // directory the next build recognises as its own and removes.
+    std::fs::create_dir(&staging).map_err(io(&staging))?;
     let result = (|| {
+        let marker = staging.join(MARKER);
+        std::fs::write(&marker, ownership::MARKER_TEXT).map_err(io(&marker))?;
         // Directories once each, then the files in parallel: a 10,000-entity
         // site is tens of thousands of small files.
         let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
@@ -95,7 +150,6 @@ pub fn write_atomic_with_progress(
             let mut dir = staging.join(path);
             while dir.pop() && dir != staging && dirs.insert(dir.clone()) {}
         }
-        std::fs::create_dir_all(&staging).map_err(io(&staging))?;
         // Parents before children, each level in parallel: creating a
         // directory is the slowest single step of writing a big site.
         let mut by_depth: BTreeMap<usize, Vec<&PathBuf>> = BTreeMap::new();
@@ -109,20 +163,23 @@ pub fn write_atomic_with_progress(
             level
                 .par_iter()
                 .try_for_each(|dir| match std::fs::create_dir(dir) {
-                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(WriteError {
-                        path: dir.to_path_buf(),
-                        source: e,
-                    }),
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                        Err(WriteError::Io {
+                            path: dir.to_path_buf(),
+                            source: e,
+                        })
+                    }
                     _ => Ok(()),
                 })?;
         }
-        let previous = out_dir.is_dir().then_some(out_dir);
+        let previous = out_dir.is_dir().then_some(out_dir.as_path());
         output.files.par_iter().try_for_each(|(path, bytes)| {
             let target = staging.join(path);
+            debug_assert!(target.starts_with(&staging));
             let reused = previous
                 .is_some_and(|previous| reuse_unchanged(&previous.join(path), bytes, &target));
             if !reused {
-                std::fs::write(&target, bytes).map_err(|source| WriteError {
+                std::fs::write(&target, bytes).map_err(|source| WriteError::Io {
                     path: target,
                     source,
                 })?;
@@ -132,28 +189,37 @@ pub fn write_atomic_with_progress(
         })
     })();
     if let Err(err) = result {
-        let _ = std::fs::remove_dir_all(&staging);
+        let _ = remove_tree(&staging);
         return Err(err);
     }
-    // Swap: move the old site aside, the new one in, then drop the old.
-    let had_old = out_dir.exists();
-    if had_old {
-        std::fs::rename(out_dir, &old).map_err(io(out_dir))?;
-    }
-    if let Err(source) = std::fs::rename(&staging, out_dir) {
-        if had_old {
-            let _ = std::fs::rename(&old, out_dir);
+    match swap::replace(&staging, &out_dir, &parent, &name) {
+        // The new site is in place. Removing the old one can only fail
+        // part-way (a file someone holds open on some systems); what stays
+        // carries the marker and the next build removes it.
+        Ok(Some(old)) => {
+            let _ = remove_tree(&old);
+            Ok(())
         }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(WriteError {
-            path: out_dir.to_path_buf(),
-            source,
-        });
+        Ok(None) => Ok(()),
+        Err(source) => {
+            let _ = remove_tree(&staging);
+            Err(WriteError::Io {
+                path: out_dir,
+                source,
+            })
+        }
     }
-    if had_old {
-        remove_tree(&old).map_err(io(&old))?;
+}
+
+/// Put back a previous site that a build killed mid-swap left aside (only
+/// on filesystems without an atomic exchange, see `swap`), and remove
+/// temporary directories of dead builds beside `out_dir`. Touches only
+/// directories carrying the marker.
+pub fn recover_interrupted(out_dir: &Path) {
+    let out_dir = ownership::resolve(out_dir);
+    if let (Some(parent), Some(name)) = (out_dir.parent(), out_dir.file_name()) {
+        swap::recover_and_clean(parent, &name.to_string_lossy(), &out_dir);
     }
-    Ok(())
 }
 
 /// When the previous site has a regular file at this path with exactly
@@ -176,7 +242,11 @@ fn reuse_unchanged(previous: &Path, bytes: &[u8], target: &Path) -> bool {
 }
 
 /// `remove_dir_all`, with the files of the tree removed in parallel.
-fn remove_tree(root: &Path) -> std::io::Result<()> {
+/// Symbolic links are removed, never followed. The marker at the top goes
+/// last, so a removal killed half-way leaves a directory the next build
+/// still recognises as its own.
+pub(crate) fn remove_tree(root: &Path) -> std::io::Result<()> {
+    let marker = root.join(MARKER);
     let mut files = Vec::new();
     let mut dirs = vec![root.to_path_buf()];
     let mut index = 0;
@@ -185,7 +255,7 @@ fn remove_tree(root: &Path) -> std::io::Result<()> {
             let entry = entry?;
             if entry.file_type()?.is_dir() {
                 dirs.push(entry.path());
-            } else {
+            } else if entry.path() != marker {
                 files.push(entry.path());
             }
         }
@@ -193,10 +263,14 @@ fn remove_tree(root: &Path) -> std::io::Result<()> {
     }
     files.par_iter().try_for_each(std::fs::remove_file)?;
     // Deepest first: every directory comes after its parent in `dirs`.
-    for dir in dirs.iter().rev() {
+    for dir in dirs[1..].iter().rev() {
         std::fs::remove_dir(dir)?;
     }
-    Ok(())
+    match std::fs::remove_file(&marker) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::remove_dir(root)
 }
 
 #[cfg(test)]
@@ -285,5 +359,44 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("site")]);
+    }
+
+    #[test]
+    fn a_directory_without_the_marker_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("mine");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("thesis.tex"), "years").unwrap();
+        let mut site = Output::default();
+        site.insert("index.html", "site");
+        let err = write_atomic(&site, &out).unwrap_err();
+        assert!(
+            matches!(err, WriteError::Refused(Refusal::NotOurs(_))),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("thesis.tex")).unwrap(),
+            "years"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // An empty directory is taken, and marked.
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        write_atomic(&site, &empty).unwrap();
+        assert!(ownership::is_marked(&empty));
+    }
+
+    #[test]
+    fn a_path_that_could_leave_the_output_stops_the_write_before_any_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        for bad in ["../escape.html", "a/../../b", "/abs", MARKER] {
+            let mut site = Output::default();
+            site.insert("index.html", "fine");
+            site.insert(bad, "bad");
+            let err = write_atomic(&site, &out).unwrap_err();
+            assert!(matches!(err, WriteError::UnsafePath { .. }), "{bad}: {err}");
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{bad}");
+        }
     }
 }

@@ -179,17 +179,9 @@ pub fn entity_url(catalog: &Catalog, id: EntityId) -> String {
     )
 }
 
-/// Lower-case, and only characters that need no escaping in a path.
+/// A path segment from an entity's kind, namespace or name.
 fn url_segment(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    crate::site_path::name_segment(s)
 }
 
 fn kind_url(kind: &str) -> String {

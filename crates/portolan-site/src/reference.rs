@@ -47,7 +47,7 @@ pub fn slug(s: &str) -> String {
     if trimmed.is_empty() {
         "x".to_string()
     } else {
-        trimmed.to_string()
+        crate::site_path::bounded(trimmed.to_string())
     }
 }
 

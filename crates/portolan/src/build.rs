@@ -10,6 +10,7 @@ use portolan_core::diagnostic::Summary;
 use portolan_core::render::{self, Format, RenderOptions};
 use portolan_core::source::human_bytes;
 use portolan_site::BuildOptions;
+use portolan_site::ownership::OutputPolicy;
 
 use crate::ExitCode;
 use crate::cli::{BuildArgs, FailOn, GlobalArgs};
@@ -26,10 +27,13 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     let progress = Progress::new(global.quiet);
     progress.stage("reading the catalog");
     let workspace = workspace::open(global)?;
-    let out_dir = match (&args.out, &workspace.config.site.out_dir) {
-        (Some(out), _) => std::env::current_dir()?.join(out),
-        (None, Some(configured)) => workspace.root.join(configured),
-        (None, None) => workspace.root.join("site"),
+    // Where the site goes. The command line may name any directory that is
+    // portolan's to replace; the repository's own portolan.toml only one
+    // inside the catalog root (see portolan_site::ownership).
+    let (out_dir, from_config) = match (&args.out, &workspace.config.site.out_dir) {
+        (Some(out), _) => (std::env::current_dir()?.join(out), false),
+        (None, Some(configured)) => (workspace.root.join(configured), true),
+        (None, None) => (workspace.root.join("site"), true),
     };
     if global.verbose {
         progress.print(&format!(
@@ -62,6 +66,32 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         );
         progress.print(&report);
     }
+    let site = &workspace.config.site;
+    let mut options = BuildOptions::new(env!("CARGO_PKG_VERSION"));
+    if let Some(theme_dir) = &site.theme_dir {
+        options.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
+        if global.verbose {
+            progress.print(&format!(
+                "portolan: {} theme files from {theme_dir}\n",
+                options.theme.files.len()
+            ));
+        }
+    }
+    let policy = OutputPolicy {
+        root: Some(workspace.root.clone()),
+        inputs: input_files(&checked, &options),
+        from_config,
+    };
+    let out_dir = match portolan_site::ownership::claim(&out_dir, &policy) {
+        Ok(real) => real,
+        Err(refusal) => {
+            progress.finish();
+            anyhow::bail!("{refusal}; nothing was written");
+        }
+    };
+    // A build killed between the two renames of the fallback swap left the
+    // previous site aside; put it back before anything can fail.
+    portolan_site::output::recover_interrupted(&out_dir);
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -80,8 +110,6 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         );
         return Ok(ExitCode::Findings);
     }
-    let site = &workspace.config.site;
-    let mut options = BuildOptions::new(env!("CARGO_PKG_VERSION"));
     if let Some(title) = &site.title {
         options.title = title.clone();
     }
@@ -101,15 +129,6 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     );
     options.hide_commit_messages = args.audience.is_some();
     let checked_at = started.elapsed();
-    if let Some(theme_dir) = &site.theme_dir {
-        options.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
-        if global.verbose {
-            progress.print(&format!(
-                "portolan: {} theme files from {theme_dir}\n",
-                options.theme.files.len()
-            ));
-        }
-    }
     progress.stage(&format!(
         "rendering {} entities",
         checked.catalog.entities.len()
@@ -187,6 +206,41 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         );
     }
     Ok(ExitCode::Clean)
+}
+
+/// Catalog paths of every file the build read: descriptors, API
+/// definitions and the files they reference, docs pages and images, theme
+/// overrides. The output may not be a directory holding any of them.
+fn input_files(checked: &portolan_check::Checked, options: &BuildOptions) -> Vec<String> {
+    let mut inputs: Vec<String> = checked
+        .catalog
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .chain(
+            checked
+                .apis
+                .values()
+                .flat_map(|d| d.files.iter().map(|f| f.path.clone())),
+        )
+        .chain(checked.docs.values().flat_map(|docs| {
+            docs.pages
+                .keys()
+                .chain(docs.assets.keys())
+                .map(move |page| match docs.dir.as_str() {
+                    "" => page.clone(),
+                    dir => format!("{dir}/{page}"),
+                })
+        }))
+        .chain(options.theme.files.values().map(|(path, _)| path.clone()))
+        .map(|path| match path.split_once('#') {
+            Some((file, _)) => file.to_string(),
+            None => path,
+        })
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    inputs
 }
 
 /// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.
