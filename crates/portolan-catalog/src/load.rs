@@ -193,10 +193,10 @@ pub fn load_cached(
             Diagnostic::new(
                 &codes::PATH_ESCAPES_ROOT,
                 format!(
-                    "the git tree has an entry `{entry}`, a name no file can have; it and everything under it are left out"
+                    "`{entry}` has a name portolan does not read (`.`, `..`, a backslash or a control character); it and anything under it are left out"
                 ),
             )
-            .with_help("a crafted commit can hold such names (git mktree accepts them); no checkout would write them, and portolan reads nothing through them"),
+            .with_help("such names cannot be published as pages or images; a crafted git commit can hold `..` entries (git mktree accepts them) that no checkout would write"),
         );
     }
     let mut seen: BTreeSet<String> = BTreeSet::new();

@@ -79,7 +79,8 @@ pub trait Source: Send + Sync {
         false
     }
     /// Entries the source left out because their names cannot be files
-    /// (a git tree entry named `..`, `.` or holding a `\`): catalog-relative
+    /// (a git tree entry named `..` or `.`, a name holding a `\` or a
+    /// control character; see [`is_usable_name`]): catalog-relative
     /// paths as the tree spells them, for a diagnostic each.
     fn refused_entries(&self) -> Vec<String> {
         Vec::new()
@@ -87,12 +88,18 @@ pub trait Source: Send + Sync {
 }
 
 /// Whether a name from a git tree (or any listing) can be one segment of a
-/// catalog path: not empty, `.` or `..`, no `/`, `\` or NUL. Git's object
+/// catalog path: not empty, `.` or `..`, no `/`, `\`, NUL or other control
+/// character (a page or image is published under its name). Git's object
 /// database stores whatever a crafted commit says (`git mktree` accepts
 /// `..`); such entries would otherwise become paths outside the root or
 /// outside a build's output.
 pub fn is_usable_name(name: &str) -> bool {
-    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
 /// Files in memory, for tests and for editors that lint unsaved buffers.
@@ -177,6 +184,8 @@ pub struct DirSource {
     /// to the root costs one lookup per directory, not a `readlink` per
     /// path component per file.
     real_dirs: std::sync::RwLock<std::collections::HashMap<String, Option<PathBuf>>>,
+    /// Files the last listing left out for their names.
+    refused: Mutex<Vec<String>>,
 }
 
 impl DirSource {
@@ -195,6 +204,7 @@ impl DirSource {
             root,
             canonical_root,
             real_dirs: Default::default(),
+            refused: Default::default(),
         })
     }
 
@@ -210,6 +220,7 @@ impl Source for DirSource {
 
     fn files(&self) -> Result<Vec<String>, SourceError> {
         let found = Mutex::new(Vec::new());
+        let refused = Mutex::new(Vec::new());
         let errors = Mutex::new(Vec::new());
         let walker = ignore::WalkBuilder::new(&self.canonical_root)
             .require_git(false)
@@ -229,10 +240,15 @@ impl Source for DirSource {
                                 .components()
                                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                                 .collect();
-                            found
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .push(rel.join("/"));
+                            let path = rel.join("/");
+                            if rel.iter().all(|name| is_usable_name(name)) {
+                                found.lock().unwrap_or_else(|e| e.into_inner()).push(path);
+                            } else {
+                                refused
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push(path.escape_debug().to_string());
+                            }
                         }
                     }
                     Err(err) => errors
@@ -245,7 +261,17 @@ impl Source for DirSource {
         });
         let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
         found.sort();
+        let mut refused = refused.into_inner().unwrap_or_else(|e| e.into_inner());
+        refused.sort();
+        *self.refused.lock().unwrap_or_else(|e| e.into_inner()) = refused;
         Ok(found)
+    }
+
+    fn refused_entries(&self) -> Vec<String> {
+        self.refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {

@@ -400,3 +400,45 @@ fn a_build_killed_at_any_moment_leaves_a_whole_site() {
         "temporary directories of killed builds remain"
     );
 }
+
+/// A docs file whose name holds a newline or a backslash cannot become a
+/// page path: it is reported and left out, and the rest of the site is
+/// written (before, such a name reached the writer, which must refuse the
+/// whole site rather than write it).
+#[cfg(unix)]
+#[test]
+fn docs_files_with_unusable_names_are_reported_and_the_site_still_built() {
+    let h = Hostile::new();
+    h.write(
+        "root/catalog-info.yaml",
+        format!(
+            "{OWNER}---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n  annotations:\n    backstage.io/techdocs-ref: dir:docs\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        ),
+    );
+    h.write("root/docs/index.md", "# Orders\n");
+    h.write("root/docs/evil\nname.md", "# newline\n");
+    h.write("root/docs/back\\slash.md", "# backslash\n");
+    let run = h.run_in(
+        h.base(),
+        &[
+            "build",
+            "--root",
+            "root",
+            "--out",
+            "out",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("docs/evil\\nname.md") && run.stderr.contains("docs/back\\\\slash.md"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        h.base()
+            .join("out/catalog/component/default/orders/docs/index.html")
+            .is_file()
+    );
+}
