@@ -92,6 +92,12 @@ pub enum Command {
     /// it holds either the previous build or the new one, never half of
     /// each. When findings reach --fail-on, nothing is written and the exit
     /// status is 1.
+    ///
+    /// portolan replaces only a directory it made (each site carries a
+    /// `.portolan-site` marker): DIR must be missing, empty or marked, and
+    /// may not be the catalog root, a directory above it or one holding
+    /// catalog files; `out_dir` in portolan.toml must stay inside the root.
+    /// Otherwise nothing is touched and the exit status is 2.
     #[command(
         after_help = "Examples:\n  portolan build --out site\n  portolan build --rev origin/main --out /srv/portal\n  portolan build --fail-on never   # publish even with errors"
     )]
