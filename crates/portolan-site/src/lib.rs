@@ -96,6 +96,29 @@ pub fn template_diagnostic(
     d.with_help("fix the template in theme_dir, or remove it to use the default theme's")
 }
 
+/// The theme overrides' templates that do not parse, as `T001` findings at
+/// their line, so `check` (a pre-commit hook) reports what would stop
+/// `build`. Errors that only rendering shows (an unknown filter, a missing
+/// variable used as an object) still surface in `build`, at their line.
+pub fn theme_diagnostics(
+    theme: &pages::ThemeOverrides,
+    files: &mut portolan_core::files::FileSet,
+) -> Vec<Diagnostic> {
+    let mut options = BuildOptions::new("");
+    options.theme = theme.clone();
+    theme
+        .files
+        .iter()
+        .filter(|(name, _)| pages::TEMPLATES.iter().any(|(t, _)| t == name))
+        .filter_map(|(name, (_, text))| {
+            let mut env = minijinja::Environment::new();
+            env.add_template_owned(name.clone(), text.clone())
+                .err()
+                .map(|err| template_diagnostic(&err, &options, files))
+        })
+        .collect()
+}
+
 /// Why rendering stopped.
 #[derive(Debug)]
 pub enum RenderError {

@@ -14,6 +14,7 @@ use portolan_core::render::{self, Format, RenderOptions};
 
 use crate::ExitCode;
 use crate::cli::{CheckArgs, FailOn, GlobalArgs, OutputFormat};
+use crate::pipeline::read_theme_overrides;
 use crate::workspace;
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCode> {
@@ -39,12 +40,22 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
             eprintln!("portolan: configuration from {origin}");
         }
     }
-    let checked = portolan_check::check(
+    let mut checked = portolan_check::check(
         workspace.source.as_ref(),
         &workspace.config,
         &workspace.policies,
         &options,
     )?;
+    // What would stop `build` is a finding here too: a theme override
+    // that does not parse.
+    if let Some(theme_dir) = &workspace.config.site.theme_dir {
+        let theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
+        let mut found = portolan_site::theme_diagnostics(&theme, &mut checked.catalog.files);
+        if let Some(only) = &options.only_files {
+            found.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+        }
+        checked.diagnostics.extend(found);
+    }
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Concise => Format::Concise,

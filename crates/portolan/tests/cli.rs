@@ -779,6 +779,29 @@ fn theme_dir_overrides_one_template_and_reports_its_errors_at_their_line() {
     );
 }
 
+/// check ⊇ build (issue 17): a theme override that does not parse stopped
+/// `build` while `check`, the pre-commit hook, passed.
+#[test]
+fn check_reports_a_theme_template_that_does_not_parse_at_its_line() {
+    let t = CliTest::new();
+    t.clean_catalog();
+    t.write("portolan.toml", "[site]\ntheme_dir = \"theme\"\n");
+    t.write(
+        "theme/templates/404.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ site.title </p>\n{% endblock %}\n",
+    );
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("theme/templates/404.html:3:") && out.stdout.contains("error[T001]"),
+        "{}",
+        out.stdout
+    );
+    let build = t.run(&["build", "--out", "site", "--color", "never"]);
+    assert_eq!(build.code, 1, "{}", build.stderr);
+    assert!(build.stderr.contains("T001"), "{}", build.stderr);
+}
+
 #[test]
 fn audience_builds_leak_nothing_about_internal_entities() {
     let t = CliTest::new();
