@@ -576,8 +576,9 @@ impl SearchIndex {
     /// summaries over the rest), the last word also by prefix (type-ahead),
     /// words of five or more characters also with one typo, and an exact
     /// name or title on top; `facet:value` words filter (see
-    /// [`parse_query`]). Ties keep document order, so results are stable.
-    /// A query past the limits of [`parse_within_limits`] is an error.
+    /// [`parse_query`](crate::parse_query)). Ties keep document order, so
+    /// results are stable. A query past the limits of
+    /// [`parse_within_limits`] is an error.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
         let parsed = parse_within_limits(query)?;
         if parsed.is_empty() {
