@@ -14,13 +14,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, AutomatonWeight, BooleanQuery, BoostQuery, ConstScoreQuery, DfaWrapper,
+    EnableScoring, FuzzyTermQuery, Occur, Query, TermQuery, Weight,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
@@ -31,7 +33,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
 use crate::document::SearchDoc;
-use crate::query::{Facet, ParsedQuery, parse_query};
+use crate::query::{Facet, ParsedQuery, QueryError, parse_within_limits};
 use crate::tokenizer::{IdentifierTokenizer, TOKENIZER_NAME};
 
 /// The id every index's one segment is renamed to (see the module docs).
@@ -92,6 +94,8 @@ pub enum Error {
     Index(tantivy::TantivyError),
     /// The query has no words and no filters.
     EmptyQuery,
+    /// The query is past a limit (see [`parse_within_limits`]).
+    Query(QueryError),
 }
 
 impl std::fmt::Display for Error {
@@ -101,6 +105,7 @@ impl std::fmt::Display for Error {
             Error::NoIndex { dir } => write!(f, "no search index in {}", dir.display()),
             Error::Index(err) => write!(f, "search index: {err}"),
             Error::EmptyQuery => f.write_str("the query is empty"),
+            Error::Query(err) => err.fmt(f),
         }
     }
 }
@@ -112,6 +117,12 @@ impl std::error::Error for Error {
             Error::Index(err) => Some(err),
             _ => None,
         }
+    }
+}
+
+impl From<QueryError> for Error {
+    fn from(err: QueryError) -> Self {
+        Error::Query(err)
     }
 }
 
@@ -565,19 +576,22 @@ impl SearchIndex {
     /// summaries over the rest), the last word also by prefix (type-ahead),
     /// words of five or more characters also with one typo, and an exact
     /// name or title on top; `facet:value` words filter (see
-    /// [`parse_query`]). Ties keep document order, so results are stable.
+    /// [`parse_query`](crate::parse_query)). Ties keep document order, so
+    /// results are stable. A query past the limits of
+    /// [`parse_within_limits`] is an error.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>, Error> {
-        let parsed = parse_query(query);
+        let parsed = parse_within_limits(query)?;
         if parsed.is_empty() {
             return Err(Error::EmptyQuery);
         }
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let query = self.build_query(&parsed);
+        let automata = WordAutomata::of(&parsed, self.fields.body)?;
+        let query = self.build_query(&parsed, &automata);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let snippets = self.snippet_generator(&searcher, &parsed)?;
+        let snippets = self.snippet_generator(&searcher, &parsed, &automata)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -621,7 +635,8 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    fn build_query(&self, parsed: &ParsedQuery) -> Box<dyn Query> {
+    /// `automata`: those of each of `parsed`'s runs, in order.
+    fn build_query(&self, parsed: &ParsedQuery, automata: &[WordAutomata]) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (facet, values) in &parsed.filters {
@@ -646,10 +661,8 @@ impl SearchIndex {
             ));
         }
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let last = parsed.runs.len().saturating_sub(1);
-        for (i, run) in parsed.runs.iter().enumerate() {
+        for (run, automata) in parsed.runs.iter().zip(automata) {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let chars = run.whole.chars().count();
             for &(name, boost) in TEXT_FIELDS {
                 let field = f.text_field(name);
                 let term = Term::from_field_text(field, &run.whole);
@@ -672,20 +685,20 @@ impl SearchIndex {
                         )),
                     ));
                 }
-                if i == last && chars >= MIN_PREFIX_CHARS {
+                if let Some(prefix) = &automata.prefix {
                     alternatives.push((
                         Occur::Should,
                         Box::new(ConstScoreQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                            Box::new(prefix.in_field(field)),
                             boost * PREFIX_WEIGHT,
                         )),
                     ));
                 }
-                if chars >= MIN_FUZZY_CHARS {
+                if let Some(typo) = &automata.typo {
                     alternatives.push((
                         Occur::Should,
                         Box::new(ConstScoreQuery::new(
-                            Box::new(FuzzyTermQuery::new(term, 1, true)),
+                            Box::new(typo.in_field(field)),
                             boost * FUZZY_WEIGHT,
                         )),
                     ));
@@ -752,6 +765,7 @@ impl SearchIndex {
         &self,
         searcher: &tantivy::Searcher,
         parsed: &ParsedQuery,
+        automata: &[WordAutomata],
     ) -> Result<Option<SnippetGenerator>, Error> {
         if parsed.runs.is_empty() {
             return Ok(None);
@@ -768,28 +782,17 @@ impl SearchIndex {
             }
             Ok(())
         };
-        let last = parsed.runs.len() - 1;
-        for (i, run) in parsed.runs.iter().enumerate() {
+        for (run, automata) in parsed.runs.iter().zip(automata) {
             add(&run.whole)?;
             for part in &run.parts {
                 add(&part.text)?;
             }
-            let chars = run.whole.chars().count();
-            let term = Term::from_field_text(body, &run.whole);
-            let mut automata = Vec::new();
-            if i == last && chars >= MIN_PREFIX_CHARS {
-                automata.push(FuzzyTermQuery::new_prefix(term.clone(), 0, true));
-            }
-            if chars >= MIN_FUZZY_CHARS {
-                automata.push(FuzzyTermQuery::new(term, 1, true));
-            }
-            for query in automata {
+            for automaton in [&automata.prefix, &automata.typo].into_iter().flatten() {
                 for segment in searcher.segment_readers() {
                     let inverted = segment.inverted_index(body)?;
-                    let automaton = query.automaton()?;
                     let mut stream = inverted
                         .terms()
-                        .search(automaton)
+                        .search(&*automaton.automaton)
                         .into_stream()
                         .map_err(internal_io)?;
                     // A short prefix can match thousands of terms; a
@@ -814,9 +817,111 @@ impl SearchIndex {
     }
 }
 
+/// The Levenshtein automata of one word of a query: by prefix (the last
+/// word, as typed so far) and with one typo. Each is built once per query
+/// and shared by the clause of every text field and by the snippets.
+/// (tantivy's [`FuzzyTermQuery`] builds its automaton again for every
+/// clause it is in: fourteen to thirty times per word here. An automaton
+/// holds a kilobyte of transitions per state and several states per
+/// character, so one 60,000-letter word took gigabytes and the allocator
+/// aborted; issue 17. [`MAX_WORD_BYTES`](crate::MAX_WORD_BYTES) bounds the
+/// word; sharing keeps a query at a few automata.)
+struct WordAutomata {
+    prefix: Option<SharedAutomaton>,
+    typo: Option<SharedAutomaton>,
+}
+
+impl WordAutomata {
+    /// Those of each run of `parsed`, in order. `field`: any text field
+    /// (an automaton depends only on the word).
+    fn of(parsed: &ParsedQuery, field: Field) -> Result<Vec<WordAutomata>, Error> {
+        let last = parsed.runs.len().saturating_sub(1);
+        let build = |query: FuzzyTermQuery| -> Result<SharedAutomaton, Error> {
+            Ok(SharedAutomaton {
+                field,
+                automaton: Arc::new(query.automaton()?),
+            })
+        };
+        parsed
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| {
+                let chars = run.whole.chars().count();
+                let term = Term::from_field_text(field, &run.whole);
+                Ok(WordAutomata {
+                    prefix: (i == last && chars >= MIN_PREFIX_CHARS)
+                        .then(|| build(FuzzyTermQuery::new_prefix(term.clone(), 0, true)))
+                        .transpose()?,
+                    typo: (chars >= MIN_FUZZY_CHARS)
+                        .then(|| build(FuzzyTermQuery::new(term, 1, true)))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A [`FuzzyTermQuery`] in one field whose automaton is built already and
+/// shared (see [`WordAutomata`]).
+#[derive(Clone)]
+struct SharedAutomaton {
+    field: Field,
+    automaton: Arc<DfaWrapper>,
+}
+
+impl SharedAutomaton {
+    fn in_field(&self, field: Field) -> SharedAutomaton {
+        SharedAutomaton {
+            field,
+            automaton: self.automaton.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SharedAutomaton {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedAutomaton")
+            .field("field", &self.field)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Query for SharedAutomaton {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(
+            self.field,
+            self.automaton.clone(),
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 17): one 100,000-letter word built gigabytes of
+    /// automata and aborted the process.
+    #[test]
+    fn queries_past_the_limits_are_errors_before_any_automaton_is_built() {
+        let index = SearchIndex::from_files(&index_files(&[]).unwrap()).unwrap();
+        let word = "abcdefghij".repeat(10_000);
+        assert!(matches!(
+            index.search(&word, 10),
+            Err(Error::Query(QueryError::TooLong { bytes: 100_000 }))
+        ));
+        assert!(matches!(
+            index.search(&word[..1000], 10),
+            Err(Error::Query(QueryError::WordTooLong { bytes: 1000, .. }))
+        ));
+        let longest = &word[..crate::MAX_WORD_BYTES];
+        assert!(
+            index
+                .search(&format!("kind:api {longest}"), 10)
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     #[test]
     fn refs_can_be_named_three_ways() {

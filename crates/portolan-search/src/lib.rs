@@ -18,4 +18,7 @@ pub use document::{ApiUrls, SearchDoc, SiteUrls, documents};
 pub use index::{
     Error, Hit, IndexStats, SearchIndex, Snippet, index_files, open, search, write_index,
 };
-pub use query::{Facet, ParsedQuery, parse_query};
+pub use query::{
+    Facet, MAX_QUERY_BYTES, MAX_QUERY_WORDS, MAX_WORD_BYTES, ParsedQuery, QueryError, parse_query,
+    parse_within_limits,
+};

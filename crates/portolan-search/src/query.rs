@@ -91,6 +91,82 @@ pub fn normalise_value(facet: Facet, value: &str) -> String {
     value
 }
 
+/// The longest query answered, in bytes. What people type into a search
+/// box is a few words; the limit keeps the work of one query (and the
+/// memory it takes) small whatever is sent.
+pub const MAX_QUERY_BYTES: usize = 1024;
+
+/// Most words (runs of letters and digits, see [`runs`]) a query may hold:
+/// each is looked up in every text field, by prefix and with a typo.
+pub const MAX_QUERY_WORDS: usize = 32;
+
+/// The longest word of a query, in bytes: the index holds no longer one
+/// (the tokenizer leaves longer runs out), and the cost of the typo and
+/// prefix automata grows with it.
+pub const MAX_WORD_BYTES: usize = crate::tokenizer::MAX_TOKEN_BYTES;
+
+/// A query past one of the limits ([`MAX_QUERY_BYTES`],
+/// [`MAX_QUERY_WORDS`], [`MAX_WORD_BYTES`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryError {
+    TooLong {
+        bytes: usize,
+    },
+    TooManyWords {
+        words: usize,
+    },
+    /// `start`: the word's first few characters (letters and digits only,
+    /// safe to print).
+    WordTooLong {
+        bytes: usize,
+        start: String,
+    },
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QueryError::TooLong { bytes } => write!(
+                f,
+                "the query is too long ({bytes} bytes; search takes at most {MAX_QUERY_BYTES})"
+            ),
+            QueryError::TooManyWords { words } => write!(
+                f,
+                "the query has too many words ({words}; search takes at most {MAX_QUERY_WORDS})"
+            ),
+            QueryError::WordTooLong { bytes, start } => write!(
+                f,
+                "a word of the query is too long ({start}…, {bytes} bytes; no indexed word is longer than {MAX_WORD_BYTES})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// [`parse_query`] within the limits every search path shares (`portolan
+/// search`, serve's `/_search`, [`crate::SearchIndex::search`]). The length
+/// is checked before anything else is done with the text, so an over-long
+/// query costs nothing.
+pub fn parse_within_limits(query: &str) -> Result<ParsedQuery, QueryError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::TooLong { bytes: query.len() });
+    }
+    let parsed = parse_query(query);
+    if parsed.runs.len() > MAX_QUERY_WORDS {
+        return Err(QueryError::TooManyWords {
+            words: parsed.runs.len(),
+        });
+    }
+    if let Some(run) = parsed.runs.iter().find(|r| r.whole.len() > MAX_WORD_BYTES) {
+        return Err(QueryError::WordTooLong {
+            bytes: run.whole.len(),
+            start: run.whole.chars().take(16).collect(),
+        });
+    }
+    Ok(parsed)
+}
+
 /// Parse a query: whitespace-separated words, where `facet:value` (a known
 /// facet and a non-empty value) is a filter and everything else is text.
 /// A word like `group:default/payments-team` whose prefix is no facet is
@@ -191,6 +267,48 @@ mod tests {
             ]
         );
         assert_eq!(q.text, "group:default/payments-team kind: get /v1/refunds");
+    }
+
+    #[test]
+    fn queries_past_the_limits_are_refused_before_they_cost_anything() {
+        let word = "a".repeat(MAX_WORD_BYTES);
+        assert!(parse_within_limits(&word).is_ok());
+        let longer = format!("{word}b");
+        assert_eq!(
+            parse_within_limits(&format!("x {longer}")),
+            Err(QueryError::WordTooLong {
+                bytes: MAX_WORD_BYTES + 1,
+                start: "a".repeat(16),
+            })
+        );
+        // A long identifier is one run, however it splits.
+        let camel = "listRefunds".repeat(6);
+        assert!(matches!(
+            parse_within_limits(&camel),
+            Err(QueryError::WordTooLong { .. })
+        ));
+        let many = "ab ".repeat(MAX_QUERY_WORDS);
+        assert!(parse_within_limits(&many).is_ok());
+        assert_eq!(
+            parse_within_limits(&format!("{many} ab")),
+            Err(QueryError::TooManyWords {
+                words: MAX_QUERY_WORDS + 1
+            })
+        );
+        // Filters are not words, but count towards the length.
+        let filters = "kind:api ".repeat(100);
+        assert!(parse_within_limits(&filters).is_ok());
+        let long = "x ".repeat(MAX_QUERY_BYTES);
+        assert_eq!(
+            parse_within_limits(&long),
+            Err(QueryError::TooLong {
+                bytes: 2 * MAX_QUERY_BYTES
+            })
+        );
+        assert_eq!(
+            QueryError::TooLong { bytes: 5000 }.to_string(),
+            "the query is too long (5000 bytes; search takes at most 1024)"
+        );
     }
 
     #[test]

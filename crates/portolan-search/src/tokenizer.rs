@@ -14,7 +14,7 @@ pub const TOKENIZER_NAME: &str = "portolan";
 
 /// Longer runs (base64, hashes, minified text) are not words anyone types:
 /// they are left out rather than bloat the term dictionary.
-const MAX_TOKEN_BYTES: usize = 64;
+pub const MAX_TOKEN_BYTES: usize = 64;
 
 /// One run of letters and digits.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -113,10 +113,12 @@ pub enum Command {
     /// operation, schema, channel, message, docs), owner, lifecycle, api,
     /// type, tag, system. An owner, api or system is named by its name or
     /// its ref. Reads the index `portolan build` writes into `_search` of
-    /// the site.
+    /// the site. A query holds at most 1,024 bytes and 32 words, each word
+    /// at most 64 bytes (no longer word is indexed); serve's `/_search`
+    /// takes the same.
     ///
     /// Exit status: 0 when something matched, 1 when nothing did, 2 on a
-    /// usage or fatal error (e.g. no index).
+    /// usage or fatal error (e.g. no index, a query past the limits).
     #[command(
         after_help = "Examples:\n  portolan search refund\n  portolan search listRefunds             # an operationId\n  portolan search 'GET /payments'\n  portolan search kind:api owner:payments-team\n  portolan search kind:docs rollback --limit 3\n  portolan search --format json refund | jq '.[0].url'\n  portolan search --index /srv/portal/_search refund"
     )]
@@ -129,9 +131,21 @@ pub enum Command {
     /// added by serve only, never written by build). A change that does not
     /// build shows its findings in the terminal and over the page, while
     /// the last good site stays served. The site is served at the root
-    /// (`/`): `base_url` under [site] is for build. Every rebuild renders
-    /// the whole site for now. Also: `GET /_search?q=...&limit=N` answers
+    /// (`/`): `base_url` under [site] is for build. A rebuild redoes only
+    /// what the change reaches. Also: `GET /_search?q=...&limit=N` answers
     /// with the search hits as JSON.
+    ///
+    /// serve is for this machine, and any web page open in its browser can
+    /// send it requests, so it answers only requests for `localhost`,
+    /// `*.localhost` or an IP address it listens on (any port): any other
+    /// `Host` gets 421 (a page whose name was made to resolve to 127.0.0.1
+    /// cannot read the portal). Only GET and HEAD without a body; a request
+    /// target over 8 KiB is 414, header fields over 16 KiB 431. Connections
+    /// idle for 5 s are closed (event streams stay), and at most as many
+    /// are kept as the limit of open files allows (`ulimit -n`, at most
+    /// 1,024): past that, the longest idle ones are closed for new ones.
+    /// Every response carries a Content-Security-Policy and
+    /// `X-Content-Type-Options: nosniff`.
     #[command(
         after_help = "Examples:\n  portolan serve                          # http://127.0.0.1:8000/\n  portolan serve --port 0 --open          # any free port, open a browser\n  portolan serve --bind 0.0.0.0           # reachable from other machines"
     )]
@@ -145,6 +159,8 @@ pub struct ServeArgs {
     pub port: u16,
 
     /// Address to listen on. The default keeps the portal on this machine.
+    /// Requests must name this address (or localhost) in their Host; bound
+    /// to all addresses (0.0.0.0, ::), any IP address, but no other name.
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
     pub bind: String,
 

@@ -81,6 +81,11 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs, color: bool) -> Result<ExitCo
         eprintln!("error: the query is empty: give words to look for, or filters like kind:api");
         return Ok(ExitCode::Usage);
     }
+    // The limits every search path shares, said before an index is read.
+    if let Err(err) = portolan_search::parse_within_limits(&query) {
+        eprintln!("error: {err}");
+        return Ok(ExitCode::Usage);
+    }
     let dir = index_dir(global, args)?;
     let index = match SearchIndex::open(&dir) {
         Ok(index) => index,
@@ -94,7 +99,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs, color: bool) -> Result<ExitCo
     };
     let hits = index
         .search(&query, usize::from(args.limit))
-        .with_context(|| format!("searching for `{query}`"))?;
+        .with_context(|| format!("searching for `{}`", printable(&query)))?;
     match args.format {
         SearchFormat::Json => {
             let mut json = serde_json::to_string_pretty(&hits)?;
@@ -104,7 +109,7 @@ pub fn run(global: &GlobalArgs, args: &SearchArgs, color: bool) -> Result<ExitCo
         SearchFormat::Human => {
             print!("{}", human(&hits, color));
             if hits.is_empty() && !global.quiet {
-                eprintln!("no results for `{query}`");
+                eprintln!("no results for `{}`", printable(&query));
             }
         }
     }

@@ -11,6 +11,8 @@
 //! pointer, so requests never see half a site and never hold up a rebuild.
 //! A rebuild that fails keeps the last good site.
 
+mod admission;
+mod connections;
 mod http;
 
 use std::collections::BTreeSet;

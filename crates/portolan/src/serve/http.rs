@@ -21,12 +21,18 @@
 //! otherwise, the plain bytes when it takes neither.
 //! Each encoding of a file is made on its first request and kept, and has
 //! its own ETag, so a cache never answers one encoding with the other.
+//!
+//! What a request must be to be answered (size, `Host`, no body) is in
+//! [`super::admission`]; how many connections are kept and for how long in
+//! [`super::connections`]. Every response carries a Content-Security-Policy
+//! ([`PAGE_POLICY`] on HTML, [`NO_SCRIPT_POLICY`] on anything else) and
+//! `X-Content-Type-Options: nosniff`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, ready};
@@ -34,27 +40,46 @@ use std::time::Duration;
 
 use hyper::body::{Bytes, Frame, Incoming, SizeHint};
 use hyper::header::{
-    ACCEPT_ENCODING, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, HeaderMap,
-    HeaderName, HeaderValue, IF_NONE_MATCH, LOCATION, VARY, X_CONTENT_TYPE_OPTIONS,
+    ACCEPT_ENCODING, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_ENCODING, CONTENT_SECURITY_POLICY,
+    CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue, IF_NONE_MATCH, LOCATION, VARY,
+    X_CONTENT_TYPE_OPTIONS,
 };
 use hyper::http::request::Parts;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Sleep};
 
+use super::admission::{self, Refusal};
+use super::connections::{Connection, Registry, connection_cap};
 use super::{Site, State};
 
 /// Where pages listen for `hello`, `reload` and `error`.
 const EVENTS_PATH: &str = "/_portolan/events";
 const RELOAD_JS: &str = include_str!("reload.js");
 const OVERLAY_CSS: &str = include_str!("overlay.css");
-/// Most open event streams; one more gets 503.
+/// Most open event streams (and at most half the connections); one more
+/// gets 503.
 const MAX_EVENT_STREAMS: usize = 64;
+/// The most a connection buffers of a request head (hyper's read buffer):
+/// room for the longest request target hyper takes (64 KiB) and the
+/// header fields [`admission`] takes, so that those get their own status
+/// (414, 431) rather than hyper's bare 431.
+pub const HEAD_BUFFER: usize = 72 * 1024;
+/// The policy of HTML pages: the one the default theme's pages carry in a
+/// `<meta>` (`themes/default/templates/base.html`), where it cannot cover
+/// what is not a page. The reload script and overlay are `'self'`.
+pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+/// The policy of everything else. An SVG or XML file opened on its own is
+/// a document that could run script (issue 17: an SVG's script read
+/// `/catalog.json`): none runs, and the document is sandboxed (an opaque
+/// origin, so it could read nothing even if it did). Its own styles and
+/// images still show.
+pub const NO_SCRIPT_POLICY: &str = "default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; sandbox";
 /// A comment line this often keeps proxies and the browser from dropping
 /// an idle stream, and notices clients that went away.
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -100,10 +125,13 @@ impl Server {
             TcpListener::from_std(listener)?
         };
         let (stop, stopped) = oneshot::channel();
+        let (cap, file_limit) = connection_cap();
+        let registry = Arc::new(Registry::new(cap, file_limit));
+        let bound = address.ip();
         let thread = std::thread::Builder::new()
             .name("portolan-http".into())
             .spawn(move || {
-                runtime.block_on(accept(listener, state, stopped));
+                runtime.block_on(accept(listener, state, registry, bound, stopped));
                 // Whatever is still running is dropped, connections closed.
                 runtime.shutdown_timeout(SHUTDOWN_GRACE);
             })?;
@@ -134,10 +162,20 @@ impl Drop for Server {
 }
 
 /// Accept connections until told to stop, each served by a task of its
-/// own; then close them.
-async fn accept(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Receiver<()>) {
+/// own (at most the registry's cap at once, see [`super::connections`]);
+/// then close them. `bound`: the address listened on (see
+/// [`admission`]).
+async fn accept(
+    listener: TcpListener,
+    state: Arc<State>,
+    registry: Arc<Registry>,
+    bound: IpAddr,
+    mut stop: oneshot::Receiver<()>,
+) {
     let connections = GracefulShutdown::new();
-    let http = http1::Builder::new();
+    let mut http = http1::Builder::new();
+    http.max_buf_size(HEAD_BUFFER);
+    let max_streams = MAX_EVENT_STREAMS.min(registry.cap() / 2);
     loop {
         let stream = tokio::select! {
             _ = &mut stop => break,
@@ -152,14 +190,33 @@ async fn accept(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rec
                 }
             },
         };
+        let Some((id, tracked)) = registry.admit() else {
+            // At the cap with every connection answering a request or
+            // streaming events: this one is closed unanswered.
+            continue;
+        };
+        // A connection just told to close for room lets go of its
+        // descriptor before another is accepted.
+        tokio::task::yield_now().await;
         // Events are small writes that must go out at once.
         let _ = stream.set_nodelay(true);
         let state = state.clone();
-        let service = service_fn(move |request| answer(state.clone(), request));
+        let connection = tracked.clone();
+        let service = service_fn(move |request| {
+            answer(
+                state.clone(),
+                connection.clone(),
+                bound,
+                max_streams,
+                request,
+            )
+        });
         let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        let registry = registry.clone();
         tokio::spawn(async move {
             // A client that hung up is not an error worth reporting.
-            let _ = connection.await;
+            tracked.drive(connection).await;
+            registry.remove(id);
         });
     }
     drop(listener);
@@ -169,22 +226,87 @@ async fn accept(listener: TcpListener, state: Arc<State>, mut stop: oneshot::Rec
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown()).await;
 }
 
-/// One request: an event stream is answered here (it only registers a
-/// channel); anything else is made on the blocking pool, since it may
-/// compress or search.
+/// One request on `connection`: refused unless [`admission`] admits it;
+/// an event stream is answered here (it only registers a channel);
+/// anything else is made on the blocking pool, since it may compress or
+/// search.
 async fn answer(
     state: Arc<State>,
+    connection: Arc<Connection>,
+    bound: IpAddr,
+    max_streams: usize,
     request: Request<Incoming>,
-) -> Result<Response<Body>, Infallible> {
-    // serve takes only GET and HEAD: a request's body is never read.
-    let (request, _) = request.into_parts();
+) -> Result<Response<Tracked>, Infallible> {
+    connection.request_started();
+    let (request, body) = request.into_parts();
+    if let Err(refusal) = admission::admit(&request, &body, bound) {
+        return Ok(track(refused(refusal), connection));
+    }
+    // A request's body is never read (there is none).
+    drop(body);
     if request.uri.path() == EVENTS_PATH {
-        return Ok(respond(&state, &request));
+        let response = event_stream(&state, max_streams);
+        if matches!(response.body(), Body::Events(_)) {
+            connection.streaming();
+        }
+        return Ok(track(response, connection));
     }
     let made = tokio::task::spawn_blocking(move || respond(&state, &request)).await;
     // A panic (already printed by the panic hook) answers 500; the server
     // goes on.
-    Ok(made.unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n")))
+    let response =
+        made.unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n"));
+    Ok(track(response, connection))
+}
+
+/// The response to a request [`admission`] refused. The connection closes
+/// after it: a body the request may have had is never read.
+fn refused(refusal: Refusal) -> Response<Body> {
+    let mut response = plain(refusal.status(), refusal.message());
+    if refusal == Refusal::Method {
+        insert(&mut response, ALLOW, "GET, HEAD");
+    }
+    insert(&mut response, CONNECTION, "close");
+    response
+}
+
+/// A response whose connection is told when it is done.
+fn track(response: Response<Body>, connection: Arc<Connection>) -> Response<Tracked> {
+    response.map(|body| Tracked { body, connection })
+}
+
+/// A response body that tells its connection when the response is done
+/// (dropped: sent in full, or given up), so that the connection counts as
+/// idle from then on.
+pub struct Tracked {
+    body: Body,
+    connection: Arc<Connection>,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.connection.response_done();
+    }
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
 }
 
 /// A response body: bytes known in full, or an event stream.
@@ -617,13 +739,19 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
     })
 }
 
-/// A response with what every response of serve carries.
+/// A response with what every response of serve carries: the policy is
+/// [`NO_SCRIPT_POLICY`] until an HTML body makes it [`PAGE_POLICY`] (see
+/// [`send_prepared`]).
 fn response(status: StatusCode, body: impl Into<Body>) -> Response<Body> {
     let mut response = Response::new(body.into());
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(NO_SCRIPT_POLICY),
+    );
     response
 }
 
@@ -669,6 +797,13 @@ fn send_prepared(headers: &HeaderMap, status: StatusCode, file: &Prepared) -> Re
     };
     insert(&mut response, ETAG, etag);
     insert(&mut response, VARY, "Accept-Encoding");
+    if file.content_type.starts_with("text/html") {
+        // Also on a 304: the cached page is shown under it.
+        response.headers_mut().insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        );
+    }
     response
 }
 
@@ -676,13 +811,9 @@ fn send_prepared(headers: &HeaderMap, status: StatusCode, file: &Prepared) -> Re
 /// findings and reloads once the catalog builds.
 const NO_SITE_YET: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>portolan serve</title></head>\n<body><h1>The catalog does not build yet</h1><p>The findings are in the terminal (and below). This page reloads when they are fixed.</p></body></html>\n";
 
-/// The response to one request.
+/// The response to one request [`admission`] admitted, but for an event
+/// stream (see [`answer`]).
 fn respond(state: &State, request: &Parts) -> Response<Body> {
-    if !matches!(request.method, Method::GET | Method::HEAD) {
-        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-        insert(&mut response, ALLOW, "GET, HEAD");
-        return response;
-    }
     let headers = &request.headers;
     // The fragment, if a client sent one, is already gone.
     let path = request.uri.path();
@@ -696,7 +827,6 @@ fn respond(state: &State, request: &Parts) -> Response<Body> {
             let file = prepare(OVERLAY_CSS.as_bytes(), content_type("overlay.css"), "");
             return send_prepared(headers, StatusCode::OK, &file);
         }
-        EVENTS_PATH => return event_stream(state),
         "/_search" => return search(state, query),
         _ => {}
     }
@@ -788,9 +918,9 @@ fn search(state: &State, query: &str) -> Response<Body> {
 }
 
 /// `GET /_portolan/events`: a Server-Sent Events stream, open as long as
-/// the tab; each event is written as it is sent.
-fn event_stream(state: &State) -> Response<Body> {
-    let Some(events) = state.events.subscribe(MAX_EVENT_STREAMS) else {
+/// the tab; each event is written as it is sent. At most `max` at once.
+fn event_stream(state: &State, max: usize) -> Response<Body> {
+    let Some(events) = state.events.subscribe(max) else {
         return plain(StatusCode::SERVICE_UNAVAILABLE, "too many event streams\n");
     };
     let mut response = response(StatusCode::OK, Body::Events(EventBody::new(events)));
@@ -817,6 +947,14 @@ pub fn event_frame(name: &str, data: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_get_the_policy_the_theme_gives_them_in_a_meta() {
+        let base = include_str!("../../../../themes/default/templates/base.html");
+        let meta =
+            format!(r#"<meta http-equiv="Content-Security-Policy" content="{PAGE_POLICY}">"#);
+        assert!(base.contains(&meta), "{base}");
+    }
 
     #[test]
     fn site_keys_never_climb_out() {

@@ -9,3 +9,4 @@
 
 mod hostile;
 mod output;
+mod serve;
