@@ -7,4 +7,5 @@
 //! SECURITY.md at the repository root lists the guarantees and which module
 //! here tests each one.
 
+mod docs;
 mod hostile;
