@@ -573,10 +573,12 @@ fn check_links(docs: &DocSet, shadowed: &BTreeSet<String>, diagnostics: &mut Vec
                 Some((path, fragment)) => (path, Some(fragment)),
                 None => (target.as_str(), None),
             };
+            // Percent-encoded as in a URL (`c%23.md` for `c#.md`), as
+            // MkDocs reads links.
             let resolved = if path.is_empty() {
                 Ok(page.clone())
             } else {
-                join_normalized(parent_dir(page), path)
+                join_normalized(parent_dir(page), &portolan_apis::refs::percent_decode(path))
             };
             let found = resolved.as_deref().ok().and_then(|p| docs.target(p));
             let message = match (&found, fragment) {

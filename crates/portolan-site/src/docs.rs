@@ -11,10 +11,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use serde::Serialize;
 use std::collections::HashSet;
 
-/// The site path of a docs page (`guide/setup.md` → `<root>guide/setup/`);
-/// a folder's `index.md` or `README.md` (as MkDocs reads it) is the
-/// folder's own page.
-pub fn page_path(root: &str, page: &str) -> String {
+/// The folder a docs page is written to (`guide/setup.md` →
+/// `<root>guide/setup/`); a folder's `index.md` or `README.md` (as MkDocs
+/// reads it) is the folder's own page.
+fn page_dir(root: &str, page: &str) -> String {
     let stem = page.trim_end_matches(".md");
     if stem == "index" || stem == "README" {
         return root.to_string();
@@ -24,6 +24,22 @@ pub fn page_path(root: &str, page: &str) -> String {
         .or_else(|| stem.strip_suffix("/README"))
         .unwrap_or(stem);
     format!("{root}{stem}/")
+}
+
+/// The URL path of a docs page: [`page_dir`] with the characters that mean
+/// something else in a URL percent-encoded (a page named `c#.md` lives in
+/// `c#/`, and its URL is `c%23/`).
+pub fn page_path(root: &str, page: &str) -> String {
+    let dir = page_dir(root, page);
+    let mut url = String::with_capacity(dir.len());
+    for c in dir.chars() {
+        if c.is_ascii_control() || " \"#%<>?\\^`{|}".contains(c) {
+            url.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            url.push(c);
+        }
+    }
+    url
 }
 
 /// A link to another file of the docs tree (not a URL, an absolute path or
@@ -52,7 +68,8 @@ fn rewrite(docs: &DocSet, base: &str, root: &str, page: &str, dest: &str) -> Opt
     let resolved = if path.is_empty() {
         page.to_string()
     } else {
-        join_normalized(parent_dir(page), path).ok()?
+        let path = portolan_apis::refs::percent_decode(path);
+        join_normalized(parent_dir(page), &path).ok()?
     };
     // The same lookup as the check's, so a link D002 accepts is a link
     // published here, and one it reports is dropped.
@@ -345,7 +362,7 @@ pub fn render_docs(
             nav => Value::from(Serde(nav_view(&docs.nav, docs, &root, page))),
         })?;
         out.push((
-            format!("{}index.html", page_path(&root, page)),
+            format!("{}index.html", page_dir(&root, page)),
             rendered.into_bytes(),
         ));
     }
@@ -396,6 +413,17 @@ mod tests {
         assert!(html.contains("href=\"https://example.com/x\""), "{html}");
         assert!(html.contains("href=\"#top\""), "{html}");
         assert!(html.contains("href=\"mailto:a@example.com\""), "{html}");
+    }
+
+    #[test]
+    fn page_urls_encode_what_a_url_reads_otherwise() {
+        assert_eq!(page_path("d/", "index.md"), "d/");
+        assert_eq!(page_path("d/", "README.md"), "d/");
+        assert_eq!(page_path("d/", "guide/README.md"), "d/guide/");
+        assert_eq!(page_path("d/", "c#.md"), "d/c%23/");
+        assert_eq!(page_path("d/", "what? 100%.md"), "d/what%3F%20100%25/");
+        assert_eq!(page_dir("d/", "c#.md"), "d/c#/");
+        assert_eq!(page_path("d/", "café.md"), "d/café/");
     }
 
     #[test]

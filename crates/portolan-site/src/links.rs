@@ -190,14 +190,23 @@ fn scan(html: &str, base: &str) -> PageScan {
     page
 }
 
-/// The file a site path names: itself, or `index.html` in a directory.
+/// The file a site path names: itself, or `index.html` in a directory; as
+/// written or percent-decoded, as a web server reads it (a docs page
+/// `c#.md` is written to `c#/` and linked as `c%23/`).
 fn file_of<'a>(output: &'a Output, path: &str) -> Option<&'a str> {
-    let key = if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
+    let lookup = |path: &str| {
+        let key = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
+        output.files.get_key_value(&key).map(|(k, _)| k.as_str())
     };
-    output.files.get_key_value(&key).map(|(k, _)| k.as_str())
+    lookup(path).or_else(|| {
+        percent_decode(path)
+            .filter(|decoded| decoded != path)
+            .and_then(|decoded| lookup(&decoded))
+    })
 }
 
 /// Whether `fragment` (as written after `#`) finds an element of a page

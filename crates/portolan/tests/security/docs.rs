@@ -289,3 +289,27 @@ fn nav_entries_naming_no_page_are_findings_in_mkdocs_yml() {
     );
     assert_builds(&h);
 }
+
+#[test]
+fn docs_pages_named_with_url_characters_build() {
+    // Found while looking for more of finding 10: a page `c#.md` was linked
+    // as `docs/c#/`, which a browser (and the build's link check) reads as
+    // page `docs/c` with fragment `/`; build exited 2 blaming portolan. A
+    // link written `c%23.md`, as in a URL, was a D002 "does not exist".
+    let h = documented(&[
+        (
+            "docs/index.md",
+            "# Orders\n\n[C#](c%23.md), [what](what%3F%20100%25.md)\n",
+        ),
+        ("docs/c#.md", "# C#\n\n[back](index.md)\n"),
+        ("docs/what? 100%.md", "# Questions\n"),
+    ]);
+    let check = h.run(&["check", "--format", "concise", "--color", "never"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(!check.stdout.contains("D00"), "{}", check.stdout);
+    let out = assert_builds(&h);
+    let docs = out.join("catalog/component/default/orders/docs");
+    assert!(docs.join("c#/index.html").is_file());
+    let index = std::fs::read_to_string(docs.join("index.html")).unwrap();
+    assert!(index.contains("docs/c%23/"), "{index}");
+}
