@@ -28,25 +28,56 @@ pub struct DocSet {
     pub dir: String,
     /// Page path (relative to `dir`, e.g. `guide/setup.md`) → markdown.
     pub pages: BTreeMap<String, String>,
-    /// Image path (relative to `dir`) → bytes.
+    /// Image path (relative to `dir`) → the bytes to publish: as read for
+    /// raster images, rebuilt by [`crate::svg::sanitize_svg`] for SVGs.
     pub assets: BTreeMap<String, Vec<u8>>,
     pub nav: Vec<NavItem>,
     pub site_name: Option<String>,
-    /// Images left out (reported as unsafe); links to them are not broken.
-    pub withheld: BTreeSet<String>,
+    /// SVGs left out (reported as D003), with their text for code frames;
+    /// links to them are not broken.
+    pub withheld: BTreeMap<String, String>,
+    /// `mkdocs.yml` (catalog path and text) when one was read: nav findings
+    /// point into it.
+    pub mkdocs: Option<(String, String)>,
+}
+
+impl DocSet {
+    /// The page shown at the docs' root URL: `index.md`, else `README.md`
+    /// (as MkDocs does), else none: the site then makes a contents page.
+    pub fn index_page(&self) -> Option<&str> {
+        ["index.md", "README.md"]
+            .into_iter()
+            .find(|p| self.pages.contains_key(*p))
+    }
+
+    /// The page or image a relative path (already resolved against the
+    /// linking page) names, as MkDocs finds it: the file itself, a
+    /// folder's `index.md` or `README.md`, or `PATH.md`.
+    pub fn target(&self, resolved: &str) -> Option<String> {
+        let folder = resolved.trim_end_matches('/');
+        [
+            resolved.to_string(),
+            format!("{folder}/index.md"),
+            format!("{folder}/README.md"),
+            format!("{folder}.md"),
+        ]
+        .into_iter()
+        .map(|p| p.trim_start_matches('/').to_string())
+        .find(|p| {
+            self.pages.contains_key(p)
+                || self.assets.contains_key(p)
+                || self.withheld.contains_key(p)
+        })
+    }
+}
+
+/// Whether a page file is a folder's own page (`index.md`, or `README.md`
+/// as MkDocs reads it).
+pub fn is_folder_page(page: &str) -> bool {
+    matches!(page.rsplit('/').next(), Some("index.md" | "README.md"))
 }
 
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg"];
-
-fn is_unsafe_svg(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-    text.contains("<script")
-        || text.contains("javascript:")
-        || text.contains("<foreignobject")
-        || text
-            .split(|c: char| c.is_whitespace())
-            .any(|w| w.starts_with("on") && w.contains('='))
-}
 
 fn title_from_path(path: &str) -> String {
     let stem = path
@@ -54,7 +85,11 @@ fn title_from_path(path: &str) -> String {
         .next()
         .unwrap_or(path)
         .trim_end_matches(".md");
-    let stem = if stem == "index" { "Overview" } else { stem };
+    let stem = if stem == "index" || stem == "README" {
+        "Overview"
+    } else {
+        stem
+    };
     let mut title: String = stem.replace(['-', '_'], " ");
     if let Some(first) = title.get(0..1) {
         title = first.to_uppercase() + &title[1..];
@@ -260,9 +295,11 @@ fn entity_docs(
     // Without mkdocs.yml, whether docs/ holds anything decides where the
     // pages are.
     deps.folder(format!("{docs_dir}/"));
+    let mut nav_node = None;
     if let Ok(bytes) = source.read(&mkdocs_path, 1 << 20) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let stream = portolan_core::yaml::parse_stream(&text, Default::default());
+        docs.mkdocs = Some((mkdocs_path.clone(), text.clone()));
         if let Some(doc) = stream.documents.into_iter().find(|d| !d.is_empty) {
             if let Some(d) = doc.root.get("docs_dir").and_then(|n| n.as_str()) {
                 docs_dir = join_normalized(&root, d).unwrap_or(docs_dir);
@@ -274,6 +311,7 @@ fn entity_docs(
                 .map(str::to_string);
             if let Some(nav) = doc.root.get("nav") {
                 docs.nav = parse_nav(nav);
+                nav_node = Some(nav.clone());
             }
         }
     } else if files_under(all_files, &format!("{docs_dir}/")).is_empty() {
@@ -301,19 +339,37 @@ fn entity_docs(
         } else if IMAGE_EXTENSIONS.contains(&extension.as_str())
             && let Ok(bytes) = source.read(file, 8 << 20)
         {
-            if extension == "svg" && is_unsafe_svg(&bytes) {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &codes::UNSAFE_DOC_ASSET,
-                        format!("`{file}` contains script and is not published"),
-                    )
-                    .in_file(file.clone()),
-                );
-                docs.withheld.insert(rel.to_string());
-                continue;
-            }
+            let bytes = if extension == "svg" {
+                match crate::svg::sanitize_svg(&bytes) {
+                    Ok(rebuilt) => rebuilt,
+                    Err(found) => {
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        diagnostics.push(unsafe_svg_diagnostic(file, &text, &found));
+                        docs.withheld.insert(rel.to_string(), text);
+                        continue;
+                    }
+                }
+            } else {
+                bytes
+            };
             docs.assets.insert(rel.to_string(), bytes);
         }
+    }
+    // MkDocs publishes a folder's README.md as its page, unless the
+    // folder has an index.md too; then the README is left out.
+    let shadowed: BTreeSet<String> = docs
+        .pages
+        .keys()
+        .filter_map(|p| {
+            let folder = p.strip_suffix("README.md")?;
+            (folder.is_empty() || folder.ends_with('/'))
+                .then(|| format!("{folder}index.md"))
+                .filter(|index| docs.pages.contains_key(index))
+                .map(|_| p.clone())
+        })
+        .collect();
+    for page in &shadowed {
+        docs.pages.remove(page);
     }
     if docs.pages.is_empty() {
         diagnostics.push(report(format!(
@@ -324,14 +380,8 @@ fn entity_docs(
     }
     if docs.nav.is_empty() {
         let mut paths: Vec<&String> = docs.pages.keys().collect();
-        // index.md first, then the rest in path order.
-        paths.sort_by_key(|p| {
-            (
-                p.rsplit('/').next() != Some("index.md"),
-                p.matches('/').count(),
-                (*p).clone(),
-            )
-        });
+        // The folder's page first, then the rest in path order.
+        paths.sort_by_key(|p| (!is_folder_page(p), p.matches('/').count(), (*p).clone()));
         docs.nav = paths
             .into_iter()
             .map(|p| NavItem::Page {
@@ -339,10 +389,68 @@ fn entity_docs(
                 path: p.clone(),
             })
             .collect();
+    } else if let (Some(nav), Some((path, _))) = (&nav_node, &docs.mkdocs) {
+        check_nav(nav, &docs, path, diagnostics);
     }
     docs.dir = docs_dir;
-    check_links(&docs, diagnostics);
+    check_links(&docs, &shadowed, diagnostics);
     Some(docs)
+}
+
+/// Every page the `nav` of `mkdocs.yml` names must be a page of the docs
+/// (the site leaves a missing one out of the navigation; MkDocs warns).
+fn check_nav(
+    node: &portolan_core::yaml::Node,
+    docs: &DocSet,
+    file: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for item in node.as_seq().into_iter().flatten() {
+        let entries: Vec<&portolan_core::yaml::Node> = match item.as_map() {
+            Some(entries) => entries.iter().map(|e| &e.value).collect(),
+            None => vec![item],
+        };
+        for value in entries {
+            if value.as_seq().is_some() {
+                check_nav(value, docs, file, diagnostics);
+                continue;
+            }
+            let Some(path) = value.as_str() else { continue };
+            if paths::is_remote(path) || docs.pages.contains_key(path) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::new(
+                    &codes::BROKEN_DOC_LINK,
+                    format!(
+                        "the `nav` entry `{path}` is not a page of the docs (it is left out of the navigation)"
+                    ),
+                )
+                .at(file.to_string(), value.span),
+            );
+        }
+    }
+}
+
+/// D003 for an SVG that is not published, at the node that made it unsafe
+/// (the tag or attribute name) when the parser knows where that is.
+fn unsafe_svg_diagnostic(file: &str, text: &str, found: &crate::svg::Unsafe) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        &codes::UNSAFE_DOC_ASSET,
+        format!("`{file}` {}; the image is not published", found.reason),
+    );
+    match found.offset.filter(|&at| text.is_char_boundary(at)) {
+        Some(at) => {
+            let rest = &text[at..];
+            let len = rest
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| c.is_whitespace() || matches!(c, '>' | '=' | '/' | '<'))
+                .map_or(rest.len(), |(i, _)| i);
+            diagnostic.at(file.to_string(), Span::new(at, at + len))
+        }
+        None => diagnostic.in_file(file.to_string()),
+    }
 }
 
 /// The markdown extensions docs pages are rendered with (the site uses the
@@ -429,15 +537,9 @@ pub fn heading_ids(text: &str) -> Vec<String> {
 }
 
 /// Relative links and images in every page must lead to a page or image
-/// of the set, and a `#fragment` to a heading of its page.
-fn check_links(docs: &DocSet, diagnostics: &mut Vec<Diagnostic>) {
-    let known: BTreeSet<&str> = docs
-        .pages
-        .keys()
-        .chain(docs.assets.keys())
-        .chain(docs.withheld.iter())
-        .map(String::as_str)
-        .collect();
+/// of the set, and a `#fragment` to a heading of its page. Site-absolute
+/// links are reported (D004): the site does not publish them.
+fn check_links(docs: &DocSet, shadowed: &BTreeSet<String>, diagnostics: &mut Vec<Diagnostic>) {
     let ids: BTreeMap<&str, BTreeSet<String>> = docs
         .pages
         .iter()
@@ -449,26 +551,43 @@ fn check_links(docs: &DocSet, diagnostics: &mut Vec<Diagnostic>) {
         } else {
             format!("{}/{page}", docs.dir)
         };
-        for (target, offset) in relative_links(text) {
+        for link in doc_links(text) {
+            let target = &link.target;
+            let span = Span::new(link.offset, link.offset + target.len());
+            if link.site_absolute {
+                let message = if target.starts_with("//") {
+                    format!(
+                        "`{target}` is a protocol-relative link: write the full `https:` URL (the link is not published)"
+                    )
+                } else {
+                    format!(
+                        "`{target}` is site-absolute: where it lands depends on where the portal is deployed, so it is not published; link to a docs page relatively, or write the full URL"
+                    )
+                };
+                diagnostics.push(
+                    Diagnostic::new(&codes::SITE_ABSOLUTE_DOC_LINK, message).at(file.clone(), span),
+                );
+                continue;
+            }
             let (path, fragment) = match target.split_once('#') {
                 Some((path, fragment)) => (path, Some(fragment)),
                 None => (target.as_str(), None),
             };
-            let found = if path.is_empty() {
-                Some(page.clone())
+            // Percent-encoded as in a URL (`c%23.md` for `c#.md`), as
+            // MkDocs reads links.
+            let resolved = if path.is_empty() {
+                Ok(page.clone())
             } else {
-                join_normalized(parent_dir(page), path).ok().and_then(|p| {
-                    [
-                        p.clone(),
-                        format!("{p}/index.md"),
-                        format!("{}.md", p.trim_end_matches('/')),
-                    ]
-                    .into_iter()
-                    .find(|candidate| known.contains(candidate.as_str()))
-                })
+                join_normalized(parent_dir(page), &portolan_apis::refs::percent_decode(path))
             };
+            let found = resolved.as_deref().ok().and_then(|p| docs.target(p));
             let message = match (&found, fragment) {
-                (None, _) => format!("`{target}` does not exist in the docs"),
+                (None, _) => match resolved {
+                    Ok(p) if shadowed.contains(&p) => format!(
+                        "`{target}` is not published: `index.md` in the same folder is that folder's page (as in MkDocs); link to the folder or to `index.md`"
+                    ),
+                    _ => format!("`{target}` does not exist in the docs"),
+                },
                 (Some(p), Some(fragment)) if !fragment.is_empty() => {
                     let decoded = portolan_apis::refs::percent_decode(fragment);
                     match ids.get(p.as_str()) {
@@ -489,16 +608,27 @@ fn check_links(docs: &DocSet, diagnostics: &mut Vec<Diagnostic>) {
                 }
                 _ => continue,
             };
-            diagnostics.push(
-                Diagnostic::new(&codes::BROKEN_DOC_LINK, message)
-                    .at(file.clone(), Span::new(offset, offset + target.len())),
-            );
+            diagnostics
+                .push(Diagnostic::new(&codes::BROKEN_DOC_LINK, message).at(file.clone(), span));
         }
     }
 }
 
-/// Relative link and image targets of a markdown page with their offsets.
-pub fn relative_links(text: &str) -> Vec<(String, usize)> {
+/// A link or image target of a docs page that is the docs' business: a
+/// relative path (checked against the docs) or a site-absolute one
+/// (`/x`, `//host/x`: reported, not published).
+#[derive(Debug, PartialEq, Eq)]
+pub struct DocLink {
+    pub target: String,
+    /// Byte offset of the target in the page.
+    pub offset: usize,
+    pub site_absolute: bool,
+}
+
+/// The links and images of a markdown page that point into the docs or at
+/// the site's root, with their offsets: everything but web and mail URLs,
+/// other schemes and a bare `#`.
+pub fn doc_links(text: &str) -> Vec<DocLink> {
     use pulldown_cmark::{Event, Parser, Tag};
     let mut out = Vec::new();
     for (event, range) in Parser::new_ext(text, MARKDOWN_OPTIONS).into_offset_iter() {
@@ -507,11 +637,7 @@ pub fn relative_links(text: &str) -> Vec<(String, usize)> {
             | Event::Start(Tag::Image { dest_url, .. }) => dest_url.to_string(),
             _ => continue,
         };
-        if dest.is_empty()
-            || dest == "#"
-            || dest.starts_with('/')
-            || paths::is_remote(&dest)
-            || dest.starts_with("mailto:")
+        if dest.is_empty() || dest == "#" || paths::is_remote(&dest) || dest.starts_with("mailto:")
         {
             continue;
         }
@@ -519,7 +645,11 @@ pub fn relative_links(text: &str) -> Vec<(String, usize)> {
             .find(&dest)
             .map(|i| range.start + i)
             .unwrap_or(range.start);
-        out.push((dest, offset));
+        out.push(DocLink {
+            site_absolute: dest.starts_with('/'),
+            target: dest,
+            offset,
+        });
     }
     out
 }
@@ -555,7 +685,7 @@ mod tests {
         docs.pages
             .insert("guide.md".into(), "# Guide\n## Getting started\n".into());
         let mut diagnostics = Vec::new();
-        check_links(&docs, &mut diagnostics);
+        check_links(&docs, &BTreeSet::new(), &mut diagnostics);
         let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             messages,

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod policy;
 pub mod rules;
 pub mod schemas;
+pub mod svg;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -138,9 +139,10 @@ pub fn check_cached(
         cache.map(|c| &mut c.docs),
         &reparsed,
     );
-    // Docs pages are files findings point into: keep them for code frames.
+    // Docs pages and withheld SVGs are files findings point into: keep
+    // them for code frames.
     for set in docs.values() {
-        for (page, text) in &set.pages {
+        for (page, text) in set.pages.iter().chain(&set.withheld) {
             let path = if set.dir.is_empty() {
                 page.clone()
             } else {
@@ -154,6 +156,16 @@ pub fn check_cached(
                         text.clone(),
                     )));
             }
+        }
+        if let Some((path, text)) = &set.mkdocs
+            && catalog.files.get(path).is_none()
+        {
+            catalog
+                .files
+                .insert(std::sync::Arc::new(portolan_core::files::SourceFile::new(
+                    path.clone(),
+                    text.clone(),
+                )));
         }
     }
     for definition in apis.values() {

@@ -9,15 +9,37 @@ use portolan_check::docs::{DocSet, NavItem};
 use portolan_core::paths::{join_normalized, parent_dir};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use serde::Serialize;
+use std::collections::HashSet;
 
-/// The site path of a docs page (`guide/setup.md` → `<root>guide/setup/`).
-pub fn page_path(root: &str, page: &str) -> String {
+/// The folder a docs page is written to (`guide/setup.md` →
+/// `<root>guide/setup/`); a folder's `index.md` or `README.md` (as MkDocs
+/// reads it) is the folder's own page.
+fn page_dir(root: &str, page: &str) -> String {
     let stem = page.trim_end_matches(".md");
-    if stem == "index" {
+    if stem == "index" || stem == "README" {
         return root.to_string();
     }
-    let stem = stem.strip_suffix("/index").unwrap_or(stem);
+    let stem = stem
+        .strip_suffix("/index")
+        .or_else(|| stem.strip_suffix("/README"))
+        .unwrap_or(stem);
     format!("{root}{stem}/")
+}
+
+/// The URL path of a docs page: [`page_dir`] with the characters that mean
+/// something else in a URL percent-encoded (a page named `c#.md` lives in
+/// `c#/`, and its URL is `c%23/`).
+pub fn page_path(root: &str, page: &str) -> String {
+    let dir = page_dir(root, page);
+    let mut url = String::with_capacity(dir.len());
+    for c in dir.chars() {
+        if c.is_ascii_control() || " \"#%<>?\\^`{|}".contains(c) {
+            url.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            url.push(c);
+        }
+    }
+    url
 }
 
 /// A link to another file of the docs tree (not a URL, an absolute path or
@@ -43,18 +65,21 @@ fn rewrite(docs: &DocSet, base: &str, root: &str, page: &str, dest: &str) -> Opt
         Some((p, f)) => (p, Some(f)),
         None => (dest, None),
     };
-    let resolved = join_normalized(parent_dir(page), path).ok()?;
-    let url = if docs.assets.contains_key(&resolved) {
-        format!("{base}{root}{resolved}")
+    let resolved = if path.is_empty() {
+        page.to_string()
     } else {
-        let page = [
-            resolved.clone(),
-            format!("{resolved}/index.md"),
-            format!("{}.md", resolved.trim_end_matches('/')),
-        ]
-        .into_iter()
-        .find(|p| docs.pages.contains_key(p))?;
-        format!("{base}{}", page_path(root, &page))
+        let path = portolan_apis::refs::percent_decode(path);
+        join_normalized(parent_dir(page), &path).ok()?
+    };
+    // The same lookup as the check's, so a link D002 accepts is a link
+    // published here, and one it reports is dropped.
+    let target = docs.target(&resolved)?;
+    let url = if docs.assets.contains_key(&target) {
+        format!("{base}{root}{target}")
+    } else if docs.pages.contains_key(&target) {
+        format!("{base}{}", page_path(root, &target))
+    } else {
+        return None;
     };
     Some(match fragment {
         Some(f) => format!("{url}#{f}"),
@@ -114,6 +139,9 @@ pub fn render_page(
     let mut heading_text = String::new();
     // Per open link or image: whether it was dropped.
     let mut link_stack: Vec<bool> = Vec::new();
+    // Every URL into the site this page links to, made by `rewrite`, so
+    // it names a file the build writes.
+    let mut published: HashSet<String> = HashSet::new();
     for event in Parser::new_ext(text, portolan_check::docs::MARKDOWN_OPTIONS) {
         if let Some((_, code)) = &mut code_block {
             match event {
@@ -179,9 +207,15 @@ pub fn render_page(
                     Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => dest_url,
                     _ => unreachable!("matched above"),
                 };
+                // Site-absolute links (`/x`, `//host/x`) are reported as
+                // D004 by the check and dropped the same way.
+                let rewritten = rewrite(docs, base, root, page, dest);
                 let dropped =
-                    is_relative_file(dest) && rewrite(docs, base, root, page, dest).is_none();
+                    (is_relative_file(dest) || dest.starts_with('/')) && rewritten.is_none();
                 link_stack.push(dropped);
+                if let Some(url) = rewritten {
+                    published.insert(url);
+                }
                 if !dropped {
                     events.push(Event::Start(rewrite_tag(docs, base, root, page, tag)));
                 }
@@ -196,7 +230,49 @@ pub fn render_page(
     }
     let mut raw = String::new();
     html::push_html(&mut raw, events.into_iter());
-    (crate::markdown::clean_html(&raw, true), headings)
+    let html = clean_docs_html(&raw, base, published);
+    // A heading the sanitiser removed (inside an element it drops with its
+    // content) has no anchor to link to from the table of contents.
+    headings.retain(|(_, _, id)| html.contains(&format!("id=\"{}\"", escape_attribute(id))));
+    (html, headings)
+}
+
+/// An attribute value as the sanitiser's serializer writes it.
+fn escape_attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('\u{a0}', "&nbsp;")
+        .replace('"', "&quot;")
+}
+
+/// Sanitise a docs page. On top of the policy for users' HTML, raw HTML in
+/// the markdown may not link into the site except through the links this
+/// page's renderer made (`published`): a `/handbook/` or `{base}nope` that
+/// names no page would otherwise be a broken link in the site (the build
+/// refuses those). An image or non-`<a>` element pointing at a `#fragment`
+/// of the page is dropped too: the site's link check would look for that
+/// anchor, and an image of a page anchor shows nothing.
+fn clean_docs_html(raw: &str, base: &str, published: HashSet<String>) -> String {
+    let decoded: HashSet<String> = published
+        .iter()
+        .filter_map(|url| crate::links::percent_decode(url))
+        .collect();
+    let base = base.to_string();
+    let mut builder = crate::markdown::sanitizer_builder(true);
+    builder.attribute_filter(move |element, attribute, value| {
+        if !matches!(attribute, "href" | "src") {
+            return Some(value.into());
+        }
+        let url = value.trim();
+        if url.starts_with('#') {
+            return (attribute == "href" && element == "a").then(|| value.into());
+        }
+        let into_site = url.starts_with(['/', '\\']) || url.starts_with(base.as_str());
+        let made_here = published.contains(url)
+            || crate::links::percent_decode(url).is_some_and(|d| decoded.contains(&d));
+        (!into_site || made_here).then(|| value.into())
+    });
+    builder.clean(raw).to_string()
 }
 
 #[derive(Serialize)]
@@ -225,6 +301,32 @@ fn nav_view(items: &[NavItem], docs: &DocSet, root: &str, current: &str) -> Vec<
             }),
         })
         .collect()
+}
+
+/// The list of pages in navigation order, for docs without an index page.
+fn contents_html(items: &[NavItem], docs: &DocSet, base: &str, root: &str) -> String {
+    let mut html = String::from("<ul>");
+    for item in items {
+        match item {
+            NavItem::Page { title, path } if docs.pages.contains_key(path) => {
+                html.push_str(&format!(
+                    "<li><a href=\"{}\">{}</a></li>",
+                    ammonia::clean_text(&format!("{base}{}", page_path(root, path))),
+                    ammonia::clean_text(title)
+                ));
+            }
+            NavItem::Page { .. } => {}
+            NavItem::Section { title, items } => {
+                html.push_str(&format!(
+                    "<li>{}{}</li>",
+                    ammonia::clean_text(title),
+                    contents_html(items, docs, base, root)
+                ));
+            }
+        }
+    }
+    html.push_str("</ul>");
+    html
 }
 
 /// Every docs page and image of one entity: (site path, bytes).
@@ -260,9 +362,27 @@ pub fn render_docs(
             nav => Value::from(Serde(nav_view(&docs.nav, docs, &root, page))),
         })?;
         out.push((
-            format!("{}index.html", page_path(&root, page)),
+            format!("{}index.html", page_dir(&root, page)),
             rendered.into_bytes(),
         ));
+    }
+    if docs.index_page().is_none() {
+        // No index.md or README.md: the docs' root URL (where the entity
+        // page and the breadcrumb link) lists the pages instead.
+        let docs_title = docs
+            .site_name
+            .clone()
+            .unwrap_or_else(|| format!("{entity_label} docs"));
+        let rendered = template.render(context! {
+            site => site.clone(), section => "catalog",
+            entity_label => entity_label, entity_url => entity_url,
+            docs_title => docs_title.clone(),
+            docs_url => root.clone(),
+            title => docs_title, content_html => contents_html(&docs.nav, docs, base, &root),
+            toc => Vec::<Value>::new(),
+            nav => Value::from(Serde(nav_view(&docs.nav, docs, &root, ""))),
+        })?;
+        out.push((format!("{root}index.html"), rendered.into_bytes()));
     }
     for (path, bytes) in &docs.assets {
         out.push((format!("{root}{path}"), bytes.clone()));
@@ -280,7 +400,7 @@ mod tests {
         docs.pages.insert("index.md".into(), String::new());
         docs.pages.insert("guide.md".into(), String::new());
         docs.assets.insert("ok.png".into(), vec![1]);
-        docs.withheld.insert("evil.svg".into());
+        docs.withheld.insert("evil.svg".into(), String::new());
         let text = "[guide](guide.md) [gone](missing.md) ![fine](ok.png) ![bad](evil.svg) \
                     [web](https://example.com/x) [here](#top) [mail](mailto:a@example.com)";
         let (html, _) = render_page(&docs, "/", "d/", "index.md", text);
@@ -293,6 +413,17 @@ mod tests {
         assert!(html.contains("href=\"https://example.com/x\""), "{html}");
         assert!(html.contains("href=\"#top\""), "{html}");
         assert!(html.contains("href=\"mailto:a@example.com\""), "{html}");
+    }
+
+    #[test]
+    fn page_urls_encode_what_a_url_reads_otherwise() {
+        assert_eq!(page_path("d/", "index.md"), "d/");
+        assert_eq!(page_path("d/", "README.md"), "d/");
+        assert_eq!(page_path("d/", "guide/README.md"), "d/guide/");
+        assert_eq!(page_path("d/", "c#.md"), "d/c%23/");
+        assert_eq!(page_path("d/", "what? 100%.md"), "d/what%3F%20100%25/");
+        assert_eq!(page_dir("d/", "c#.md"), "d/c#/");
+        assert_eq!(page_path("d/", "café.md"), "d/café/");
     }
 
     #[test]

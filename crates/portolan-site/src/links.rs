@@ -5,9 +5,11 @@
 //! <https://html.spec.whatwg.org/multipage/browsing-the-web.html#find-a-potential-indicated-element>).
 //!
 //! The check guards the links portolan writes. Links users write in their
-//! docs are checked for their page (D002 reports a missing one at check
-//! time), but not for their fragment: a stale `#heading` in someone's
-//! markdown is theirs to fix and must not stop the build. The sanitiser
+//! docs are checked for their page (the docs renderer publishes only links
+//! it resolved to a page or image of the build, and D002/D004 report the
+//! others at check time), but not for their fragment: a stale `#heading` in
+//! someone's markdown is theirs to fix (D002) and must not stop the build.
+//! Nor is the fragment of an image's `src`, which names no page anchor. The sanitiser
 //! marks every link from users' markdown `rel="noopener noreferrer"`
 //! ([`crate::markdown`]), and internal links from the theme never carry it.
 
@@ -64,7 +66,7 @@ fn unescape(s: &str) -> String {
 }
 
 /// `%XX` sequences decoded as UTF-8; `None` when the result is not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     if !s.contains('%') {
         return Some(s.to_string());
     }
@@ -158,7 +160,7 @@ fn scan(html: &str, base: &str) -> PageScan {
             let Some(value) = value else { continue };
             match attribute.as_str() {
                 "href" | "src" if value.starts_with('#') || value.starts_with(base) => {
-                    links.push(value)
+                    links.push((value, attribute == "src"))
                 }
                 "id" => {
                     page.anchors.insert(value);
@@ -172,8 +174,13 @@ fn scan(html: &str, base: &str) -> PageScan {
                 _ => {}
             }
         }
-        page.links
-            .extend(links.into_iter().map(|link| (link, !from_users)));
+        // An image's fragment is not an anchor of a page (`x.svg#icon`
+        // names an element of the image).
+        page.links.extend(
+            links
+                .into_iter()
+                .map(|(link, is_src)| (link, !from_users && !is_src)),
+        );
         // Raw text elements: their content is not markup.
         if matches!(tag.as_str(), "script" | "style") {
             let close = format!("</{tag}");
@@ -183,14 +190,23 @@ fn scan(html: &str, base: &str) -> PageScan {
     page
 }
 
-/// The file a site path names: itself, or `index.html` in a directory.
+/// The file a site path names: itself, or `index.html` in a directory; as
+/// written or percent-decoded, as a web server reads it (a docs page
+/// `c#.md` is written to `c#/` and linked as `c%23/`).
 fn file_of<'a>(output: &'a Output, path: &str) -> Option<&'a str> {
-    let key = if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
+    let lookup = |path: &str| {
+        let key = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
+        output.files.get_key_value(&key).map(|(k, _)| k.as_str())
     };
-    output.files.get_key_value(&key).map(|(k, _)| k.as_str())
+    lookup(path).or_else(|| {
+        percent_decode(path)
+            .filter(|decoded| decoded != path)
+            .and_then(|decoded| lookup(&decoded))
+    })
 }
 
 /// Whether `fragment` (as written after `#`) finds an element of a page

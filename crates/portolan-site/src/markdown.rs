@@ -14,22 +14,26 @@ fn sanitizer(keep_relative: bool) -> &'static ammonia::Builder<'static> {
     static DESCRIPTIONS: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     static DOCS: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     let cell = if keep_relative { &DOCS } else { &DESCRIPTIONS };
-    cell.get_or_init(|| {
-        let mut builder = ammonia::Builder::default();
-        builder
-            .url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer"))
-            .url_relative(if keep_relative {
-                ammonia::UrlRelative::PassThrough
-            } else {
-                ammonia::UrlRelative::Deny
-            })
-            // `class` for highlighted code (styling only; harmless).
-            .add_generic_attributes(["id", "class"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_tags(["input"]);
-        builder
-    })
+    cell.get_or_init(|| sanitizer_builder(keep_relative))
+}
+
+/// A new builder with the policy of [`sanitizer`], for a caller that adds
+/// an attribute filter of its own (docs pages, see [`crate::docs`]).
+pub(crate) fn sanitizer_builder(keep_relative: bool) -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .url_relative(if keep_relative {
+            ammonia::UrlRelative::PassThrough
+        } else {
+            ammonia::UrlRelative::Deny
+        })
+        // `class` for highlighted code (styling only; harmless).
+        .add_generic_attributes(["id", "class"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tags(["input"]);
+    builder
 }
 
 /// Sanitise rendered HTML (see [`sanitizer`] for `keep_relative`).

@@ -12,6 +12,11 @@
 //! expects the findings overlay over the last good page (checked by
 //! axe-core too), then fixes it and expects the overlay gone.
 //!
+//! The hostile SVGs of issue 17 get the browser too:
+//! `tests/browser/svg.mjs` opens each fixture of `tests/browser/fixtures/svg`
+//! as it is (each must run script, so the test can fail) and every SVG and
+//! docs page portolan built from them (none may).
+//!
 //! Needs `/usr/bin/chromium` (or `$PORTOLAN_CHROMIUM`), `node`, and `npm ci`
 //! in `tests/browser`; `.ci/run` provides them. When one is missing the test
 //! says which and skips, except under `CI=true`, where that is a failure.
@@ -141,6 +146,63 @@ fn built_sites_work_in_headless_chromium() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn hostile_svgs_run_script_raw_but_nothing_published_from_them_does() {
+    let root = repo_root();
+    let browser_dir = root.join("tests/browser");
+    if !can_run(&browser_dir) {
+        return;
+    }
+    let fixtures = browser_dir.join("fixtures/svg");
+    let work = tempfile::tempdir().unwrap();
+    let catalog = work.path().join("catalog");
+    let docs = catalog.join("orders/docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        catalog.join("catalog-info.yaml"),
+        format!(
+            "{SERVE_GROUP}---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n  annotations:\n    backstage.io/techdocs-ref: dir:./orders\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        ),
+    )
+    .unwrap();
+    // Each hostile image in the docs and on the page, next to a benign one
+    // that must be published (rebuilt) and opened too.
+    let mut index = String::from("# Orders\n\n![fine](ok.svg)\n");
+    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    names.sort();
+    for name in &names {
+        std::fs::copy(fixtures.join(name), docs.join(name)).unwrap();
+        index.push_str(&format!("\n![{name}]({name})\n"));
+    }
+    std::fs::write(docs.join("index.md"), index).unwrap();
+    std::fs::write(
+        docs.join("ok.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"40\" height=\"40\"><defs><rect id=\"r\" width=\"40\" height=\"40\"/></defs><a href=\"#r\"><use xlink:href=\"#r\" fill=\"#0a0\"/></a></svg>\n",
+    )
+    .unwrap();
+    let site = work.path().join("site");
+    build(&catalog, &site, &[]).unwrap();
+
+    let output = Command::new("node")
+        .arg(browser_dir.join("svg.mjs"))
+        .arg(&fixtures)
+        .arg(&site)
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "tests/browser/svg.mjs exited with {:?}: its failures are listed at the end of its output above",
+        output.status.code()
+    );
 }
 
 const SERVE_GROUP: &str = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n";

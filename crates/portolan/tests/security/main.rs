@@ -7,6 +7,7 @@
 //! SECURITY.md at the repository root lists the guarantees and which module
 //! here tests each one.
 
+mod docs;
 mod hostile;
 mod output;
 mod serve;
