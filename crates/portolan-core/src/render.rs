@@ -1,6 +1,7 @@
 //! Renderers for diagnostics: `human` (code frames), `concise`, `json`,
 //! `sarif` and `github`. The code-frame library is confined to this file.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -9,6 +10,7 @@ use serde_json::json;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity, Summary};
 use crate::files::{FileSet, SourceFile};
+use crate::printable;
 use crate::span::{LineCol, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +67,20 @@ fn level(severity: Severity) -> Level<'static> {
 /// At most this many source lines are shown per code frame.
 const MAX_FRAME_LINES: usize = 6;
 
-/// A snippet of just the lines `span` covers (the whole file is never handed
-/// to the frame renderer: specs run to megabytes).
-fn frame<'a>(
-    file: &'a SourceFile,
-    span: Span,
-    label: Option<&'a str>,
-    primary: bool,
-) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+/// The lines a code frame shows, with control characters replaced by
+/// one-column stand-ins (so the underline still lines up) and the span
+/// moved to match.
+struct FrameSource<'a> {
+    path: Cow<'a, str>,
+    first_line: usize,
+    window: Cow<'a, str>,
+    start: usize,
+    end: usize,
+}
+
+/// Just the lines `span` covers (the whole file is never handed to the
+/// frame renderer: specs run to megabytes).
+fn frame_source(file: &SourceFile, span: Span) -> FrameSource<'_> {
     let first = file.lines.line_of(span.start);
     let last = file
         .lines
@@ -90,19 +98,106 @@ fn frame<'a>(
     while end < window.len() && !window.is_char_boundary(end) {
         end += 1;
     }
+    let (window, start, end) = visible_window(window, start, end);
+    FrameSource {
+        path: printable::escape(&file.path),
+        first_line: first + 1,
+        window,
+        start,
+        end,
+    }
+}
+
+/// `window` with every unsafe character replaced by its stand-in, and the
+/// byte offsets `start..end` carried over to the new text. A CR that ends a
+/// line (CRLF files) is kept: the frame renderer treats `\r\n` as one break.
+fn visible_window(window: &str, start: usize, end: usize) -> (Cow<'_, str>, usize, usize) {
+    let needs_change = window
+        .char_indices()
+        .any(|(i, c)| stand_in(window, i, c).is_some());
+    if !needs_change {
+        return (Cow::Borrowed(window), start, end);
+    }
+    let mut out = String::with_capacity(window.len() + 16);
+    let (mut new_start, mut new_end) = (None, None);
+    for (i, c) in window.char_indices() {
+        if i >= start && new_start.is_none() {
+            new_start = Some(out.len());
+        }
+        if i >= end && new_end.is_none() {
+            new_end = Some(out.len());
+        }
+        out.push(stand_in(window, i, c).unwrap_or(c));
+    }
+    let new_start = new_start.unwrap_or(out.len());
+    let new_end = new_end.unwrap_or(out.len()).max(new_start);
+    (Cow::Owned(out), new_start, new_end)
+}
+
+fn stand_in(window: &str, at: usize, c: char) -> Option<char> {
+    if c == '\r' && window[at + 1..].starts_with('\n') {
+        return None;
+    }
+    printable::frame_stand_in(c)
+}
+
+fn frame<'a>(
+    source: &'a FrameSource<'a>,
+    label: Option<&'a str>,
+    primary: bool,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
     let kind = if primary {
         AnnotationKind::Primary
     } else {
         AnnotationKind::Context
     };
-    let mut annotation = kind.span(start..end);
+    let mut annotation = kind.span(source.start..source.end);
     if let Some(label) = label {
         annotation = annotation.label(label);
     }
-    Snippet::source(window)
-        .line_start(first + 1)
-        .path(file.path.as_str())
+    Snippet::source(source.window.as_ref())
+        .line_start(source.first_line)
+        .path(source.path.as_ref())
         .annotation(annotation)
+}
+
+/// Every piece of one diagnostic's text, escaped, so the groups handed to
+/// the frame renderer can borrow from it.
+struct HumanText<'a> {
+    code: Cow<'a, str>,
+    message: Cow<'a, str>,
+    file: Option<Cow<'a, str>>,
+    frame: Option<FrameSource<'a>>,
+    label: Option<Cow<'a, str>>,
+    help: Option<Cow<'a, str>>,
+    related: Vec<(Cow<'a, str>, Cow<'a, str>, Option<FrameSource<'a>>)>,
+}
+
+impl<'a> HumanText<'a> {
+    fn of(d: &'a Diagnostic, files: &'a FileSet) -> Self {
+        let file = d.file.as_deref().and_then(|f| files.get(f));
+        HumanText {
+            code: printable::escape(&d.code),
+            message: printable::escape(&d.message),
+            file: d.file.as_deref().map(printable::escape),
+            frame: file
+                .zip(d.span)
+                .map(|(file, span)| frame_source(file, span)),
+            label: d.label.as_deref().map(printable::escape),
+            help: d.help.as_deref().map(printable::escape),
+            related: d
+                .related
+                .iter()
+                .map(|r| {
+                    (
+                        printable::escape(&r.message),
+                        printable::escape(&r.file),
+                        files.get(&r.file).map(|file| frame_source(file, r.span)),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) -> String {
@@ -113,40 +208,31 @@ pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) ->
     };
     let mut out = String::new();
     for d in diagnostics {
+        let text = HumanText::of(d, files);
         let title = level(d.severity)
-            .primary_title(d.message.as_str())
-            .id(d.code.as_str());
-        let file = d.file.as_deref().and_then(|f| files.get(f));
-        let mut group = match (file, d.span) {
-            (Some(file), Some(span)) => {
-                Group::with_title(title).element(frame(file, span, d.label.as_deref(), true))
+            .primary_title(text.message.as_ref())
+            .id(text.code.as_ref());
+        let mut group = match (&text.frame, &text.file) {
+            (Some(source), _) => {
+                Group::with_title(title).element(frame(source, text.label.as_deref(), true))
             }
-            _ => {
-                let group = Group::with_title(title);
-                match &d.file {
-                    Some(path) => group.element(annotate_snippets::Origin::path(path.as_str())),
-                    None => group,
-                }
+            (None, Some(path)) => {
+                Group::with_title(title).element(annotate_snippets::Origin::path(path.as_ref()))
             }
+            (None, None) => Group::with_title(title),
         };
-        if let Some(help) = &d.help {
-            group = group.element(Level::HELP.message(help.as_str()));
+        if let Some(help) = &text.help {
+            group = group.element(Level::HELP.message(help.as_ref()));
         }
         let mut report = vec![group];
-        for related in &d.related {
-            let note = Level::NOTE.secondary_title(related.message.as_str());
-            match files.get(&related.file) {
-                Some(file) => report.push(Group::with_title(note).element(frame(
-                    file,
-                    related.span,
-                    None,
-                    false,
-                ))),
-                None => report.push(
-                    Group::with_title(note)
-                        .element(annotate_snippets::Origin::path(related.file.as_str())),
-                ),
-            }
+        for (message, path, source) in &text.related {
+            let note = Level::NOTE.secondary_title(message.as_ref());
+            report.push(match source {
+                Some(source) => Group::with_title(note).element(frame(source, None, false)),
+                None => {
+                    Group::with_title(note).element(annotate_snippets::Origin::path(path.as_ref()))
+                }
+            });
         }
         out.push_str(&renderer.render(&report));
         out.push_str("\n\n");
@@ -158,11 +244,22 @@ pub fn render_concise(diagnostics: &[Diagnostic], files: &FileSet) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let location = match (&d.file, position(files, d.file.as_deref(), d.span)) {
-            (Some(file), Some(pos)) => format!("{file}:{}:{}: ", pos.start.line, pos.start.column),
-            (Some(file), None) => format!("{file}: "),
+            (Some(file), Some(pos)) => format!(
+                "{}:{}:{}: ",
+                printable::escape(file),
+                pos.start.line,
+                pos.start.column
+            ),
+            (Some(file), None) => format!("{}: ", printable::escape(file)),
             (None, _) => String::new(),
         };
-        let _ = writeln!(out, "{location}{}[{}] {}", d.severity, d.code, d.message);
+        let _ = writeln!(
+            out,
+            "{location}{}[{}] {}",
+            d.severity,
+            printable::escape(&d.code),
+            printable::escape(&d.message)
+        );
     }
     out
 }
@@ -198,7 +295,8 @@ pub fn render_json(diagnostics: &[Diagnostic], files: &FileSet, version: &str) -
         "summary": Summary::of(diagnostics),
         "diagnostics": diagnostics.iter().map(|d| diagnostic_json(d, files)).collect::<Vec<_>>(),
     });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut out =
+        printable::escape_json_text(serde_json::to_string_pretty(&doc).unwrap_or_default());
     out.push('\n');
     out
 }
@@ -303,17 +401,24 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
             "results": results,
         }],
     });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut out =
+        printable::escape_json_text(serde_json::to_string_pretty(&doc).unwrap_or_default());
     out.push('\n');
     out
 }
 
+/// Workflow-command data escaping, as the Actions runner unescapes it:
+/// `%`, CR and LF. The text has been through [`printable::escape`] already,
+/// so CR and LF here are only the ones the renderer itself puts in (the
+/// line before `help:`).
 fn escape_github_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
+/// Property values also escape `:` and `,`: a `::` would end the property
+/// list early and a `,` would start a new property.
 fn escape_github_property(s: &str) -> String {
     escape_github_data(s)
         .replace(':', "%3A")
@@ -321,7 +426,8 @@ fn escape_github_property(s: &str) -> String {
 }
 
 /// GitHub Actions workflow commands (`::error file=…::message`), which show
-/// as annotations on the pull request's diff.
+/// as annotations on the pull request's diff. One line per diagnostic,
+/// whatever its text holds.
 pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
     let mut out = String::new();
     for d in diagnostics {
@@ -332,7 +438,10 @@ pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
         };
         let mut props = Vec::new();
         if let Some(file) = &d.file {
-            props.push(format!("file={}", escape_github_property(file)));
+            props.push(format!(
+                "file={}",
+                escape_github_property(&printable::escape(file))
+            ));
             if let Some(pos) = position(files, Some(file), d.span) {
                 props.push(format!("line={}", pos.start.line));
                 props.push(format!("col={}", pos.start.column));
@@ -342,12 +451,12 @@ pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
         }
         props.push(format!(
             "title={}",
-            escape_github_property(&format!("portolan {}", d.code))
+            escape_github_property(&format!("portolan {}", printable::escape(&d.code)))
         ));
-        let mut message = d.message.clone();
+        let mut message = printable::escape(&d.message).into_owned();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&printable::escape(help));
         }
         let _ = writeln!(
             out,
@@ -357,4 +466,107 @@ pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    const FORGED: &str = "x\n::error file=a.rs,line=1::forged\u{1b}[2J\u{202e}\u{9b}";
+
+    fn one(source: &str, span: Span, message: &str) -> (Vec<Diagnostic>, FileSet) {
+        let mut files = FileSet::default();
+        files.insert(Arc::new(SourceFile::new("dir/a\u{1b}[31m.yaml", source)));
+        let d = Diagnostic::new(&codes::INVALID_NAME, message)
+            .at("dir/a\u{1b}[31m.yaml", span)
+            .with_label(format!("label {FORGED}"))
+            .with_help(format!("help {FORGED}"))
+            .with_related("dir/a\u{1b}[31m.yaml", span, format!("related {FORGED}"));
+        (vec![d], files)
+    }
+
+    fn assert_printable(out: &str) {
+        assert!(
+            !out.chars().any(|c| c != '\n' && printable::is_unsafe(c)),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn every_text_format_escapes_user_text() {
+        let source = "name: \"x\\n::error\"\n";
+        let (diagnostics, files) = one(source, Span::new(6, 18), &format!("`{FORGED}` bad"));
+        let options = RenderOptions {
+            color: false,
+            tool_version: "0",
+        };
+        for format in [Format::Human, Format::Concise, Format::Github] {
+            let out = render(format, &diagnostics, &files, options);
+            assert_printable(&out);
+            assert!(out.contains(r"\u{1b}[2J"), "{format:?}: {out}");
+            assert!(
+                !out.lines().skip(1).any(|l| l.starts_with("::")),
+                "{format:?}: {out}"
+            );
+        }
+        let concise = render(Format::Concise, &diagnostics, &files, options);
+        assert_eq!(
+            concise,
+            "dir/a\\u{1b}[31m.yaml:1:7: error[E002] `x\\n::error file=a.rs,line=1::forged\\u{1b}[2J\\u{202e}\\u{9b}` bad\n"
+        );
+        let github = render(Format::Github, &diagnostics, &files, options);
+        assert_eq!(github.lines().count(), 1, "{github}");
+        assert!(
+            github.starts_with(
+                "::error file=dir/a\\u{1b}[31m.yaml,line=1,col=7,endLine=1,endColumn=19,title=portolan E002::`x\\n::error"
+            ),
+            "{github}"
+        );
+        assert!(github.contains("%0Ahelp: help x\\n::error"), "{github}");
+    }
+
+    #[test]
+    fn json_and_sarif_keep_values_and_escape_controls() {
+        let (diagnostics, files) = one("name: x\n", Span::new(6, 7), FORGED);
+        for format in [Format::Json, Format::Sarif] {
+            let options = RenderOptions {
+                color: false,
+                tool_version: "0",
+            };
+            let out = render(format, &diagnostics, &files, options);
+            assert_printable(&out);
+            let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let message = match format {
+                Format::Json => &doc["diagnostics"][0]["message"],
+                _ => &doc["runs"][0]["results"][0]["message"]["text"],
+            };
+            assert!(message.as_str().unwrap().starts_with(FORGED), "{message}");
+        }
+    }
+
+    /// The code frame shows the source with control characters as
+    /// one-column pictures, and the underline stays under the span.
+    #[test]
+    fn code_frames_show_controls_and_keep_the_underline_aligned() {
+        let source = "a: \"\u{1b}[2J\u{202e}\u{9b}\u{7f}\" bad\r\nb: 1\r\n";
+        let start = source.find("bad").unwrap();
+        let (diagnostics, files) = one(source, Span::new(start, start + 3), "m");
+        let out = render_human(&diagnostics, &files, false);
+        assert_printable(&out);
+        let line = out.lines().find(|l| l.contains("bad")).unwrap();
+        assert!(line.ends_with("a: \"␛[2J\u{fffd}\u{fffd}␡\" bad"), "{out}");
+        let underline = out
+            .lines()
+            .skip_while(|l| !l.contains("bad"))
+            .nth(1)
+            .unwrap();
+        let column = |s: &str, pat: &str| s[..s.find(pat).unwrap()].chars().count();
+        assert_eq!(column(underline, "^^^"), column(line, "bad"), "{out}");
+        assert!(!out.contains('␍'), "CRLF line ends are not shown: {out}");
+        // A lone CR is.
+        let (diagnostics, files) = one("a: x\ry\n", Span::new(0, 1), "m");
+        assert!(render_human(&diagnostics, &files, false).contains("a: x␍y"));
+    }
 }
