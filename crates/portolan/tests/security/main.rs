@@ -8,3 +8,4 @@
 //! here tests each one.
 
 mod hostile;
+mod text;
