@@ -158,7 +158,7 @@ codes! {
         "Each name in a `security` requirement must be a key of `components.securitySchemes` (OpenAPI 3, AsyncAPI 2) or `securityDefinitions` (OpenAPI 2.0).";
     DISCRIMINATOR_MAPPING = "A011", "discriminator-mapping", Error,
         "A discriminator mapping points at a schema that does not exist.",
-        "Values of `discriminator.mapping` are schema names or references; each must name a schema of the document.";
+        "Values of `discriminator.mapping` are schema names or references; each must name a schema of the document. A reference is relative to the file it is written in, like a `$ref`, and is checked against the files the definition's `$ref`s load (a mapping value never makes portolan read a file). A reference that leaves the catalog root is reported as F002 and a remote one as A003.";
     ASYNCAPI_REFERENCE = "A012", "asyncapi-reference", Error,
         "An AsyncAPI operation, channel or message reference does not resolve.",
         "AsyncAPI 3 operations name their channel and messages by reference, and a reply names its channel too; each must point at a channel of `channels` and a message of that channel.";
