@@ -484,6 +484,10 @@ struct Builder<'a> {
     first_index: usize,
     /// The current document has a DEL or C1 control outside quotes.
     quoted_only_found: bool,
+    /// The last mark converted to an offset: (0-based line, character
+    /// column, byte offset in `text`), only when the column was inside the
+    /// line (a clamped one would not count characters right).
+    cursor: std::cell::Cell<Option<(usize, usize, usize)>>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     stack: Vec<Frame>,
@@ -501,6 +505,7 @@ impl<'a> Builder<'a> {
             limits,
             first_index,
             quoted_only_found: false,
+            cursor: std::cell::Cell::new(None),
             anchors: HashMap::new(),
             alias_nodes: 0,
             stack: Vec::new(),
@@ -511,10 +516,47 @@ impl<'a> Builder<'a> {
 
     fn offset(&self, mark: &Marker) -> usize {
         // yaml-rust2 counts lines from 1 and columns (in characters) from 0.
-        self.base
-            + self
-                .index
-                .offset_of(self.text, mark.line().saturating_sub(1), mark.col())
+        let (line, col) = (mark.line().saturating_sub(1), mark.col());
+        let local = match self.offset_from_cursor(line, col) {
+            Some(local) => local,
+            None => {
+                let local = self.index.offset_of(self.text, line, col);
+                // A column at or past the line's end is clamped to it; the
+                // cursor would count from a wrong column.
+                let inside = line < self.index.line_count()
+                    && local < self.index.line_range(self.text, line).end;
+                if !inside {
+                    self.cursor.set(None);
+                    return self.base + local;
+                }
+                local
+            }
+        };
+        self.cursor.set(Some((line, col, local)));
+        self.base + local
+    }
+
+    /// The byte offset of (`line`, `col`) found by walking from the last
+    /// position converted, when it is on the same line and `col` is not
+    /// past the line's end. Marks come nearly in order, so this walks the
+    /// few characters in between; counting from the line's start each time
+    /// made a minified JSON spec (one line of megabytes) quadratic: a 4.5 MB
+    /// definition ran for over ten minutes.
+    fn offset_from_cursor(&self, line: usize, col: usize) -> Option<usize> {
+        let (cursor_line, cursor_col, cursor_byte) = self.cursor.get()?;
+        if line != cursor_line {
+            return None;
+        }
+        let range = self.index.line_range(self.text, line);
+        if col >= cursor_col {
+            let rest = &self.text[cursor_byte..range.end];
+            let (i, _) = rest.char_indices().nth(col - cursor_col)?;
+            Some(cursor_byte + i)
+        } else {
+            let before = &self.text[range.start..cursor_byte];
+            let (i, _) = before.char_indices().rev().nth(cursor_col - col - 1)?;
+            Some(range.start + i)
+        }
     }
 
     /// Parse until the end of the stream or the first syntax error.
@@ -1308,5 +1350,50 @@ mod control_characters {
             "{}",
             errors[9].message
         );
+    }
+}
+
+#[cfg(test)]
+mod long_lines {
+    use super::*;
+
+    /// Every event's position was found by counting characters from the
+    /// start of its line, so a minified JSON document (one line) took time
+    /// quadratic in its length: a 4.5 MB OpenAPI definition kept `check`
+    /// busy for over ten minutes. This one (about 2 MB) took minutes too.
+    #[test]
+    fn a_long_single_line_document_parses_in_linear_time() {
+        let items: Vec<String> = (0..60_000)
+            .map(|i| format!("\"k{i}\": {{\"v\": [{i}, \"é{i}\"]}}"))
+            .collect();
+        let text = format!("{{{}}}", items.join(", "));
+        assert!(text.len() > 1_500_000);
+        let started = std::time::Instant::now();
+        let stream = parse_stream(&text, YamlLimits::default());
+        let elapsed = started.elapsed();
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let root = &stream.documents[0].root;
+        // Positions are still exact, multi-byte characters included.
+        let last = root.pointer("/k59999/v/1").unwrap();
+        assert_eq!(&text[last.span.range()], "\"é59999\"");
+        let key = root.locate("/k30000");
+        assert_eq!(&text[key.range()], "\"k30000\"");
+        assert!(
+            elapsed < std::time::Duration::from_secs(20),
+            "parsing took {elapsed:?}"
+        );
+    }
+
+    #[test]
+    fn positions_are_exact_when_marks_go_back_on_a_line() {
+        // A block mapping's start event comes after its first key, so the
+        // cursor walks backwards; flow and block content mix on lines.
+        let text = "k: v\nmap:\n  x: [1, {y: z}]\n  w: \"é\"\n";
+        let stream = parse_stream(text, YamlLimits::default());
+        let root = &stream.documents[0].root;
+        assert_eq!(root.span.start, 0);
+        assert_eq!(&text[root.locate("/map/x/1/y").range()], "y");
+        assert_eq!(&text[root.pointer("/map/x/1/y").unwrap().span.range()], "z");
+        assert_eq!(&text[root.pointer("/map/w").unwrap().span.range()], "\"é\"");
     }
 }
