@@ -50,10 +50,73 @@ struct Position {
     end: LineCol,
 }
 
-fn position(files: &FileSet, file: Option<&str>, span: Option<Span>) -> Option<Position> {
-    let file = files.get(file?)?;
-    let (start, end) = file.span_line_cols(span?);
-    Some(Position { start, end })
+/// Line:col of spans, for one rendering. Diagnostics come sorted by file
+/// and position, so each start is counted from the previous one when it is
+/// further along the same line: counting from the line's start every time
+/// made a minified spec (one line of megabytes) with thousands of findings
+/// quadratic.
+struct Positions<'a> {
+    files: &'a FileSet,
+    /// The last start converted: file, byte offset (on a character
+    /// boundary) and its line:col.
+    last: std::cell::RefCell<Option<(&'a str, usize, LineCol)>>,
+}
+
+impl<'a> Positions<'a> {
+    fn new(files: &'a FileSet) -> Self {
+        Positions {
+            files,
+            last: Default::default(),
+        }
+    }
+
+    fn get(&self, file: Option<&str>, span: Option<Span>) -> Option<Position> {
+        let file = self.files.get(file?)?;
+        let span = span?;
+        let start = self.line_col(file, span.start);
+        let end = line_col_from(
+            file,
+            (floor_boundary(&file.text, span.start), start),
+            span.end,
+        )
+        .unwrap_or_else(|| file.line_col(span.end));
+        Some(Position { start, end })
+    }
+
+    fn line_col(&self, file: &'a SourceFile, offset: u32) -> LineCol {
+        let cached = self.last.borrow().and_then(|(path, at, pos)| {
+            (path == file.path.as_str())
+                .then(|| line_col_from(file, (at, pos), offset))
+                .flatten()
+        });
+        let pos = cached.unwrap_or_else(|| file.line_col(offset));
+        *self.last.borrow_mut() =
+            Some((file.path.as_str(), floor_boundary(&file.text, offset), pos));
+        pos
+    }
+}
+
+/// The largest character boundary at or before `offset` (clamped to the text).
+fn floor_boundary(text: &str, offset: u32) -> usize {
+    let mut at = (offset as usize).min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Line:col of `offset` counted from a known position `(at, pos)` on the
+/// same line; `None` when `offset` is on another line or before it.
+fn line_col_from(file: &SourceFile, (at, pos): (usize, LineCol), offset: u32) -> Option<LineCol> {
+    let target = floor_boundary(&file.text, offset);
+    if target < at || file.lines.line_of(offset) + 1 != pos.line as usize {
+        return None;
+    }
+    let column = pos.column + file.text[at..target].chars().count() as u32;
+    Some(LineCol {
+        line: pos.line,
+        column,
+    })
 }
 
 fn level(severity: Severity) -> Level<'static> {
@@ -67,11 +130,24 @@ fn level(severity: Severity) -> Level<'static> {
 /// At most this many source lines are shown per code frame.
 const MAX_FRAME_LINES: usize = 6;
 
+/// A frame longer than this (a minified JSON spec is one line of
+/// megabytes) shows only the part around the span: the frame renderer
+/// lays out every character it is given, once per finding.
+const MAX_FRAME_BYTES: usize = 2048;
+
+/// Bytes of context kept on each side of the span in a cut frame, and the
+/// most of the span itself that is shown.
+const CUT_CONTEXT: usize = 160;
+const CUT_SPAN: usize = 1024;
+
 /// The lines a code frame shows, with control characters replaced by
 /// one-column stand-ins (so the underline still lines up) and the span
 /// moved to match.
 struct FrameSource<'a> {
     path: Cow<'a, str>,
+    /// Line:col of the span's start when the window was cut (the frame
+    /// renderer would count from the cut).
+    cut_at: Option<LineCol>,
     first_line: usize,
     window: Cow<'a, str>,
     start: usize,
@@ -79,8 +155,13 @@ struct FrameSource<'a> {
 }
 
 /// Just the lines `span` covers (the whole file is never handed to the
-/// frame renderer: specs run to megabytes).
-fn frame_source(file: &SourceFile, span: Span) -> FrameSource<'_> {
+/// frame renderer: specs run to megabytes), cut around the span when they
+/// are long.
+fn frame_source<'a>(
+    file: &'a SourceFile,
+    span: Span,
+    positions: &Positions<'a>,
+) -> FrameSource<'a> {
     let first = file.lines.line_of(span.start);
     let last = file
         .lines
@@ -98,14 +179,44 @@ fn frame_source(file: &SourceFile, span: Span) -> FrameSource<'_> {
     while end < window.len() && !window.is_char_boundary(end) {
         end += 1;
     }
-    let (window, start, end) = visible_window(window, start, end);
+    let mut cut_at = None;
+    let mut shown = Cow::Borrowed(window);
+    if window.len() > MAX_FRAME_BYTES {
+        cut_at = Some(positions.line_col(file, span.start));
+        let end_shown = end.min(start + CUT_SPAN);
+        let from = floor_boundary(window, start.saturating_sub(CUT_CONTEXT) as u32);
+        let to = ceil_boundary(window, end_shown + CUT_CONTEXT);
+        let prefix = if from > 0 { "..." } else { "" };
+        let suffix = if to < window.len() { "..." } else { "" };
+        shown = Cow::Owned(format!("{prefix}{}{suffix}", &window[from..to]));
+        let shift = |at: usize| at - from + prefix.len();
+        start = shift(start);
+        end = shift(ceil_boundary(window, end_shown));
+    }
+    let (window, start, end) = match shown {
+        Cow::Borrowed(window) => visible_window(window, start, end),
+        Cow::Owned(cut) => {
+            let (visible, start, end) = visible_window(&cut, start, end);
+            (Cow::Owned(visible.into_owned()), start, end)
+        }
+    };
     FrameSource {
         path: printable::escape(&file.path),
+        cut_at,
         first_line: first + 1,
         window,
         start,
         end,
     }
+}
+
+/// The smallest character boundary at or after `offset` (clamped).
+fn ceil_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
 }
 
 /// `window` with every unsafe character replaced by its stand-in, and the
@@ -155,10 +266,57 @@ fn frame<'a>(
     if let Some(label) = label {
         annotation = annotation.label(label);
     }
-    Snippet::source(source.window.as_ref())
+    let snippet = Snippet::source(source.window.as_ref())
         .line_start(source.first_line)
-        .path(source.path.as_ref())
-        .annotation(annotation)
+        .annotation(annotation);
+    match source.cut_at {
+        // The origin line says where the span is; the snippet's own would
+        // count from the cut.
+        Some(_) => snippet,
+        None => snippet.path(source.path.as_ref()),
+    }
+}
+
+/// A cut frame's snippet has no path (its own `path:line:col` would count
+/// from the cut); the frame renderer then marks it with an empty `:::`
+/// line under the real origin line, which this drops.
+fn drop_empty_origin_lines(rendered: &str) -> String {
+    let mut out = String::with_capacity(rendered.len());
+    for line in rendered.split_inclusive('\n') {
+        if strip_styles(line).trim() != ":::" {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// `line` without the SGR escape sequences (`ESC [ ... m`) the styled
+/// renderer adds.
+fn strip_styles(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The `--> path:line:col` line of a cut frame.
+fn cut_origin<'a>(source: &'a FrameSource<'a>) -> Option<annotate_snippets::Origin<'a>> {
+    let at = source.cut_at?;
+    Some(
+        annotate_snippets::Origin::path(source.path.as_ref())
+            .line(at.line as usize)
+            .char_column(at.column as usize),
+    )
 }
 
 /// Every piece of one diagnostic's text, escaped, so the groups handed to
@@ -174,7 +332,7 @@ struct HumanText<'a> {
 }
 
 impl<'a> HumanText<'a> {
-    fn of(d: &'a Diagnostic, files: &'a FileSet) -> Self {
+    fn of(d: &'a Diagnostic, files: &'a FileSet, positions: &Positions<'a>) -> Self {
         let file = d.file.as_deref().and_then(|f| files.get(f));
         HumanText {
             code: printable::escape(&d.code),
@@ -182,7 +340,7 @@ impl<'a> HumanText<'a> {
             file: d.file.as_deref().map(printable::escape),
             frame: file
                 .zip(d.span)
-                .map(|(file, span)| frame_source(file, span)),
+                .map(|(file, span)| frame_source(file, span, positions)),
             label: d.label.as_deref().map(printable::escape),
             help: d.help.as_deref().map(printable::escape),
             related: d
@@ -192,7 +350,9 @@ impl<'a> HumanText<'a> {
                     (
                         printable::escape(&r.message),
                         printable::escape(&r.file),
-                        files.get(&r.file).map(|file| frame_source(file, r.span)),
+                        files
+                            .get(&r.file)
+                            .map(|file| frame_source(file, r.span, positions)),
                     )
                 })
                 .collect(),
@@ -207,14 +367,19 @@ pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) ->
         Renderer::plain()
     };
     let mut out = String::new();
+    let positions = Positions::new(files);
     for d in diagnostics {
-        let text = HumanText::of(d, files);
+        let text = HumanText::of(d, files, &positions);
         let title = level(d.severity)
             .primary_title(text.message.as_ref())
             .id(text.code.as_ref());
         let mut group = match (&text.frame, &text.file) {
             (Some(source), _) => {
-                Group::with_title(title).element(frame(source, text.label.as_deref(), true))
+                let mut group = Group::with_title(title);
+                if let Some(origin) = cut_origin(source) {
+                    group = group.element(origin);
+                }
+                group.element(frame(source, text.label.as_deref(), true))
             }
             (None, Some(path)) => {
                 Group::with_title(title).element(annotate_snippets::Origin::path(path.as_ref()))
@@ -228,13 +393,28 @@ pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) ->
         for (message, path, source) in &text.related {
             let note = Level::NOTE.secondary_title(message.as_ref());
             report.push(match source {
-                Some(source) => Group::with_title(note).element(frame(source, None, false)),
+                Some(source) => {
+                    let mut group = Group::with_title(note);
+                    if let Some(origin) = cut_origin(source) {
+                        group = group.element(origin);
+                    }
+                    group.element(frame(source, None, false))
+                }
                 None => {
                     Group::with_title(note).element(annotate_snippets::Origin::path(path.as_ref()))
                 }
             });
         }
-        out.push_str(&renderer.render(&report));
+        let rendered = renderer.render(&report);
+        let has_cut = text
+            .frame
+            .iter()
+            .chain(text.related.iter().filter_map(|r| r.2.as_ref()));
+        if has_cut.into_iter().any(|f| f.cut_at.is_some()) {
+            out.push_str(&drop_empty_origin_lines(&rendered));
+        } else {
+            out.push_str(&rendered);
+        }
         out.push_str("\n\n");
     }
     out
@@ -242,8 +422,9 @@ pub fn render_human(diagnostics: &[Diagnostic], files: &FileSet, color: bool) ->
 
 pub fn render_concise(diagnostics: &[Diagnostic], files: &FileSet) -> String {
     let mut out = String::new();
+    let positions = Positions::new(files);
     for d in diagnostics {
-        let location = match (&d.file, position(files, d.file.as_deref(), d.span)) {
+        let location = match (&d.file, positions.get(d.file.as_deref(), d.span)) {
             (Some(file), Some(pos)) => format!(
                 "{}:{}:{}: ",
                 printable::escape(file),
@@ -264,8 +445,8 @@ pub fn render_concise(diagnostics: &[Diagnostic], files: &FileSet) -> String {
     out
 }
 
-fn diagnostic_json(d: &Diagnostic, files: &FileSet) -> serde_json::Value {
-    let pos = position(files, d.file.as_deref(), d.span);
+fn diagnostic_json(d: &Diagnostic, positions: &Positions<'_>) -> serde_json::Value {
+    let pos = positions.get(d.file.as_deref(), d.span);
     json!({
         "code": d.code,
         "severity": d.severity,
@@ -278,7 +459,7 @@ fn diagnostic_json(d: &Diagnostic, files: &FileSet) -> serde_json::Value {
         "label": d.label,
         "help": d.help,
         "related": d.related.iter().map(|r| {
-            let pos = position(files, Some(&r.file), Some(r.span));
+            let pos = positions.get(Some(&r.file), Some(r.span));
             json!({
                 "file": r.file,
                 "line": pos.as_ref().map(|p| p.start.line),
@@ -290,10 +471,11 @@ fn diagnostic_json(d: &Diagnostic, files: &FileSet) -> serde_json::Value {
 }
 
 pub fn render_json(diagnostics: &[Diagnostic], files: &FileSet, version: &str) -> String {
+    let positions = Positions::new(files);
     let doc = json!({
         "tool": { "name": "portolan", "version": version },
         "summary": Summary::of(diagnostics),
-        "diagnostics": diagnostics.iter().map(|d| diagnostic_json(d, files)).collect::<Vec<_>>(),
+        "diagnostics": diagnostics.iter().map(|d| diagnostic_json(d, &positions)).collect::<Vec<_>>(),
     });
     let mut out =
         printable::escape_json_text(serde_json::to_string_pretty(&doc).unwrap_or_default());
@@ -309,11 +491,11 @@ fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
-fn sarif_location(files: &FileSet, file: &str, span: Option<Span>) -> serde_json::Value {
+fn sarif_location(positions: &Positions<'_>, file: &str, span: Option<Span>) -> serde_json::Value {
     let mut physical = json!({
         "artifactLocation": { "uri": file, "uriBaseId": "%SRCROOT%" },
     });
-    if let Some(pos) = position(files, Some(file), span) {
+    if let Some(pos) = positions.get(Some(file), span) {
         physical["region"] = json!({
             "startLine": pos.start.line,
             "startColumn": pos.start.column,
@@ -326,6 +508,7 @@ fn sarif_location(files: &FileSet, file: &str, span: Option<Span>) -> serde_json
 
 /// SARIF 2.1.0, as GitHub code scanning and most CI dashboards read it.
 pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) -> String {
+    let positions = Positions::new(files);
     // Rules: every built-in code, then any custom (policy) code seen.
     let mut rule_ids: Vec<String> = codes::ALL.iter().map(|c| c.code.to_string()).collect();
     let mut rules: Vec<serde_json::Value> = codes::ALL
@@ -369,7 +552,7 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
                 "message": { "text": text },
             });
             if let Some(file) = &d.file {
-                result["locations"] = json!([sarif_location(files, file, d.span)]);
+                result["locations"] = json!([sarif_location(&positions, file, d.span)]);
             }
             if !d.related.is_empty() {
                 result["relatedLocations"] = d
@@ -377,7 +560,7 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        let mut loc = sarif_location(files, &r.file, Some(r.span));
+                        let mut loc = sarif_location(&positions, &r.file, Some(r.span));
                         loc["id"] = json!(i);
                         loc["message"] = json!({ "text": r.message });
                         loc
@@ -430,6 +613,7 @@ fn escape_github_property(s: &str) -> String {
 /// whatever its text holds.
 pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
     let mut out = String::new();
+    let positions = Positions::new(files);
     for d in diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -442,7 +626,7 @@ pub fn render_github(diagnostics: &[Diagnostic], files: &FileSet) -> String {
                 "file={}",
                 escape_github_property(&printable::escape(file))
             ));
-            if let Some(pos) = position(files, Some(file), d.span) {
+            if let Some(pos) = positions.get(Some(file), d.span) {
                 props.push(format!("line={}", pos.start.line));
                 props.push(format!("col={}", pos.start.column));
                 props.push(format!("endLine={}", pos.end.line));
@@ -544,6 +728,40 @@ mod tests {
             };
             assert!(message.as_str().unwrap().starts_with(FORGED), "{message}");
         }
+    }
+
+    /// A minified spec is one line of megabytes: every frame handed the
+    /// whole line to the frame renderer, so thousands of findings on it took
+    /// minutes. Long windows are cut around the span; the location line
+    /// still gives the real column.
+    #[test]
+    fn frames_on_long_lines_are_cut_and_keep_the_real_position() {
+        let mut source = "é".repeat(100_000);
+        let start = source.len();
+        source.push_str("bad");
+        source.push_str(&"x".repeat(100_000));
+        source.push('\n');
+        let diagnostics: Vec<Diagnostic> = (0..2)
+            .map(|_| {
+                Diagnostic::new(&codes::INVALID_NAME, "m").at("a.json", Span::new(start, start + 3))
+            })
+            .collect();
+        let mut files = FileSet::default();
+        files.insert(Arc::new(SourceFile::new("a.json", source)));
+        let out = render_human(&diagnostics, &files, false);
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        assert_eq!(out.matches(" --> a.json:1:100001").count(), 2, "{out}");
+        assert!(!out.lines().any(|l| l.trim() == ":::"), "{out}");
+        let line = out.lines().find(|l| l.contains("bad")).unwrap();
+        let underline = out
+            .lines()
+            .skip_while(|l| !l.contains("bad"))
+            .nth(1)
+            .unwrap();
+        let column = |s: &str, pat: &str| s[..s.find(pat).unwrap()].chars().count();
+        assert_eq!(column(underline, "^^^"), column(line, "bad"), "{out}");
+        let concise = render_concise(&diagnostics, &files);
+        assert_eq!(concise.matches("a.json:1:100001: error[E002] m").count(), 2);
     }
 
     /// The code frame shows the source with control characters as
