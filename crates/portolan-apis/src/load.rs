@@ -42,6 +42,20 @@ pub struct SpecSet {
     pub version: String,
     pub files: BTreeMap<String, SpecFile>,
     pub refs: Vec<RefSite>,
+    /// Discriminator mapping values that are references, not schema names.
+    /// They are checked against the files loaded for `refs` and never make
+    /// portolan read another file.
+    pub mappings: Vec<MappingSite>,
+}
+
+/// A discriminator mapping value that is a reference
+/// (`dog: '#/components/schemas/Dog'`, `cat: './cat.yaml'`), as written.
+#[derive(Debug, Clone)]
+pub struct MappingSite {
+    /// The discriminator value (`dog`).
+    pub name: String,
+    /// Where it is written; the reference is relative to this file.
+    pub site: RefSite,
 }
 
 /// Where the definition's root document comes from.
@@ -135,15 +149,83 @@ fn is_pure_ref(node: &Node) -> bool {
         .is_some_and(|m| m.len() == 1 && m[0].key == "$ref")
 }
 
-/// Every `$ref` in a file's tree, in document order.
-fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>) {
-    // (node, key under which it sits, key of its parent)
-    let mut stack: Vec<(&Node, Option<&str>, Option<&str>)> = vec![(root, None, None)];
+/// Keys whose value is an object of user-chosen names, each holding a
+/// schema: a member called `discriminator` there is a property, not a
+/// Discriminator Object.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "$defs",
+    "definitions",
+    "schemas",
+];
+
+/// Whether a discriminator mapping value is a reference rather than a
+/// schema name: it has a fragment, a path or a scheme, or names a file
+/// (OpenAPI 3.1 §4.8.25.2: "schema names or URI references").
+fn is_mapping_reference(value: &str) -> bool {
+    value.contains(['#', '/'])
+        || has_uri_scheme(value)
+        || [".json", ".yaml", ".yml"]
+            .iter()
+            .any(|ext| value.ends_with(ext))
+}
+
+/// `http:x`, `urn:x`, `https://x`: a URI scheme (RFC 3986 §3.1). One letter
+/// is a Windows drive (`C:`), not a scheme.
+fn has_uri_scheme(value: &str) -> bool {
+    value.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.len() > 1
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    })
+}
+
+/// The reference mapping values of a Discriminator Object at `node` (an
+/// entry `discriminator` of a schema).
+fn mapping_sites(path: &str, discriminator: &Node, out: &mut Vec<MappingSite>) {
+    let Some(mapping) = discriminator.get("mapping").and_then(Node::as_map) else {
+        return;
+    };
+    for entry in mapping {
+        if let Some(raw) = entry.value.as_str()
+            && is_mapping_reference(raw)
+        {
+            out.push(MappingSite {
+                name: entry.key.clone(),
+                site: RefSite {
+                    file: path.to_string(),
+                    span: entry.value.span,
+                    raw: raw.to_string(),
+                    target: refs::resolve(path, raw),
+                },
+            });
+        }
+    }
+}
+
+/// Every `$ref` in a file's tree, in document order, and every
+/// discriminator mapping value that is a reference.
+fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>, mappings: &mut Vec<MappingSite>) {
+    // (node, key under which it sits, key of its parent, inside an `x-`
+    // extension)
+    let mut stack: Vec<(&Node, Option<&str>, Option<&str>, bool)> = vec![(root, None, None, false)];
     let mut found = Vec::new();
-    while let Some((node, key, parent_key)) = stack.pop() {
+    let mut found_mappings = Vec::new();
+    while let Some((node, key, parent_key, in_extension)) = stack.pop() {
         match &node.value {
             Value::Map(entries) => {
                 for entry in entries.iter().rev() {
+                    if entry.key == "discriminator"
+                        && !in_extension
+                        && !key.is_some_and(|k| NAME_MAPS.contains(&k))
+                    {
+                        mapping_sites(path, &entry.value, &mut found_mappings);
+                    }
+                    let in_extension = in_extension || entry.key.starts_with("x-");
                     if entry.key == "$ref" {
                         if let Some(raw) = entry.value.as_str() {
                             found.push(RefSite {
@@ -161,7 +243,7 @@ fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>) {
                         // use it to include example files, and tools
                         // resolve it; so does portolan.
                         if entry.key == "example" && is_pure_ref(&entry.value) {
-                            stack.push((&entry.value, Some(&entry.key), key));
+                            stack.push((&entry.value, Some(&entry.key), key, in_extension));
                         }
                         continue;
                     }
@@ -169,7 +251,7 @@ fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>) {
                     if entry.key == "value" && parent_key == Some("examples") {
                         continue;
                     }
-                    stack.push((&entry.value, Some(&entry.key), key));
+                    stack.push((&entry.value, Some(&entry.key), key, in_extension));
                 }
             }
             Value::Seq(items) => {
@@ -178,7 +260,7 @@ fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>) {
                     continue;
                 }
                 for item in items.iter().rev() {
-                    stack.push((item, key, parent_key));
+                    stack.push((item, key, parent_key, in_extension));
                 }
             }
             _ => {}
@@ -186,6 +268,8 @@ fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>) {
     }
     found.sort_by_key(|r| r.span.start);
     out.extend(found);
+    found_mappings.sort_by_key(|m| m.site.span.start);
+    mappings.extend(found_mappings);
 }
 
 /// Load a definition and everything it references.
@@ -250,7 +334,8 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
 
     let mut files: BTreeMap<String, SpecFile> = BTreeMap::new();
     let mut sites: Vec<RefSite> = Vec::new();
-    collect_refs(&root_path, &root_node, &mut sites);
+    let mut mappings: Vec<MappingSite> = Vec::new();
+    collect_refs(&root_path, &root_node, &mut sites, &mut mappings);
     files.insert(
         root_path.clone(),
         SpecFile {
@@ -306,7 +391,7 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
                     loaded.files.push(file.clone());
                     loaded.diagnostics.extend(diagnostics);
                     let node = node.unwrap_or_else(|| Node::new(Value::Null, Span::at(0)));
-                    collect_refs(&path, &node, &mut sites);
+                    collect_refs(&path, &node, &mut sites, &mut mappings);
                     files.insert(path, SpecFile { file, root: node });
                 }
                 Err(reason) => {
@@ -322,8 +407,10 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         version,
         files,
         refs: sites,
+        mappings,
     };
     check_ref_sites(&set, &failed, &mut loaded.diagnostics);
+    check_mapping_sites(&set, &failed, &mut loaded.diagnostics);
     loaded.spec = Some(set);
     loaded
 }
@@ -406,6 +493,75 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
                 &codes::REF_NOT_FOUND,
                 format!("`$ref: {}`: {reason}", site.raw),
             ))),
+        }
+    }
+}
+
+/// Report discriminator mapping references that lead nowhere in a loaded
+/// file, leave the root, or are remote, at the mapping value. A reference
+/// into a file no `$ref` loaded is not followed: mapping values never make
+/// portolan read a file.
+fn check_mapping_sites(
+    set: &SpecSet,
+    failed: &BTreeMap<String, String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for MappingSite { name, site } in &set.mappings {
+        let raw = &site.raw;
+        let at = |d: Diagnostic| d.at(&site.file, site.span);
+        let nowhere = |why: String| {
+            at(Diagnostic::new(
+                &codes::DISCRIMINATOR_MAPPING,
+                format!("discriminator value `{name}` maps to `{raw}`, which {why}"),
+            ))
+        };
+        if has_uri_scheme(raw) && !raw.starts_with("file:") {
+            out.push(
+                at(Diagnostic::new(
+                    &codes::REF_REMOTE,
+                    format!("discriminator value `{name}` maps to `{raw}`, which is remote and was not fetched"),
+                ))
+                .with_help("vendor the schema into the repository and map to it with a relative reference"),
+            );
+            continue;
+        }
+        match &site.target {
+            RefTarget::Remote(_) => {}
+            RefTarget::Escapes(_) => out.push(at(Diagnostic::new(
+                &codes::PATH_ESCAPES_ROOT,
+                format!(
+                    "discriminator value `{name}` maps to `{raw}`, which leaves the catalog root or is an absolute path"
+                ),
+            ))),
+            RefTarget::Invalid(reason) => out.push(nowhere(format!("is not a reference: {reason}"))),
+            RefTarget::Local { file, pointer } => match (set.files.get(file), failed.get(file)) {
+                (Some(spec), _) if spec.root.pointer(pointer).is_none() => {
+                    let why = if *file == site.file {
+                        "does not exist".to_string()
+                    } else {
+                        format!("does not exist: `{file}` has no node at `#{pointer}`")
+                    };
+                    let help = nearest_existing(&spec.root, pointer).unwrap_or_else(|| {
+                        "map it to a schema name under `components.schemas` or to a `#/components/schemas/...` reference".into()
+                    });
+                    out.push(nowhere(why).with_help(help));
+                }
+                (None, Some(reason)) => {
+                    out.push(nowhere(format!("cannot be resolved: `{file}`: {reason}")))
+                }
+                _ => {}
+            },
+            RefTarget::Anchor { file, anchor } => {
+                if set
+                    .files
+                    .get(file)
+                    .is_some_and(|f| refs::find_anchor(&f.root, anchor).is_none())
+                {
+                    out.push(nowhere(format!(
+                        "does not exist: no schema in `{file}` declares `$anchor: {anchor}`"
+                    )));
+                }
+            }
         }
     }
 }

@@ -5,6 +5,8 @@
 
 use portolan_apis::detect::SpecFormat;
 use portolan_apis::rules::{Finding, check_semantics};
+use portolan_apis::{ApiDefinition, LoadLimits, RootDocument, check_definition};
+use portolan_core::source::MemorySource;
 use serde_json::{Value, json};
 
 /// `(code, pointer)` of each finding, in order.
@@ -340,7 +342,7 @@ fn discriminator_mapping_names_refs_and_external_values() {
 
 #[test]
 fn discriminator_mapping_to_nothing() {
-    let doc = pets(json!({"dog": "dog", "cat": "#/components/schemas/Kat"}));
+    let doc = pets(json!({"dog": "dog", "cat": "Kat"}));
     assert_eq!(
         findings(SpecFormat::OpenApi30, &doc),
         // Document order (serde_json keeps it: `preserve_order`).
@@ -357,21 +359,11 @@ fn discriminator_mapping_to_nothing() {
 }
 
 #[test]
-fn discriminator_mapping_pointer_written_in_another_file_is_skipped() {
-    // Regression: DigitalOcean's `models/floating_ip_actions.yml` maps
-    // `assign: '#/floating_ip_action_assign'`, a pointer into that file.
-    // Bundling keeps mapping strings as written, so in the bundle it seemed
-    // to point at a missing root member.
-    let doc = pets(json!({"dog": "#/Dog", "cat": "Cat"}));
-    assert_eq!(findings(SpecFormat::OpenApi30, &doc), none());
-}
-
-#[test]
 fn discriminator_mapping_inline_schema_in_an_operation() {
     let doc = openapi(
         json!({"/pets": {"get": {"responses": {"default": {"description": "x", "content": {"application/json": {"schema": {
             "oneOf": [{"$ref": "#/components/schemas/Dog"}],
-            "discriminator": {"propertyName": "kind", "mapping": {"dog": "#/components/schemas/Dog"}},
+            "discriminator": {"propertyName": "kind", "mapping": {"dog": "Dog"}},
         }}}}}}}}),
     );
     assert_eq!(
@@ -381,6 +373,127 @@ fn discriminator_mapping_inline_schema_in_an_operation() {
             "/paths/~1pets/get/responses/default/content/application~1json/schema/discriminator/mapping/dog"
         )]
     );
+}
+
+// A011 for mapping values that are references: checked while loading,
+// relative to the file they are written in (the bundle no longer knows it).
+
+/// Load a definition from in-memory files (the first is the root).
+fn load(files: &[(&str, &str)]) -> ApiDefinition {
+    let mut source = MemorySource::new();
+    for (path, text) in files {
+        source.insert(path, text.as_bytes());
+    }
+    check_definition(
+        &source,
+        RootDocument::File(files[0].0),
+        LoadLimits::default(),
+    )
+}
+
+/// `(code, file:line:col, message)` of each diagnostic.
+fn located(def: &ApiDefinition) -> Vec<(String, String, String)> {
+    def.diagnostics
+        .iter()
+        .map(|d| {
+            let file = d.file.as_deref().unwrap_or("");
+            let text = &def.files.iter().find(|f| f.path == file).unwrap();
+            let at = text.line_col(d.span.unwrap().start);
+            (
+                d.code.clone(),
+                format!("{file}:{}:{}", at.line, at.column),
+                d.message.clone(),
+            )
+        })
+        .collect()
+}
+
+const PETS_HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Dog: {type: object}\n    Cat: {type: object}\n    Pet:\n      oneOf: [{$ref: '#/components/schemas/Dog'}]\n      discriminator:\n        propertyName: kind\n        mapping:\n";
+
+/// Issue 17, finding 11: mapping values pointing nowhere, out of the root
+/// or at a URL got no finding (nothing was read, and still nothing is).
+#[test]
+fn discriminator_mapping_references_that_lead_nowhere_are_reported_and_nothing_is_read() {
+    let def = load(&[
+        (
+            "api/openapi.yaml",
+            &format!(
+                "{PETS_HEAD}          dog: '#/components/schemas/Dog'\n          nowhere: '#/nowhere'\n          kat: '#/components/schemas/Kat'\n          passwd: ../../etc/passwd\n          absolute: /etc/passwd\n          web: 'http://evil.test/x.json#/X'\n          bare: 'http:evil'\n          sibling: './fish.yaml#/Fish'\n          plain: Cat\n"
+            ),
+        ),
+        // Exists, but no `$ref` names it: a mapping value does not make
+        // portolan read it.
+        ("api/fish.yaml", "Fish: {type: object}\n"),
+    ]);
+    let found = located(&def);
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(code, at, _)| (code.as_str(), at.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("A011", "api/openapi.yaml:14:20"),
+            ("A011", "api/openapi.yaml:15:16"),
+            ("F002", "api/openapi.yaml:16:19"),
+            ("F002", "api/openapi.yaml:17:21"),
+            ("A003", "api/openapi.yaml:18:16"),
+            ("A003", "api/openapi.yaml:19:17"),
+        ],
+        "{found:#?}"
+    );
+    assert_eq!(
+        found[0].2,
+        "discriminator value `nowhere` maps to `#/nowhere`, which does not exist"
+    );
+    assert_eq!(
+        def.diagnostics[1].help.as_deref(),
+        Some("did you mean `#/components/schemas/Cat`?")
+    );
+    assert_eq!(def.diagnostics[4].severity.as_str(), "warning");
+    let read: Vec<&str> = def.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(read, ["api/openapi.yaml"]);
+}
+
+/// A `#/...` mapping written in a `$ref`'d file points into that file
+/// (DigitalOcean's `models/floating_ip_actions.yml` maps
+/// `assign: '#/floating_ip_action_assign'`); before, the bundle-level check
+/// could only skip such pointers, right or wrong.
+#[test]
+fn discriminator_mapping_pointers_resolve_in_the_file_they_are_written_in() {
+    let def = load(&[
+        (
+            "api/openapi.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Action: {$ref: './models/actions.yaml#/action'}\n",
+        ),
+        (
+            "api/models/actions.yaml",
+            "action:\n  oneOf: [{$ref: '#/assign'}]\n  discriminator:\n    propertyName: type\n    mapping:\n      assign: '#/assign'\n      unassign: '#/unassign'\n      other: 'other.yaml#/x'\nassign: {type: object}\n",
+        ),
+    ]);
+    let found = located(&def);
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(code, at, _)| (code.as_str(), at.as_str()))
+        .collect();
+    // `other.yaml` is not loaded (no `$ref` names it), so not checked.
+    assert_eq!(
+        summary,
+        vec![("A011", "api/models/actions.yaml:7:17")],
+        "{found:#?}"
+    );
+}
+
+/// A property named `discriminator` and `x-` extensions hold no
+/// Discriminator Object.
+#[test]
+fn discriminator_mapping_lookalikes_are_not_checked() {
+    let def = load(&[(
+        "openapi.yaml",
+        // 3.1: a schema may carry unknown keywords such as `mapping`.
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Odd:\n      properties:\n        discriminator: {type: object, mapping: {a: '#/nowhere'}}\n      x-vendor:\n        discriminator: {mapping: {a: 'https://x.test/'}}\n",
+    )]);
+    assert_eq!(located(&def), vec![]);
 }
 
 // A012 asyncapi-reference

@@ -63,6 +63,9 @@ codes! {
     READ_FAILED = "Y009", "read-failed", Error,
         "A file could not be read.",
         "The file exists in the catalog but reading it failed (permissions, an I/O error, or an object missing from the git repository). The message carries the cause.";
+    CONTROL_CHARACTER = "Y010", "control-character", Error,
+        "The file holds a control character YAML does not allow.",
+        "YAML 1.2 allows only printable characters (section 5.1): tab, line feed, carriage return and printable Unicode. C0 control characters (a NUL byte, BEL, ESC, ...) are allowed nowhere, not even in quoted strings, where a value that needs one writes an escape such as `\"\\x07\"`; DEL, the C1 controls and U+FFFE/U+FFFF are allowed only inside quoted strings. Such a character usually means a binary or corrupted file, or text pasted from a terminal. The document holding it is skipped, as with a syntax error, and the documents after it are still read (a NUL byte would otherwise end the file for the YAML parser and hide everything after it). One finding per line, for the first ten lines that hold one.";
     FILE_NOT_FOUND = "F001", "file-not-found", Error,
         "A path named in a descriptor does not exist.",
         "A `$text`, `$json` or `$yaml` substitution names a file that is not in the catalog root. Paths are relative to the file that contains the substitution. Check the spelling and that the file is committed (and not ignored by `.gitignore`).";
@@ -155,7 +158,7 @@ codes! {
         "Each name in a `security` requirement must be a key of `components.securitySchemes` (OpenAPI 3, AsyncAPI 2) or `securityDefinitions` (OpenAPI 2.0).";
     DISCRIMINATOR_MAPPING = "A011", "discriminator-mapping", Error,
         "A discriminator mapping points at a schema that does not exist.",
-        "Values of `discriminator.mapping` are schema names or references; each must name a schema of the document.";
+        "Values of `discriminator.mapping` are schema names or references; each must name a schema of the document. A reference is relative to the file it is written in, like a `$ref`, and is checked against the files the definition's `$ref`s load (a mapping value never makes portolan read a file). A reference that leaves the catalog root is reported as F002 and a remote one as A003.";
     ASYNCAPI_REFERENCE = "A012", "asyncapi-reference", Error,
         "An AsyncAPI operation, channel or message reference does not resolve.",
         "AsyncAPI 3 operations name their channel and messages by reference, and a reply names its channel too; each must point at a channel of `channels` and a message of that channel.";

@@ -11,6 +11,7 @@ pub mod files;
 pub mod history;
 pub mod parse;
 pub mod paths;
+pub mod printable;
 pub mod render;
 pub mod schema_error;
 pub mod source;

@@ -15,6 +15,7 @@ pub fn yaml_code(kind: YamlErrorKind) -> &'static Code {
         YamlErrorKind::AliasLimit => &codes::ALIAS_LIMIT,
         YamlErrorKind::TooDeep => &codes::TOO_DEEP,
         YamlErrorKind::ComplexKey => &codes::COMPLEX_KEY,
+        YamlErrorKind::ControlCharacter => &codes::CONTROL_CHARACTER,
     }
 }
 

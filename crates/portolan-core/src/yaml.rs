@@ -5,7 +5,9 @@
 //! Hostile input is bounded here, once, for every later stage: nesting depth,
 //! alias expansion (YAML bombs) and total node count have limits, and a
 //! syntax error in one document of a stream does not lose the documents that
-//! follow it.
+//! follow it. Characters YAML does not allow (a NUL byte, other control
+//! characters) are reported at their position; the YAML scanner would take
+//! a NUL for the end of the input and silently drop everything after it.
 
 use std::collections::HashMap;
 
@@ -77,6 +79,8 @@ pub enum YamlErrorKind {
     AliasLimit,
     TooDeep,
     ComplexKey,
+    /// A character YAML 1.2 does not allow where it stands (§5.1).
+    ControlCharacter,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -276,30 +280,155 @@ pub fn parse_stream(text: &str, limits: YamlLimits) -> ParsedStream {
         Some(rest) => (rest, 3),
         None => (text, 0),
     };
+    out.errors.extend(c0_control_errors(body, base));
     let mut remaining = body;
     let mut next_index = 0;
-    // A syntax error ends the parser's stream; resume at the next document
-    // marker so one broken document does not hide the ones after it.
+    // A syntax error ends the parser's stream, and so does a C0 control
+    // character (the scanner reads a NUL as the end of its input, and no
+    // document holding one is YAML). Either way, resume at the next
+    // document marker so one broken document does not hide the ones after
+    // it.
     loop {
-        let builder = Builder::new(remaining, base, limits, next_index);
-        let (documents, errors, error) = builder.run();
-        next_index += documents.len();
-        out.documents.extend(documents);
+        let control = remaining.find(is_c0_control);
+        let visible = &remaining[..control.unwrap_or(remaining.len())];
+        let builder = Builder::new(visible, base, limits, next_index);
+        let (mut documents, mut errors, syntax_error) = builder.run();
+        let resume_at = match (syntax_error, control) {
+            (None, None) => {
+                out.documents.extend(documents.kept);
+                out.errors.extend(errors);
+                break;
+            }
+            (Some((error, broken_doc_start)), control) => {
+                let marker = next_document_marker(remaining, broken_doc_start);
+                // The document the control character cut short often
+                // ends in a syntax error (an unclosed quote): the cut's
+                // doing, and already reported as the character.
+                let cut_short = control.is_some_and(|c| marker.is_none_or(|m| m > c));
+                next_index = documents.next_index + 1;
+                match control {
+                    Some(control) if cut_short => next_document_marker(remaining, control),
+                    _ => {
+                        errors.push(error);
+                        marker
+                    }
+                }
+            }
+            (None, Some(control)) => {
+                // The last document is the one holding the character:
+                // skipped with its findings, as for a syntax error.
+                next_index = documents.next_index;
+                match documents.last_kept {
+                    Some(true) => {
+                        if let Some(dropped) = documents.kept.pop() {
+                            errors.retain(|e| {
+                                e.kind == YamlErrorKind::ControlCharacter
+                                    || e.span.start < dropped.root.span.start
+                            });
+                        }
+                    }
+                    // Skipped already (a control outside quotes).
+                    Some(false) => {}
+                    // The character came before any content: its
+                    // document was never started.
+                    None => next_index += 1,
+                }
+                next_document_marker(remaining, control)
+            }
+        };
+        out.documents.extend(documents.kept);
         out.errors.extend(errors);
-        let Some((error, broken_doc_start)) = error else {
+        let Some(offset) = resume_at else {
             break;
         };
-        out.errors.push(error);
-        next_index += 1;
-        match next_document_marker(remaining, broken_doc_start) {
-            Some(offset) => {
-                base += offset;
-                remaining = &remaining[offset..];
+        base += offset;
+        remaining = &remaining[offset..];
+    }
+    out.errors.sort_by_key(|e| e.span.start);
+    out
+}
+
+/// C0 control characters other than tab, LF and CR: YAML 1.2 allows them
+/// nowhere, not even in quoted scalars (`c-printable`, §5.1), where a value
+/// that needs one writes an escape (`"\x07"`).
+fn is_c0_control(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f')
+}
+
+/// DEL, the C1 controls but NEL, U+FFFE and U+FFFF: not `c-printable`, but
+/// allowed inside quoted scalars for JSON compatibility (§5.1), so only a
+/// plain or block scalar holding one is an error.
+fn is_quoted_only(c: char) -> bool {
+    matches!(
+        c,
+        '\x7f'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}'
+    )
+}
+
+/// At most this many lines with control characters are reported per file
+/// (a binary file would otherwise bury every other finding).
+const MAX_CONTROL_LINES: usize = 10;
+
+fn control_name(c: u8) -> String {
+    match c {
+        0 => "U+0000 (a NUL byte)".into(),
+        0x1b => "U+001B (ESC)".into(),
+        c => format!("U+{c:04X}"),
+    }
+}
+
+/// One error per line holding C0 controls, at the first one on that line
+/// (`base` is added to every offset).
+fn c0_control_errors(text: &str, base: usize) -> Vec<YamlError> {
+    let is_c0 = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    if !text.bytes().any(is_c0) {
+        return Vec::new();
+    }
+    let index = LineIndex::new(text);
+    // (offset of the first control on the line, controls on the line)
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut current_line = None;
+    // Every C0 control is one byte, never part of a longer UTF-8 sequence.
+    let offsets = text.bytes().enumerate().filter(|&(_, b)| is_c0(b));
+    for (offset, _) in offsets {
+        let line = index.line_of(offset as u32);
+        match lines.last_mut() {
+            Some(entry) if current_line == Some(line) => entry.1 += 1,
+            _ => {
+                lines.push((offset, 1));
+                current_line = Some(line);
             }
-            None => break,
         }
     }
-    out
+    let not_listed = lines.len().saturating_sub(MAX_CONTROL_LINES);
+    let mut errors: Vec<YamlError> = lines
+        .into_iter()
+        .take(MAX_CONTROL_LINES)
+        .map(|(offset, count)| {
+            let byte = text.as_bytes()[offset];
+            let more = match count {
+                1 => String::new(),
+                n => format!(" ({} more on this line)", n - 1),
+            };
+            YamlError {
+                kind: YamlErrorKind::ControlCharacter,
+                message: format!(
+                    "control character {} is not allowed in YAML{more}; the document holding it is skipped",
+                    control_name(byte)
+                ),
+                span: Span::new(base + offset, base + offset + 1),
+                related: None,
+            }
+        })
+        .collect();
+    if not_listed > 0
+        && let Some(last) = errors.last_mut()
+    {
+        last.message.push_str(&format!(
+            "; {not_listed} more lines with control characters are not listed"
+        ));
+    }
+    errors
 }
 
 /// Byte offset of the first `---` line after the line holding `from` (the
@@ -319,6 +448,15 @@ fn next_document_marker(text: &str, from: usize) -> Option<usize> {
         }
         offset = line_end? + 1;
     }
+}
+
+/// The documents one parser run completed.
+struct Documents {
+    kept: Vec<Document>,
+    /// Stream index of the next document (dropped ones count).
+    next_index: usize,
+    /// Whether the last document seen was kept (`None`: no document).
+    last_kept: Option<bool>,
 }
 
 enum Frame {
@@ -344,6 +482,12 @@ struct Builder<'a> {
     index: LineIndex,
     limits: YamlLimits,
     first_index: usize,
+    /// The current document has a DEL or C1 control outside quotes.
+    quoted_only_found: bool,
+    /// The last mark converted to an offset: (0-based line, character
+    /// column, byte offset in `text`), only when the column was inside the
+    /// line (a clamped one would not count characters right).
+    cursor: std::cell::Cell<Option<(usize, usize, usize)>>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
     stack: Vec<Frame>,
@@ -360,6 +504,8 @@ impl<'a> Builder<'a> {
             index: LineIndex::new(text),
             limits,
             first_index,
+            quoted_only_found: false,
+            cursor: std::cell::Cell::new(None),
             anchors: HashMap::new(),
             alias_nodes: 0,
             stack: Vec::new(),
@@ -370,17 +516,59 @@ impl<'a> Builder<'a> {
 
     fn offset(&self, mark: &Marker) -> usize {
         // yaml-rust2 counts lines from 1 and columns (in characters) from 0.
-        self.base
-            + self
-                .index
-                .offset_of(self.text, mark.line().saturating_sub(1), mark.col())
+        let (line, col) = (mark.line().saturating_sub(1), mark.col());
+        let local = match self.offset_from_cursor(line, col) {
+            Some(local) => local,
+            None => {
+                let local = self.index.offset_of(self.text, line, col);
+                // A column at or past the line's end is clamped to it; the
+                // cursor would count from a wrong column.
+                let inside = line < self.index.line_count()
+                    && local < self.index.line_range(self.text, line).end;
+                if !inside {
+                    self.cursor.set(None);
+                    return self.base + local;
+                }
+                local
+            }
+        };
+        self.cursor.set(Some((line, col, local)));
+        self.base + local
+    }
+
+    /// The byte offset of (`line`, `col`) found by walking from the last
+    /// position converted, when it is on the same line and `col` is not
+    /// past the line's end. Marks come nearly in order, so this walks the
+    /// few characters in between; counting from the line's start each time
+    /// made a minified JSON spec (one line of megabytes) quadratic: a 4.5 MB
+    /// definition ran for over ten minutes.
+    fn offset_from_cursor(&self, line: usize, col: usize) -> Option<usize> {
+        let (cursor_line, cursor_col, cursor_byte) = self.cursor.get()?;
+        if line != cursor_line {
+            return None;
+        }
+        let range = self.index.line_range(self.text, line);
+        if col >= cursor_col {
+            let rest = &self.text[cursor_byte..range.end];
+            let (i, _) = rest.char_indices().nth(col - cursor_col)?;
+            Some(cursor_byte + i)
+        } else {
+            let before = &self.text[range.start..cursor_byte];
+            let (i, _) = before.char_indices().rev().nth(cursor_col - col - 1)?;
+            Some(range.start + i)
+        }
     }
 
     /// Parse until the end of the stream or the first syntax error.
     /// Returns the complete documents, the non-fatal errors found in them,
-    /// and the syntax error that stopped the parser, if any.
-    fn run(mut self) -> (Vec<Document>, Vec<YamlError>, Option<(YamlError, usize)>) {
-        let mut documents: Vec<Document> = Vec::new();
+    /// and the syntax error that stopped the parser (with the start of the
+    /// broken document), if any.
+    fn run(mut self) -> (Documents, Vec<YamlError>, Option<(YamlError, usize)>) {
+        let mut documents = Documents {
+            kept: Vec::new(),
+            next_index: self.first_index,
+            last_kept: None,
+        };
         let mut errors: Vec<YamlError> = Vec::new();
         let mut parser = Parser::new_from_str(self.text);
         let mut root: Option<Node> = None;
@@ -390,14 +578,20 @@ impl<'a> Builder<'a> {
                 Ok(ev) => ev,
                 Err(err) => {
                     let at = self.offset(err.marker());
-                    // Errors inside the partial document are dropped with it.
-                    let error = YamlError {
+                    // Errors inside the partial document are dropped with
+                    // it, except the ones saying why it may be dropped.
+                    errors.extend(self.take_control_errors());
+                    let syntax_error = YamlError {
                         kind: YamlErrorKind::Syntax,
                         message: format!("invalid YAML: {}", err.info()),
                         span: Span::new(at, self.line_end(at)),
                         related: None,
                     };
-                    return (documents, errors, Some((error, doc_start - self.base)));
+                    return (
+                        documents,
+                        errors,
+                        Some((syntax_error, doc_start - self.base)),
+                    );
                 }
             };
             match event {
@@ -408,15 +602,26 @@ impl<'a> Builder<'a> {
                     root = None;
                     self.anchors.clear();
                     self.alias_nodes = 0;
+                    self.quoted_only_found = false;
                 }
                 Event::DocumentEnd => {
                     let end = self.offset(&mark).max(doc_start);
+                    let index = documents.next_index;
+                    documents.next_index += 1;
+                    documents.last_kept = Some(!self.quoted_only_found);
+                    if self.quoted_only_found {
+                        // Not YAML: skipped like a document with a syntax
+                        // error, and reported.
+                        root = None;
+                        errors.extend(self.take_control_errors());
+                        continue;
+                    }
                     let is_empty = root.as_ref().is_none_or(|r| r.value == Value::Null);
                     let root = root
                         .take()
                         .unwrap_or_else(|| Node::new(Value::Null, Span::new(doc_start, end)));
-                    documents.push(Document {
-                        index: self.first_index + documents.len(),
+                    documents.kept.push(Document {
+                        index,
                         root,
                         is_empty,
                     });
@@ -430,6 +635,46 @@ impl<'a> Builder<'a> {
             }
         }
         (documents, errors, None)
+    }
+
+    /// The current document's control-character errors; its other errors
+    /// are dropped.
+    fn take_control_errors(&mut self) -> Vec<YamlError> {
+        let mut errors = std::mem::take(&mut self.errors);
+        errors.retain(|e| e.kind == YamlErrorKind::ControlCharacter);
+        errors
+    }
+
+    /// A DEL or C1 control in a plain or block scalar (the key or value
+    /// starting at `at`): an error at the character.
+    fn check_unquoted(&mut self, at: usize, value: &str, style: TScalarStyle) {
+        if matches!(
+            style,
+            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+        ) || !value.chars().any(is_quoted_only)
+        {
+            return;
+        }
+        // The scalar's text starts at `at` and holds the character, so its
+        // first occurrence from there is the one.
+        let local = (at - self.base).min(self.text.len());
+        let Some((i, c)) = self.text[local..]
+            .char_indices()
+            .find(|&(_, c)| is_quoted_only(c))
+        else {
+            return;
+        };
+        self.quoted_only_found = true;
+        let offset = at + i;
+        self.errors.push(YamlError {
+            kind: YamlErrorKind::ControlCharacter,
+            message: format!(
+                "control character U+{:04X} is allowed in YAML only inside quoted strings; the document holding it is skipped",
+                u32::from(c)
+            ),
+            span: Span::new(offset, offset + c.len_utf8()),
+            related: None,
+        });
     }
 
     fn line_end(&self, at: usize) -> usize {
@@ -457,6 +702,7 @@ impl<'a> Builder<'a> {
         }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                self.check_unquoted(at, &text, style);
                 let span = self.scalar_span(at, &text, style);
                 let value = resolve_scalar(text, style, tag.as_ref());
                 self.complete(Node::new(value, span), anchor)
@@ -955,5 +1201,199 @@ mod regression {
         let text = "# comment\napiVersion: \nkind: System\n";
         let root = &parse_stream(text, YamlLimits::default()).documents[0].root;
         assert_eq!(root.span.start as usize, text.find("apiVersion").unwrap());
+    }
+}
+
+#[cfg(test)]
+mod control_characters {
+    use super::*;
+
+    fn parse(text: &str) -> ParsedStream {
+        parse_stream(text, YamlLimits::default())
+    }
+
+    fn names(stream: &ParsedStream) -> Vec<(usize, String)> {
+        stream
+            .documents
+            .iter()
+            .map(|d| {
+                let name = d.root.get("name").and_then(Node::as_str).unwrap_or("");
+                (d.index, name.to_string())
+            })
+            .collect()
+    }
+
+    fn control_errors(stream: &ParsedStream) -> Vec<(u32, &str)> {
+        stream
+            .errors
+            .iter()
+            .map(|e| {
+                assert_eq!(e.kind, YamlErrorKind::ControlCharacter, "{e:?}");
+                (e.span.start, e.message.as_str())
+            })
+            .collect()
+    }
+
+    /// yaml-rust2 reads `'\0'` as the end of its input: before the fix,
+    /// `c` and every later document were silently gone.
+    #[test]
+    fn nul_skips_its_document_and_not_the_ones_after_it() {
+        let text = "name: a\n---\nname: b\nx: y\0z\n---\nname: c\n";
+        let stream = parse(text);
+        assert_eq!(names(&stream), [(0, "a".into()), (2, "c".into())]);
+        let errors = control_errors(&stream);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0 as usize, text.find('\0').unwrap());
+        assert!(
+            errors[0].1.contains("U+0000 (a NUL byte)"),
+            "{}",
+            errors[0].1
+        );
+    }
+
+    #[test]
+    fn nul_at_the_start_is_reported() {
+        let stream = parse("\0name: a\n---\nname: b\n");
+        assert_eq!(names(&stream), [(1, "b".into())]);
+        assert_eq!(control_errors(&stream)[0].0, 0);
+        // With a byte-order mark, offsets still count from the file's start.
+        let stream = parse("\u{feff}\0name: a\n");
+        assert!(stream.documents.is_empty());
+        assert_eq!(control_errors(&stream)[0].0, 3);
+    }
+
+    /// Cut at the NUL, the quoted string is unclosed; that syntax error is
+    /// the cut's, not the user's, and is not reported.
+    #[test]
+    fn nul_in_a_quoted_string_gives_no_second_finding() {
+        let text = "name: a\n---\nname: \"b\0\"\n---\nname: c\n";
+        let stream = parse(text);
+        assert_eq!(names(&stream), [(0, "a".into()), (2, "c".into())]);
+        assert_eq!(control_errors(&stream).len(), 1);
+    }
+
+    #[test]
+    fn real_syntax_errors_around_controls_are_still_reported() {
+        let text = "name: [a\n---\nname: b\n---\nname: \x07c\n---\nname: d\n";
+        let stream = parse(text);
+        assert_eq!(names(&stream), [(1, "b".into()), (3, "d".into())]);
+        let kinds: Vec<YamlErrorKind> = stream.errors.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [YamlErrorKind::Syntax, YamlErrorKind::ControlCharacter]
+        );
+        assert_eq!(
+            stream.errors[1].span.start as usize,
+            text.find('\x07').unwrap()
+        );
+    }
+
+    #[test]
+    fn c0_controls_are_not_allowed_even_in_quoted_strings() {
+        for c in ['\x01', '\x07', '\x0b', '\x0c', '\x1b', '\x1f'] {
+            let text = format!("name: \"a{c}b\"\n");
+            let stream = parse(&text);
+            assert!(stream.documents.is_empty(), "{c:?}");
+            assert_eq!(control_errors(&stream)[0].0, 8, "{c:?}");
+        }
+        // Tab, LF and CR are YAML's own.
+        let stream = parse("name: \"a\tb\"\r\nx: 1\n");
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+    }
+
+    #[test]
+    fn del_and_c1_are_allowed_only_inside_quotes() {
+        let quoted = parse("name: \"a\x7fb\u{9b}c\"\nother: 'd\u{80}'\n");
+        assert!(quoted.errors.is_empty(), "{:?}", quoted.errors);
+        assert_eq!(
+            quoted.documents[0].root.get("name").and_then(Node::as_str),
+            Some("a\x7fb\u{9b}c")
+        );
+        let text = "name: a\n---\nname: b\x7fc\n---\ntext: |\n  line\n  x\u{9b}2J\n---\nname: d\n";
+        let stream = parse(text);
+        assert_eq!(names(&stream), [(0, "a".into()), (3, "d".into())]);
+        let errors = control_errors(&stream);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].0 as usize, text.find('\x7f').unwrap());
+        assert!(errors[0].1.contains("U+007F"), "{}", errors[0].1);
+        assert_eq!(errors[1].0 as usize, text.find('\u{9b}').unwrap());
+        // NEL is printable in YAML 1.2.
+        assert!(parse("name: a\u{85}b\n").errors.is_empty());
+    }
+
+    /// A document already skipped for a DEL is not confused with the one
+    /// before it when a NUL follows.
+    #[test]
+    fn a_nul_after_a_skipped_document_keeps_the_earlier_ones() {
+        let stream = parse("name: a\n---\nname: b\x7f\n---\nname: c\0\n");
+        assert_eq!(names(&stream), [(0, "a".into())]);
+        assert_eq!(control_errors(&stream).len(), 2);
+    }
+
+    #[test]
+    fn one_finding_per_line_and_at_most_ten_lines() {
+        let stream = parse("name: \x01\x02\x03\n");
+        let errors = control_errors(&stream);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].1.contains("(2 more on this line)"),
+            "{}",
+            errors[0].1
+        );
+        let binary: String = (0..25).map(|i| format!("k{i}: \0\n")).collect();
+        let errors = parse(&binary).errors;
+        assert_eq!(errors.len(), 10);
+        assert!(
+            errors[9]
+                .message
+                .ends_with("15 more lines with control characters are not listed"),
+            "{}",
+            errors[9].message
+        );
+    }
+}
+
+#[cfg(test)]
+mod long_lines {
+    use super::*;
+
+    /// Every event's position was found by counting characters from the
+    /// start of its line, so a minified JSON document (one line) took time
+    /// quadratic in its length: a 4.5 MB OpenAPI definition kept `check`
+    /// busy for over ten minutes. This one (about 2 MB) took minutes too.
+    #[test]
+    fn a_long_single_line_document_parses_in_linear_time() {
+        let items: Vec<String> = (0..60_000)
+            .map(|i| format!("\"k{i}\": {{\"v\": [{i}, \"é{i}\"]}}"))
+            .collect();
+        let text = format!("{{{}}}", items.join(", "));
+        assert!(text.len() > 1_500_000);
+        let started = std::time::Instant::now();
+        let stream = parse_stream(&text, YamlLimits::default());
+        let elapsed = started.elapsed();
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let root = &stream.documents[0].root;
+        // Positions are still exact, multi-byte characters included.
+        let last = root.pointer("/k59999/v/1").unwrap();
+        assert_eq!(&text[last.span.range()], "\"é59999\"");
+        let key = root.locate("/k30000");
+        assert_eq!(&text[key.range()], "\"k30000\"");
+        assert!(
+            elapsed < std::time::Duration::from_secs(20),
+            "parsing took {elapsed:?}"
+        );
+    }
+
+    #[test]
+    fn positions_are_exact_when_marks_go_back_on_a_line() {
+        // A block mapping's start event comes after its first key, so the
+        // cursor walks backwards; flow and block content mix on lines.
+        let text = "k: v\nmap:\n  x: [1, {y: z}]\n  w: \"é\"\n";
+        let stream = parse_stream(text, YamlLimits::default());
+        let root = &stream.documents[0].root;
+        assert_eq!(root.span.start, 0);
+        assert_eq!(&text[root.locate("/map/x/1/y").range()], "y");
+        assert_eq!(&text[root.pointer("/map/x/1/y").unwrap().span.range()], "z");
+        assert_eq!(&text[root.pointer("/map/w").unwrap().span.range()], "\"é\"");
     }
 }

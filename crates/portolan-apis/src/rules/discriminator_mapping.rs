@@ -2,12 +2,15 @@
 //!
 //! **What it checks.** In OpenAPI 3.x, every value of a schema's
 //! `discriminator.mapping`, wherever the schema is, names a schema of the
-//! document: either a name under `components.schemas` (`Dog`) or an
-//! internal reference (`#/components/schemas/Dog`) that resolves. Values
-//! pointing into other files (`pets.yaml#/Dog`, `./dog.json`, a URL) are
-//! left alone: bundling rewrites `$ref`s, not mapping strings, so they
-//! cannot be checked on the bundled document. (Swagger 2.0 and AsyncAPI
-//! discriminators are a plain property name, with no mapping.)
+//! document: either a name under `components.schemas` (`Dog`), checked
+//! here, or a reference (`#/components/schemas/Dog`, `./pets.yaml#/Dog`).
+//! A reference is relative to the file it is written in, which the bundled
+//! document no longer knows, so references are checked while loading
+//! (`crate::load`), next to `$ref`s: one that leads to no node of a loaded
+//! file is reported with this code, one that leaves the catalog root as
+//! F002 and a remote one as A003. Mapping values never make portolan read
+//! a file. (Swagger 2.0 and AsyncAPI discriminators are a plain property
+//! name, with no mapping.)
 //!
 //! **Why.** The mapping tells deserializers which schema a payload with
 //! a given discriminator value follows ([OpenAPI 3.1 §4.8.25][disc]). A
@@ -33,7 +36,7 @@ use std::collections::BTreeSet;
 use portolan_core::codes;
 
 use super::Finding;
-use super::document::{Document, Located, RefError, internal_ref_tokens, is_extension};
+use super::document::{Document, Located, is_extension};
 use crate::detect::SpecFormat;
 
 /// Keys whose value is an object of user-chosen names, each holding a
@@ -74,7 +77,7 @@ pub(crate) fn check(format: SpecFormat, doc: &Document<'_>, out: &mut Vec<Findin
                 .member("discriminator")
                 .and_then(|d| d.member("mapping"))
         {
-            check_mapping(doc, &schema_names, &mapping, out);
+            check_mapping(&schema_names, &mapping, out);
         }
         let mut children: Vec<_> = node
             .members()
@@ -92,42 +95,23 @@ pub(crate) fn check(format: SpecFormat, doc: &Document<'_>, out: &mut Vec<Findin
     }
 }
 
-fn check_mapping(
-    doc: &Document<'_>,
-    schema_names: &BTreeSet<&str>,
-    mapping: &Located<'_>,
-    out: &mut Vec<Finding>,
-) {
+fn check_mapping(schema_names: &BTreeSet<&str>, mapping: &Located<'_>, out: &mut Vec<Finding>) {
     for (value_name, target) in mapping.members() {
         let Some(target_text) = target.value.as_str() else {
             continue;
         };
-        let message = if target_text.starts_with('#') {
-            if doc.resolve(target_text) != Err(RefError::NotFound)
-                || !names_root_member(doc, target_text)
-            {
-                continue;
-            }
-            format!(
-                "discriminator value `{value_name}` maps to `{target_text}`, which does not exist"
-            )
-        } else {
-            let looks_external = target_text.contains(['/', ':', '#'])
-                || [".json", ".yaml", ".yml"]
-                    .iter()
-                    .any(|ext| target_text.ends_with(ext));
-            if looks_external || schema_names.contains(target_text) {
-                continue;
-            }
-            format!(
-                "discriminator value `{value_name}` maps to schema `{target_text}`, which is not in `components.schemas`"
-            )
-        };
-        let folded = target_text
-            .rsplit('/')
-            .next()
-            .unwrap_or(target_text)
-            .to_ascii_lowercase();
+        // References (`#/...`, `./x.yaml`, URLs) are checked by loading.
+        let is_reference = target_text.contains(['/', ':', '#'])
+            || [".json", ".yaml", ".yml"]
+                .iter()
+                .any(|ext| target_text.ends_with(ext));
+        if is_reference || schema_names.contains(target_text) {
+            continue;
+        }
+        let message = format!(
+            "discriminator value `{value_name}` maps to schema `{target_text}`, which is not in `components.schemas`"
+        );
+        let folded = target_text.to_ascii_lowercase();
         let help = match schema_names.iter().find(|name| name.to_ascii_lowercase() == folded) {
             Some(near) => format!("did you mean `{near}` (`#/components/schemas/{near}`)?"),
             None => "map it to a schema name under `components.schemas` or to a `#/components/schemas/...` reference".to_string(),
@@ -136,20 +120,4 @@ fn check_mapping(
             Finding::new(&codes::DISCRIMINATOR_MAPPING, target.pointer, message).with_help(help),
         );
     }
-}
-
-/// Whether `#/a/...` starts at a member the root has, or at one an
-/// OpenAPI root can have that holds schemas (`components`, `paths`,
-/// `webhooks`). Bundling rewrites `$ref`s and leaves mapping strings as
-/// written, so a `#/...` mapping written in a file other than the root
-/// still points into that file (`#/floating_ip_action_assign` in
-/// DigitalOcean's `models/floating_ip_actions.yml`) and means nothing in
-/// the bundle. Such a pointer is skipped rather than reported wrongly.
-fn names_root_member(doc: &Document<'_>, reference: &str) -> bool {
-    let Some(first) = internal_ref_tokens(reference).and_then(|tokens| tokens.into_iter().next())
-    else {
-        return false;
-    };
-    ["components", "paths", "webhooks"].contains(&first.as_str())
-        || doc.at("").and_then(|root| root.member(&first)).is_some()
 }

@@ -11,3 +11,4 @@ mod docs;
 mod hostile;
 mod output;
 mod serve;
+mod text;
