@@ -171,7 +171,11 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     if !broken.is_empty() {
         progress.finish();
         for (page, target) in broken.iter().take(20) {
-            eprintln!("  {page}: {target}");
+            eprintln!(
+                "  {}: {}",
+                portolan_core::printable::escape(page),
+                portolan_core::printable::escape(target)
+            );
         }
         anyhow::bail!(
             "{} broken internal links in the rendered site; {} was not written (this is a bug in portolan or in a theme override)",

@@ -60,9 +60,12 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => std::process::ExitCode::from(code as u8),
         Err(err) => {
-            eprintln!("error: {err}");
+            // Errors can quote a repository's text (a path from its
+            // portolan.toml, a revision name): one line each, escaped.
+            let line = |text: String| portolan_core::printable::escape(&text).into_owned();
+            eprintln!("error: {}", line(err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", line(cause.to_string()));
             }
             std::process::ExitCode::from(ExitCode::Usage as u8)
         }

@@ -33,10 +33,10 @@ fn index_dir(global: &GlobalArgs, args: &SearchArgs) -> Result<PathBuf> {
 
 /// Text from the catalog, safe to print: control characters (escape
 /// sequences a descriptor could smuggle into a terminal) become spaces.
+/// Hit text comes from the catalog: control characters and bidi overrides
+/// escaped, as in every other text output.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    portolan_core::printable::escape(text).into_owned()
 }
 
 fn human(hits: &[Hit], color: bool) -> String {

@@ -573,7 +573,10 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
         if global.verbose {
             for path in &changed {
                 let shown = path.strip_prefix(&root).unwrap_or(path);
-                eprintln!("portolan: changed {}", shown.display());
+                eprintln!(
+                    "portolan: changed {}",
+                    portolan_core::printable::escape(&shown.to_string_lossy())
+                );
             }
         }
         if !global.quiet {
