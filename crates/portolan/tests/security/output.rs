@@ -442,3 +442,23 @@ fn docs_files_with_unusable_names_are_reported_and_the_site_still_built() {
             .is_file()
     );
 }
+
+/// A refusal quotes the repository's `out_dir`; it cannot forge a line of
+/// its own in a CI log (a GitHub `::error` command) through a newline.
+#[test]
+fn a_refused_out_dir_is_quoted_on_one_line() {
+    let h = Hostile::new();
+    h.clean_catalog();
+    h.write(
+        "root/portolan.toml",
+        "[site]\nout_dir = \"../x\\n::error file=a.yaml::forged\\u001b[2J\"\n",
+    );
+    let run = h.run(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        !run.stderr.lines().any(|l| l.starts_with("::")) && !run.stderr.contains('\u{1b}'),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\\n::error"), "{}", run.stderr);
+}
