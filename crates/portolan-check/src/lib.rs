@@ -49,7 +49,7 @@ impl CheckOptions {
                 exclude: config.discovery.exclude.clone(),
                 named_files: Vec::new(),
                 max_file_size: config.limits.max_file_size,
-                yaml_limits: Default::default(),
+                yaml_limits: config.limits.yaml(),
             },
             only_files: None,
         }

@@ -47,10 +47,10 @@ codes! {
         "Catalog files must be UTF-8 text. The marked byte starts a sequence that is not valid UTF-8; the file was probably saved in another encoding (Latin-1, UTF-16) or is binary. Re-save it as UTF-8.";
     ALIAS_LIMIT = "Y004", "alias-limit", Error,
         "Alias expansion is too large (a YAML bomb).",
-        "YAML anchors (`&a`) and aliases (`*a`) let a small file describe an enormous tree: nine aliases of nine aliases of ... expand to billions of nodes (the \"billion laughs\" attack). portolan caps the number of nodes aliases may add to one document and drops the expansion that goes past it. Catalog files should not need more than a handful of aliases; write the values out instead.";
+        "YAML anchors (`&a`) and aliases (`*a`) let a small file describe an enormous tree: nine aliases of nine aliases of ... expand to billions of nodes (the \"billion laughs\" attack). portolan caps what aliases may add to one document — 100,000 nodes, and 16 MiB of text (`max_expanded_size` under `[limits]` in portolan.toml, at most 256 MiB), so one large scalar aliased thousands of times is stopped too — and drops the expansion that goes past it. Catalog files should not need more than a handful of aliases; write the values out instead.";
     TOO_DEEP = "Y005", "nesting-too-deep", Error,
         "The document nests too deeply.",
-        "Sequences and mappings nested more deeply than the limit (128 levels) are not read; the nested part is replaced by null. No real descriptor or API definition comes near this depth, and bounding it keeps every later stage safe from stack exhaustion on hostile input.";
+        "Sequences and mappings nested more deeply than the limit (128 levels; `max_depth` under `[limits]` in portolan.toml may lower it) are not read; the nested part is replaced by null. No real descriptor or API definition comes near this depth, and bounding it keeps every later stage safe from stack exhaustion on hostile input.";
     FILE_TOO_LARGE = "Y006", "file-too-large", Error,
         "The file is larger than the size limit.",
         "Files larger than the limit are not read, so one generated or accidentally committed blob cannot stall a CI run. The default limit is 32 MiB; raise it with `max_file_size` (bytes) under `[limits]` in portolan.toml if a genuine file needs more.";

@@ -117,14 +117,76 @@ pub struct LimitsConfig {
     /// Largest file read, in bytes.
     #[serde(default = "default_max_file_size")]
     pub max_file_size: u64,
+    /// Most bytes of text YAML aliases may add to one document (at most
+    /// [`MAX_EXPANDED_SIZE_CEILING`]).
+    #[serde(
+        default = "default_max_expanded_size",
+        deserialize_with = "expanded_size_within_ceiling"
+    )]
+    pub max_expanded_size: u64,
+    /// Deepest nesting of sequences and mappings read; may be lowered, not
+    /// raised above the default, which is what later stages are tested to
+    /// recurse through safely.
+    #[serde(
+        default = "default_max_depth",
+        deserialize_with = "depth_within_ceiling"
+    )]
+    pub max_depth: usize,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
         LimitsConfig {
             max_file_size: default_max_file_size(),
+            max_expanded_size: default_max_expanded_size(),
+            max_depth: default_max_depth(),
         }
     }
+}
+
+impl LimitsConfig {
+    /// The YAML reader's limits these settings give.
+    pub fn yaml(&self) -> crate::yaml::YamlLimits {
+        crate::yaml::YamlLimits {
+            max_depth: self.max_depth,
+            max_alias_bytes: usize::try_from(self.max_expanded_size).unwrap_or(usize::MAX),
+            ..crate::yaml::YamlLimits::default()
+        }
+    }
+}
+
+/// The highest `max_expanded_size` a configuration may set: a repository's
+/// portolan.toml is untrusted, and must not be able to make a CI runner
+/// spend all its memory on one file.
+pub const MAX_EXPANDED_SIZE_CEILING: u64 = 256 * 1024 * 1024;
+
+fn expanded_size_within_ceiling<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let value = u64::deserialize(d)?;
+    if value > MAX_EXPANDED_SIZE_CEILING {
+        return Err(serde::de::Error::custom(format!(
+            "max_expanded_size may be at most {MAX_EXPANDED_SIZE_CEILING} (256 MiB)"
+        )));
+    }
+    Ok(value)
+}
+
+fn depth_within_ceiling<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let value = usize::deserialize(d)?;
+    let ceiling = default_max_depth();
+    if value == 0 || value > ceiling {
+        return Err(serde::de::Error::custom(format!(
+            "max_depth must be between 1 and {ceiling}"
+        )));
+    }
+    Ok(value)
+}
+
+fn default_max_expanded_size() -> u64 {
+    crate::yaml::YamlLimits::default().max_alias_bytes as u64
+}
+
+fn default_max_depth() -> usize {
+    crate::yaml::YamlLimits::default().max_depth
 }
 
 fn default_max_file_size() -> u64 {
@@ -164,6 +226,25 @@ mod tests {
         let config = Config::parse("portolan.toml", "").unwrap();
         assert_eq!(config.discovery.include.len(), 2);
         assert_eq!(config.limits.max_file_size, 32 * 1024 * 1024);
+    }
+
+    #[test]
+    fn limits_may_be_lowered_but_not_raised_past_their_ceilings() {
+        let config = Config::parse(
+            "portolan.toml",
+            "[limits]\nmax_depth = 32\nmax_expanded_size = 1024\n",
+        )
+        .unwrap();
+        assert_eq!(config.limits.yaml().max_depth, 32);
+        assert_eq!(config.limits.yaml().max_alias_bytes, 1024);
+        for bad in [
+            "max_depth = 100000",
+            "max_depth = 0",
+            "max_expanded_size = 1099511627776",
+        ] {
+            let err = Config::parse("portolan.toml", &format!("[limits]\n{bad}\n")).unwrap_err();
+            assert!(err.contains("line 2"), "{err}");
+        }
     }
 
     #[test]

@@ -291,7 +291,17 @@ impl Source for DirSource {
         } else {
             full
         };
-        let size = std::fs::metadata(&real).map_err(io_read_error)?.len();
+        let meta = std::fs::metadata(&real).map_err(io_read_error)?;
+        // Only regular files: opening a FIFO blocks until a writer comes,
+        // and a device can be endless (issue 16: a named pipe in the
+        // catalog hung `check` forever).
+        if !meta.is_file() {
+            return Err(ReadError::Io(format!(
+                "not a regular file ({}); only regular files are read",
+                file_kind(&meta.file_type())
+            )));
+        }
+        let size = meta.len();
         if size > limit {
             return Err(ReadError::TooLarge { size, limit });
         }
@@ -323,6 +333,28 @@ impl DirSource {
             .unwrap_or_else(|e| e.into_inner())
             .insert(dir.to_string(), confined.clone());
         confined.ok_or(ReadError::EscapesRoot)
+    }
+}
+
+/// What a non-regular file is, for messages.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
     }
 }
 

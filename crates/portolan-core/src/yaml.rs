@@ -23,6 +23,10 @@ pub struct YamlLimits {
     pub max_depth: usize,
     /// Most nodes that alias expansion may add to one document.
     pub max_alias_nodes: usize,
+    /// Most bytes of text (scalars and keys) that alias expansion may add
+    /// to one document: a 1 MB scalar aliased 5,000 times is five nodes'
+    /// worth of a node budget but 5 GB of memory.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for YamlLimits {
@@ -30,6 +34,7 @@ impl Default for YamlLimits {
         YamlLimits {
             max_depth: 128,
             max_alias_nodes: 100_000,
+            max_alias_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -488,8 +493,9 @@ struct Builder<'a> {
     /// column, byte offset in `text`), only when the column was inside the
     /// line (a clamped one would not count characters right).
     cursor: std::cell::Cell<Option<(usize, usize, usize)>>,
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, (Node, Weight)>,
     alias_nodes: usize,
+    alias_bytes: usize,
     stack: Vec<Frame>,
     /// Depth of a subtree being skipped after an error inside it.
     skipping: usize,
@@ -508,6 +514,7 @@ impl<'a> Builder<'a> {
             cursor: std::cell::Cell::new(None),
             anchors: HashMap::new(),
             alias_nodes: 0,
+            alias_bytes: 0,
             stack: Vec::new(),
             skipping: 0,
             errors: Vec::new(),
@@ -602,6 +609,7 @@ impl<'a> Builder<'a> {
                     root = None;
                     self.anchors.clear();
                     self.alias_nodes = 0;
+                    self.alias_bytes = 0;
                     self.quoted_only_found = false;
                 }
                 Event::DocumentEnd => {
@@ -710,18 +718,33 @@ impl<'a> Builder<'a> {
             Event::Alias(id) => {
                 let node = match self.anchors.get(&id) {
                     Some((node, weight)) => {
-                        let already_over = self.alias_nodes > self.limits.max_alias_nodes;
-                        self.alias_nodes = self.alias_nodes.saturating_add(*weight);
-                        if self.alias_nodes > self.limits.max_alias_nodes {
+                        let over = |nodes: usize, bytes: usize| {
+                            nodes > self.limits.max_alias_nodes
+                                || bytes > self.limits.max_alias_bytes
+                        };
+                        let already_over = over(self.alias_nodes, self.alias_bytes);
+                        self.alias_nodes = self.alias_nodes.saturating_add(weight.nodes);
+                        self.alias_bytes = self.alias_bytes.saturating_add(weight.bytes);
+                        if over(self.alias_nodes, self.alias_bytes) {
                             // One finding per document, at the first alias
                             // over the limit.
                             if !already_over {
-                                self.errors.push(YamlError {
-                                    kind: YamlErrorKind::AliasLimit,
-                                    message: format!(
+                                let message = if self.alias_nodes > self.limits.max_alias_nodes {
+                                    format!(
                                         "alias expansion exceeds {} nodes (a \"YAML bomb\"?)",
                                         self.limits.max_alias_nodes
-                                    ),
+                                    )
+                                } else {
+                                    format!(
+                                        "alias expansion exceeds {} of text (a \"YAML bomb\"?); raise `max_expanded_size` under `[limits]` in portolan.toml if this file is genuine",
+                                        crate::source::human_bytes(
+                                            self.limits.max_alias_bytes as u64
+                                        )
+                                    )
+                                };
+                                self.errors.push(YamlError {
+                                    kind: YamlErrorKind::AliasLimit,
+                                    message,
                                     span: Span::new(at, at + 1),
                                     related: None,
                                 });
@@ -862,7 +885,7 @@ impl<'a> Builder<'a> {
 
     fn complete(&mut self, node: Node, anchor: usize) -> Option<Node> {
         if anchor != 0 {
-            let weight = count_nodes(&node);
+            let weight = weigh(&node);
             self.anchors.insert(anchor, (node.clone(), weight));
         }
         match self.stack.last_mut() {
@@ -931,18 +954,37 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    let mut count = 0;
+/// What copying a node costs: its nodes, and the bytes of its text
+/// (scalars and keys).
+#[derive(Debug, Clone, Copy, Default)]
+struct Weight {
+    nodes: usize,
+    bytes: usize,
+}
+
+fn weigh(node: &Node) -> Weight {
+    let mut weight = Weight::default();
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        count += 1;
+        weight.nodes += 1;
         match &n.value {
             Value::Seq(items) => stack.extend(items.iter()),
-            Value::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            Value::Map(entries) => {
+                for entry in entries {
+                    weight.bytes += entry.key.len();
+                    stack.push(&entry.value);
+                }
+            }
+            Value::String(text) => weight.bytes += text.len(),
             _ => {}
         }
     }
-    count
+    weight
+}
+
+#[cfg(test)]
+fn count_nodes(node: &Node) -> usize {
+    weigh(node).nodes
 }
 
 /// Resolve a scalar by the YAML 1.2 core schema (what Backstage's `yaml`
@@ -1122,6 +1164,35 @@ mod tests {
         let stream = parse("a:\n\tb: 1\n");
         assert_eq!(stream.errors.len(), 1);
         assert_eq!(stream.errors[0].kind, YamlErrorKind::Syntax);
+    }
+
+    /// Issue 16: a 1 MB scalar referenced by 5,000 aliases is 5,000 nodes,
+    /// well under the node budget, and 5 GB of text: the process aborted at
+    /// its memory cap. The text an alias adds is counted too.
+    #[test]
+    fn aliases_of_a_large_scalar_are_bounded_by_their_text() {
+        let mut text = format!("big: &big '{}'\nlist:\n", "x".repeat(1024 * 1024));
+        for _ in 0..5_000 {
+            text.push_str("  - *big\n");
+        }
+        text.push_str("after: kept\n");
+        let stream = parse(&text);
+        let error = stream
+            .errors
+            .iter()
+            .find(|e| e.kind == YamlErrorKind::AliasLimit)
+            .expect("an alias-limit finding");
+        assert!(error.message.contains("16.0 MiB"), "{}", error.message);
+        // At the first alias past the budget: the 17th list item.
+        let start = error.span.start as usize;
+        assert_eq!(&text[start..start + 4], "*big");
+        let weight = weigh(&stream.documents[0].root);
+        assert!(weight.bytes <= 2 * YamlLimits::default().max_alias_bytes);
+        let root = &stream.documents[0].root;
+        assert!(
+            root.get("after").is_some(),
+            "the rest of the document is read"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 mod docs;
 mod hostile;
+mod inputs;
 mod output;
 mod serve;
 mod text;
