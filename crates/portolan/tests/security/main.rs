@@ -10,3 +10,4 @@
 mod hostile;
 mod output;
 mod serve;
+mod theme;
