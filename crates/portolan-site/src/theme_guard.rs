@@ -427,16 +427,10 @@ fn head_problems(html: &str, elements: &[Element], problems: &mut Vec<PageProble
 /// The byte offset where 1-based `line` of `text` ends (conservative: the
 /// tag the line holds ends no later).
 fn end_of_line(text: &str, line: u64) -> usize {
-    let mut rest = line;
-    for (i, byte) in text.bytes().enumerate() {
-        if byte == b'\n' {
-            rest -= 1;
-            if rest == 0 {
-                return i;
-            }
-        }
-    }
-    text.len()
+    let skip = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
+    text.match_indices('\n')
+        .nth(skip)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 fn is_utf8_label(label: &str) -> bool {
@@ -915,6 +909,60 @@ mod tests {
                     <noscript><script>not parsed</script></noscript>\
                     <script src=\"/assets/search.js\" defer></script>";
         assert_eq!(page_problems(&page("", body), &scripts()), vec![]);
+    }
+
+    /// Misnested and odd markup takes the tree builder's every path
+    /// (foster parenting, the adoption agency, templates, framesets,
+    /// foreign content): no panic, and script found wherever it lands.
+    #[test]
+    fn malformed_pages_are_parsed_without_panicking() {
+        // (body, whether a browser would find something to run)
+        let bodies = [
+            ("", false),
+            ("<", false),
+            ("<table><a onclick=x><tr><td>1</table></a>", true),
+            ("<a><p><b><i></a></p>x<script>1</script>", true),
+            (
+                "<template><template><tr><script>1</script></template>",
+                true,
+            ),
+            // A frameset after content is ignored, its frames too.
+            (
+                "<frameset onload=x><frame src=javascript:x></frameset>",
+                false,
+            ),
+            (
+                "<select><option><svg><script>1</script></svg></select>",
+                true,
+            ),
+            (
+                "<math><mi><svg><foreignObject><script>1</script></foreignObject></svg></mi></math>",
+                true,
+            ),
+            (
+                "<table><template><script>1</script></template></table>",
+                true,
+            ),
+            ("</body></html><script>1</script>", true),
+            ("<body><body onload=x><html onclick=y>", true),
+            ("\u{0}<\u{0}script>\u{feff}", false),
+        ];
+        for (body, expected) in bodies {
+            let problems = page_problems(&page("", body), &scripts());
+            assert_eq!(!problems.is_empty(), expected, "{body:?}: {problems:?}");
+        }
+        assert_eq!(
+            page_problems("", &scripts()),
+            vec![PageProblem::NoPolicy(None)]
+        );
+    }
+
+    #[test]
+    fn lines_end_where_their_newline_is() {
+        assert_eq!(end_of_line("ab\ncd\n", 0), 2);
+        assert_eq!(end_of_line("ab\ncd\n", 1), 2);
+        assert_eq!(end_of_line("ab\ncd\n", 2), 5);
+        assert_eq!(end_of_line("ab\ncd", 3), 5);
     }
 
     #[test]
