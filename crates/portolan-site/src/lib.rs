@@ -170,7 +170,7 @@ impl std::fmt::Display for RenderError {
             RenderError::Template(err) => write!(f, "template error: {err}"),
             RenderError::Theme(findings) => write!(
                 f,
-                "{} page{} of the theme overrides could run script",
+                "the theme overrides would publish script ({} finding{})",
                 findings.len(),
                 if findings.len() == 1 { "" } else { "s" }
             ),
