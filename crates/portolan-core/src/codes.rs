@@ -4,7 +4,8 @@
 //!
 //! Prefixes: `Y` reading and parsing files, `F` paths and substitutions,
 //! `E` one entity's shape and format, `R` references and cross-entity rules,
-//! `A` API definitions (OpenAPI, AsyncAPI), `P` user policies.
+//! `A` API definitions (OpenAPI, AsyncAPI), `D` docs, `T` the theme,
+//! `P` user policies.
 
 use crate::diagnostic::Severity;
 
@@ -180,6 +181,12 @@ codes! {
     TEMPLATE_ERROR = "T001", "template-error", Error,
         "A theme template could not be rendered.",
         "A template of the site's theme has a syntax error or fails while rendering (an unknown filter, a missing variable used as an object, ...). Templates overridden through `theme_dir` in portolan.toml are reported at their own line; the build writes nothing until the template is fixed or removed.";
+    THEME_SCRIPT_OVERRIDE = "T002", "theme-script-override", Error,
+        "A theme override replaces one of the theme's scripts.",
+        "`theme_dir` in portolan.toml may replace the theme's templates and its stylesheet, not its JavaScript (`assets/portolan.js`, `assets/search.js`). Every page of the portal runs those scripts under the portal's own origin, so a replacement could read anything the portal publishes and act on behalf of its readers; and the repository's files are untrusted input (a pull request from a fork can change them). The replacement is never published: `check` reports it and `build` and `serve` write nothing while it is there, whatever `[rules]` or `--fail-on` say. Remove the file; to change what the portal's pages do, change portolan itself.";
+    THEME_UNSAFE_PAGE = "T003", "theme-unsafe-page", Error,
+        "A page made by an overridden template could run script.",
+        "When `theme_dir` overrides a template, every page is parsed as a browser parses it before anything is written, and must: carry the theme's Content-Security-Policy `<meta>` in its `<head>`, preceded only by `<meta charset=\"utf-8\">` (within the first 1024 bytes, and no other encoding declared anywhere) and other plain `<meta>` elements; load script only as `<script src>` naming the theme's own `assets/portolan.js` or `assets/search.js` under the base URL (no inline script, no script elsewhere, same-origin or not: a catalog publishes files whose bytes it chooses); and hold no `<base>`, no `<meta http-equiv>` other than the policy (`refresh` navigates), no event-handler attribute (`onload=`, `onclick=`, ...), no `javascript:` or `vbscript:` URL and no `<iframe srcdoc>`. The finding points at the overriding template (at the line of the offending text when it is written there) and names a page that shows it. The build writes nothing until it is fixed, whatever `[rules]` or `--fail-on` say.";
     POLICY_LOAD = "P001", "policy-load", Error,
         "A policy's schema could not be loaded.",
         "A `[[policies]]` entry in portolan.toml names a JSON Schema file that does not exist, is not valid JSON, or is not a valid JSON Schema. The policy is not applied until this is fixed.";

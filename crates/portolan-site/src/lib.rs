@@ -21,6 +21,7 @@ pub mod reference;
 pub mod search;
 pub mod site_path;
 mod swap;
+pub mod theme_guard;
 
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
@@ -96,27 +97,59 @@ pub fn template_diagnostic(
     d.with_help("fix the template in theme_dir, or remove it to use the default theme's")
 }
 
-/// The theme overrides' templates that do not parse, as `T001` findings at
-/// their line, so `check` (a pre-commit hook) reports what would stop
-/// `build`. Errors that only rendering shows (an unknown filter, a missing
-/// variable used as an object) still surface in `build`, at their line.
+/// What in the theme overrides would stop `build`, as findings at their
+/// line, so `check` (a pre-commit hook) reports it too: a script asset
+/// overridden (`T002`), a template that does not parse (`T001`), and —
+/// when every template parses and one is overridden — what rendering the
+/// site shows: a template failing (`T001`) and pages that could run script
+/// (`T003`). `checked` and `options` as `build` would render them.
 pub fn theme_diagnostics(
-    theme: &pages::ThemeOverrides,
+    checked: &Checked,
+    options: &BuildOptions,
     files: &mut portolan_core::files::FileSet,
 ) -> Vec<Diagnostic> {
-    let mut options = BuildOptions::new("");
-    options.theme = theme.clone();
-    theme
-        .files
+    let theme = &options.theme;
+    let mut found: Vec<Diagnostic> = theme_guard::script_overrides(theme)
         .iter()
-        .filter(|(name, _)| pages::TEMPLATES.iter().any(|(t, _)| t == name))
-        .filter_map(|(name, (_, text))| {
-            let mut env = minijinja::Environment::new();
-            env.add_template_owned(name.clone(), text.clone())
-                .err()
-                .map(|err| template_diagnostic(&err, &options, files))
-        })
-        .collect()
+        .map(|f| f.to_diagnostic(theme, files))
+        .collect();
+    let mut parsed = true;
+    for (name, (_, text)) in &theme.files {
+        if !pages::TEMPLATES.iter().any(|(t, _)| t == name) {
+            continue;
+        }
+        let mut env = minijinja::Environment::new();
+        if let Err(err) = env.add_template_owned(name.clone(), text.clone()) {
+            parsed = false;
+            found.push(template_diagnostic(&err, options, files));
+        }
+    }
+    if found.is_empty()
+        && parsed
+        && theme_guard::overrides_templates(theme)
+        && let Err(err) = render_site(checked, options, None)
+    {
+        found.extend(render_error_diagnostics(&err, options, files));
+    }
+    found
+}
+
+/// A render that failed because of the theme, as findings: a template that
+/// failed (`T001`), a script asset overridden (`T002`), pages that could
+/// run script (`T003`). Nothing for a failure of the search index.
+pub fn render_error_diagnostics(
+    error: &RenderError,
+    options: &BuildOptions,
+    files: &mut portolan_core::files::FileSet,
+) -> Vec<Diagnostic> {
+    match error {
+        RenderError::Template(err) => vec![template_diagnostic(err, options, files)],
+        RenderError::Theme(findings) => findings
+            .iter()
+            .map(|f| f.to_diagnostic(&options.theme, files))
+            .collect(),
+        RenderError::Search(_) => Vec::new(),
+    }
 }
 
 /// Why rendering stopped.
@@ -124,6 +157,9 @@ pub fn theme_diagnostics(
 pub enum RenderError {
     /// A template failed (see [`template_diagnostic`]).
     Template(minijinja::Error),
+    /// The theme overrides a script, or a page an overridden template made
+    /// could run script: nothing may be published (see [`theme_guard`]).
+    Theme(Vec<theme_guard::ThemeFinding>),
     /// The search index could not be built.
     Search(portolan_search::Error),
 }
@@ -132,6 +168,12 @@ impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RenderError::Template(err) => write!(f, "template error: {err}"),
+            RenderError::Theme(findings) => write!(
+                f,
+                "the theme overrides would publish script ({} finding{})",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            ),
             RenderError::Search(err) => write!(f, "the search index could not be built: {err}"),
         }
     }
@@ -159,11 +201,19 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, Rende
 /// [`render_data`]). With a `cache` (`serve`), pages whose inputs did not
 /// change since the last call are reused rather than rendered again; the
 /// output is the same either way.
+///
+/// Refused ([`RenderError::Theme`]) when the theme overrides one of its
+/// scripts, or a page an overridden template made could run script; the
+/// cache then keeps the last render's pages (checked when they were made).
 pub fn render_site(
     checked: &Checked,
     options: &BuildOptions,
     mut cache: Option<&mut RenderCache>,
-) -> Result<Output, minijinja::Error> {
+) -> Result<Output, RenderError> {
+    let scripts = theme_guard::script_overrides(&options.theme);
+    if !scripts.is_empty() {
+        return Err(RenderError::Theme(scripts));
+    }
     if let Some(cache) = cache.as_deref_mut() {
         let mut theme: Vec<_> = options.theme.files.iter().collect();
         theme.sort();
@@ -211,6 +261,18 @@ pub fn render_site(
                 }
             }
         }
+    }
+    // Pages reused from the last render were checked when they were made
+    // (the cache is emptied when the theme or base URL changes).
+    let fresh = sink.caching().then(|| sink.rendered().to_vec());
+    let unsafe_pages = theme_guard::unsafe_pages(
+        sink.output,
+        &options.base_url,
+        &options.theme,
+        fresh.as_deref(),
+    );
+    if !unsafe_pages.is_empty() {
+        return Err(RenderError::Theme(unsafe_pages));
     }
     sink.finish(cache);
     Ok(output)

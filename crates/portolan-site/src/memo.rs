@@ -285,6 +285,11 @@ impl<'a> Sink<'a> {
         self.caching
     }
 
+    /// The files made afresh so far (only counted when caching).
+    pub fn rendered(&self) -> &[String] {
+        &self.stats.rendered
+    }
+
     /// Put a kept file back (`fresh`: made now).
     pub fn kept(&mut self, kept: Kept, fresh: bool) {
         match kept {

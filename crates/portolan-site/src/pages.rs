@@ -608,7 +608,14 @@ pub(crate) fn render_pages(
         .collect();
 
     for (path, text) in ASSETS {
-        match options.theme.files.get(*path) {
+        // The theme's scripts are never replaced (render_site refuses
+        // such an override before it gets here).
+        let replaced = options
+            .theme
+            .files
+            .get(*path)
+            .filter(|_| !crate::theme_guard::is_theme_script(path));
+        match replaced {
             Some((_, replaced)) => sink.output.insert(*path, replaced.clone()),
             None => sink.output.insert(*path, *text),
         }

@@ -14,7 +14,7 @@ use portolan_site::ownership::OutputPolicy;
 
 use crate::ExitCode;
 use crate::cli::{BuildArgs, FailOn, GlobalArgs};
-use crate::pipeline::{plural, read_theme_overrides};
+use crate::pipeline::{normalize_base_url, plural, read_theme_overrides};
 use crate::progress::Progress;
 use crate::workspace;
 
@@ -27,6 +27,12 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     let progress = Progress::new(global.quiet);
     progress.stage("reading the catalog");
     let workspace = workspace::open(global)?;
+    let base_url = normalize_base_url(
+        args.base_url
+            .as_deref()
+            .or(workspace.config.site.base_url.as_deref())
+            .unwrap_or("/"),
+    )?;
     // Where the site goes. The command line may name any directory that is
     // portolan's to replace; the repository's own portolan.toml only one
     // inside the catalog root (see portolan_site::ownership).
@@ -113,12 +119,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     if let Some(title) = &site.title {
         options.title = title.clone();
     }
-    options.base_url = normalize_base_url(
-        args.base_url
-            .as_deref()
-            .or(site.base_url.as_deref())
-            .unwrap_or("/"),
-    );
+    options.base_url = base_url;
     options.edit_url = site.edit_url.clone();
     // "Recently changed" comes from git: the revision being built, or HEAD
     // of the repository the catalog directory is in.
@@ -142,12 +143,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
                 out_dir.display()
             );
         }
-        Err(portolan_site::RenderError::Template(err)) => {
+        // What the theme overrides would publish is refused whatever
+        // `--fail-on` or `[rules]` say.
+        Err(err) => {
             let mut files = checked.catalog.files.clone();
-            let diagnostic = portolan_site::template_diagnostic(&err, &options, &mut files);
+            let found = portolan_site::render_error_diagnostics(&err, &options, &mut files);
             let report = render::render(
                 Format::Human,
-                &[diagnostic],
+                &found,
                 &files,
                 RenderOptions {
                     color,
@@ -156,14 +159,25 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             );
             progress.finish();
             eprint!("{report}");
-            eprintln!(
-                "error: the theme failed to render; {} was not written",
-                out_dir.display()
-            );
+            let what = match err {
+                portolan_site::RenderError::Theme(_) => "the theme overrides would publish script",
+                _ => "the theme failed to render",
+            };
+            eprintln!("error: {what}; {} was not written", out_dir.display());
             return Ok(ExitCode::Findings);
         }
     };
     let rendered_at = started.elapsed();
+    if global.verbose && portolan_site::theme_guard::overrides_templates(&options.theme) {
+        let pages = output
+            .files
+            .keys()
+            .filter(|path| path.ends_with(".html"))
+            .count();
+        progress.print(&format!(
+            "portolan: {pages} pages checked for script (a template is overridden)\n"
+        ));
+    }
     // Every internal link must land on a page of this build; one that does
     // not is a bug, and publishing it would break readers' bookmarks.
     progress.stage("checking links");
@@ -245,18 +259,4 @@ fn input_files(checked: &portolan_check::Checked, options: &BuildOptions) -> Vec
     inputs.sort();
     inputs.dedup();
     inputs
-}
-
-/// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.
-fn normalize_base_url(base: &str) -> String {
-    let base = base.trim();
-    let mut out = if base.contains("://") || base.starts_with('/') {
-        base.to_string()
-    } else {
-        format!("/{base}")
-    };
-    if !out.ends_with('/') {
-        out.push('/');
-    }
-    out
 }

@@ -14,7 +14,7 @@ use portolan_core::render::{self, Format, RenderOptions};
 
 use crate::ExitCode;
 use crate::cli::{CheckArgs, FailOn, GlobalArgs, OutputFormat};
-use crate::pipeline::read_theme_overrides;
+use crate::pipeline::{normalize_base_url, read_theme_overrides};
 use crate::workspace;
 
 pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCode> {
@@ -46,15 +46,36 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         &workspace.policies,
         &options,
     )?;
-    // What would stop `build` is a finding here too: a theme override
-    // that does not parse.
+    // What in the theme overrides would stop `build` is a finding here
+    // too (check ⊇ build): a script overridden, a template that does not
+    // parse or fails, pages that could run script. That takes rendering
+    // the site while a template is overridden; a hook naming files of
+    // which none is the theme's skips it.
+    // A base URL build would refuse, check refuses too.
+    let base_url = normalize_base_url(workspace.config.site.base_url.as_deref().unwrap_or("/"))?;
     if let Some(theme_dir) = &workspace.config.site.theme_dir {
         let theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
-        let mut found = portolan_site::theme_diagnostics(&theme, &mut checked.catalog.files);
-        if let Some(only) = &options.only_files {
-            found.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+        let named_theme = options
+            .only_files
+            .as_ref()
+            .is_none_or(|only| theme.files.values().any(|(path, _)| only.contains(path)));
+        if named_theme {
+            let site = &workspace.config.site;
+            let mut build = portolan_site::BuildOptions::new(env!("CARGO_PKG_VERSION"));
+            if let Some(title) = &site.title {
+                build.title = title.clone();
+            }
+            build.base_url = base_url;
+            build.edit_url = site.edit_url.clone();
+            build.theme = theme;
+            let mut files = checked.catalog.files.clone();
+            let mut found = portolan_site::theme_diagnostics(&checked, &build, &mut files);
+            checked.catalog.files = files;
+            if let Some(only) = &options.only_files {
+                found.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+            }
+            checked.diagnostics.extend(found);
         }
-        checked.diagnostics.extend(found);
     }
     let format = match args.format {
         OutputFormat::Human => Format::Human,

@@ -217,7 +217,8 @@ pub struct BuildArgs {
 
     /// URL path the site is served under, when not the host's root: e.g.
     /// `/portal/` for GitHub Pages project sites. Every link starts with it.
-    /// Default: `base_url` under [site] in portolan.toml, else `/`.
+    /// A path or an http(s) URL. Default: `base_url` under [site] in
+    /// portolan.toml, else `/`.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 

@@ -194,10 +194,16 @@ pub fn check_and_render(
         Ok(output) => output,
         Err(err) => {
             let mut files = checked.catalog.files.clone();
-            let diagnostic = portolan_site::template_diagnostic(&err, &build, &mut files);
+            let found = portolan_site::render_error_diagnostics(&err, &build, &mut files);
+            let reason = match err {
+                portolan_site::RenderError::Theme(_) => {
+                    "the theme overrides would publish script".to_string()
+                }
+                _ => "the theme failed to render".to_string(),
+            };
             return Ok(Outcome::Failed {
-                report: report(&[diagnostic], &files, options.color),
-                reason: "the theme failed to render".into(),
+                report: report(&found, &files, options.color),
+                reason,
             });
         }
     };
@@ -289,6 +295,32 @@ pub fn read_theme_overrides(
         }
     }
     Ok(overrides)
+}
+
+/// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.
+/// Every link of the site starts with it, and `base_url` in a repository's
+/// portolan.toml is untrusted (issue 17): a URL of any scheme but http(s)
+/// (`javascript://%0a...`) is refused.
+pub fn normalize_base_url(base: &str) -> Result<String> {
+    let base = base.trim();
+    let mut out = if base.contains("://") {
+        let scheme = base.split("://").next().unwrap_or_default();
+        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+            anyhow::bail!(
+                "base URL `{}` is neither a path (`/docs/`) nor an http or https URL",
+                base.escape_debug()
+            );
+        }
+        base.to_string()
+    } else if base.starts_with('/') {
+        base.to_string()
+    } else {
+        format!("/{base}")
+    };
+    if !out.ends_with('/') {
+        out.push('/');
+    }
+    Ok(out)
 }
 
 pub fn plural(n: usize) -> &'static str {

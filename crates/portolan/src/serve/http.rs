@@ -73,7 +73,7 @@ pub const HEAD_BUFFER: usize = 72 * 1024;
 /// The policy of HTML pages: the one the default theme's pages carry in a
 /// `<meta>` (`themes/default/templates/base.html`), where it cannot cover
 /// what is not a page. The reload script and overlay are `'self'`.
-pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+pub const PAGE_POLICY: &str = portolan_site::theme_guard::PAGE_POLICY;
 /// The policy of everything else. An SVG or XML file opened on its own is
 /// a document that could run script (issue 17: an SVG's script read
 /// `/catalog.json`): none runs, and the document is sandboxed (an opaque

@@ -13,3 +13,4 @@ mod inputs;
 mod output;
 mod serve;
 mod text;
+mod theme;

@@ -43,7 +43,7 @@ fn catalog_with_svg() -> Hostile {
 }
 
 /// `portolan serve` on port 0; killed when dropped, whatever the test did.
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
     addr: SocketAddr,
     log: Arc<Mutex<String>>,
@@ -56,7 +56,7 @@ impl Drop for Serve {
     }
 }
 
-struct Response {
+pub(crate) struct Response {
     status: u16,
     head: String,
     body: Vec<u8>,
@@ -70,7 +70,7 @@ impl Response {
         })
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
@@ -79,7 +79,7 @@ impl Serve {
     /// Start serve on `hostile`'s catalog; with `fd_limit`, under that
     /// limit of open files (soft and hard, set by the shell before it
     /// execs serve).
-    fn start(hostile: &Hostile, fd_limit: Option<u32>) -> Serve {
+    pub(crate) fn start(hostile: &Hostile, fd_limit: Option<u32>) -> Serve {
         let binary = env!("CARGO_BIN_EXE_portolan");
         let mut command = match fd_limit {
             Some(limit) => {
@@ -120,7 +120,7 @@ impl Serve {
         Serve { child, addr, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
@@ -145,7 +145,7 @@ impl Serve {
 
     /// `GET path` with these headers, `Host` the address serve printed
     /// unless given.
-    fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+    pub(crate) fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
         let mut request = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
         if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
             request.push_str(&format!("Host: {}\r\n", self.addr));
