@@ -6,7 +6,7 @@
 //! where each part of the bundle came from, so findings on the bundle point
 //! at the file and line they were written in.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use portolan_core::Span;
 use portolan_core::yaml::{Node, Value, escape_pointer_token, pointer_tokens};
@@ -14,15 +14,17 @@ use serde_json::{Map, Value as Json};
 
 use crate::detect::SpecFormat;
 use crate::load::SpecSet;
+use crate::lookup::{SpecLookup, count_work};
 use crate::refs;
 
 /// The bundled document and where its parts came from.
 #[derive(Debug, Clone)]
 pub struct Bundled {
     pub doc: Json,
-    /// (pointer prefix in the bundle, file, pointer prefix in that file),
-    /// longest prefixes first.
-    source_map: Vec<(String, String, String)>,
+    /// Pointer prefix in the bundle → (file, pointer prefix in that file).
+    /// A pointer belongs to its longest prefix here; the root `""` is
+    /// always present.
+    source_map: HashMap<String, (String, String)>,
     /// `$ref`s found where the specification allows none (copied in anyway).
     pub misplaced_refs: Vec<MisplacedRef>,
 }
@@ -30,27 +32,36 @@ pub struct Bundled {
 impl Bundled {
     /// The file and node a pointer into the bundle came from.
     pub fn origin(&self, pointer: &str) -> (&str, String) {
-        for (prefix, file, file_pointer) in &self.source_map {
-            if pointer == prefix
-                || pointer
-                    .strip_prefix(prefix.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-                || prefix.is_empty()
-            {
+        // The pointer itself, then each ancestor, longest first: as many
+        // probes as the pointer has tokens, however many parts were pulled
+        // in.
+        let ancestors = pointer.rmatch_indices('/').map(|(i, _)| &pointer[..i]);
+        let candidates = std::iter::once(pointer)
+            .chain(ancestors)
+            .chain(std::iter::once(""));
+        for prefix in candidates {
+            count_work(1);
+            if let Some((file, file_pointer)) = self.source_map.get(prefix) {
                 return (file, format!("{file_pointer}{}", &pointer[prefix.len()..]));
             }
         }
-        unreachable!("the source map always has the root entry")
+        // Not reached: the source map always has the root entry `""`.
+        ("", pointer.to_string())
     }
 
     /// File and span for a pointer into the bundle (the key of the last
     /// member, as with entity findings).
     pub fn locate(&self, set: &SpecSet, pointer: &str) -> (String, Span) {
+        self.locate_in(&SpecLookup::new(set), pointer)
+    }
+
+    /// [`Bundled::locate`] through `lookup`, which remembers the mappings
+    /// it has indexed from one call to the next.
+    pub fn locate_in(&self, lookup: &SpecLookup<'_>, pointer: &str) -> (String, Span) {
         let (file, file_pointer) = self.origin(pointer);
-        let span = set
-            .files
-            .get(file)
-            .map(|f| f.root.locate(&file_pointer))
+        let span = lookup
+            .root(file)
+            .map(|root| lookup.nodes.locate(root, &file_pointer))
             .unwrap_or_default();
         (file.to_string(), span)
     }
@@ -379,16 +390,31 @@ fn file_stem(path: &str) -> &str {
 
 struct Bundler<'a> {
     set: &'a SpecSet,
+    lookup: SpecLookup<'a>,
     format: SpecFormat,
     /// (file, pointer) → (section, name) for pulled-in parts.
     assigned: BTreeMap<(String, String), (String, String)>,
     taken: BTreeSet<(String, String)>,
+    /// (section, base name) → the suffix to try next for it: names are
+    /// only ever taken, so the smallest free suffix never goes down.
+    next_suffix: HashMap<(String, String), usize>,
     queue: VecDeque<(String, String, String, String)>,
-    source_map: Vec<(String, String, String)>,
+    source_map: SourceMap,
     /// Files being inlined (for sections without a reusable home), to stop
     /// self-inclusion.
     inlining: Vec<(String, String)>,
     misplaced_refs: Vec<MisplacedRef>,
+}
+
+/// Where the parts of a bundle came from, by their pointer in it. A prefix
+/// recorded twice keeps its first origin.
+#[derive(Default)]
+struct SourceMap(HashMap<String, (String, String)>);
+
+impl SourceMap {
+    fn push(&mut self, prefix: String, file: String, file_pointer: String) {
+        self.0.entry(prefix).or_insert((file, file_pointer));
+    }
 }
 
 /// A `$ref` where the specification allows no Reference Object.
@@ -405,6 +431,7 @@ pub struct MisplacedRef {
 pub fn bundle(set: &SpecSet) -> Bundled {
     let format = set.format;
     let root = set.root();
+    let lookup = SpecLookup::new(set);
     let mut taken = BTreeSet::new();
     let mut assigned = BTreeMap::new();
     // Names already used by the root document stay theirs. A root component
@@ -412,15 +439,17 @@ pub fn bundle(set: &SpecSet) -> Bundled {
     // ./order.yaml#/Order}`) names that target: the target is copied in
     // under that name, and every other reference to it points there.
     for section in SECTIONS {
-        if let Some(entries) = root
-            .pointer(&section_pointer(format, section))
+        if let Some(entries) = lookup
+            .nodes
+            .pointer(root, &section_pointer(format, section))
             .and_then(Node::as_map)
         {
             for e in entries {
                 taken.insert((section.to_string(), e.key.clone()));
                 if let Some(raw) = refs::ref_of(&e.value)
                     .filter(|_| e.value.as_map().is_some_and(|m| m.len() == 1))
-                    && let Some((file, pointer, _)) = set.node(&refs::resolve(&set.root_file, raw))
+                    && let Some((file, pointer, _)) =
+                        lookup.node(&refs::resolve(&set.root_file, raw))
                     && file != set.root_file
                 {
                     assigned
@@ -430,32 +459,34 @@ pub fn bundle(set: &SpecSet) -> Bundled {
             }
         }
     }
+    let mut source_map = SourceMap::default();
+    source_map.push(String::new(), set.root_file.clone(), String::new());
     let mut bundler = Bundler {
         set,
+        lookup,
         format,
         assigned,
         taken,
+        next_suffix: HashMap::new(),
         queue: VecDeque::new(),
-        source_map: vec![(String::new(), set.root_file.clone(), String::new())],
+        source_map,
         inlining: Vec::new(),
         misplaced_refs: Vec::new(),
     };
     let mut doc = bundler.convert(&set.root_file, root, &mut Vec::new());
     while let Some((file, pointer, section, name)) = bundler.queue.pop_front() {
-        let Some(node) = set.files.get(&file).and_then(|f| f.root.pointer(&pointer)) else {
+        let Some(node) = bundler.lookup.pointer(&file, &pointer) else {
             continue;
         };
         let target = join(&section_pointer(format, &section), &name);
         let mut path: Vec<String> = pointer_tokens(&target).collect();
         let value = bundler.convert(&file, node, &mut path);
         insert_at(&mut doc, &target, value);
-        bundler.source_map.push((target, file, pointer));
+        bundler.source_map.push(target, file, pointer);
     }
-    let mut source_map = bundler.source_map;
-    source_map.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     Bundled {
         doc,
-        source_map,
+        source_map: bundler.source_map.0,
         misplaced_refs: bundler.misplaced_refs,
     }
 }
@@ -483,6 +514,7 @@ impl Bundler<'_> {
     /// Convert `node` (at `pointer` in `file`) to JSON for bundle location
     /// `path`, rewriting refs.
     fn convert(&mut self, file: &str, node: &Node, path: &mut Vec<String>) -> Json {
+        count_work(1);
         match &node.value {
             Value::Map(entries) => {
                 let mut map = Map::new();
@@ -556,7 +588,7 @@ impl Bundler<'_> {
 
     fn rewrite_ref(&mut self, file: &str, raw: &str, path: &mut Vec<String>) -> RefRewrite {
         let target = refs::resolve(file, raw);
-        let (target_file, target_pointer) = match self.set.node(&target) {
+        let (target_file, target_pointer) = match self.lookup.node(&target) {
             Some((f, p, _)) => (f.to_string(), p),
             // Broken, remote or escaping refs are reported by loading; they
             // stay as written.
@@ -570,15 +602,11 @@ impl Bundler<'_> {
             // The root component that names this target: copy it in here.
             let own = join(&section_pointer(self.format, section), name);
             if pointer_tokens(&own).eq(path.iter().cloned()) && !self.inlining.contains(&key) {
-                let node = self
-                    .set
-                    .files
-                    .get(&target_file)
-                    .and_then(|f| f.root.pointer(&target_pointer));
+                let node = self.lookup.pointer(&target_file, &target_pointer);
                 if let Some(node) = node {
                     self.inlining.push(key);
                     self.source_map
-                        .push((own, target_file.clone(), target_pointer.clone()));
+                        .push(own, target_file.clone(), target_pointer.clone());
                     let value = self.convert(&target_file, node, path);
                     self.inlining.pop();
                     return RefRewrite::Inline(value);
@@ -600,18 +628,13 @@ impl Bundler<'_> {
             if self.inlining.contains(&key) {
                 return RefRewrite::Ref(raw.to_string());
             }
-            let Some(node) = self
-                .set
-                .files
-                .get(&target_file)
-                .and_then(|f| f.root.pointer(&target_pointer))
-            else {
+            let Some(node) = self.lookup.pointer(&target_file, &target_pointer) else {
                 return RefRewrite::Ref(raw.to_string());
             };
             self.inlining.push(key);
             let bundle_pointer: String = path.iter().fold(String::new(), |acc, t| join(&acc, t));
             self.source_map
-                .push((bundle_pointer, target_file.clone(), target_pointer.clone()));
+                .push(bundle_pointer, target_file.clone(), target_pointer.clone());
             let value = self.convert(&target_file, node, path);
             self.inlining.pop();
             return RefRewrite::Inline(value);
@@ -625,10 +648,14 @@ impl Bundler<'_> {
         };
         let base_name = sanitize(&base_name);
         let mut name = base_name.clone();
-        let mut n = 2;
+        let suffix = self
+            .next_suffix
+            .entry((section.clone(), base_name.clone()))
+            .or_insert(2);
         while self.taken.contains(&(section.clone(), name.clone())) {
-            name = format!("{base_name}_{n}");
-            n += 1;
+            count_work(1);
+            name = format!("{base_name}_{suffix}");
+            *suffix += 1;
         }
         self.taken.insert((section.clone(), name.clone()));
         self.assigned.insert(key, (section.clone(), name.clone()));

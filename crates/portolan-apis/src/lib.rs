@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod detect;
 pub mod load;
+pub mod lookup;
 pub mod model;
 pub mod refs;
 pub mod rules;

@@ -3,7 +3,7 @@
 //! source work too). Broken, remote and cyclic refs become diagnostics at
 //! the `$ref`'s line:col.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use portolan_core::codes;
@@ -14,6 +14,7 @@ use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
 
 use crate::detect::{Detected, SUPPORTED, SpecFormat, detect};
+use crate::lookup::SpecLookup;
 use crate::refs::{self, RefTarget};
 
 /// One parsed file of a definition.
@@ -409,14 +410,22 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         refs: sites,
         mappings,
     };
-    check_ref_sites(&set, &failed, &mut loaded.diagnostics);
-    check_mapping_sites(&set, &failed, &mut loaded.diagnostics);
+    let lookup = SpecLookup::new(&set);
+    check_ref_sites(&lookup, &failed, &mut loaded.diagnostics);
+    check_mapping_sites(&lookup, &failed, &mut loaded.diagnostics);
+    drop(lookup);
     loaded.spec = Some(set);
     loaded
 }
 
 /// Report refs that lead nowhere, leave the root, are remote, or loop.
-fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut Vec<Diagnostic>) {
+fn check_ref_sites(
+    lookup: &SpecLookup<'_>,
+    failed: &BTreeMap<String, String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let set = lookup.set;
+    let cycles = ref_cycles(lookup);
     let mut remote_reported: BTreeSet<&str> = BTreeSet::new();
     for site in &set.refs {
         let at = |d: Diagnostic| d.at(&site.file, site.span);
@@ -430,26 +439,21 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
                     ),
                 ))),
                 (Some(spec), _) => {
-                    if spec.root.pointer(pointer).is_none() {
+                    if lookup.nodes.pointer(&spec.root, pointer).is_none() {
                         let mut d = at(Diagnostic::new(
                             &codes::REF_NOT_FOUND,
                             format!("`$ref: {}`: `{file}` has no node at `#{pointer}`", site.raw),
                         ));
-                        if let Some(hint) = nearest_existing(&spec.root, pointer) {
+                        if let Some(hint) = nearest_existing(lookup, &spec.root, pointer) {
                             d = d.with_help(hint);
                         }
                         out.push(d);
-                    } else if let Some(cycle) = ref_cycle(set, file, pointer) {
-                        // Report a cycle once, at its first member.
-                        if cycle
-                            .first()
-                            .is_some_and(|(f, s)| f == &site.file && *s == site.span)
-                        {
-                            out.push(at(Diagnostic::new(
-                                &codes::REF_CYCLE,
-                                format!("`$ref: {}` starts a loop of {} references that never reaches a value", site.raw, cycle.len()),
-                            )));
-                        }
+                    } else if let Some(len) = cycles.get(&(site.file.clone(), site.span)) {
+                        // A loop is reported once, at its first member.
+                        out.push(at(Diagnostic::new(
+                            &codes::REF_CYCLE,
+                            format!("`$ref: {}` starts a loop of {len} references that never reaches a value", site.raw),
+                        )));
                     }
                 }
                 (None, None) => {}
@@ -463,11 +467,7 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
                             site.raw
                         ),
                     )));
-                } else if set
-                    .files
-                    .get(file)
-                    .is_some_and(|f| refs::find_anchor(&f.root, anchor).is_none())
-                {
+                } else if set.files.contains_key(file) && lookup.anchor(file, anchor).is_none() {
                     out.push(at(Diagnostic::new(
                         &codes::REF_NOT_FOUND,
                         format!(
@@ -502,10 +502,11 @@ fn check_ref_sites(set: &SpecSet, failed: &BTreeMap<String, String>, out: &mut V
 /// into a file no `$ref` loaded is not followed: mapping values never make
 /// portolan read a file.
 fn check_mapping_sites(
-    set: &SpecSet,
+    lookup: &SpecLookup<'_>,
     failed: &BTreeMap<String, String>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let set = lookup.set;
     for MappingSite { name, site } in &set.mappings {
         let raw = &site.raw;
         let at = |d: Diagnostic| d.at(&site.file, site.span);
@@ -535,13 +536,13 @@ fn check_mapping_sites(
             ))),
             RefTarget::Invalid(reason) => out.push(nowhere(format!("is not a reference: {reason}"))),
             RefTarget::Local { file, pointer } => match (set.files.get(file), failed.get(file)) {
-                (Some(spec), _) if spec.root.pointer(pointer).is_none() => {
+                (Some(spec), _) if lookup.nodes.pointer(&spec.root, pointer).is_none() => {
                     let why = if *file == site.file {
                         "does not exist".to_string()
                     } else {
                         format!("does not exist: `{file}` has no node at `#{pointer}`")
                     };
-                    let help = nearest_existing(&spec.root, pointer).unwrap_or_else(|| {
+                    let help = nearest_existing(lookup, &spec.root, pointer).unwrap_or_else(|| {
                         "map it to a schema name under `components.schemas` or to a `#/components/schemas/...` reference".into()
                     });
                     out.push(nowhere(why).with_help(help));
@@ -554,8 +555,8 @@ fn check_mapping_sites(
             RefTarget::Anchor { file, anchor } => {
                 if set
                     .files
-                    .get(file)
-                    .is_some_and(|f| refs::find_anchor(&f.root, anchor).is_none())
+                    .contains_key(file)
+                    && lookup.anchor(file, anchor).is_none()
                 {
                     out.push(nowhere(format!(
                         "does not exist: no schema in `{file}` declares `$anchor: {anchor}`"
@@ -567,10 +568,10 @@ fn check_mapping_sites(
 }
 
 /// "did you mean" for a pointer whose last segment is misspelt.
-fn nearest_existing(root: &Node, pointer: &str) -> Option<String> {
+fn nearest_existing<'a>(lookup: &SpecLookup<'a>, root: &'a Node, pointer: &str) -> Option<String> {
     let (parent, last) = pointer.rsplit_once('/')?;
     let last = last.replace("~1", "/").replace("~0", "~");
-    let siblings = root.pointer(parent)?.as_map()?;
+    let siblings = lookup.nodes.pointer(root, parent)?.as_map()?;
     let lower = last.to_ascii_lowercase();
     let candidate = siblings
         .iter()
@@ -584,53 +585,80 @@ fn nearest_existing(root: &Node, pointer: &str) -> Option<String> {
     ))
 }
 
-/// Follow a chain of pure Reference Objects from (file, pointer); the chain
-/// of ref sites when it loops.
-fn ref_cycle(set: &SpecSet, file: &str, pointer: &str) -> Option<Vec<(String, Span)>> {
-    let mut seen: Vec<(String, String)> = Vec::new();
-    let mut chain: Vec<(String, Span)> = Vec::new();
-    let (mut file, mut pointer) = (file.to_string(), pointer.to_string());
-    for _ in 0..64 {
-        if seen.iter().any(|(f, p)| *f == file && *p == pointer) {
-            // Rotate so the cycle starts at its smallest site: reported once.
-            let start = seen
-                .iter()
-                .position(|(f, p)| *f == file && *p == pointer)
-                .unwrap_or(0);
-            let mut cycle: Vec<(String, Span)> = chain[start..].to_vec();
-            let min = cycle
-                .iter()
-                .enumerate()
-                .min_by(|a, b| a.1.cmp(b.1))
-                .map(|(i, _)| i)
-                .unwrap_or(0);
-            cycle.rotate_left(min);
-            return Some(cycle);
-        }
-        let node = set.files.get(&file)?.root.pointer(&pointer)?;
-        let raw = refs::ref_of(node)?;
-        // Only an object that is nothing but a reference can loop.
-        if node.as_map().is_some_and(|m| {
-            m.iter()
-                .any(|e| e.key != "$ref" && e.key != "description" && e.key != "summary")
-        }) {
-            return None;
-        }
-        let span = node.get("$ref").map(|n| n.span).unwrap_or(node.span);
-        seen.push((file.clone(), pointer.clone()));
-        chain.push((file.clone(), span));
-        match refs::resolve(&file, raw) {
-            RefTarget::Local {
-                file: f,
-                pointer: p,
-            } => {
-                file = f;
-                pointer = p;
+/// A node reached while following chains of pure Reference Objects: a file
+/// and a pointer in it, as the `$ref`s spell them.
+type ChainNode = (String, String);
+
+/// Every loop of pure Reference Objects (objects that are nothing but a
+/// `$ref`, perhaps with a `description` or `summary`) that the ref sites
+/// lead into: the `$ref` at which each loop is reported (its smallest
+/// (file, span), so once per loop) and the loop's length.
+///
+/// Each chain node is followed once, whatever the number of sites leading
+/// to it: a chain of N references costs N steps, not N² (issue 16).
+fn ref_cycles(lookup: &SpecLookup<'_>) -> HashMap<(String, Span), usize> {
+    let mut report = HashMap::new();
+    // Chain nodes whose outcome is known: they end in a value, an
+    // unresolvable reference, or a loop already recorded.
+    let mut done: HashSet<ChainNode> = HashSet::new();
+    for site in &lookup.set.refs {
+        let RefTarget::Local { file, pointer } = &site.target else {
+            continue;
+        };
+        // The chain followed from this site: nodes in order, their `$ref`
+        // spans, and where each node sits in it.
+        let mut path: Vec<ChainNode> = Vec::new();
+        let mut spans: Vec<(String, Span)> = Vec::new();
+        let mut on_path: HashMap<ChainNode, usize> = HashMap::new();
+        let mut here: ChainNode = (file.clone(), pointer.clone());
+        loop {
+            crate::lookup::count_work(1);
+            if done.contains(&here) {
+                break;
             }
-            _ => return None,
+            if let Some(&start) = on_path.get(&here) {
+                let cycle = &spans[start..];
+                if let Some(first) = cycle.iter().min() {
+                    report.insert(first.clone(), cycle.len());
+                }
+                break;
+            }
+            let Some((span, next)) = next_in_chain(lookup, &here) else {
+                break;
+            };
+            on_path.insert(here.clone(), path.len());
+            path.push(here);
+            spans.push(span);
+            here = next;
         }
+        done.extend(path);
     }
-    None
+    report
+}
+
+/// The `$ref` span of the pure Reference Object at `node` and the node it
+/// leads to, or `None` when the chain ends there.
+fn next_in_chain(
+    lookup: &SpecLookup<'_>,
+    (file, pointer): &ChainNode,
+) -> Option<((String, Span), ChainNode)> {
+    let node = lookup.pointer(file, pointer)?;
+    let raw = refs::ref_of(node)?;
+    // Only an object that is nothing but a reference can loop.
+    if node.as_map().is_some_and(|m| {
+        m.iter()
+            .any(|e| e.key != "$ref" && e.key != "description" && e.key != "summary")
+    }) {
+        return None;
+    }
+    let span = node.get("$ref").map(|n| n.span).unwrap_or(node.span);
+    match refs::resolve(file, raw) {
+        RefTarget::Local {
+            file: next_file,
+            pointer: next_pointer,
+        } => Some(((file.clone(), span), (next_file, next_pointer))),
+        _ => None,
+    }
 }
 
 impl SpecSet {

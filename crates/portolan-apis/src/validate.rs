@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use crate::bundle::{Bundled, MisplacedRef};
 use crate::detect::SpecFormat;
 use crate::load::SpecSet;
+use crate::lookup::SpecLookup;
 use crate::rules;
 
 /// (format, schema text).
@@ -92,9 +93,12 @@ pub fn validate(set: &SpecSet, bundled: &Bundled) -> Vec<Diagnostic> {
                 .with_help("portolan copies the target in, as many tools do; move the content here to make the definition valid for every tool"),
         );
     }
+    // Shared by every finding: a mapping is indexed once, however many
+    // findings point into it.
+    let lookup = SpecLookup::new(set);
     let mut semantic = Vec::new();
     for finding in rules::check_semantics(set.format, &bundled.doc) {
-        let (file, span) = bundled.locate(set, &finding.pointer);
+        let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
         let mut d = Diagnostic::new(finding.code, finding.message).at(file, span);
         if let Some(help) = finding.help {
             d = d.with_help(help);
@@ -105,7 +109,7 @@ pub fn validate(set: &SpecSet, bundled: &Bundled) -> Vec<Diagnostic> {
         let findings = describe_errors(validator, &bundled.doc);
         let total = findings.len();
         for finding in findings.into_iter().take(MAX_STRUCTURE_FINDINGS) {
-            let (file, span) = bundled.locate(set, &finding.pointer);
+            let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
             // A semantic rule that marked the same node says it better.
             if semantic
                 .iter()
