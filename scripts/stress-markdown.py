@@ -24,6 +24,8 @@ What it measures
         html-block   `<div><div>… x …</div></div>`: nested raw HTML
         html-inline  `a <span>a <span>…`: nested inline HTML, never closed
         backticks    runs of 1, 2, 3, … backticks, none closed
+        headings     `# h1`, `# h2`, …: one heading per line (docs pages
+                     look up each heading's anchor in the page)
         mix          all of the above, one after another, 1 MB at N
 
 How to run
@@ -94,6 +96,7 @@ SHAPES = {
     "html-block": lambda n: nested(n, "<div>", "x", "</div>") + "\n",
     "html-inline": lambda n: nested(n, "a <span>", "x", "") + "\n",
     "backticks": lambda n: grow(n, lambda i: "a" + "`" * i),
+    "headings": lambda n: grow(n, lambda i: f"# h{i}\n"),
 }
 
 
