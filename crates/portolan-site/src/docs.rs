@@ -142,7 +142,10 @@ pub fn render_page(
     // Every URL into the site this page links to, made by `rewrite`, so
     // it names a file the build writes.
     let mut published: HashSet<String> = HashSet::new();
-    for event in Parser::new_ext(text, portolan_check::docs::MARKDOWN_OPTIONS) {
+    // Nesting bounded before anything else sees the events: a heading or
+    // code block deeper than the bound is text like the rest there.
+    let parser = Parser::new_ext(text, portolan_check::docs::MARKDOWN_OPTIONS);
+    for event in crate::markdown::bound_nesting(parser) {
         if let Some((_, code)) = &mut code_block {
             match event {
                 Event::Text(text) => code.push_str(&text),
@@ -233,8 +236,19 @@ pub fn render_page(
     let html = clean_docs_html(&raw, base, published);
     // A heading the sanitiser removed (inside an element it drops with its
     // content) has no anchor to link to from the table of contents.
-    headings.retain(|(_, _, id)| html.contains(&format!("id=\"{}\"", escape_attribute(id))));
+    // One pass over the page for its ids: a search of the page per heading
+    // took time in headings × page size.
+    let ids = element_ids(&html);
+    headings.retain(|(_, _, id)| ids.contains(escape_attribute(id).as_str()));
     (html, headings)
+}
+
+/// The values of the `id` attributes in sanitised HTML, as written.
+fn element_ids(html: &str) -> HashSet<&str> {
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(id, _)| id))
+        .collect()
 }
 
 /// An attribute value as the sanitiser's serializer writes it.
@@ -272,7 +286,8 @@ fn clean_docs_html(raw: &str, base: &str, published: HashSet<String>) -> String 
             || crate::links::percent_decode(url).is_some_and(|d| decoded.contains(&d));
         (!into_site || made_here).then(|| value.into())
     });
-    builder.clean(raw).to_string()
+    let bounded = crate::markdown::bound_html_nesting(raw, crate::markdown::MAX_HTML_NESTING);
+    builder.clean(&bounded).to_string()
 }
 
 #[derive(Serialize)]
