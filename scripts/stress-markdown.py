@@ -101,8 +101,8 @@ SHAPES = {
 
 
 def mix(n):
-    parts = [SHAPES[name](n // len(SHAPES)) for name in SHAPES]
-    return "\n\n".join(parts)
+    shapes = [shape for name, shape in SHAPES.items() if name != "mix"]
+    return "\n\n".join(shape(n // len(shapes)) for shape in shapes)
 
 
 SHAPES["mix"] = lambda n: mix(n * 16)
