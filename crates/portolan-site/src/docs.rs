@@ -409,6 +409,33 @@ pub fn render_docs(
 mod tests {
     use super::*;
 
+    /// Found (issue 16): nested markdown in a docs page rendered in time
+    /// quadratic in its depth. A heading deeper than the bound is text,
+    /// with no anchor and no entry in the page's contents; code there is
+    /// not highlighted markup but its text.
+    #[test]
+    fn headings_and_code_past_the_nesting_bound_are_text() {
+        let mut docs = DocSet::default();
+        docs.pages.insert("index.md".into(), String::new());
+        let deep = "> ".repeat(2_000);
+        let text = format!(
+            "# Top\n\n{deep}# Buried\n{deep}\n{deep}```rust\n{deep}fn buried() {{}}\n{deep}```\n"
+        );
+        let (html, headings) = render_page(&docs, "/", "d/", "index.md", &text);
+        let ids: Vec<&str> = headings.iter().map(|(_, _, id)| id.as_str()).collect();
+        assert_eq!(ids, ["top"], "{html:.300}");
+        assert!(html.contains("Buried") && !html.contains("id=\"buried\""));
+        assert!(html.contains("fn buried() {}"), "the code's text stays");
+        assert!(html.matches("<blockquote>").count() <= crate::markdown::MAX_NESTING);
+    }
+
+    /// The anchors of a page are read once, not searched for per heading.
+    #[test]
+    fn element_ids_are_read_from_the_sanitised_page() {
+        let ids = element_ids("<h1 id=\"a\">x</h1><p class=\"c\" id=\"b&amp;c\">id=\"no\"</p>");
+        assert_eq!(ids, HashSet::from(["a", "b&amp;c"]));
+    }
+
     #[test]
     fn links_and_images_without_a_target_in_the_site_keep_only_their_text() {
         let mut docs = DocSet::default();
