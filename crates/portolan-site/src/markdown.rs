@@ -665,6 +665,10 @@ struct Open {
     /// Whether what it holds is SVG or MathML (a self-closing tag there
     /// opens nothing).
     foreign: bool,
+    /// Whether it is a scope boundary, and whether special (or a
+    /// boundary): looked up once, not at every end tag that walks past.
+    boundary: bool,
+    special: bool,
 }
 
 /// The model of html5ever's stack of open elements and list of active
@@ -728,7 +732,14 @@ impl OpenElements {
         }
         let foreign = foreign_element && !INTEGRATION_POINT.contains(&name.as_str());
         *self.on_stack.entry(name.clone()).or_default() += 1;
-        self.stack.push(Open { name, foreign });
+        let boundary = SCOPE_BOUNDARY.contains(&name.as_str());
+        let special = boundary || SPECIAL.contains(&name.as_str());
+        self.stack.push(Open {
+            name,
+            foreign,
+            boundary,
+            special,
+        });
     }
 
     fn pop(&mut self) -> Option<Open> {
@@ -751,15 +762,16 @@ impl OpenElements {
         }
         // Close through the elements above it only where html5ever surely
         // would; otherwise leave them all open.
-        let stops: &[&str] = if CLOSES_THROUGH.contains(&name) {
-            SCOPE_BOUNDARY
-        } else {
-            SPECIAL
-        };
+        let through_all_but_boundaries = CLOSES_THROUGH.contains(&name);
         let above = self.stack.iter().rev().take_while(|open| open.name != name);
         let mut above_count = 0;
         for open in above {
-            if stops.contains(&open.name.as_str()) || SCOPE_BOUNDARY.contains(&open.name.as_str()) {
+            let stops = if through_all_but_boundaries {
+                open.boundary
+            } else {
+                open.special
+            };
+            if stops {
                 return;
             }
             above_count += 1;
