@@ -23,6 +23,8 @@ What it measures
         brackets     `[[[[… x ](u)](u)…`: nested links and brackets
         html-block   `<div><div>… x …</div></div>`: nested raw HTML
         html-inline  `a <span>a <span>…`: nested inline HTML, never closed
+        html-misnest `<span><div><i><i>…` then `</span>` over and over: end
+                     tags that html5ever ignores (a `div` is in the way)
         backticks    runs of 1, 2, 3, … backticks, none closed
         headings     `# h1`, `# h2`, …: one heading per line (docs pages
                      look up each heading's anchor in the page)
@@ -95,6 +97,7 @@ SHAPES = {
     "brackets": lambda n: nested(n, "[", "x", "](http://a.example)") + "\n",
     "html-block": lambda n: nested(n, "<div>", "x", "</div>") + "\n",
     "html-inline": lambda n: nested(n, "a <span>", "x", "") + "\n",
+    "html-misnest": lambda n: grow(n, lambda i: "<span><div>" + "<i>" * 60 if i == 1 else "</span>"),
     "backticks": lambda n: grow(n, lambda i: "a" + "`" * i),
     "headings": lambda n: grow(n, lambda i: f"# h{i}\n"),
 }
