@@ -142,7 +142,10 @@ pub fn render_page(
     // Every URL into the site this page links to, made by `rewrite`, so
     // it names a file the build writes.
     let mut published: HashSet<String> = HashSet::new();
-    for event in Parser::new_ext(text, portolan_check::docs::MARKDOWN_OPTIONS) {
+    // Nesting bounded before anything else sees the events: a heading or
+    // code block deeper than the bound is text like the rest there.
+    let parser = Parser::new_ext(text, portolan_check::docs::MARKDOWN_OPTIONS);
+    for event in crate::markdown::bound_nesting(parser) {
         if let Some((_, code)) = &mut code_block {
             match event {
                 Event::Text(text) => code.push_str(&text),
@@ -233,8 +236,19 @@ pub fn render_page(
     let html = clean_docs_html(&raw, base, published);
     // A heading the sanitiser removed (inside an element it drops with its
     // content) has no anchor to link to from the table of contents.
-    headings.retain(|(_, _, id)| html.contains(&format!("id=\"{}\"", escape_attribute(id))));
+    // One pass over the page for its ids: a search of the page per heading
+    // took time in headings × page size.
+    let ids = element_ids(&html);
+    headings.retain(|(_, _, id)| ids.contains(escape_attribute(id).as_str()));
     (html, headings)
+}
+
+/// The values of the `id` attributes in sanitised HTML, as written.
+fn element_ids(html: &str) -> HashSet<&str> {
+    html.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(id, _)| id))
+        .collect()
 }
 
 /// An attribute value as the sanitiser's serializer writes it.
@@ -272,7 +286,8 @@ fn clean_docs_html(raw: &str, base: &str, published: HashSet<String>) -> String 
             || crate::links::percent_decode(url).is_some_and(|d| decoded.contains(&d));
         (!into_site || made_here).then(|| value.into())
     });
-    builder.clean(raw).to_string()
+    let bounded = crate::markdown::bound_html_nesting(raw, crate::markdown::MAX_HTML_NESTING);
+    builder.clean(&bounded).to_string()
 }
 
 #[derive(Serialize)]
@@ -393,6 +408,33 @@ pub fn render_docs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found (issue 16): nested markdown in a docs page rendered in time
+    /// quadratic in its depth. A heading deeper than the bound is text,
+    /// with no anchor and no entry in the page's contents; code there is
+    /// not highlighted markup but its text.
+    #[test]
+    fn headings_and_code_past_the_nesting_bound_are_text() {
+        let mut docs = DocSet::default();
+        docs.pages.insert("index.md".into(), String::new());
+        let deep = "> ".repeat(2_000);
+        let text = format!(
+            "# Top\n\n{deep}# Buried\n{deep}\n{deep}```rust\n{deep}fn buried() {{}}\n{deep}```\n"
+        );
+        let (html, headings) = render_page(&docs, "/", "d/", "index.md", &text);
+        let ids: Vec<&str> = headings.iter().map(|(_, _, id)| id.as_str()).collect();
+        assert_eq!(ids, ["top"], "{html:.300}");
+        assert!(html.contains("Buried") && !html.contains("id=\"buried\""));
+        assert!(html.contains("fn buried() {}"), "the code's text stays");
+        assert!(html.matches("<blockquote>").count() <= crate::markdown::MAX_NESTING);
+    }
+
+    /// The anchors of a page are read once, not searched for per heading.
+    #[test]
+    fn element_ids_are_read_from_the_sanitised_page() {
+        let ids = element_ids("<h1 id=\"a\">x</h1><p class=\"c\" id=\"b&amp;c\">id=\"no\"</p>");
+        assert_eq!(ids, HashSet::from(["a", "b&amp;c"]));
+    }
 
     #[test]
     fn links_and_images_without_a_target_in_the_site_keep_only_their_text() {

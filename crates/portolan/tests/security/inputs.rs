@@ -124,3 +124,68 @@ fn aliases_of_a_megabyte_scalar_are_a_finding_not_an_abort() {
         "the rest of the catalog is checked: {stdout}"
     );
 }
+
+/// Found: a description of 64,000 nested blockquotes (`> > > …`) took
+/// 20 s to render, and a megabyte of nested markdown did not finish in
+/// 60 s: the sanitiser's HTML tree builder takes time in the square of the
+/// nesting depth. Nesting is bounded, deeper content rendered as text, so
+/// the build finishes and the page keeps the text.
+#[test]
+fn deeply_nested_markdown_renders_in_time() {
+    let h = Hostile::new();
+    let depth = 64_000;
+    let quotes = format!("{}deepest words\n", "> ".repeat(depth));
+    let lists = format!("{}deepest item\n", "- ".repeat(depth));
+    let divs = format!(
+        "{}deepest div{}\n",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    h.write("root/description.md", &quotes);
+    h.write("root/docs/index.md", format!("{lists}\n{divs}"));
+    h.write(
+        "root/catalog-info.yaml",
+        format!(
+            "{OWNER}---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n  description:\n    $text: ./description.md\n  annotations:\n    backstage.io/techdocs-ref: dir:docs\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        ),
+    );
+    let out = h.base().join("site");
+    let out_arg = out.to_str().unwrap();
+    let (code, stdout, stderr) = run_within(
+        &h,
+        &["build", "--out", out_arg, "--fail-on", "never", "-q"],
+        Duration::from_secs(120),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let pages: Vec<String> = walk(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    for words in ["deepest words", "deepest item", "deepest div"] {
+        let page = pages
+            .iter()
+            .find(|page| page.contains(words))
+            .unwrap_or_else(|| panic!("no page has {words:?}"));
+        let quotes = page.matches("<blockquote>").count();
+        let lists = page.matches("<ul>").count();
+        let divs = page.matches("<div>").count();
+        assert!(
+            quotes <= 64 && lists <= 64 && divs <= 200,
+            "{words}: {quotes} blockquotes, {lists} lists, {divs} divs"
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
