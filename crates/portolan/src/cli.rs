@@ -217,7 +217,7 @@ pub struct BuildArgs {
 
     /// URL path the site is served under, when not the host's root: e.g.
     /// `/portal/` for GitHub Pages project sites. Every link starts with it.
-    /// A path or an http(s) URL. Default: `base_url` under [site] in
+    /// A path (not `//host/`) or an http(s) URL. Default: `base_url` under [site] in
     /// portolan.toml, else `/`.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,

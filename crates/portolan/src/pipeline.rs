@@ -312,6 +312,13 @@ pub fn normalize_base_url(base: &str) -> Result<String> {
             );
         }
         base.to_string()
+    } else if base.starts_with("//") || base.starts_with("/\\") {
+        // `//host/` (and `/\host/`, which browsers read the same way) is
+        // another site: every link of the portal would lead there.
+        anyhow::bail!(
+            "base URL `{}` names another host without a scheme; use a path (`/docs/`) or an http or https URL",
+            base.escape_debug()
+        );
     } else if base.starts_with('/') {
         base.to_string()
     } else {

@@ -235,6 +235,18 @@ fn a_javascript_base_url_is_refused() {
         assert!(run.stderr.contains("base URL"), "{}", run.stderr);
     }
     assert_eq!(snapshot(&hostile.root().join("site")), before);
+    // Protocol-relative: every link would lead to another host.
+    for base in ["//evil.example/", "/\\evil.example/"] {
+        hostile.write(
+            "root/portolan.toml",
+            format!("[site]\nbase_url = {base:?}\n"),
+        );
+        let run = hostile.run(&["build", "--out", "site"]);
+        assert_eq!(run.code, 2, "{base}: {}", run.stderr);
+        assert!(run.stderr.contains("another host"), "{}", run.stderr);
+    }
+    assert_eq!(snapshot(&hostile.root().join("site")), before);
+    hostile.write("root/portolan.toml", "[site]\ntheme_dir = \"theme\"\n");
     let build = hostile.run(&["build", "--out", "site", "--base-url", "/portal"]);
     assert_eq!(build.code, 0, "{}", build.stderr);
 }
