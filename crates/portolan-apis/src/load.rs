@@ -153,7 +153,7 @@ fn is_pure_ref(node: &Node) -> bool {
 /// Keys whose value is an object of user-chosen names, each holding a
 /// schema: a member called `discriminator` there is a property, not a
 /// Discriminator Object.
-const NAME_MAPS: &[&str] = &[
+pub(crate) const NAME_MAPS: &[&str] = &[
     "properties",
     "patternProperties",
     "dependentSchemas",

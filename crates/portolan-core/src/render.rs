@@ -753,15 +753,20 @@ mod tests {
         assert_eq!(out.matches(" --> a.json:1:100001").count(), 2, "{out}");
         assert!(!out.lines().any(|l| l.trim() == ":::"), "{out}");
         let line = out.lines().find(|l| l.contains("bad")).unwrap();
+        assert_underlined(&out, line, "bad");
+        let concise = render_concise(&diagnostics, &files);
+        assert_eq!(concise.matches("a.json:1:100001: error[E002] m").count(), 2);
+    }
+
+    /// The `^^^` under `line` of `out` starts at the column of `word`.
+    fn assert_underlined(out: &str, line: &str, word: &str) {
         let underline = out
             .lines()
-            .skip_while(|l| !l.contains("bad"))
+            .skip_while(|l| !l.contains(word))
             .nth(1)
             .unwrap();
         let column = |s: &str, pat: &str| s[..s.find(pat).unwrap()].chars().count();
-        assert_eq!(column(underline, "^^^"), column(line, "bad"), "{out}");
-        let concise = render_concise(&diagnostics, &files);
-        assert_eq!(concise.matches("a.json:1:100001: error[E002] m").count(), 2);
+        assert_eq!(column(underline, "^^^"), column(line, word), "{out}");
     }
 
     /// The code frame shows the source with control characters as
@@ -775,13 +780,7 @@ mod tests {
         assert_printable(&out);
         let line = out.lines().find(|l| l.contains("bad")).unwrap();
         assert!(line.ends_with("a: \"␛[2J\u{fffd}\u{fffd}␡\" bad"), "{out}");
-        let underline = out
-            .lines()
-            .skip_while(|l| !l.contains("bad"))
-            .nth(1)
-            .unwrap();
-        let column = |s: &str, pat: &str| s[..s.find(pat).unwrap()].chars().count();
-        assert_eq!(column(underline, "^^^"), column(line, "bad"), "{out}");
+        assert_underlined(&out, line, "bad");
         assert!(!out.contains('␍'), "CRLF line ends are not shown: {out}");
         // A lone CR is.
         let (diagnostics, files) = one("a: x\ry\n", Span::new(0, 1), "m");

@@ -38,18 +38,7 @@ use portolan_core::codes;
 use super::Finding;
 use super::document::{Document, Located, is_extension};
 use crate::detect::SpecFormat;
-
-/// Keys whose value is an object of user-chosen names, each holding a
-/// schema: a member called `discriminator` there is a property, not a
-/// Discriminator Object.
-const NAME_MAPS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "dependentSchemas",
-    "$defs",
-    "definitions",
-    "schemas",
-];
+use crate::load::NAME_MAPS;
 
 /// Keys whose value is example or literal data, where nothing is a schema.
 const DATA_KEYS: &[&str] = &["example", "examples", "enum", "const", "default"];
