@@ -14,7 +14,7 @@
 //!   cycles broken, longest-path layers, long edges routed through empty
 //!   slots, barycentre ordering), dependants left of what they depend on.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use portolan_catalog::relations::RelationType;
@@ -37,6 +37,125 @@ struct Node {
     column: usize,
     row: usize,
     external: bool,
+}
+
+/// What the system and domain graphs read of the catalog's relations,
+/// gathered in one pass over its references. Each graph then reads only
+/// its own part, so drawing every system's and domain's graph takes time
+/// linear in the catalog, not (systems + domains) × references.
+pub struct GraphIndex {
+    domain_of_system: BTreeMap<EntityId, EntityId>,
+    parent_domain: BTreeMap<EntityId, EntityId>,
+    system_of: BTreeMap<EntityId, EntityId>,
+    /// Entities whose `spec.system` is the key.
+    system_members: HashMap<EntityId, BTreeSet<EntityId>>,
+    /// Systems whose `spec.domain` is the key.
+    domain_systems: HashMap<EntityId, BTreeSet<EntityId>>,
+    /// Direct sub-domains of the key.
+    subdomains: HashMap<EntityId, BTreeSet<EntityId>>,
+    /// Component-level dependencies: (depender, dependee, and the sentence
+    /// saying why as (subject, verb, object), written out only for the
+    /// edges a domain's graph keeps).
+    dependencies: Vec<Dependency>,
+    /// For each domain, the indexes in `dependencies` of those whose
+    /// depender's system is in the domain or in one of its sub-domains.
+    dependencies_in: HashMap<EntityId, Vec<usize>>,
+}
+
+type Dependency = (EntityId, EntityId, (EntityId, &'static str, EntityId));
+
+impl GraphIndex {
+    pub fn of(catalog: &Catalog) -> GraphIndex {
+        let mut domain_of_system: BTreeMap<EntityId, EntityId> = BTreeMap::new();
+        let mut parent_domain: BTreeMap<EntityId, EntityId> = BTreeMap::new();
+        let mut system_of: BTreeMap<EntityId, EntityId> = BTreeMap::new();
+        let mut system_members: HashMap<EntityId, BTreeSet<EntityId>> = HashMap::new();
+        let mut providers: BTreeMap<EntityId, BTreeSet<EntityId>> = BTreeMap::new();
+        for r in &catalog.references {
+            let Some(target) = r.resolved else { continue };
+            match (r.field, r.relation) {
+                ("domain", RelationType::PartOf) => {
+                    domain_of_system.insert(r.from, target);
+                }
+                ("subdomainOf", RelationType::PartOf) => {
+                    parent_domain.insert(r.from, target);
+                }
+                ("system", RelationType::PartOf) => {
+                    system_of.insert(r.from, target);
+                    system_members.entry(target).or_default().insert(r.from);
+                }
+                (_, RelationType::ProvidesApi) => {
+                    providers.entry(target).or_default().insert(r.from);
+                }
+                _ => {}
+            }
+        }
+        let mut domain_systems: HashMap<EntityId, BTreeSet<EntityId>> = HashMap::new();
+        for (&system, &domain) in &domain_of_system {
+            domain_systems.entry(domain).or_default().insert(system);
+        }
+        let mut subdomains: HashMap<EntityId, BTreeSet<EntityId>> = HashMap::new();
+        for (&child, &parent) in &parent_domain {
+            if child != parent {
+                subdomains.entry(parent).or_default().insert(child);
+            }
+        }
+        let mut dependencies: Vec<Dependency> = Vec::new();
+        for r in &catalog.references {
+            let Some(target) = r.resolved else { continue };
+            match r.relation {
+                RelationType::DependsOn => {
+                    dependencies.push((r.from, target, (r.from, "depends on", target)))
+                }
+                RelationType::DependencyOf => {
+                    dependencies.push((target, r.from, (target, "depends on", r.from)))
+                }
+                RelationType::ConsumesApi => {
+                    let sentence = (r.from, "consumes", target);
+                    match providers.get(&target) {
+                        Some(by) => {
+                            for &provider in by {
+                                dependencies.push((r.from, provider, sentence));
+                            }
+                        }
+                        // No component provides it: the API's own system does.
+                        None => dependencies.push((r.from, target, sentence)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Each dependency belongs to the domain of its depender's system and
+        // to every domain above that one (a cycle in `subdomainOf` ends the
+        // walk where it closes).
+        let mut dependencies_in: HashMap<EntityId, Vec<usize>> = HashMap::new();
+        for (i, &(from, _, _)) in dependencies.iter().enumerate() {
+            let system = if catalog.entities[from].kind == Kind::System {
+                Some(from)
+            } else {
+                system_of.get(&from).copied()
+            };
+            let mut domain = system.and_then(|s| domain_of_system.get(&s).copied());
+            let mut seen = BTreeSet::new();
+            while let Some(d) = domain {
+                if !seen.insert(d) {
+                    break;
+                }
+                dependencies_in.entry(d).or_default().push(i);
+                domain = parent_domain.get(&d).copied();
+            }
+        }
+        GraphIndex {
+            domain_of_system,
+            parent_domain,
+            system_of,
+            system_members,
+            domain_systems,
+            subdomains,
+            dependencies,
+            dependencies_in,
+        }
+    }
 }
 
 /// A drawn graph: the SVG, and its edges as text.
@@ -94,28 +213,23 @@ fn fit_label(label: &str) -> (String, bool) {
 /// The graph of a system, or `None` when it has no members.
 pub fn system_graph(
     catalog: &Catalog,
+    index: &GraphIndex,
     system: EntityId,
     url_of: &dyn Fn(EntityId) -> String,
     label_of: &dyn Fn(EntityId) -> String,
 ) -> Option<Graph> {
-    let members: BTreeSet<EntityId> = catalog
-        .references
-        .iter()
-        .filter(|r| {
-            r.resolved == Some(system) && r.relation == RelationType::PartOf && r.field == "system"
-        })
-        .map(|r| r.from)
-        .collect();
+    let members: BTreeSet<EntityId> = index
+        .system_members
+        .get(&system)
+        .cloned()
+        .unwrap_or_default();
     if members.is_empty() {
         return None;
     }
     // Edges among members and to their direct neighbours.
     let mut edges: BTreeSet<(EntityId, EntityId, &'static str)> = BTreeSet::new();
-    for r in &catalog.references {
+    for r in members.iter().flat_map(|&m| catalog.references_from(m)) {
         let Some(target) = r.resolved else { continue };
-        if !members.contains(&r.from) {
-            continue;
-        }
         let label = match r.relation {
             RelationType::ProvidesApi => "provides",
             RelationType::ConsumesApi => "consumes",
@@ -245,32 +359,17 @@ struct DomainNode {
 /// sub-domains.
 pub fn domain_graph(
     catalog: &Catalog,
+    index: &GraphIndex,
     domain: EntityId,
     url_of: &dyn Fn(EntityId) -> String,
     label_of: &dyn Fn(EntityId) -> String,
 ) -> Option<Graph> {
-    let mut domain_of_system: BTreeMap<EntityId, EntityId> = BTreeMap::new();
-    let mut parent_domain: BTreeMap<EntityId, EntityId> = BTreeMap::new();
-    let mut system_of: BTreeMap<EntityId, EntityId> = BTreeMap::new();
-    let mut providers: BTreeMap<EntityId, BTreeSet<EntityId>> = BTreeMap::new();
-    for r in &catalog.references {
-        let Some(target) = r.resolved else { continue };
-        match (r.field, r.relation) {
-            ("domain", RelationType::PartOf) => {
-                domain_of_system.insert(r.from, target);
-            }
-            ("subdomainOf", RelationType::PartOf) => {
-                parent_domain.insert(r.from, target);
-            }
-            ("system", RelationType::PartOf) => {
-                system_of.insert(r.from, target);
-            }
-            (_, RelationType::ProvidesApi) => {
-                providers.entry(target).or_default().insert(r.from);
-            }
-            _ => {}
-        }
-    }
+    let GraphIndex {
+        domain_of_system,
+        parent_domain,
+        system_of,
+        ..
+    } = index;
     // Where a domain sits relative to this one: `Some(domain)` for itself,
     // `Some(child)` for the direct sub-domain it is in, `None` outside.
     let inside = |mut d: EntityId| -> Option<EntityId> {
@@ -288,16 +387,12 @@ pub fn domain_graph(
             d = *parent_domain.get(&d)?;
         }
     };
-    let members: BTreeSet<EntityId> = domain_of_system
-        .iter()
-        .filter(|&(_, &d)| d == domain)
-        .map(|(&s, _)| s)
-        .collect();
-    let subdomains: BTreeSet<EntityId> = parent_domain
-        .iter()
-        .filter(|&(&d, &parent)| parent == domain && d != domain)
-        .map(|(&d, _)| d)
-        .collect();
+    let members: BTreeSet<EntityId> = index
+        .domain_systems
+        .get(&domain)
+        .cloned()
+        .unwrap_or_default();
+    let subdomains: BTreeSet<EntityId> = index.subdomains.get(&domain).cloned().unwrap_or_default();
     if members.is_empty() && subdomains.is_empty() {
         return None;
     }
@@ -325,34 +420,6 @@ pub fn domain_graph(
             },
         }
     };
-    // Component-level dependencies: (depender, dependee, and the sentence
-    // saying why as (subject, verb, object), written out only for the
-    // edges this domain's graph keeps: a catalog has many domains).
-    let mut dependencies: Vec<(EntityId, EntityId, (EntityId, &str, EntityId))> = Vec::new();
-    for r in &catalog.references {
-        let Some(target) = r.resolved else { continue };
-        match r.relation {
-            RelationType::DependsOn => {
-                dependencies.push((r.from, target, (r.from, "depends on", target)))
-            }
-            RelationType::DependencyOf => {
-                dependencies.push((target, r.from, (target, "depends on", r.from)))
-            }
-            RelationType::ConsumesApi => {
-                let sentence = (r.from, "consumes", target);
-                match providers.get(&target) {
-                    Some(by) => {
-                        for &provider in by {
-                            dependencies.push((r.from, provider, sentence));
-                        }
-                    }
-                    // No component provides it: the API's own system does.
-                    None => dependencies.push((r.from, target, sentence)),
-                }
-            }
-            _ => {}
-        }
-    }
     let mut edges: BTreeMap<(EntityId, EntityId), BTreeSet<String>> = BTreeMap::new();
     let mut nodes: BTreeMap<EntityId, DomainNode> = BTreeMap::new();
     for &id in &members {
@@ -373,6 +440,14 @@ pub fn domain_graph(
             },
         );
     }
+    // Only the dependencies whose depending system is in this domain or
+    // one of its sub-domains: the others start outside and are not drawn.
+    let dependencies = index
+        .dependencies_in
+        .get(&domain)
+        .into_iter()
+        .flatten()
+        .map(|&i| index.dependencies[i]);
     for (from, to, (subject, verb, object)) in dependencies {
         let (Some(a), Some(b)) = (system_of_entity(from), system_of_entity(to)) else {
             continue;

@@ -25,6 +25,7 @@ pub mod theme_guard;
 
 use portolan_check::Checked;
 use portolan_core::Diagnostic;
+use rayon::prelude::*;
 
 use memo::{Memo, Sink};
 pub use memo::{RenderCache, RenderStats};
@@ -190,8 +191,14 @@ impl From<minijinja::Error> for RenderError {
 /// Render everything into memory: the site, `catalog.json` and the search
 /// indexes.
 pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, RenderError> {
-    let mut output = render_site(checked, options, None)?;
-    for (path, bytes) in render_data(checked, options).map_err(RenderError::Search)? {
+    // The data files need nothing from the pages: both are made at once
+    // (the search index is built by one writer thread).
+    let (site, data) = rayon::join(
+        || render_site(checked, options, None),
+        || render_data(checked, options),
+    );
+    let mut output = site?;
+    for (path, bytes) in data.map_err(RenderError::Search)? {
         output.insert(path, bytes);
     }
     Ok(output)
@@ -242,6 +249,10 @@ pub fn render_site(
         memo,
         &mut sink,
     )?;
+    // Each API's bundled definition as JSON and YAML: those the last render
+    // made are kept, the others serialised in parallel (a big spec's YAML
+    // takes as long as many pages).
+    let mut to_make = Vec::new();
     for (id, definition) in &checked.apis {
         let entity = &checked.catalog.entities[*id];
         if !entity.has_identity() || checked.catalog.index.get(entity.key_ref()) != Some(id) {
@@ -252,15 +263,24 @@ pub fn render_site(
             let key = format!("{json_path}#bundle");
             match memo.derived(&key, definition, &yaml_path) {
                 Some(kept) => sink.derived(key, kept, false),
-                None => {
-                    let files = vec![
-                        (json_path, bundled.to_json_string().into_bytes()),
-                        (yaml_path.clone(), bundled.to_yaml_string().into_bytes()),
-                    ];
-                    sink.derived(key, Memo::made(definition, &yaml_path, files), true);
-                }
+                None => to_make.push((key, definition, bundled, json_path, yaml_path)),
             }
         }
+    }
+    let made: Vec<_> = to_make
+        .into_par_iter()
+        .map(|(key, definition, bundled, json_path, yaml_path)| {
+            let (json, yaml) =
+                rayon::join(|| bundled.to_json_string(), || bundled.to_yaml_string());
+            let files = vec![
+                (json_path, json.into_bytes()),
+                (yaml_path.clone(), yaml.into_bytes()),
+            ];
+            (key, Memo::made(definition, &yaml_path, files))
+        })
+        .collect();
+    for (key, derived) in made {
+        sink.derived(key, derived, true);
     }
     // Pages reused from the last render were checked when they were made
     // (the cache is emptied when the theme or base URL changes).
@@ -285,12 +305,13 @@ pub fn render_data(
     checked: &Checked,
     options: &BuildOptions,
 ) -> Result<Vec<(String, Vec<u8>)>, portolan_search::Error> {
-    let mut catalog =
-        serde_json::to_string_pretty(&catalog_json::catalog_json(checked, &options.tool_version))
-            .unwrap_or_default();
-    catalog.push('\n');
+    // catalog.json and the search indexes are independent: made at once.
+    let (catalog, search) = rayon::join(
+        || catalog_json::catalog_json_text(checked, &options.tool_version),
+        || render_search(checked, options),
+    );
     let mut files = vec![("catalog.json".to_string(), catalog.into_bytes())];
-    files.extend(render_search(checked, options)?);
+    files.extend(search?);
     Ok(files)
 }
 
@@ -308,11 +329,14 @@ pub fn render_search(
             base: &options.base_url,
         },
     );
-    // The browser's index (already site-relative paths under `_search/`).
-    let mut files: Vec<(String, Vec<u8>)> = portolan_search::client_index_files(&documents)
-        .into_iter()
-        .collect();
-    for (name, bytes) in portolan_search::index_files(&documents)? {
+    // The browser's index (already site-relative paths under `_search/`)
+    // and the tantivy index, made at once.
+    let (client, index) = rayon::join(
+        || portolan_search::client_index_files(&documents),
+        || portolan_search::index_files(&documents),
+    );
+    let mut files: Vec<(String, Vec<u8>)> = client.into_iter().collect();
+    for (name, bytes) in index? {
         files.push((format!("{}/{name}", search::INDEX_DIR), bytes));
     }
     Ok(files)

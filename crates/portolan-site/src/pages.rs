@@ -624,15 +624,22 @@ pub(crate) fn render_pages(
         .insert("assets/highlight.css", crate::highlight::stylesheet());
 
     // Home.
+    // Each domain's systems, gathered in one pass (not one per domain).
+    let mut in_domain: BTreeMap<EntityId, Vec<EntityId>> = BTreeMap::new();
+    for r in catalog.references.iter().filter(|r| r.field == "domain") {
+        if let Some(domain) = r.resolved {
+            in_domain.entry(domain).or_default().push(r.from);
+        }
+    }
     let domains: Vec<_> = listed
         .iter()
         .filter(|&&id| catalog.entities[id].kind == Kind::Domain)
         .map(|&id| {
-            let systems: Vec<EntityLink> = catalog
-                .references
-                .iter()
-                .filter(|r| r.field == "domain" && r.resolved == Some(id))
-                .map(|r| EntityLink { label: entity_label(catalog, r.from), url: Some(entity_url(catalog, r.from)) })
+            let systems: Vec<EntityLink> = in_domain
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .map(|&from| EntityLink { label: entity_label(catalog, from), url: Some(entity_url(catalog, from)) })
                 .collect();
             let description = catalog.entities[id].description();
             context! { label => entity_label(catalog, id), url => entity_url(catalog, id), description => plain_summary(description, 160), systems => v(systems) }
@@ -816,6 +823,9 @@ pub(crate) fn render_pages(
     // Entity pages.
     let entity_tpl = env.get_template("entity.html")?;
     let ownership = Ownership::of(catalog);
+    // Made on first use: a rebuild that renders no system or domain page
+    // never needs it.
+    let graph_index: std::sync::OnceLock<crate::graph::GraphIndex> = std::sync::OnceLock::new();
     // Relations, for the entities rendered: all at once in one pass when
     // many are (a build), one by one when few are (a rebuild).
     let all_relations: std::sync::OnceLock<Vec<Vec<portolan_catalog::Relation>>> =
@@ -1045,9 +1055,10 @@ pub(crate) fn render_pages(
             graph => v({
                 let url_of = |n| format!("{}{}", options.base, entity_url(catalog, n));
                 let label_of = |n| entity_label(catalog, n);
+                let graphs = graph_index.get_or_init(|| crate::graph::GraphIndex::of(catalog));
                 match e.kind {
-                    Kind::System => crate::graph::system_graph(catalog, id, &url_of, &label_of),
-                    Kind::Domain => crate::graph::domain_graph(catalog, id, &url_of, &label_of),
+                    Kind::System => crate::graph::system_graph(catalog, graphs, id, &url_of, &label_of),
+                    Kind::Domain => crate::graph::domain_graph(catalog, graphs, id, &url_of, &label_of),
                     _ => None,
                 }
             }),

@@ -15,6 +15,7 @@ use std::io::IsTerminal;
 /// mimalloc: a build of a large catalog and every rebuild in `serve` make
 /// and free millions of small strings and trees; with glibc's allocator a
 /// fifth of a rebuild went to consolidating freed chunks.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
