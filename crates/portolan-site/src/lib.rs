@@ -20,6 +20,7 @@ pub mod pages;
 pub mod reference;
 pub mod search;
 pub mod site_path;
+pub mod spill;
 mod swap;
 pub mod theme_guard;
 
@@ -137,7 +138,8 @@ pub fn theme_diagnostics(
 
 /// A render that failed because of the theme, as findings: a template that
 /// failed (`T001`), a script asset overridden (`T002`), pages that could
-/// run script (`T003`). Nothing for a failure of the search index.
+/// run script (`T003`). Nothing for a failure of the search index or of
+/// writing.
 pub fn render_error_diagnostics(
     error: &RenderError,
     options: &BuildOptions,
@@ -149,7 +151,7 @@ pub fn render_error_diagnostics(
             .iter()
             .map(|f| f.to_diagnostic(&options.theme, files))
             .collect(),
-        RenderError::Search(_) => Vec::new(),
+        RenderError::Search(_) | RenderError::Write(_) => Vec::new(),
     }
 }
 
@@ -163,6 +165,8 @@ pub enum RenderError {
     Theme(Vec<theme_guard::ThemeFinding>),
     /// The search index could not be built.
     Search(portolan_search::Error),
+    /// A streaming render could not write its files ([`render_streaming`]).
+    Write(WriteError),
 }
 
 impl std::fmt::Display for RenderError {
@@ -176,6 +180,7 @@ impl std::fmt::Display for RenderError {
                 if findings.len() == 1 { "" } else { "s" }
             ),
             RenderError::Search(err) => write!(f, "the search index could not be built: {err}"),
+            RenderError::Write(err) => err.fmt(f),
         }
     }
 }
@@ -215,7 +220,38 @@ pub fn render(checked: &Checked, options: &BuildOptions) -> Result<Output, Rende
 pub fn render_site(
     checked: &Checked,
     options: &BuildOptions,
+    cache: Option<&mut RenderCache>,
+) -> Result<Output, RenderError> {
+    render_site_into(checked, options, cache, None)
+}
+
+/// Render everything ([`render`]) straight into `spill`'s staging
+/// directory, a batch of files at a time, instead of into memory: what a
+/// build does. The caller checks [`spill::Spill::broken_links`] and then
+/// commits the staging directory.
+pub fn render_streaming(
+    checked: &Checked,
+    options: &BuildOptions,
+    spill: &spill::Spill<'_>,
+) -> Result<(), RenderError> {
+    let (site, data) = rayon::join(
+        || render_site_into(checked, options, None, Some(spill)),
+        || render_data(checked, options),
+    );
+    site?;
+    let files: Vec<(String, std::sync::Arc<[u8]>)> = data
+        .map_err(RenderError::Search)?
+        .into_iter()
+        .map(|(path, bytes)| (path, std::sync::Arc::from(bytes)))
+        .collect();
+    spill.write(&files).map_err(RenderError::Write)
+}
+
+fn render_site_into(
+    checked: &Checked,
+    options: &BuildOptions,
     mut cache: Option<&mut RenderCache>,
+    spill: Option<&spill::Spill<'_>>,
 ) -> Result<Output, RenderError> {
     let scripts = theme_guard::script_overrides(&options.theme);
     if !scripts.is_empty() {
@@ -234,7 +270,10 @@ pub fn render_site(
     }
     let mut output = Output::default();
     let memo = Memo::new(cache.as_deref());
-    let mut sink = Sink::new(&mut output, cache.is_some());
+    let mut sink = match spill {
+        Some(spill) => Sink::spilling(&mut output, spill),
+        None => Sink::new(&mut output, cache.is_some()),
+    };
     pages::render_pages(
         checked,
         &pages::PageOptions {
@@ -285,12 +324,20 @@ pub fn render_site(
     // Pages reused from the last render were checked when they were made
     // (the cache is emptied when the theme or base URL changes).
     let fresh = sink.caching().then(|| sink.rendered().to_vec());
-    let unsafe_pages = theme_guard::unsafe_pages(
-        sink.output,
-        &options.base_url,
-        &options.theme,
-        fresh.as_deref(),
-    );
+    let unsafe_pages = match sink.spill() {
+        Some(spill) => {
+            if let Some(err) = sink.failure() {
+                return Err(RenderError::Write(err));
+            }
+            spill.theme_findings(&options.theme)
+        }
+        None => theme_guard::unsafe_pages(
+            sink.output,
+            &options.base_url,
+            &options.theme,
+            fresh.as_deref(),
+        ),
+    };
     if !unsafe_pages.is_empty() {
         return Err(RenderError::Theme(unsafe_pages));
     }

@@ -93,7 +93,7 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
 /// the base, or `#fragment`), unescaped, in document order, each with
 /// whether its fragment is checked, and the fragment names it defines.
 #[derive(Debug, Default)]
-struct PageScan {
+pub(crate) struct PageScan {
     links: Vec<(String, bool)>,
     anchors: BTreeSet<String>,
 }
@@ -192,20 +192,20 @@ fn scan(html: &str, base: &str) -> PageScan {
 
 /// The file a site path names: itself, or `index.html` in a directory; as
 /// written or percent-decoded, as a web server reads it (a docs page
-/// `c#.md` is written to `c#/` and linked as `c%23/`).
-fn file_of<'a>(output: &'a Output, path: &str) -> Option<&'a str> {
-    let lookup = |path: &str| {
-        let key = if path.is_empty() || path.ends_with('/') {
-            format!("{path}index.html")
+/// `c#.md` is written to `c#/` and linked as `c%23/`). `lookup` finds a
+/// file of the site by its exact path.
+fn file_of<'a>(lookup: &dyn Fn(&str) -> Option<&'a str>, path: &str) -> Option<&'a str> {
+    let find = |path: &str| {
+        if path.is_empty() || path.ends_with('/') {
+            lookup(&format!("{path}index.html"))
         } else {
-            path.to_string()
-        };
-        output.files.get_key_value(&key).map(|(k, _)| k.as_str())
+            lookup(path)
+        }
     };
-    lookup(path).or_else(|| {
+    find(path).or_else(|| {
         percent_decode(path)
             .filter(|decoded| decoded != path)
-            .and_then(|decoded| lookup(&decoded))
+            .and_then(|decoded| find(&decoded))
     })
 }
 
@@ -251,11 +251,64 @@ pub fn broken_links_in(
             .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes), base)))
             .collect(),
     };
+    let lookup = |path: &str| output.files.get_key_value(path).map(|(k, _)| k.as_str());
+    let rescan = |file: &str| {
+        (only.is_some() && file.ends_with(".html"))
+            .then(|| scan(&String::from_utf8_lossy(&output.files[file]), base))
+    };
+    broken_in_scans(&scans, base, &lookup, &rescan)
+}
+
+/// Pages scanned one by one as they are written ([`crate::spill`]), for
+/// [`broken_in_scans`] once the site is whole.
+#[derive(Default)]
+pub(crate) struct Scans {
+    pages: BTreeMap<String, PageScan>,
+    files: BTreeSet<String>,
+}
+
+impl Scans {
+    /// Record a file of the site (and, for a page, its links and anchors).
+    pub fn add(&mut self, path: &str, scanned: Option<PageScan>) {
+        if let Some(scanned) = scanned {
+            self.pages.insert(path.to_string(), scanned);
+        }
+        self.files.insert(path.to_string());
+    }
+
+    pub fn files(&self) -> &BTreeSet<String> {
+        &self.files
+    }
+
+    /// [`broken_links`] of the site these scans were made of.
+    pub fn broken_links(&self, base: &str) -> Vec<(String, String)> {
+        let scans: BTreeMap<&str, &PageScan> =
+            self.pages.iter().map(|(p, s)| (p.as_str(), s)).collect();
+        let lookup = |path: &str| self.files.get(path).map(String::as_str);
+        broken_in_scans(&scans, base, &lookup, &|_| None)
+    }
+}
+
+/// A page's links and anchors, when `path` is a page.
+pub(crate) fn scan_page(path: &str, bytes: &[u8], base: &str) -> Option<PageScan> {
+    path.ends_with(".html")
+        .then(|| scan(&String::from_utf8_lossy(bytes), base))
+}
+
+/// The link check over scanned pages. `lookup` finds a file of the site by
+/// its path; `rescan` scans a page that was not among `scans` (`None`: its
+/// fragments are not checked).
+fn broken_in_scans<'a, S: std::borrow::Borrow<PageScan>>(
+    scans: &BTreeMap<&'a str, S>,
+    base: &str,
+    lookup: &dyn Fn(&str) -> Option<&'a str>,
+    rescan: &dyn Fn(&str) -> Option<PageScan>,
+) -> Vec<(String, String)> {
     // Pages linked to with a fragment that were not among those scanned.
     let mut targets: BTreeMap<&str, PageScan> = BTreeMap::new();
     let mut broken = Vec::new();
-    for (&page, found) in &scans {
-        for (target, check_fragment) in &found.links {
+    for (&page, found) in scans {
+        for (target, check_fragment) in &found.borrow().links {
             if !check_fragment && target.starts_with('#') {
                 continue;
             }
@@ -271,7 +324,7 @@ pub fn broken_links_in(
             };
             let target_file = match path {
                 None => page,
-                Some(path) => match file_of(output, path.split('?').next().unwrap_or("")) {
+                Some(path) => match file_of(lookup, path.split('?').next().unwrap_or("")) {
                     Some(file) => file,
                     None => {
                         broken.push((page.to_string(), target.clone()));
@@ -285,14 +338,15 @@ pub fn broken_links_in(
             }
             // Fragments of pages only: `x.json#/paths` means something else.
             let target_page = match scans.get(target_file) {
-                Some(scanned) => Some(scanned),
-                None if only.is_some() && target_file.ends_with(".html") => {
-                    let scanned = targets.entry(target_file).or_insert_with(|| {
-                        scan(&String::from_utf8_lossy(&output.files[target_file]), base)
-                    });
-                    Some(&*scanned)
+                Some(scanned) => Some(scanned.borrow()),
+                None => {
+                    if !targets.contains_key(target_file)
+                        && let Some(scanned) = rescan(target_file)
+                    {
+                        targets.insert(target_file, scanned);
+                    }
+                    targets.get(target_file)
                 }
-                None => None,
             };
             if let Some(target_page) = target_page
                 && !fragment_found(&target_page.anchors, fragment)

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use minijinja::Value;
 use portolan_catalog::EntityKey;
 
-use crate::output::Output;
+use crate::output::{Output, WriteError};
+use crate::spill::Spill;
 
 /// What one render keeps for the next.
 #[derive(Default)]
@@ -254,10 +255,22 @@ impl<'a> Memo<'a> {
     }
 }
 
+/// A streaming sink writes once this much is waiting: large enough for
+/// parallel writes to pay, small enough not to matter for memory.
+const SPILL_BATCH_BYTES: usize = 32 * 1024 * 1024;
+const SPILL_BATCH_FILES: usize = 4096;
+
 /// Where a render puts its files: the output, and (with a cache) what the
 /// next render needs to reuse them.
 pub(crate) struct Sink<'a> {
     pub output: &'a mut Output,
+    /// Where files go instead of `output` in a streaming build.
+    spill: Option<&'a Spill<'a>>,
+    /// Files waiting to be written to `spill`, and their size.
+    pending: Vec<(String, Arc<[u8]>)>,
+    pending_bytes: usize,
+    /// The first write that failed (later files are not written).
+    failed: Option<WriteError>,
     pages: HashMap<String, (u64, Arc<[u8]>)>,
     derived: HashMap<String, Derived>,
     pub entities: HashMap<EntityKey, Arc<EntityRecord>>,
@@ -271,6 +284,10 @@ impl<'a> Sink<'a> {
     pub fn new(output: &'a mut Output, caching: bool) -> Self {
         Sink {
             output,
+            spill: None,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            failed: None,
             pages: HashMap::new(),
             derived: HashMap::new(),
             entities: HashMap::new(),
@@ -281,8 +298,73 @@ impl<'a> Sink<'a> {
         }
     }
 
+    /// A sink that writes its files to `spill` (in batches) instead of
+    /// keeping them in `output`. Never caching: only a build streams.
+    pub fn spilling(output: &'a mut Output, spill: &'a Spill<'a>) -> Self {
+        Sink {
+            spill: Some(spill),
+            ..Sink::new(output, false)
+        }
+    }
+
     pub fn caching(&self) -> bool {
         self.caching
+    }
+
+    /// Add a file to the site.
+    pub fn insert(&mut self, path: String, bytes: Arc<[u8]>) {
+        if self.spill.is_none() {
+            self.output.insert_shared(path, bytes);
+            return;
+        }
+        self.pending_bytes += bytes.len();
+        self.pending.push((path, bytes));
+        if self.pending_bytes >= SPILL_BATCH_BYTES || self.pending.len() >= SPILL_BATCH_FILES {
+            self.flush();
+        }
+    }
+
+    /// [`Sink::insert`] of new contents.
+    pub fn insert_new(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.insert(path.into(), Arc::from(bytes.into()));
+    }
+
+    /// Write the pending files (a streaming sink).
+    pub fn flush(&mut self) {
+        let Some(spill) = self.spill else { return };
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        if self.failed.is_none()
+            && !batch.is_empty()
+            && let Err(err) = spill.write(&batch)
+        {
+            self.failed = Some(err);
+        }
+    }
+
+    /// The first write that failed, once everything is flushed.
+    pub fn failure(&mut self) -> Option<WriteError> {
+        self.flush();
+        self.failed.take()
+    }
+
+    /// The spill a streaming sink writes to.
+    pub fn spill(&self) -> Option<&'a Spill<'a>> {
+        self.spill
+    }
+
+    /// Every path of the site so far, in order.
+    pub fn paths(&self) -> Vec<String> {
+        match self.spill {
+            None => self.output.files.keys().cloned().collect(),
+            Some(spill) => {
+                let mut paths = spill.files();
+                paths.extend(self.pending.iter().map(|(path, _)| path.clone()));
+                paths.sort();
+                paths.dedup();
+                paths
+            }
+        }
     }
 
     /// The files made afresh so far (only counted when caching).
@@ -300,7 +382,7 @@ impl<'a> Sink<'a> {
                 {
                     self.pages.insert(path.clone(), (hash, bytes.clone()));
                 }
-                self.output.insert_shared(path, bytes);
+                self.insert(path, bytes);
             }
             Kept::Derived(key, derived) => self.derived(key, derived, fresh),
         }
@@ -314,14 +396,14 @@ impl<'a> Sink<'a> {
             self.pages
                 .insert(page.path.clone(), (hash, page.bytes.clone()));
         }
-        self.output.insert_shared(page.path, page.bytes);
+        self.insert(page.path, page.bytes);
     }
 
     /// Files made from a shared input (`fresh`: made now, not reused).
     pub fn derived(&mut self, key: String, derived: Derived, fresh: bool) {
         for (path, bytes) in &derived.files {
             self.count(path, fresh);
-            self.output.insert_shared(path.clone(), bytes.clone());
+            self.insert(path.clone(), bytes.clone());
         }
         if self.caching {
             self.derived.insert(key, derived);

@@ -3,10 +3,11 @@
 //! replaces the output directory, so a failed or interrupted build never
 //! leaves a half-written site (the previous one stays in place).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -112,43 +113,118 @@ pub fn write_atomic_with_progress(
             reason,
         })?;
     }
-    let out_dir = ownership::resolve(out_dir);
-    ownership::check_replaceable(&out_dir).map_err(WriteError::Refused)?;
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => {
-            return Err(WriteError::Refused(Refusal::HoldsRoot {
-                out: out_dir.clone(),
-                root: out_dir.clone(),
-            }));
+    let staging = Staging::begin(out_dir)?;
+    staging.write_all(
+        output
+            .files
+            .iter()
+            .map(|(path, bytes)| (path.as_str(), &bytes[..]))
+            .collect(),
+        on_file,
+    )?;
+    staging.commit()
+}
+
+/// A new site being written beside the output directory, which replaces
+/// it on [`Staging::commit`]. Dropped without a commit (an error, a
+/// refusal found later), it is removed and the output directory keeps
+/// what it held. A build writes its pages here as they are rendered, so a
+/// 100,000-entity site is never held in memory whole.
+pub struct Staging {
+    out_dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dir: PathBuf,
+    /// The site being replaced, whose unchanged files are linked.
+    previous: Option<PathBuf>,
+    /// Directories made so far inside `dir`.
+    made: Mutex<HashSet<PathBuf>>,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    committed: bool,
+}
+
+impl Staging {
+    /// Claim `out_dir` (it must be missing, empty or marked as portolan's:
+    /// see [`write_atomic`]) and make the temporary directory beside it,
+    /// marked from its first moment.
+    pub fn begin(out_dir: &Path) -> Result<Staging, WriteError> {
+        let out_dir = ownership::resolve(out_dir);
+        ownership::check_replaceable(&out_dir).map_err(WriteError::Refused)?;
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => {
+                return Err(WriteError::Refused(Refusal::HoldsRoot {
+                    out: out_dir.clone(),
+                    root: out_dir.clone(),
+                }));
+            }
+        };
+        std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        swap::recover_and_clean(&parent, &name, &out_dir);
+        let dir = parent.join(swap::temporary_name(&name, swap::NEW));
+        if std::fs::symlink_metadata(&dir).is_ok() {
+            if !ownership::is_marked(&dir) {
+                return Err(WriteError::Refused(Refusal::NotOurs(dir)));
+            }
+            remove_tree(&dir).map_err(io(&dir))?;
         }
-    };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    swap::recover_and_clean(&parent, &name, &out_dir);
-    let staging = parent.join(swap::temporary_name(&name, swap::NEW));
-    if std::fs::symlink_metadata(&staging).is_ok() {
-        if !ownership::is_marked(&staging) {
-            return Err(WriteError::Refused(Refusal::NotOurs(staging)));
-        }
-        remove_tree(&staging).map_err(io(&staging))?;
-    }
-    // The staging directory is created here (not found), and carries the
-    // marker from its first moment: a build killed from here on leaves a
-    // directory the next build recognises as its own and removes.
-    std::fs::create_dir(&staging).map_err(io(&staging))?;
-    let result = (|| {
-        let marker = staging.join(MARKER);
+        // The staging directory is created here (not found), and carries the
+        // marker from its first moment: a build killed from here on leaves a
+        // directory the next build recognises as its own and removes.
+        std::fs::create_dir(&dir).map_err(io(&dir))?;
+        let staging = Staging {
+            previous: out_dir.is_dir().then(|| out_dir.clone()),
+            out_dir,
+            parent,
+            name,
+            made: Mutex::new(HashSet::new()),
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            committed: false,
+            dir,
+        };
+        let marker = staging.dir.join(MARKER);
         std::fs::write(&marker, ownership::MARKER_TEXT).map_err(io(&marker))?;
-        // Directories once each, then the files in parallel: a 10,000-entity
-        // site is tens of thousands of small files.
-        let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-        for path in output.files.keys() {
-            let mut dir = staging.join(path);
-            while dir.pop() && dir != staging && dirs.insert(dir.clone()) {}
+        Ok(staging)
+    }
+
+    /// Files and bytes written so far.
+    pub fn written(&self) -> (u64, u64) {
+        (
+            self.files.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Write files (site path, contents) in parallel: directories once
+    /// each, parents before children, then the files.
+    pub fn write_all(
+        &self,
+        files: Vec<(&str, &[u8])>,
+        on_file: &(dyn Fn() + Sync),
+    ) -> Result<(), WriteError> {
+        for (path, _) in &files {
+            site_path::check(path).map_err(|reason| WriteError::UnsafePath {
+                path: path.to_string(),
+                reason,
+            })?;
+        }
+        let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        {
+            let made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            for (path, _) in &files {
+                let mut dir = self.dir.join(path);
+                while dir.pop()
+                    && dir != self.dir
+                    && !made.contains(&dir)
+                    && dirs.insert(dir.clone())
+                {}
+            }
         }
         // Parents before children, each level in parallel: creating a
         // directory is the slowest single step of writing a big site.
@@ -172,41 +248,79 @@ pub fn write_atomic_with_progress(
                     _ => Ok(()),
                 })?;
         }
-        let previous = out_dir.is_dir().then_some(out_dir.as_path());
-        output.files.par_iter().try_for_each(|(path, bytes)| {
-            let target = staging.join(path);
-            debug_assert!(target.starts_with(&staging));
-            let reused = previous
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(dirs);
+        files.par_iter().try_for_each(|(path, bytes)| {
+            let target = self.dir.join(path);
+            debug_assert!(target.starts_with(&self.dir));
+            let reused = self
+                .previous
+                .as_ref()
                 .is_some_and(|previous| reuse_unchanged(&previous.join(path), bytes, &target));
             if !reused {
-                std::fs::write(&target, bytes).map_err(|source| WriteError::Io {
+                write_new(&target, bytes).map_err(|source| WriteError::Io {
                     path: target,
                     source,
                 })?;
             }
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             on_file();
             Ok(())
         })
-    })();
-    if let Err(err) = result {
-        let _ = remove_tree(&staging);
-        return Err(err);
     }
-    match swap::replace(&staging, &out_dir, &parent, &name) {
-        // The new site is in place. Removing the old one can only fail
-        // part-way (a file someone holds open on some systems); what stays
-        // carries the marker and the next build removes it.
-        Ok(Some(old)) => {
-            let _ = remove_tree(&old);
-            Ok(())
-        }
-        Ok(None) => Ok(()),
-        Err(source) => {
-            let _ = remove_tree(&staging);
-            Err(WriteError::Io {
-                path: out_dir,
+
+    /// Put the new site in place of the old one, which is removed.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let result = swap::replace(&self.dir, &self.out_dir, &self.parent, &self.name);
+        match result {
+            // The new site is in place. Removing the old one can only fail
+            // part-way (a file someone holds open on some systems); what stays
+            // carries the marker and the next build removes it.
+            Ok(Some(old)) => {
+                self.committed = true;
+                let _ = remove_tree(&old);
+                Ok(())
+            }
+            Ok(None) => {
+                self.committed = true;
+                Ok(())
+            }
+            Err(source) => Err(WriteError::Io {
+                path: self.out_dir.clone(),
                 source,
-            })
+            }),
+        }
+    }
+}
+
+/// Write a file that should not exist yet. One that does (a path written
+/// twice) is replaced by a new file rather than written through: it may be
+/// a hard link to the live site's copy ([`reuse_unchanged`]).
+fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(target)
+    };
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(target)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = remove_tree(&self.dir);
         }
     }
 }

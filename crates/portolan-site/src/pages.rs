@@ -616,12 +616,11 @@ pub(crate) fn render_pages(
             .get(*path)
             .filter(|_| !crate::theme_guard::is_theme_script(path));
         match replaced {
-            Some((_, replaced)) => sink.output.insert(*path, replaced.clone()),
-            None => sink.output.insert(*path, *text),
+            Some((_, replaced)) => sink.insert_new(*path, replaced.clone()),
+            None => sink.insert_new(*path, *text),
         }
     }
-    sink.output
-        .insert("assets/highlight.css", crate::highlight::stylesheet());
+    sink.insert_new("assets/highlight.css", crate::highlight::stylesheet());
 
     // Home.
     // Each domain's systems, gathered in one pass (not one per domain).
@@ -1099,37 +1098,41 @@ pub(crate) fn render_pages(
         Made(u64, Vec<Made>),
         Kept(&'r Arc<crate::memo::EntityRecord>),
     }
-    let rendered: Vec<Result<(EntityId, Outcome<'_>), minijinja::Error>> = listed
-        .par_iter()
-        .zip(&kept)
-        .map(|(&id, &(findings, record))| match record {
-            Some(record) => Ok((id, Outcome::Kept(record))),
-            None => Ok((id, Outcome::Made(findings, render_entity(id)?))),
-        })
-        .collect();
-    for result in rendered {
-        match result? {
-            (id, Outcome::Kept(record)) => {
-                for kept in &record.made {
-                    sink.kept(kept.clone(), false);
-                }
-                sink.entities
-                    .insert(catalog.entities[id].key(), record.clone());
-            }
-            (id, Outcome::Made(findings, made)) => {
-                if sink.caching() {
-                    let record = crate::memo::EntityRecord {
-                        api: api_of(id),
-                        docs: docs_of(id),
-                        findings,
-                        row: rows_by_id[&id].clone(),
-                        made: made.iter().map(|m| m.0.clone()).collect(),
-                    };
+    // In chunks: a streaming build writes each chunk's pages before the
+    // next is rendered, so they are never all in memory at once.
+    for (listed, kept) in listed.chunks(ENTITY_CHUNK).zip(kept.chunks(ENTITY_CHUNK)) {
+        let rendered: Vec<Result<(EntityId, Outcome<'_>), minijinja::Error>> = listed
+            .par_iter()
+            .zip(kept)
+            .map(|(&id, &(findings, record))| match record {
+                Some(record) => Ok((id, Outcome::Kept(record))),
+                None => Ok((id, Outcome::Made(findings, render_entity(id)?))),
+            })
+            .collect();
+        for result in rendered {
+            match result? {
+                (id, Outcome::Kept(record)) => {
+                    for kept in &record.made {
+                        sink.kept(kept.clone(), false);
+                    }
                     sink.entities
-                        .insert(catalog.entities[id].key(), Arc::new(record));
+                        .insert(catalog.entities[id].key(), record.clone());
                 }
-                for Made(kept, fresh) in made {
-                    sink.kept(kept, fresh);
+                (id, Outcome::Made(findings, made)) => {
+                    if sink.caching() {
+                        let record = crate::memo::EntityRecord {
+                            api: api_of(id),
+                            docs: docs_of(id),
+                            findings,
+                            row: rows_by_id[&id].clone(),
+                            made: made.iter().map(|m| m.0.clone()).collect(),
+                        };
+                        sink.entities
+                            .insert(catalog.entities[id].key(), Arc::new(record));
+                    }
+                    for Made(kept, fresh) in made {
+                        sink.kept(kept, fresh);
+                    }
                 }
             }
         }
@@ -1229,13 +1232,12 @@ pub(crate) fn render_pages(
         "404.html",
         context! { site => v(&page_site), section => "" },
     )?);
-    let output = &mut *sink.output;
     // A sitemap needs absolute URLs: written when the base URL is one.
     if options.base.starts_with("https://") || options.base.starts_with("http://") {
         let mut sitemap = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
-        for path in output.files.keys().filter(|p| p.ends_with("index.html")) {
+        for path in sink.paths().iter().filter(|p| p.ends_with("index.html")) {
             let page = path.trim_end_matches("index.html");
             sitemap.push_str(&format!(
                 "  <url><loc>{}</loc></url>\n",
@@ -1243,8 +1245,8 @@ pub(crate) fn render_pages(
             ));
         }
         sitemap.push_str("</urlset>\n");
-        output.insert("sitemap.xml", sitemap);
-        output.insert(
+        sink.insert_new("sitemap.xml", sitemap);
+        sink.insert_new(
             "robots.txt",
             format!(
                 "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
@@ -1252,7 +1254,7 @@ pub(crate) fn render_pages(
             ),
         );
     } else {
-        output.insert("robots.txt", "User-agent: *\nAllow: /\n");
+        sink.insert_new("robots.txt", "User-agent: *\nAllow: /\n");
     }
     Ok(())
 }
@@ -1263,6 +1265,9 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+/// Entities rendered together before their pages go to the sink.
+const ENTITY_CHUNK: usize = 2048;
 
 /// A file rendering one entity made, and whether it was made now.
 struct Made(Kept, bool);

@@ -128,7 +128,7 @@ pub fn unsafe_pages(
     if !overrides_templates(theme) {
         return Vec::new();
     }
-    let scripts: Vec<String> = THEME_SCRIPTS.iter().map(|s| format!("{base}{s}")).collect();
+    let scripts = page_scripts(base);
     let pages: Vec<(&String, &Arc<[u8]>)> = match only {
         Some(only) => only
             .iter()
@@ -147,12 +147,35 @@ pub fn unsafe_pages(
         })
         .filter(|(_, problems)| !problems.is_empty())
         .collect();
+    findings_of(found, base, theme)
+}
+
+/// The theme's scripts as pages reference them (allowed in every page).
+pub(crate) fn page_scripts(base: &str) -> Vec<String> {
+    THEME_SCRIPTS.iter().map(|s| format!("{base}{s}")).collect()
+}
+
+/// One page's problems, when it is a page (a build that writes its pages
+/// as it renders them checks each on the way, [`crate::spill`]).
+pub(crate) fn problems_of_page(path: &str, bytes: &[u8], scripts: &[String]) -> Vec<PageProblem> {
+    if !is_page(path) {
+        return Vec::new();
+    }
+    page_problems(&String::from_utf8_lossy(bytes), scripts)
+}
+
+/// The findings of pages' problems (pages without problems left out).
+pub(crate) fn findings_of<P: std::borrow::Borrow<String> + Ord + Clone>(
+    found: Vec<(P, Vec<PageProblem>)>,
+    base: &str,
+    theme: &ThemeOverrides,
+) -> Vec<ThemeFinding> {
     // Every entity page shares its template: one finding per problem,
     // naming the first page (in path order) and how many more.
-    let mut by_problem: BTreeMap<PageProblem, (&String, usize)> = BTreeMap::new();
-    let mut ordered: Vec<(&String, PageProblem)> = found
+    let mut by_problem: BTreeMap<PageProblem, (P, usize)> = BTreeMap::new();
+    let mut ordered: Vec<(P, PageProblem)> = found
         .into_iter()
-        .flat_map(|(path, problems)| problems.into_iter().map(move |p| (path, p)))
+        .flat_map(|(path, problems)| problems.into_iter().map(move |p| (path.clone(), p)))
         .collect();
     ordered.sort();
     for (path, problem) in ordered {
@@ -177,7 +200,7 @@ pub fn unsafe_pages(
                 code: &codes::THEME_UNSAFE_PAGE,
                 file: file.to_string(),
                 span,
-                message: format!("{problem}, in page `{page}`{more}"),
+                message: format!("{problem}, in page `{}`{more}", page.borrow()),
                 help: problem.help(),
             }
         })

@@ -127,6 +127,99 @@ fn every_internal_link_resolves() {
     assert_eq!(portolan_site::links::broken_links(&damaged, "/").len(), 1);
 }
 
+/// Every file under `dir`, by site path, except the ownership marker.
+fn files_on_disk(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if rel != ".portolan-site" {
+                    files.insert(rel, std::fs::read(&path).unwrap());
+                }
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_streaming_build_writes_exactly_the_site_rendered_in_memory() {
+    use portolan_site::output::Staging;
+    use portolan_site::spill::Spill;
+    let checked = check_acme();
+    // An absolute base URL: the sitemap lists every page, so it is made
+    // from the files written so far, not from a site in memory.
+    let mut options = BuildOptions::new("test");
+    options.base_url = "https://portal.example.com/".into();
+    let in_memory = render(&checked, &options).unwrap();
+    assert!(in_memory.files.contains_key("sitemap.xml"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    let staging = Staging::begin(&out).unwrap();
+    let counted = std::sync::atomic::AtomicUsize::new(0);
+    let on_written = |n: usize| counted.store(n, std::sync::atomic::Ordering::Relaxed);
+    let spill = Spill::new(&staging, &options.base_url, &options.theme, &on_written);
+    portolan_site::render_streaming(&checked, &options, &spill).unwrap();
+    assert!(
+        spill.broken_links().is_empty(),
+        "{:?}",
+        spill.broken_links()
+    );
+    assert_eq!(spill.files().len(), in_memory.files.len());
+    // Nothing is in place until the commit.
+    assert!(!out.exists());
+    staging.commit().unwrap();
+
+    let written = files_on_disk(&out);
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        in_memory.files.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &in_memory.files {
+        assert!(written[path] == bytes[..], "{path} differs on disk");
+    }
+    assert_eq!(
+        counted.load(std::sync::atomic::Ordering::Relaxed),
+        in_memory.files.len()
+    );
+}
+
+#[test]
+fn a_streaming_build_dropped_before_its_commit_leaves_the_previous_site() {
+    use portolan_site::output::Staging;
+    use portolan_site::spill::Spill;
+    let checked = check_acme();
+    let options = BuildOptions::new("test");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    portolan_site::write_atomic(&render(&checked, &options).unwrap(), &out).unwrap();
+    let before = files_on_disk(&out);
+    {
+        let staging = Staging::begin(&out).unwrap();
+        let spill = Spill::new(&staging, &options.base_url, &options.theme, &|_| {});
+        portolan_site::render_streaming(&checked, &options, &spill).unwrap();
+        // A broken link found after the render, say: no commit.
+    }
+    assert_eq!(files_on_disk(&out), before);
+    // Only the site is left beside it: the staging directory is gone.
+    let beside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, vec![std::ffi::OsString::from("site")]);
+}
+
 #[test]
 fn base_url_prefixes_every_link() {
     let mut options = BuildOptions::new("test");

@@ -130,18 +130,34 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     );
     options.hide_commit_messages = args.audience.is_some();
     let checked_at = started.elapsed();
-    progress.stage(&format!(
-        "rendering {} entities",
-        checked.catalog.entities.len()
-    ));
-    let output = match portolan_site::render(&checked, &options) {
-        Ok(output) => output,
+    // The pages are written as they are rendered, into a directory beside
+    // the output that replaces it only once the whole site is there and
+    // its links check out; on any error it is removed and the output keeps
+    // what it held.
+    let staging = portolan_site::output::Staging::begin(&out_dir)
+        .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
+    let entities = checked.catalog.entities.len();
+    progress.stage(&format!("rendering and writing {entities} entities"));
+    let on_written = |files: usize| {
+        progress.stage(&format!(
+            "rendering and writing {entities} entities: {files} files written"
+        ))
+    };
+    let spill =
+        portolan_site::spill::Spill::new(&staging, &options.base_url, &options.theme, &on_written);
+    match portolan_site::render_streaming(&checked, &options, &spill) {
+        Ok(()) => {}
         Err(portolan_site::RenderError::Search(err)) => {
             progress.finish();
             anyhow::bail!(
                 "the search index could not be built ({err}); {} was not written",
                 out_dir.display()
             );
+        }
+        Err(portolan_site::RenderError::Write(err)) => {
+            progress.finish();
+            return Err(anyhow::Error::new(err))
+                .with_context(|| format!("the site was not written to {}", out_dir.display()));
         }
         // What the theme overrides would publish is refused whatever
         // `--fail-on` or `[rules]` say.
@@ -166,12 +182,12 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             eprintln!("error: {what}; {} was not written", out_dir.display());
             return Ok(ExitCode::Findings);
         }
-    };
+    }
     let rendered_at = started.elapsed();
+    let written = spill.files();
     if global.verbose && portolan_site::theme_guard::overrides_templates(&options.theme) {
-        let pages = output
-            .files
-            .keys()
+        let pages = written
+            .iter()
             .filter(|path| path.ends_with(".html"))
             .count();
         progress.print(&format!(
@@ -181,7 +197,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     // Every internal link must land on a page of this build; one that does
     // not is a bug, and publishing it would break readers' bookmarks.
     progress.stage("checking links");
-    let broken = portolan_site::links::broken_links(&output, &options.base_url);
+    let broken = spill.broken_links();
     if !broken.is_empty() {
         progress.finish();
         for (page, target) in broken.iter().take(20) {
@@ -197,13 +213,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             out_dir.display()
         );
     }
-    progress.counted("writing", output.files.len() as u64);
-    portolan_site::write_atomic_with_progress(&output, &out_dir, &|| progress.step())
+    let (_, bytes) = staging.written();
+    staging
+        .commit()
         .with_context(|| format!("the site was not written to {}", out_dir.display()))?;
     progress.finish();
     if global.verbose {
         eprintln!(
-            "portolan: checked in {:.2}s, rendered in {:.2}s, written in {:.2}s",
+            "portolan: checked in {:.2}s, rendered and written in {:.2}s, links checked and swapped in {:.2}s",
             checked_at.as_secs_f64(),
             (rendered_at - checked_at).as_secs_f64(),
             (started.elapsed() - rendered_at).as_secs_f64()
@@ -214,8 +231,8 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             "built {} entities into {}: {} files, {} ({} error{}, {} warning{}; {:.2}s)",
             checked.catalog.entities.len(),
             out_dir.display(),
-            output.files.len(),
-            human_bytes(output.total_bytes()),
+            written.len(),
+            human_bytes(bytes),
             summary.errors,
             plural(summary.errors),
             summary.warnings,

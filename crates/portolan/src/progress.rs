@@ -1,5 +1,5 @@
-//! Progress on a terminal for long builds: a spinner naming the stage, and
-//! a bar while files are written. Drawn only when standard error is a
+//! Progress on a terminal for long builds: a spinner naming the stage (and
+//! counting the files written while a site is rendered). Drawn only when standard error is a
 //! terminal and neither `--quiet` nor a CI environment is in effect, so
 //! logs and pre-commit hooks stay clean.
 
@@ -32,26 +32,6 @@ impl Progress {
     pub fn stage(&self, message: &str) {
         if let Some(bar) = &self.bar {
             bar.set_message(message.to_string());
-        }
-    }
-
-    /// A stage with a known number of steps, drawn as a bar.
-    pub fn counted(&self, message: &str, total: u64) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(message.to_string());
-            bar.set_length(total);
-            bar.set_position(0);
-            bar.set_style(
-                ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-        }
-    }
-
-    pub fn step(&self) {
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
         }
     }
 
