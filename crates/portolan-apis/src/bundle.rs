@@ -403,6 +403,11 @@ struct Bundler<'a> {
     /// Files being inlined (for sections without a reusable home), to stop
     /// self-inclusion.
     inlining: Vec<(String, String)>,
+    /// Most targets inlined one inside another: a chain of references
+    /// with no reusable home is inlined by recursion, so its length is
+    /// bounded (`max_reference_depth`; longer chains are reported A015
+    /// when loading).
+    max_inline_depth: usize,
     misplaced_refs: Vec<MisplacedRef>,
 }
 
@@ -427,8 +432,15 @@ pub struct MisplacedRef {
     pub position: String,
 }
 
-/// Bundle `set` into one document.
+/// Bundle `set` into one document, inlining chains of references up to
+/// the default `max_reference_depth`.
 pub fn bundle(set: &SpecSet) -> Bundled {
+    bundle_within(set, crate::load::LoadLimits::default().max_reference_depth)
+}
+
+/// Bundle `set` into one document; references past `max_reference_depth`
+/// targets inlined one inside another are left as written.
+pub fn bundle_within(set: &SpecSet, max_reference_depth: usize) -> Bundled {
     let format = set.format;
     let root = set.root();
     let lookup = SpecLookup::new(set);
@@ -471,6 +483,7 @@ pub fn bundle(set: &SpecSet) -> Bundled {
         queue: VecDeque::new(),
         source_map,
         inlining: Vec::new(),
+        max_inline_depth: max_reference_depth,
         misplaced_refs: Vec::new(),
     };
     let mut doc = bundler.convert(&set.root_file, root, &mut Vec::new());
@@ -601,7 +614,10 @@ impl Bundler<'_> {
         if let Some((section, name)) = self.assigned.get(&key) {
             // The root component that names this target: copy it in here.
             let own = join(&section_pointer(self.format, section), name);
-            if pointer_tokens(&own).eq(path.iter().cloned()) && !self.inlining.contains(&key) {
+            if pointer_tokens(&own).eq(path.iter().cloned())
+                && !self.inlining.contains(&key)
+                && self.inlining.len() < self.max_inline_depth
+            {
                 let node = self.lookup.pointer(&target_file, &target_pointer);
                 if let Some(node) = node {
                     self.inlining.push(key);
@@ -625,7 +641,7 @@ impl Bundler<'_> {
         let Some(section) = section else {
             // No reusable home (a Swagger 2.0 / OpenAPI 3.0 path item):
             // inline it, unless it includes itself.
-            if self.inlining.contains(&key) {
+            if self.inlining.contains(&key) || self.inlining.len() >= self.max_inline_depth {
                 return RefRewrite::Ref(raw.to_string());
             }
             let Some(node) = self.lookup.pointer(&target_file, &target_pointer) else {

@@ -61,7 +61,7 @@ pub fn check_definition(
     let loaded = load::load(source, root, limits);
     let mut diagnostics = loaded.diagnostics;
     let spec = loaded.spec.map(|set| {
-        let bundled = bundle::bundle(&set);
+        let bundled = bundle::bundle_within(&set, limits.max_reference_depth);
         diagnostics.extend(validate::validate(&set, &bundled));
         (set, bundled)
     });

@@ -3,7 +3,7 @@
 //! source work too). Broken, remote and cyclic refs become diagnostics at
 //! the `$ref`'s line:col.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use portolan_core::codes;
@@ -86,6 +86,9 @@ pub struct LoadLimits {
     pub yaml: YamlLimits,
     /// Most files one definition may pull in through `$ref`s.
     pub max_files: usize,
+    /// Longest chain of `$ref`s that lead one to the next
+    /// (`max_reference_depth` in portolan.toml).
+    pub max_reference_depth: usize,
 }
 
 impl Default for LoadLimits {
@@ -94,6 +97,7 @@ impl Default for LoadLimits {
             max_file_size: 32 * 1024 * 1024,
             yaml: YamlLimits::default(),
             max_files: 20_000,
+            max_reference_depth: portolan_core::config::DEFAULT_MAX_REFERENCE_DEPTH,
         }
     }
 }
@@ -411,7 +415,12 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         mappings,
     };
     let lookup = SpecLookup::new(&set);
-    check_ref_sites(&lookup, &failed, &mut loaded.diagnostics);
+    check_ref_sites(
+        &lookup,
+        &failed,
+        limits.max_reference_depth,
+        &mut loaded.diagnostics,
+    );
     check_mapping_sites(&lookup, &failed, &mut loaded.diagnostics);
     drop(lookup);
     loaded.spec = Some(set);
@@ -422,10 +431,12 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
 fn check_ref_sites(
     lookup: &SpecLookup<'_>,
     failed: &BTreeMap<String, String>,
+    max_reference_depth: usize,
     out: &mut Vec<Diagnostic>,
 ) {
     let set = lookup.set;
-    let cycles = ref_cycles(lookup);
+    let chains = ref_chains(lookup, max_reference_depth);
+    let cycles = &chains.cycles;
     let mut remote_reported: BTreeSet<&str> = BTreeSet::new();
     for site in &set.refs {
         let at = |d: Diagnostic| d.at(&site.file, site.span);
@@ -494,6 +505,22 @@ fn check_ref_sites(
                 format!("`$ref: {}`: {reason}", site.raw),
             ))),
         }
+    }
+    for chain in chains.too_deep {
+        let mut d = Diagnostic::new(
+            &codes::REF_TOO_DEEP,
+            format!(
+                "a chain of {} `$ref`s, each leading to the next, goes past the limit of {max_reference_depth} here (`$ref: {}`)",
+                chain.length, chain.raw
+            ),
+        )
+        .at(&chain.file, chain.span)
+        .with_label("one reference too many")
+        .with_help("point the first `$ref` at the schema itself, or raise `max_reference_depth` under `[limits]` in portolan.toml");
+        if chain.start != (chain.file.clone(), chain.span) {
+            d = d.with_related(&chain.start.0, chain.start.1, "the chain starts here");
+        }
+        out.push(d);
     }
 }
 
@@ -589,51 +616,121 @@ fn nearest_existing<'a>(lookup: &SpecLookup<'a>, root: &'a Node, pointer: &str) 
 /// and a pointer in it, as the `$ref`s spell them.
 type ChainNode = (String, String);
 
+/// What following chains of pure Reference Objects found.
+#[derive(Default)]
+struct Chains {
+    /// The `$ref` at which each loop is reported (its smallest (file,
+    /// span), so once per loop) and the loop's length.
+    cycles: HashMap<(String, Span), usize>,
+    /// Chains longer than the limit, one per value they lead to.
+    too_deep: Vec<TooDeep>,
+}
+
+/// A chain of `$ref`s longer than `max_reference_depth`.
+struct TooDeep {
+    /// The first `$ref` past the limit, counted from the chain's start.
+    file: String,
+    span: Span,
+    raw: String,
+    /// The `$ref` the chain starts at.
+    start: (String, Span),
+    /// References in the chain, the first included.
+    length: usize,
+}
+
 /// Every loop of pure Reference Objects (objects that are nothing but a
 /// `$ref`, perhaps with a `description` or `summary`) that the ref sites
-/// lead into: the `$ref` at which each loop is reported (its smallest
-/// (file, span), so once per loop) and the loop's length.
+/// lead into, and every chain of them longer than `max_depth` references.
 ///
 /// Each chain node is followed once, whatever the number of sites leading
 /// to it: a chain of N references costs N steps, not N² (issue 16).
-fn ref_cycles(lookup: &SpecLookup<'_>) -> HashMap<(String, Span), usize> {
-    let mut report = HashMap::new();
-    // Chain nodes whose outcome is known: they end in a value, an
-    // unresolvable reference, or a loop already recorded.
-    let mut done: HashSet<ChainNode> = HashSet::new();
+fn ref_chains(lookup: &SpecLookup<'_>, max_depth: usize) -> Chains {
+    let mut chains = Chains::default();
+    // Chain nodes whose outcome is known: the number of `$ref`s from them
+    // to the value the chain ends at (0 for the value itself) and that
+    // value, or `None` when the chain loops (or leads into a loop).
+    let mut outcome: HashMap<ChainNode, Option<(usize, ChainNode)>> = HashMap::new();
+    // The longest chain to each value: (length, start site, target).
+    let mut longest: HashMap<ChainNode, (usize, (String, Span), ChainNode)> = HashMap::new();
     for site in &lookup.set.refs {
         let RefTarget::Local { file, pointer } = &site.target else {
             continue;
         };
+        let target: ChainNode = (file.clone(), pointer.clone());
         // The chain followed from this site: nodes in order, their `$ref`
         // spans, and where each node sits in it.
         let mut path: Vec<ChainNode> = Vec::new();
         let mut spans: Vec<(String, Span)> = Vec::new();
         let mut on_path: HashMap<ChainNode, usize> = HashMap::new();
-        let mut here: ChainNode = (file.clone(), pointer.clone());
-        loop {
+        let mut here: ChainNode = target.clone();
+        let end = loop {
             crate::lookup::count_work(1);
-            if done.contains(&here) {
-                break;
+            if let Some(known) = outcome.get(&here) {
+                break known.clone();
             }
             if let Some(&start) = on_path.get(&here) {
                 let cycle = &spans[start..];
                 if let Some(first) = cycle.iter().min() {
-                    report.insert(first.clone(), cycle.len());
+                    chains.cycles.insert(first.clone(), cycle.len());
                 }
-                break;
+                break None;
             }
             let Some((span, next)) = next_in_chain(lookup, &here) else {
-                break;
+                break Some((0, here));
             };
             on_path.insert(here.clone(), path.len());
             path.push(here);
             spans.push(span);
             here = next;
+        };
+        let steps = path.len();
+        for (i, node) in path.into_iter().enumerate() {
+            let known = end
+                .as_ref()
+                .map(|(n, value)| (n + steps - i, value.clone()));
+            outcome.insert(node, known);
         }
-        done.extend(path);
+        if let Some((n, value)) = end.map(|(n, value)| (n + steps, value)) {
+            let length = n + 1;
+            if length > max_depth {
+                let start = (site.file.clone(), site.span);
+                let entry = longest
+                    .entry(value)
+                    .or_insert_with(|| (length, start.clone(), target.clone()));
+                if (length, std::cmp::Reverse(&start)) > (entry.0, std::cmp::Reverse(&entry.1)) {
+                    *entry = (length, start, target);
+                }
+            }
+        }
     }
-    report
+    // The `$ref` past the limit along each longest chain: chains to
+    // different values share no node, so these walks are linear too.
+    let mut found: Vec<TooDeep> = longest
+        .into_values()
+        .filter_map(|(length, start, target)| {
+            let mut here = target;
+            // The start is reference 1; each step reaches the next one.
+            for _ in 1..max_depth {
+                here = next_in_chain(lookup, &here)?.1;
+            }
+            let ((file, span), _) = next_in_chain(lookup, &here)?;
+            let raw = lookup
+                .pointer(&here.0, &here.1)
+                .and_then(refs::ref_of)
+                .unwrap_or_default()
+                .to_string();
+            Some(TooDeep {
+                file,
+                span,
+                raw,
+                start,
+                length,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.start, &a.file, a.span).cmp(&(&b.start, &b.file, b.span)));
+    chains.too_deep = found;
+    chains
 }
 
 /// The `$ref` span of the pure Reference Object at `node` and the node it

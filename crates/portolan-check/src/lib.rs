@@ -39,6 +39,8 @@ pub struct CheckOptions {
     /// Report only findings in these files (`check FILES...`); the whole
     /// catalog is still loaded, since references need it.
     pub only_files: Option<BTreeSet<String>>,
+    /// Longest chain of `$ref`s followed in an API definition.
+    pub max_reference_depth: usize,
 }
 
 impl CheckOptions {
@@ -52,6 +54,7 @@ impl CheckOptions {
                 yaml_limits: config.limits.yaml(),
             },
             only_files: None,
+            max_reference_depth: config.limits.max_reference_depth,
         }
     }
 }
@@ -122,6 +125,7 @@ pub fn check_cached(
     let limits = portolan_apis::LoadLimits {
         max_file_size: options.load.max_file_size,
         yaml: options.load.yaml_limits,
+        max_reference_depth: options.max_reference_depth,
         ..Default::default()
     };
     let apis = apis::check_apis_cached(

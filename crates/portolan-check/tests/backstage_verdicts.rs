@@ -18,8 +18,13 @@ use portolan_core::Severity;
 use portolan_core::config::Config;
 use portolan_core::source::DirSource;
 
+/// The shared corpus, beside the repository (or where `PORTOLAN_CORPUS`
+/// says, for a checkout elsewhere, such as a worktree).
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let dir = match std::env::var_os("PORTOLAN_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+    };
     if dir.is_dir() {
         return Some(dir);
     }

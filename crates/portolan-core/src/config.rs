@@ -132,6 +132,20 @@ pub struct LimitsConfig {
         deserialize_with = "depth_within_ceiling"
     )]
     pub max_depth: usize,
+    /// Most documents read from one YAML file (at most
+    /// [`MAX_DOCUMENTS_CEILING`]).
+    #[serde(
+        default = "default_max_documents",
+        deserialize_with = "documents_within_ceiling"
+    )]
+    pub max_documents_per_file: usize,
+    /// Longest chain of `$ref`s followed in an API definition (at most
+    /// [`MAX_REFERENCE_DEPTH_CEILING`]).
+    #[serde(
+        default = "default_max_reference_depth",
+        deserialize_with = "reference_depth_within_ceiling"
+    )]
+    pub max_reference_depth: usize,
 }
 
 impl Default for LimitsConfig {
@@ -140,6 +154,8 @@ impl Default for LimitsConfig {
             max_file_size: default_max_file_size(),
             max_expanded_size: default_max_expanded_size(),
             max_depth: default_max_depth(),
+            max_documents_per_file: default_max_documents(),
+            max_reference_depth: default_max_reference_depth(),
         }
     }
 }
@@ -150,6 +166,7 @@ impl LimitsConfig {
         crate::yaml::YamlLimits {
             max_depth: self.max_depth,
             max_alias_bytes: usize::try_from(self.max_expanded_size).unwrap_or(usize::MAX),
+            max_documents: self.max_documents_per_file,
             ..crate::yaml::YamlLimits::default()
         }
     }
@@ -179,6 +196,53 @@ fn depth_within_ceiling<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize,
         )));
     }
     Ok(value)
+}
+
+/// The highest `max_documents_per_file` a configuration may set. Documents
+/// cost time and memory in proportion to their size, so the limit guards
+/// only against degenerate streams: a 32 MiB file of `---` lines is eight
+/// million empty documents.
+pub const MAX_DOCUMENTS_CEILING: usize = 1_000_000;
+
+fn documents_within_ceiling<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let value = usize::deserialize(d)?;
+    if value == 0 || value > MAX_DOCUMENTS_CEILING {
+        return Err(serde::de::Error::custom(format!(
+            "max_documents_per_file must be between 1 and {MAX_DOCUMENTS_CEILING}"
+        )));
+    }
+    Ok(value)
+}
+
+fn default_max_documents() -> usize {
+    crate::yaml::YamlLimits::default().max_documents
+}
+
+/// The highest `max_reference_depth` a configuration may set: resolution
+/// walks chains iteratively, but bundling inlines a chain of references
+/// with no reusable home by recursion, so its length must stay bounded
+/// (tested on a 2 MiB thread stack, a worker thread's default, in a debug
+/// build).
+pub const MAX_REFERENCE_DEPTH_CEILING: usize = 256;
+
+/// The default longest `$ref` chain: real definitions chain two or three
+/// references (an alias of a shared schema); 64 leaves ample room.
+pub const DEFAULT_MAX_REFERENCE_DEPTH: usize = 64;
+
+fn reference_depth_within_ceiling<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<usize, D::Error> {
+    let value = usize::deserialize(d)?;
+    if value == 0 || value > MAX_REFERENCE_DEPTH_CEILING {
+        return Err(serde::de::Error::custom(format!(
+            "max_reference_depth must be between 1 and {MAX_REFERENCE_DEPTH_CEILING}"
+        )));
+    }
+    Ok(value)
+}
+
+fn default_max_reference_depth() -> usize {
+    DEFAULT_MAX_REFERENCE_DEPTH
 }
 
 fn default_max_expanded_size() -> u64 {
@@ -226,21 +290,30 @@ mod tests {
         let config = Config::parse("portolan.toml", "").unwrap();
         assert_eq!(config.discovery.include.len(), 2);
         assert_eq!(config.limits.max_file_size, 32 * 1024 * 1024);
+        assert_eq!(config.limits.max_documents_per_file, 100_000);
+        assert_eq!(config.limits.yaml().max_documents, 100_000);
+        assert_eq!(config.limits.max_reference_depth, 64);
     }
 
     #[test]
     fn limits_may_be_lowered_but_not_raised_past_their_ceilings() {
         let config = Config::parse(
             "portolan.toml",
-            "[limits]\nmax_depth = 32\nmax_expanded_size = 1024\n",
+            "[limits]\nmax_depth = 32\nmax_expanded_size = 1024\nmax_documents_per_file = 1000000\nmax_reference_depth = 256\n",
         )
         .unwrap();
         assert_eq!(config.limits.yaml().max_depth, 32);
         assert_eq!(config.limits.yaml().max_alias_bytes, 1024);
+        assert_eq!(config.limits.yaml().max_documents, 1_000_000);
+        assert_eq!(config.limits.max_reference_depth, 256);
         for bad in [
             "max_depth = 100000",
             "max_depth = 0",
             "max_expanded_size = 1099511627776",
+            "max_documents_per_file = 1000001",
+            "max_documents_per_file = 0",
+            "max_reference_depth = 257",
+            "max_reference_depth = 0",
         ] {
             let err = Config::parse("portolan.toml", &format!("[limits]\n{bad}\n")).unwrap_err();
             assert!(err.contains("line 2"), "{err}");

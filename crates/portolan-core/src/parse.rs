@@ -16,6 +16,7 @@ pub fn yaml_code(kind: YamlErrorKind) -> &'static Code {
         YamlErrorKind::TooDeep => &codes::TOO_DEEP,
         YamlErrorKind::ComplexKey => &codes::COMPLEX_KEY,
         YamlErrorKind::ControlCharacter => &codes::CONTROL_CHARACTER,
+        YamlErrorKind::TooManyDocuments => &codes::TOO_MANY_DOCUMENTS,
     }
 }
 
@@ -31,6 +32,9 @@ pub fn parse_file(
             Diagnostic::new(yaml_code(error.kind), error.message).at(&file.path, error.span);
         if let Some(first) = error.related {
             d = d.with_related(&file.path, first, "first defined here");
+        }
+        if error.kind == YamlErrorKind::TooManyDocuments {
+            d = d.with_help("split the file, or raise `max_documents_per_file` under `[limits]` in portolan.toml");
         }
         if error.kind == YamlErrorKind::Syntax && file.text[error.span.range()].contains('\t') {
             d = d.with_help("YAML does not allow tabs for indentation; use spaces");

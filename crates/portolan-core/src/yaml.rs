@@ -27,6 +27,9 @@ pub struct YamlLimits {
     /// to one document: a 1 MB scalar aliased 5,000 times is five nodes'
     /// worth of a node budget but 5 GB of memory.
     pub max_alias_bytes: usize,
+    /// Most documents read from one stream (empty ones count); the ones
+    /// after are not read.
+    pub max_documents: usize,
 }
 
 impl Default for YamlLimits {
@@ -35,6 +38,7 @@ impl Default for YamlLimits {
             max_depth: 128,
             max_alias_nodes: 100_000,
             max_alias_bytes: 16 * 1024 * 1024,
+            max_documents: 100_000,
         }
     }
 }
@@ -86,6 +90,8 @@ pub enum YamlErrorKind {
     ComplexKey,
     /// A character YAML 1.2 does not allow where it stands (§5.1).
     ControlCharacter,
+    /// The stream holds more documents than [`YamlLimits::max_documents`].
+    TooManyDocuments,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -298,6 +304,21 @@ pub fn parse_stream(text: &str, limits: YamlLimits) -> ParsedStream {
         let visible = &remaining[..control.unwrap_or(remaining.len())];
         let builder = Builder::new(visible, base, limits, next_index);
         let (mut documents, mut errors, syntax_error) = builder.run();
+        if documents.limit_reached {
+            out.documents.extend(documents.kept);
+            out.errors.extend(errors);
+            // Control characters past the limit are in documents not read.
+            if let Some(limit) = out
+                .errors
+                .iter()
+                .find(|e| e.kind == YamlErrorKind::TooManyDocuments)
+                .map(|e| e.span.start)
+            {
+                out.errors
+                    .retain(|e| e.kind != YamlErrorKind::ControlCharacter || e.span.start < limit);
+            }
+            break;
+        }
         let resume_at = match (syntax_error, control) {
             (None, None) => {
                 out.documents.extend(documents.kept);
@@ -462,6 +483,8 @@ struct Documents {
     next_index: usize,
     /// Whether the last document seen was kept (`None`: no document).
     last_kept: Option<bool>,
+    /// The document limit was reached: nothing after it is read.
+    limit_reached: bool,
 }
 
 enum Frame {
@@ -575,6 +598,7 @@ impl<'a> Builder<'a> {
             kept: Vec::new(),
             next_index: self.first_index,
             last_kept: None,
+            limit_reached: false,
         };
         let mut errors: Vec<YamlError> = Vec::new();
         let mut parser = Parser::new_from_str(self.text);
@@ -606,6 +630,21 @@ impl<'a> Builder<'a> {
                 Event::StreamEnd => break,
                 Event::DocumentStart => {
                     doc_start = self.offset(&mark);
+                    if documents.next_index >= self.limits.max_documents {
+                        // Reported at the first document not read; the
+                        // parser is not run over the rest of the stream.
+                        errors.push(YamlError {
+                            kind: YamlErrorKind::TooManyDocuments,
+                            message: format!(
+                                "the file holds more than {} documents; this one and the ones after it are not read",
+                                self.limits.max_documents
+                            ),
+                            span: Span::new(doc_start, self.line_end(doc_start)),
+                            related: None,
+                        });
+                        documents.limit_reached = true;
+                        return (documents, errors, None);
+                    }
                     root = None;
                     self.anchors.clear();
                     self.alias_nodes = 0;
@@ -1079,6 +1118,69 @@ mod tests {
 
     fn parse(text: &str) -> ParsedStream {
         parse_stream(text, YamlLimits::default())
+    }
+
+    fn with_max_documents(max_documents: usize) -> YamlLimits {
+        YamlLimits {
+            max_documents,
+            ..YamlLimits::default()
+        }
+    }
+
+    #[test]
+    fn documents_up_to_the_limit_are_read() {
+        let text = "a: 1\n---\nb: 2\n---\n# only a comment\n";
+        let stream = parse_stream(text, with_max_documents(3));
+        assert_eq!(stream.documents.len(), 3);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+    }
+
+    #[test]
+    fn documents_past_the_limit_are_one_error_at_the_first_not_read() {
+        let text = "a: 1\n---\nb: 2\n--- # third\nc: 3\n---\nd: 4\n";
+        let stream = parse_stream(text, with_max_documents(2));
+        let kept: Vec<usize> = stream.documents.iter().map(|d| d.index).collect();
+        assert_eq!(kept, [0, 1]);
+        assert_eq!(stream.errors.len(), 1, "{:?}", stream.errors);
+        let error = &stream.errors[0];
+        assert_eq!(error.kind, YamlErrorKind::TooManyDocuments);
+        assert_eq!(
+            error.message,
+            "the file holds more than 2 documents; this one and the ones after it are not read"
+        );
+        assert_eq!(&text[error.span.range()], "--- # third");
+    }
+
+    /// Documents dropped for a syntax error count: the limit is on the
+    /// stream, and later documents are still not read.
+    #[test]
+    fn broken_documents_count_towards_the_limit() {
+        let text = "a: [1\n---\nb: 2\n---\nc: 3\n";
+        let stream = parse_stream(text, with_max_documents(2));
+        let kept: Vec<usize> = stream.documents.iter().map(|d| d.index).collect();
+        assert_eq!(kept, [1]);
+        let kinds: Vec<YamlErrorKind> = stream.errors.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [YamlErrorKind::Syntax, YamlErrorKind::TooManyDocuments]
+        );
+        let last = stream.errors.last().unwrap();
+        assert_eq!(&text[last.span.range()], "---");
+        assert_eq!(last.span.start as usize, text.rfind("---").unwrap());
+    }
+
+    /// The 100,000-documents-in-one-file shape is within the
+    /// default limit, and one more document is not.
+    #[test]
+    fn the_default_limit_allows_100000_documents() {
+        let text = "a: 1\n---\n".repeat(99_999) + "a: 1\n";
+        let stream = parse(&text);
+        assert_eq!(stream.documents.len(), 100_000);
+        assert!(stream.errors.is_empty());
+        let stream = parse(&format!("{text}---\na: 1\n"));
+        assert_eq!(stream.documents.len(), 100_000);
+        assert_eq!(stream.errors.len(), 1);
+        assert_eq!(stream.errors[0].kind, YamlErrorKind::TooManyDocuments);
     }
 
     fn text_at(text: &str, span: Span) -> &str {
