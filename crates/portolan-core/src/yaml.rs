@@ -826,10 +826,14 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq {
-                    items,
+                    mut items,
                     start,
                     anchor,
                 }) => {
+                    // Trees are kept for the whole run (a catalog's entities,
+                    // its API definitions): the slack `push` leaves, up to
+                    // half of every list, was a fifth of `check`'s memory.
+                    items.shrink_to_fit();
                     let end = self.container_end(start, at, items.last().map(|n| n.span.end));
                     self.complete(Node::new(Value::Seq(items), Span::new(start, end)), anchor)
                 }
@@ -837,11 +841,12 @@ impl<'a> Builder<'a> {
             },
             Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Map {
-                    entries,
+                    mut entries,
                     start,
                     anchor,
                     ..
                 }) => {
+                    entries.shrink_to_fit();
                     let end =
                         self.container_end(start, at, entries.last().map(|e| e.value.span.end));
                     // A block mapping's start event can come after its
@@ -1533,28 +1538,26 @@ mod long_lines {
     /// Every event's position was found by counting characters from the
     /// start of its line, so a minified JSON document (one line) took time
     /// quadratic in its length: a 4.5 MB OpenAPI definition kept `check`
-    /// busy for over ten minutes. This one (about 2 MB) took minutes too.
+    /// busy for over ten minutes. Positions on a long line must still be
+    /// exact. How the time grows with the line's length is measured, not
+    /// asserted here (a wall-clock bound fails on a busy machine): the
+    /// `long-scalar` and `flow-map` rows of `scripts/stress-catalog.py` and
+    /// the `minified` row of `scripts/stress-apis.py`, in BENCHMARKS.md.
     #[test]
-    fn a_long_single_line_document_parses_in_linear_time() {
+    fn a_long_single_line_document_keeps_exact_positions() {
         let items: Vec<String> = (0..60_000)
             .map(|i| format!("\"k{i}\": {{\"v\": [{i}, \"é{i}\"]}}"))
             .collect();
         let text = format!("{{{}}}", items.join(", "));
         assert!(text.len() > 1_500_000);
-        let started = std::time::Instant::now();
         let stream = parse_stream(&text, YamlLimits::default());
-        let elapsed = started.elapsed();
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let root = &stream.documents[0].root;
-        // Positions are still exact, multi-byte characters included.
+        // Positions are exact, multi-byte characters included.
         let last = root.pointer("/k59999/v/1").unwrap();
         assert_eq!(&text[last.span.range()], "\"é59999\"");
         let key = root.locate("/k30000");
         assert_eq!(&text[key.range()], "\"k30000\"");
-        assert!(
-            elapsed < std::time::Duration::from_secs(20),
-            "parsing took {elapsed:?}"
-        );
     }
 
     #[test]

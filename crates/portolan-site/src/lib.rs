@@ -1,8 +1,12 @@
 //! portolan-site: the output stage. Renders the checked catalog into the
-//! portal's files in memory ([`Output`]) — HTML pages from the embedded
-//! theme, `catalog.json`, every API's bundled definition (YAML and JSON) —
-//! and writes them atomically ([`write_atomic`]). Rendering never touches the disk or the clock, so
-//! the same input gives the same bytes.
+//! portal's files — HTML pages from the embedded theme, `catalog.json`,
+//! every API's bundled definition (YAML and JSON), the search indexes —
+//! either in memory ([`Output`], for `serve`, written with
+//! [`write_atomic`]) or streamed into a staging directory that replaces the
+//! output atomically once the site is whole ([`render_streaming`],
+//! [`spill`]; what `build` does, so a big site is never held in memory
+//! whole). Rendering never reads the clock, so the same input gives the
+//! same bytes either way.
 
 pub mod audience;
 pub mod catalog_json;
