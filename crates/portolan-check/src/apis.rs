@@ -56,7 +56,7 @@ pub fn check_apis(
     catalog: &Catalog,
     limits: LoadLimits,
 ) -> BTreeMap<EntityId, Arc<ApiDefinition>> {
-    check_apis_cached(source, catalog, limits, None, &BTreeSet::new())
+    check_apis_cached(source, catalog, limits, None, &BTreeSet::new(), true)
 }
 
 /// API definitions kept from one check to the next (`serve`).
@@ -94,14 +94,18 @@ fn cache_key(root: &RootDocument<'_>) -> String {
 
 /// [`check_apis`], reusing definitions from `cache` unless a file they were
 /// made from changed (or, for an inline definition, its descriptor was
-/// parsed again: in `reparsed`).
+/// parsed again: in `reparsed`). Without `keep` (and without a cache), each
+/// definition keeps only its findings and files once checked: its
+/// documents are dropped at once instead of all being held to the end.
 pub fn check_apis_cached(
     source: &dyn Source,
     catalog: &Catalog,
     limits: LoadLimits,
     cache: Option<&mut ApiCache>,
     reparsed: &BTreeSet<String>,
+    keep: bool,
 ) -> BTreeMap<EntityId, Arc<ApiDefinition>> {
+    let keep = keep || cache.is_some();
     let limits_key = format!("{limits:?}");
     let previous = cache.as_deref().map(|c| &c.entries);
     let made: Vec<(EntityId, String, Arc<ApiDefinition>, Option<ApiEntry>)> =
@@ -133,6 +137,9 @@ pub fn check_apis_cached(
                 let mut definition = check_definition(&recorder, root, limits);
                 if inline {
                     place_inline_findings(catalog, id, &mut definition);
+                }
+                if !keep {
+                    definition.spec = None;
                 }
                 let mut deps = recorder.into_deps();
                 if inline {

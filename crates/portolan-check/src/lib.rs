@@ -39,6 +39,12 @@ pub struct CheckOptions {
     /// Report only findings in these files (`check FILES...`); the whole
     /// catalog is still loaded, since references need it.
     pub only_files: Option<BTreeSet<String>>,
+    /// Keep each API definition's loaded and bundled documents in
+    /// [`Checked::apis`] (what `build` and `serve` render from). `check`
+    /// alone needs only their findings and files: without this, each
+    /// definition's trees are dropped as soon as it is checked, which is
+    /// most of a large catalog's memory.
+    pub keep_definitions: bool,
     /// Longest chain of `$ref`s followed in an API definition.
     pub max_reference_depth: usize,
 }
@@ -55,6 +61,7 @@ impl CheckOptions {
             },
             only_files: None,
             max_reference_depth: config.limits.max_reference_depth,
+            keep_definitions: true,
         }
     }
 }
@@ -134,6 +141,7 @@ pub fn check_cached(
         limits,
         cache.as_deref_mut().map(|c| &mut c.apis),
         &reparsed,
+        options.keep_definitions,
     );
     let docs = docs::load_docs_cached(
         source,

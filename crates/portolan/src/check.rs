@@ -24,6 +24,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
     let started = Instant::now();
     let workspace = workspace::open(global)?;
     let mut options = CheckOptions::from_config(&workspace.config);
+    // Nothing is rendered: API definitions' documents are let go once checked.
+    options.keep_definitions = false;
     if !args.files.is_empty() {
         let named = named_files(
             &workspace.root,
