@@ -3,8 +3,10 @@
 
 Generates catalogs of one *shape* each at size N and 4N, runs the release
 `portolan check` or `portolan build` on each and prints a markdown table of
-wall time, peak RSS of the child process and the 4N/N time ratio. Linear
-work gives a ratio near 4; quadratic work near 16. Rows whose shape is not
+wall time, peak RSS of the child process and the 4N/N time ratio, and the
+user and system CPU time (on a busy machine the user-time ratio is the
+steadier measure of the work portolan does). Linear work gives a ratio
+near 4; quadratic work near 16. Rows whose shape is not
 scaled (a fixed real file, a hostile input that must be refused) show one
 size and no ratio.
 
@@ -166,12 +168,13 @@ def measure(argv):
     except subprocess.TimeoutExpired:
         rc = "timeout"
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"{seconds:.3f} {rss} {rc}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"{seconds:.3f} {usage.ru_maxrss} {rc} {usage.ru_utime:.3f} {usage.ru_stime:.3f}")
 
 
 def run(binary, command, root, out, timeout):
-    """(seconds, peak RSS in MB, exit status or 'timeout')."""
+    """(seconds, peak RSS in MB, exit status or 'timeout', user CPU seconds,
+    system CPU seconds)."""
     argv = [binary, command, "--root", root]
     if command == "build":
         argv += ["--out", out, "--fail-on", "never", "-q"]
@@ -180,7 +183,7 @@ def run(binary, command, root, out, timeout):
     env = dict(os.environ, STRESS_TIMEOUT=str(timeout))
     line = subprocess.run([sys.executable, os.path.abspath(__file__), "--measure", *argv],
                           capture_output=True, text=True, check=True, env=env).stdout.split()
-    return float(line[0]), int(line[1]) / 1024, line[2]
+    return float(line[0]), int(line[1]) / 1024, line[2], float(line[3]), float(line[4])
 
 
 def cell(seconds, rc, timeout):
@@ -204,18 +207,22 @@ def scaled_rows(binary, shape, base, tmp, timeout):
             shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(root)
     for command in commands:
-        (s1, m1, r1), (s4, m4, r4) = results[command]
-        ratio = (f"{s4 / s1:.1f}" if "timeout" not in (r1, r4) and s1 > 0 else "–")
+        (s1, m1, r1, u1, y1), (s4, m4, r4, u4, y4) = results[command]
+        done = "timeout" not in (r1, r4)
+        ratio = f"{s4 / s1:.1f}" if done and s1 > 0 else "–"
+        user_ratio = f"{u4 / u1:.1f}" if done and u1 > 0 else "–"
         print(f"| {shape} | {command} | {base:,} / {4 * base:,} | "
               f"{sizes[0] / 1e6:.1f} / {sizes[1] / 1e6:.1f} MB | "
               f"{cell(s1, r1, timeout)} | {m1:.0f} | {cell(s4, r4, timeout)} | {m4:.0f} | "
-              f"{ratio} |", flush=True)
+              f"{ratio} | {u1:.2f} / {u4:.2f} | {user_ratio} | {y1:.2f} / {y4:.2f} |",
+              flush=True)
 
 
 def fixed_row(shape, label, command, size, result, timeout):
-    seconds, mb, rc = result
+    seconds, mb, rc, user, system = result
     print(f"| {shape} | {command} | {label} | {size / 1e6:.1f} MB | "
-          f"{cell(seconds, rc, timeout)} | {mb:.0f} | | | |", flush=True)
+          f"{cell(seconds, rc, timeout)} | {mb:.0f} | | | | {user:.2f} | | {system:.2f} |",
+          flush=True)
 
 
 def fifo_rows(binary, tmp, timeout):
@@ -267,7 +274,7 @@ def minified_rows(binary, tmp, timeout):
     for name, rel in specs:
         path = os.path.join(CORPUS, rel)
         if not os.path.isfile(path):
-            print(f"| minified-corpus | check | {name} | – | skipped: {rel} not in the corpus | | | | |",
+            print(f"| minified-corpus | check | {name} | – | skipped: {rel} not in the corpus | | | | | | | |",
                   flush=True)
             continue
         doc = spec_as_json(binary, path, tmp)
@@ -285,7 +292,7 @@ def kubernetes_rows(binary, tmp, timeout):
     path = os.environ.get("KUBERNETES_SWAGGER")
     if not path or not os.path.isfile(path):
         print("| kubernetes | build | swagger.json | – | skipped: set KUBERNETES_SWAGGER "
-              "| | | | |", flush=True)
+              "| | | | | | | |", flush=True)
         return
     root = os.path.join(tmp, "kubernetes")
     os.makedirs(root)
@@ -323,8 +330,9 @@ def main():
         if shape not in SCALED and shape not in FIXED:
             sys.exit(f"unknown shape {shape!r} (known: {', '.join(list(SCALED) + FIXED)})")
 
-    print("| shape | command | N / 4N | input | N s | N MB | 4N s | 4N MB | ratio 4N/N |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| shape | command | N / 4N | input | N s | N MB | 4N s | 4N MB | ratio 4N/N "
+          "| user CPU s N / 4N | user ratio | system CPU s N / 4N |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     tmp = tempfile.mkdtemp(prefix="portolan-stress-")
     try:
         for shape in shapes:
