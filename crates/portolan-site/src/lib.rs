@@ -5,6 +5,7 @@
 //! the same input gives the same bytes.
 
 pub mod audience;
+pub mod base_url;
 pub mod catalog_json;
 mod dirty;
 pub mod docs;
