@@ -280,6 +280,16 @@ pub fn escape_pointer_token(token: &str) -> String {
 
 /// Parse every document of a YAML stream.
 pub fn parse_stream(text: &str, limits: YamlLimits) -> ParsedStream {
+    let stream = parse_stream_as_written(text, limits);
+    // JSON's surrogate-pair escapes, which YAML has no reading of (see
+    // `json_escapes`): only tried when the text failed to parse.
+    crate::json_escapes::reparse_joined(text, &stream, |joined| {
+        parse_stream_as_written(joined, limits)
+    })
+    .unwrap_or(stream)
+}
+
+fn parse_stream_as_written(text: &str, limits: YamlLimits) -> ParsedStream {
     let mut out = ParsedStream::default();
     let (body, mut base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, 3),

@@ -198,3 +198,35 @@ fn as_browser_reads(value: &str) -> String {
         .collect::<String>()
         .to_ascii_lowercase()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_script(html: &str) -> bool {
+        std::panic::catch_unwind(|| assert_no_script(html, "test")).is_err()
+    }
+
+    #[test]
+    fn script_in_serialised_html_is_seen() {
+        assert!(has_script("<p><SCRIPT>x</SCRIPT></p>"));
+        assert!(has_script(r#"<img src="x" onerror="alert(1)">"#));
+        assert!(has_script(r#"<a href=" jav&#x9;ascript:alert(1)">x</a>"#));
+        assert!(has_script(
+            r#"<a title="a>b" href="data:text/html,x">x</a>"#
+        ));
+        assert!(!has_script(
+            r#"<p>&lt;script&gt; <a href="https://x.test/?on=1" rel="noopener noreferrer">one</a></p>"#
+        ));
+    }
+
+    #[test]
+    fn spans_past_the_text_or_inside_a_character_are_seen() {
+        let text = "aé";
+        assert_span_in(text, Span::new(0, 3), "whole");
+        for bad in [Span::new(0, 4), Span::new(2, 3), Span { start: 2, end: 1 }] {
+            let result = std::panic::catch_unwind(|| assert_span_in(text, bad, "bad"));
+            assert!(result.is_err(), "{bad:?}");
+        }
+    }
+}
