@@ -517,7 +517,8 @@ impl<'a> Builder<'a> {
         Builder {
             text,
             base,
-            index: LineIndex::new(text),
+            // Marks count a lone CR as a line break.
+            index: LineIndex::with_lone_cr(text),
             limits,
             first_index,
             quoted_only_found: false,
@@ -882,9 +883,10 @@ impl<'a> Builder<'a> {
                 };
                 // Find the closing quote on the same line (escaped quotes
                 // make this approximate, which is fine for highlighting).
-                rest[1.min(rest.len())..]
+                let opening = rest.chars().next().map_or(0, char::len_utf8);
+                rest[opening..]
                     .find(quote)
-                    .map(|i| at + i + 2)
+                    .map(|i| at + opening + i + 1)
                     .filter(|&e| e <= line_end)
                     .unwrap_or(line_end)
             }
@@ -1093,6 +1095,29 @@ mod tests {
 
     fn text_at(text: &str, span: Span) -> &str {
         &text[span.range()]
+    }
+
+    /// Found by the `yaml_spans` and `json_load` fuzz targets: YAML
+    /// breaks lines at a lone CR too (§5.4), the scanner counted those
+    /// lines and the line index did not, so marks after one mapped to
+    /// wrong offsets: a key span past the end of the text (`\r&k\n*k :`),
+    /// and a slice inside a character (`\r\t"\n}ƞ"`).
+    #[test]
+    fn regression_lone_carriage_returns_break_lines() {
+        let text = "\r&k\n*k :";
+        let stream = parse(text);
+        for error in &stream.errors {
+            assert!(error.span.range().end <= text.len(), "{error:?}");
+        }
+        let text = "a: 1\rb: xé\rc: 'd'\n";
+        let stream = parse(text);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let root = &stream.documents[0].root;
+        assert_eq!(text_at(text, root.pointer("/b").unwrap().span), "xé");
+        assert_eq!(text_at(text, root.locate("/c")), "c");
+        assert_eq!(text_at(text, root.pointer("/c").unwrap().span), "'d'");
+        // Must not panic.
+        parse("\r\t\"\n}ƞ\"");
     }
 
     #[test]
