@@ -756,18 +756,18 @@ impl<'a> Builder<'a> {
                                 self.errors.push(YamlError {
                                     kind: YamlErrorKind::AliasLimit,
                                     message,
-                                    span: Span::new(at, at + 1),
+                                    span: self.char_span(at),
                                     related: None,
                                 });
                             }
-                            Node::new(Value::Null, Span::new(at, at + 1))
+                            Node::new(Value::Null, self.char_span(at))
                         } else {
                             let mut node = node.clone();
                             node.respan(Span::new(at, self.token_end(at)));
                             node
                         }
                     }
-                    None => Node::new(Value::Null, Span::new(at, at + 1)),
+                    None => Node::new(Value::Null, self.char_span(at)),
                 };
                 self.complete(node, 0)
             }
@@ -853,11 +853,23 @@ impl<'a> Builder<'a> {
                 "nesting is deeper than {} levels; the nested part is ignored",
                 self.limits.max_depth
             ),
-            span: Span::new(at, at + 1),
+            span: self.char_span(at),
             related: None,
         });
         self.skipping = 1;
         true
+    }
+
+    /// The span of the character at `at` (a multi-byte character whole;
+    /// empty at the end of the text).
+    fn char_span(&self, at: usize) -> Span {
+        let local = at.saturating_sub(self.base);
+        let len = self
+            .text
+            .get(local..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        Span::new(at, at + len)
     }
 
     fn token_end(&self, at: usize) -> usize {
@@ -1095,6 +1107,23 @@ mod tests {
 
     fn text_at(text: &str, span: Span) -> &str {
         &text[span.range()]
+    }
+
+    /// Found by the `yaml_spans` fuzz target: the "too deep" error spanned
+    /// one byte from where the collection started, which cut a multi-byte
+    /// character in two.
+    #[test]
+    fn regression_limit_errors_span_whole_characters() {
+        let text = "[[[[]:\u{fffd}]:]:]:";
+        let limits = YamlLimits {
+            max_depth: 6,
+            ..YamlLimits::default()
+        };
+        let stream = parse_stream(text, limits);
+        assert!(!stream.errors.is_empty());
+        for error in &stream.errors {
+            assert!(text.get(error.span.range()).is_some(), "{error:?}");
+        }
     }
 
     /// Found by the `yaml_spans` and `json_load` fuzz targets: YAML
