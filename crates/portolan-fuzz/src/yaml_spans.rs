@@ -88,8 +88,8 @@ fn measure(root: &Node) -> (usize, usize, usize) {
 }
 
 /// The diagnostics `check` would print for the file, in the human, concise
-/// and JSON formats: the
-/// renderers slice the text at each span and count lines and columns.
+/// and JSON formats: the renderers slice the text at each span and count
+/// lines and columns.
 fn check_rendered(text: &str) {
     let file = Arc::new(SourceFile::new("catalog-info.yaml", text.to_string()));
     let mut diagnostics = Vec::new();
