@@ -74,38 +74,7 @@ impl Bundled {
 
     /// The bundle as YAML (what most people download an OpenAPI file as).
     pub fn to_yaml_string(&self) -> String {
-        let mut out = String::new();
-        // Multi-line strings stay double-quoted: the emitter's block
-        // scalars have no indentation indicator, which breaks text whose
-        // first line starts with a space.
-        let mut emitter = yaml_rust2::YamlEmitter::new(&mut out);
-        // The emitter only fails on writer errors, which a String has none of.
-        let _ = emitter.dump(&json_to_yaml(&self.doc));
-        // The emitter starts documents with `---`; a single-document file
-        // reads better without it.
-        let body = out.strip_prefix("---\n").unwrap_or(&out).to_string();
-        body + "\n"
-    }
-}
-
-fn json_to_yaml(value: &Json) -> yaml_rust2::Yaml {
-    use yaml_rust2::Yaml;
-    match value {
-        Json::Null => Yaml::Null,
-        Json::Bool(b) => Yaml::Boolean(*b),
-        Json::Number(n) => match n.as_i64() {
-            Some(i) => Yaml::Integer(i),
-            None => Yaml::Real(n.to_string()),
-        },
-        Json::String(s) => Yaml::String(s.clone()),
-        Json::Array(items) => Yaml::Array(items.iter().map(json_to_yaml).collect()),
-        Json::Object(map) => {
-            let mut hash = yaml_rust2::yaml::Hash::new();
-            for (k, v) in map {
-                hash.insert(Yaml::String(k.clone()), json_to_yaml(v));
-            }
-            Yaml::Hash(hash)
-        }
+        crate::yaml_download::to_yaml_string(&self.doc)
     }
 }
 

@@ -277,6 +277,15 @@ fn collect_refs(path: &str, root: &Node, out: &mut Vec<RefSite>, mappings: &mut 
     mappings.extend(found_mappings);
 }
 
+/// The span of the character at `offset` (empty at the end of the text).
+fn first_char(text: &str, offset: usize) -> Span {
+    let len = text
+        .get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8);
+    Span::new(offset, offset + len)
+}
+
 /// Load a definition and everything it references.
 pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> Loaded {
     let mut loaded = Loaded::default();
@@ -330,7 +339,7 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         Detected::Unknown => {
             loaded.diagnostics.push(
                 Diagnostic::new(&codes::API_UNSUPPORTED, "the API definition has no `openapi`, `swagger` or `asyncapi` field")
-                    .at(&root_path, Span::new(root_node.span.start as usize, root_node.span.start as usize + 1))
+                    .at(&root_path, first_char(&root_file.text, root_node.span.start as usize))
                     .with_help(format!("portolan reads {SUPPORTED}; GraphQL and protobuf definitions are shown as source")),
             );
             return loaded;
@@ -776,6 +785,30 @@ impl SpecSet {
                 Some((path.as_str(), pointer, node))
             }
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portolan_core::source::MemorySource;
+
+    use super::*;
+
+    /// Found by the `json_load` fuzz target: a definition whose root is an
+    /// empty scalar at the end of the file (`!!str `) was reported one
+    /// byte past the text, and the span `start + 1` could also end inside
+    /// a character.
+    #[test]
+    fn regression_no_version_field_is_reported_inside_the_text() {
+        for text in ["!!str ", "é", "  - x"] {
+            let source = MemorySource::new().with_file("a.json", text);
+            let loaded = load(&source, RootDocument::File("a.json"), LoadLimits::default());
+            let d = &loaded.diagnostics[0];
+            assert_eq!(d.code, codes::API_UNSUPPORTED.code, "{text:?}");
+            let span = d.span.unwrap();
+            assert!(span.range().end <= text.len(), "{text:?}: {span:?}");
+            assert!(text.get(span.range()).is_some(), "{text:?}: {span:?}");
         }
     }
 }

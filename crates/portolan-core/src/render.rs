@@ -170,8 +170,11 @@ fn frame_source<'a>(
     let window_start = file.lines.line_range(&file.text, first).start;
     let window_end = file.lines.line_range(&file.text, last).end;
     let window = &file.text[window_start..window_end];
-    let mut start = span.start as usize - window_start;
-    let mut end = (span.end as usize).clamp(span.start as usize, window_end) - window_start;
+    // A span can start on the line's terminator (`\r\n`, a final `\r`),
+    // which the window leaves out: it is shown at the line's end.
+    let span_start = (span.start as usize).clamp(window_start, window_end);
+    let mut start = span_start - window_start;
+    let mut end = (span.end as usize).clamp(span_start, window_end) - window_start;
     // Spans are byte ranges; never cut a character in two.
     while start > 0 && !window.is_char_boundary(start) {
         start -= 1;
@@ -727,6 +730,24 @@ mod tests {
                 _ => &doc["runs"][0]["results"][0]["message"]["text"],
             };
             assert!(message.as_str().unwrap().starts_with(FORGED), "{message}");
+        }
+    }
+
+    /// Found by the `yaml_spans` fuzz target: a span starting on a line's
+    /// terminator (the `\r` of `\r\n`, or a lone `\r` at the end) lies
+    /// past the line's text, and the frame clamped its end to a range
+    /// whose minimum was past its maximum (a panic).
+    #[test]
+    fn regression_spans_on_a_line_terminator_are_framed() {
+        for (source, span) in [
+            ("a: b\r", Span::new(5, 5)),
+            ("a: b\r", Span::new(4, 5)),
+            ("a\r\nb", Span::new(2, 3)),
+            ("a\r\n", Span::new(2, 3)),
+        ] {
+            let (diagnostics, files) = one(source, span, "m");
+            let out = render_human(&diagnostics, &files, false);
+            assert!(out.contains("error[E002]: m"), "{out}");
         }
     }
 

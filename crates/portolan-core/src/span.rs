@@ -56,6 +56,25 @@ impl LineIndex {
         }
     }
 
+    /// Line starts as YAML counts lines, which is how the YAML scanner's
+    /// marks count them: after a LF, a CR LF and a lone CR (YAML 1.2
+    /// §5.4). [`LineIndex::new`] breaks at LF only, as editors show a file.
+    pub fn with_lone_cr(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+                .map(|(i, _)| (i + 1) as u32),
+        );
+        LineIndex {
+            line_starts,
+            len: text.len() as u32,
+        }
+    }
+
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }

@@ -286,6 +286,16 @@ pub fn escape_pointer_token(token: &str) -> String {
 
 /// Parse every document of a YAML stream.
 pub fn parse_stream(text: &str, limits: YamlLimits) -> ParsedStream {
+    let stream = parse_stream_as_written(text, limits);
+    // JSON's surrogate-pair escapes, which YAML has no reading of (see
+    // `json_escapes`): only tried when the text failed to parse.
+    crate::json_escapes::reparse_joined(text, &stream, |joined| {
+        parse_stream_as_written(joined, limits)
+    })
+    .unwrap_or(stream)
+}
+
+fn parse_stream_as_written(text: &str, limits: YamlLimits) -> ParsedStream {
     let mut out = ParsedStream::default();
     let (body, mut base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, 3),
@@ -530,7 +540,8 @@ impl<'a> Builder<'a> {
         Builder {
             text,
             base,
-            index: LineIndex::new(text),
+            // Marks count a lone CR as a line break.
+            index: LineIndex::with_lone_cr(text),
             limits,
             first_index,
             quoted_only_found: false,
@@ -784,18 +795,18 @@ impl<'a> Builder<'a> {
                                 self.errors.push(YamlError {
                                     kind: YamlErrorKind::AliasLimit,
                                     message,
-                                    span: Span::new(at, at + 1),
+                                    span: self.char_span(at),
                                     related: None,
                                 });
                             }
-                            Node::new(Value::Null, Span::new(at, at + 1))
+                            Node::new(Value::Null, self.char_span(at))
                         } else {
                             let mut node = node.clone();
                             node.respan(Span::new(at, self.token_end(at)));
                             node
                         }
                     }
-                    None => Node::new(Value::Null, Span::new(at, at + 1)),
+                    None => Node::new(Value::Null, self.char_span(at)),
                 };
                 self.complete(node, 0)
             }
@@ -886,11 +897,23 @@ impl<'a> Builder<'a> {
                 "nesting is deeper than {} levels; the nested part is ignored",
                 self.limits.max_depth
             ),
-            span: Span::new(at, at + 1),
+            span: self.char_span(at),
             related: None,
         });
         self.skipping = 1;
         true
+    }
+
+    /// The span of the character at `at` (a multi-byte character whole;
+    /// empty at the end of the text).
+    fn char_span(&self, at: usize) -> Span {
+        let local = at.saturating_sub(self.base);
+        let len = self
+            .text
+            .get(local..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        Span::new(at, at + len)
     }
 
     fn token_end(&self, at: usize) -> usize {
@@ -916,9 +939,10 @@ impl<'a> Builder<'a> {
                 };
                 // Find the closing quote on the same line (escaped quotes
                 // make this approximate, which is fine for highlighting).
-                rest[1.min(rest.len())..]
+                let opening = rest.chars().next().map_or(0, char::len_utf8);
+                rest[opening..]
                     .find(quote)
-                    .map(|i| at + i + 2)
+                    .map(|i| at + opening + i + 1)
                     .filter(|&e| e <= line_end)
                     .unwrap_or(line_end)
             }
@@ -1190,6 +1214,46 @@ mod tests {
 
     fn text_at(text: &str, span: Span) -> &str {
         &text[span.range()]
+    }
+
+    /// Found by the `yaml_spans` fuzz target: the "too deep" error spanned
+    /// one byte from where the collection started, which cut a multi-byte
+    /// character in two.
+    #[test]
+    fn regression_limit_errors_span_whole_characters() {
+        let text = "[[[[]:\u{fffd}]:]:]:";
+        let limits = YamlLimits {
+            max_depth: 6,
+            ..YamlLimits::default()
+        };
+        let stream = parse_stream(text, limits);
+        assert!(!stream.errors.is_empty());
+        for error in &stream.errors {
+            assert!(text.get(error.span.range()).is_some(), "{error:?}");
+        }
+    }
+
+    /// Found by the `yaml_spans` and `json_load` fuzz targets: YAML
+    /// breaks lines at a lone CR too (§5.4), the scanner counted those
+    /// lines and the line index did not, so marks after one mapped to
+    /// wrong offsets: a key span past the end of the text (`\r&k\n*k :`),
+    /// and a slice inside a character (`\r\t"\n}ƞ"`).
+    #[test]
+    fn regression_lone_carriage_returns_break_lines() {
+        let text = "\r&k\n*k :";
+        let stream = parse(text);
+        for error in &stream.errors {
+            assert!(error.span.range().end <= text.len(), "{error:?}");
+        }
+        let text = "a: 1\rb: xé\rc: 'd'\n";
+        let stream = parse(text);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let root = &stream.documents[0].root;
+        assert_eq!(text_at(text, root.pointer("/b").unwrap().span), "xé");
+        assert_eq!(text_at(text, root.locate("/c")), "c");
+        assert_eq!(text_at(text, root.pointer("/c").unwrap().span), "'d'");
+        // Must not panic.
+        parse("\r\t\"\n}ƞ\"");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! same bytes either way.
 
 pub mod audience;
+pub mod base_url;
 pub mod catalog_json;
 mod dirty;
 pub mod docs;

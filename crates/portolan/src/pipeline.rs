@@ -297,37 +297,10 @@ pub fn read_theme_overrides(
     Ok(overrides)
 }
 
-/// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`.
-/// Every link of the site starts with it, and `base_url` in a repository's
-/// portolan.toml is untrusted (issue 17): a URL of any scheme but http(s)
-/// (`javascript://%0a...`) is refused.
+/// `/docs`, `docs/`, `https://x.example/portal` → a prefix ending in `/`
+/// (see [`portolan_site::base_url::normalize_base_url`]).
 pub fn normalize_base_url(base: &str) -> Result<String> {
-    let base = base.trim();
-    let mut out = if base.contains("://") {
-        let scheme = base.split("://").next().unwrap_or_default();
-        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
-            anyhow::bail!(
-                "base URL `{}` is neither a path (`/docs/`) nor an http or https URL",
-                base.escape_debug()
-            );
-        }
-        base.to_string()
-    } else if base.starts_with("//") || base.starts_with("/\\") {
-        // `//host/` (and `/\host/`, which browsers read the same way) is
-        // another site: every link of the portal would lead there.
-        anyhow::bail!(
-            "base URL `{}` names another host without a scheme; use a path (`/docs/`) or an http or https URL",
-            base.escape_debug()
-        );
-    } else if base.starts_with('/') {
-        base.to_string()
-    } else {
-        format!("/{base}")
-    };
-    if !out.ends_with('/') {
-        out.push('/');
-    }
-    Ok(out)
+    portolan_site::base_url::normalize_base_url(base).map_err(anyhow::Error::msg)
 }
 
 pub fn plural(n: usize) -> &'static str {
