@@ -29,6 +29,8 @@ pub fn ref_bundle(data: &[u8]) {
         max_file_size: 1 << 20,
         yaml: YamlLimits::default(),
         max_files: FILES.len(),
+        // Small, so short inputs reach the reference-depth limit (A015).
+        max_reference_depth: 8,
     };
     let definition = portolan_apis::check_definition(&source, RootDocument::File(FILES[0]), limits);
     let files: BTreeMap<String, &str> = definition

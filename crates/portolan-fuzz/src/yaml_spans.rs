@@ -17,6 +17,7 @@ const TIGHT: YamlLimits = YamlLimits {
     max_depth: 6,
     max_alias_nodes: 40,
     max_alias_bytes: 256,
+    max_documents: 4,
 };
 
 pub fn yaml_spans(data: &[u8]) {
