@@ -35,7 +35,7 @@ use rayon::prelude::*;
 
 use memo::{Memo, Sink};
 pub use memo::{RenderCache, RenderStats};
-pub use output::{Output, WriteError, write_atomic, write_atomic_with_progress};
+pub use output::{Output, WriteError, write_atomic};
 
 /// What the build renders with.
 #[derive(Debug, Clone)]

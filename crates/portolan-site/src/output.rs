@@ -96,16 +96,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 /// target replaced, the link kept. Callers that know the catalog root run
 /// [`crate::ownership::claim`] first for the stricter rules.
 pub fn write_atomic(output: &Output, out_dir: &Path) -> Result<(), WriteError> {
-    write_atomic_with_progress(output, out_dir, &|| {})
-}
-
-/// [`write_atomic`], calling `on_file` after each file is written (from
-/// several threads), for a progress bar.
-pub fn write_atomic_with_progress(
-    output: &Output,
-    out_dir: &Path,
-    on_file: &(dyn Fn() + Sync),
-) -> Result<(), WriteError> {
     // Every path is checked before anything touches the disk.
     for path in output.files.keys() {
         site_path::check(path).map_err(|reason| WriteError::UnsafePath {
@@ -120,7 +110,6 @@ pub fn write_atomic_with_progress(
             .iter()
             .map(|(path, bytes)| (path.as_str(), &bytes[..]))
             .collect(),
-        on_file,
     )?;
     staging.commit()
 }
@@ -203,11 +192,7 @@ impl Staging {
 
     /// Write files (site path, contents) in parallel: directories once
     /// each, parents before children, then the files.
-    pub fn write_all(
-        &self,
-        files: Vec<(&str, &[u8])>,
-        on_file: &(dyn Fn() + Sync),
-    ) -> Result<(), WriteError> {
+    pub fn write_all(&self, files: Vec<(&str, &[u8])>) -> Result<(), WriteError> {
         for (path, _) in &files {
             site_path::check(path).map_err(|reason| WriteError::UnsafePath {
                 path: path.to_string(),
@@ -267,7 +252,6 @@ impl Staging {
             }
             self.files.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            on_file();
             Ok(())
         })
     }

@@ -67,7 +67,6 @@ impl<'a> Spill<'a> {
                 .iter()
                 .map(|(path, bytes)| (path.as_str(), &bytes[..]))
                 .collect(),
-            &|| {},
         )?;
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         for ((path, _), (scan, problems)) in files.iter().zip(scanned) {

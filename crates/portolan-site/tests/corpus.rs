@@ -13,8 +13,13 @@ use portolan_core::config::Config;
 use portolan_core::source::{DirSource, ReadError, Source, SourceError};
 use portolan_site::{BuildOptions, render};
 
+/// The shared corpus, beside the repository (or where `PORTOLAN_CORPUS`
+/// says, as the other corpus tests read it).
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let dir = match std::env::var_os("PORTOLAN_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+    };
     if dir.is_dir() {
         return Some(dir);
     }
