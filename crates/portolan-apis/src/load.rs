@@ -49,6 +49,24 @@ pub struct SpecSet {
     pub mappings: Vec<MappingSite>,
 }
 
+impl SpecSet {
+    /// Let go of what only checking reads: each file's document tree (with
+    /// its positions) and the `$ref`s and mappings found in them. The
+    /// file names, format and version stay, and the bundled document the
+    /// portal is made from is separate. A definition's trees are most of
+    /// its memory; a large catalog's build would otherwise hold them all.
+    pub fn release_documents(&mut self) {
+        for file in self.files.values_mut() {
+            file.root = Node {
+                value: Value::Null,
+                span: file.root.span,
+            };
+        }
+        self.refs = Vec::new();
+        self.mappings = Vec::new();
+    }
+}
+
 /// A discriminator mapping value that is a reference
 /// (`dog: '#/components/schemas/Dog'`, `cat: './cat.yaml'`), as written.
 #[derive(Debug, Clone)]

@@ -138,8 +138,12 @@ pub fn check_apis_cached(
                 if inline {
                     place_inline_findings(catalog, id, &mut definition);
                 }
-                if !keep {
-                    definition.spec = None;
+                // The document trees were for checking; the portal reads the
+                // bundled document (and the model made from it).
+                match &mut definition.spec {
+                    Some(_) if !keep => definition.spec = None,
+                    Some((set, _)) => set.release_documents(),
+                    None => {}
                 }
                 let mut deps = recorder.into_deps();
                 if inline {

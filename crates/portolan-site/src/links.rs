@@ -13,7 +13,7 @@
 //! marks every link from users' markdown `rel="noopener noreferrer"`
 //! ([`crate::markdown`]), and internal links from the theme never carry it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -211,13 +211,42 @@ fn file_of<'a>(lookup: &dyn Fn(&str) -> Option<&'a str>, path: &str) -> Option<&
 
 /// Whether `fragment` (as written after `#`) finds an element of a page
 /// with these anchors. An empty fragment and `top` mean the top of the page.
-fn fragment_found(anchors: &BTreeSet<String>, fragment: &str) -> bool {
-    if fragment.is_empty() || anchors.contains(fragment) {
+fn fragment_found(page: &dyn LinkSource, fragment: &str) -> bool {
+    if fragment.is_empty() || page.has_anchor(fragment) {
         return true;
     }
     match percent_decode(fragment) {
-        Some(decoded) => decoded.eq_ignore_ascii_case("top") || anchors.contains(&decoded),
+        Some(decoded) => decoded.eq_ignore_ascii_case("top") || page.has_anchor(&decoded),
         None => false,
+    }
+}
+
+/// A scanned page as the link check reads it: its links in document
+/// order, and whether it defines an anchor.
+trait LinkSource {
+    fn visit_links(&self, visit: &mut dyn FnMut(&str, bool));
+    fn has_anchor(&self, name: &str) -> bool;
+}
+
+impl LinkSource for PageScan {
+    fn visit_links(&self, visit: &mut dyn FnMut(&str, bool)) {
+        for (target, check_fragment) in &self.links {
+            visit(target, *check_fragment);
+        }
+    }
+
+    fn has_anchor(&self, name: &str) -> bool {
+        self.anchors.contains(name)
+    }
+}
+
+impl<T: LinkSource + ?Sized> LinkSource for &T {
+    fn visit_links(&self, visit: &mut dyn FnMut(&str, bool)) {
+        (**self).visit_links(visit)
+    }
+
+    fn has_anchor(&self, name: &str) -> bool {
+        (**self).has_anchor(name)
     }
 }
 
@@ -260,18 +289,76 @@ pub fn broken_links_in(
 }
 
 /// Pages scanned one by one as they are written ([`crate::spill`]), for
-/// [`broken_in_scans`] once the site is whole.
+/// [`broken_in_scans`] once the site is whole. Kept compact: a site's
+/// pages repeat the same few targets (navigation, owners, the API list),
+/// so each distinct target is stored once and a page holds numbers; at
+/// 100,000 entities the pages' links as strings took over 500 MB.
 #[derive(Default)]
 pub(crate) struct Scans {
-    pages: BTreeMap<String, PageScan>,
+    pages: BTreeMap<String, CompactScan>,
     files: BTreeSet<String>,
+    /// Every distinct link target, numbered by `numbers`.
+    targets: Vec<Box<str>>,
+    numbers: HashMap<Box<str>, u32>,
+}
+
+/// A [`PageScan`] with its targets numbered: each link is its target's
+/// number shifted left once, the low bit saying whether its fragment is
+/// checked; anchors sorted.
+struct CompactScan {
+    links: Box<[u32]>,
+    anchors: Box<[Box<str>]>,
+}
+
+/// A [`CompactScan`] with the targets its numbers stand for.
+struct CompactView<'a> {
+    scan: &'a CompactScan,
+    targets: &'a [Box<str>],
+}
+
+impl LinkSource for CompactView<'_> {
+    fn visit_links(&self, visit: &mut dyn FnMut(&str, bool)) {
+        for link in &self.scan.links {
+            visit(&self.targets[(link >> 1) as usize], link & 1 == 1);
+        }
+    }
+
+    fn has_anchor(&self, name: &str) -> bool {
+        self.scan
+            .anchors
+            .binary_search_by(|anchor| (**anchor).cmp(name))
+            .is_ok()
+    }
 }
 
 impl Scans {
     /// Record a file of the site (and, for a page, its links and anchors).
     pub fn add(&mut self, path: &str, scanned: Option<PageScan>) {
         if let Some(scanned) = scanned {
-            self.pages.insert(path.to_string(), scanned);
+            let links = scanned
+                .links
+                .into_iter()
+                .map(|(target, check_fragment)| {
+                    let number = match self.numbers.get(target.as_str()) {
+                        Some(number) => *number,
+                        None => {
+                            let number = u32::try_from(self.targets.len())
+                                .ok()
+                                .filter(|n| *n < u32::MAX >> 1)
+                                .expect("fewer than 2^31 distinct link targets");
+                            let target: Box<str> = target.into();
+                            self.targets.push(target.clone());
+                            self.numbers.insert(target, number);
+                            number
+                        }
+                    };
+                    number << 1 | u32::from(check_fragment)
+                })
+                .collect();
+            // A BTreeSet iterates in order: the anchors come out sorted.
+            let anchors = scanned.anchors.into_iter().map(Box::from).collect();
+            self.pages
+                .insert(path.to_string(), CompactScan { links, anchors });
         }
         self.files.insert(path.to_string());
     }
@@ -282,8 +369,19 @@ impl Scans {
 
     /// [`broken_links`] of the site these scans were made of.
     pub fn broken_links(&self, base: &str) -> Vec<(String, String)> {
-        let scans: BTreeMap<&str, &PageScan> =
-            self.pages.iter().map(|(p, s)| (p.as_str(), s)).collect();
+        let scans: BTreeMap<&str, CompactView<'_>> = self
+            .pages
+            .iter()
+            .map(|(p, scan)| {
+                (
+                    p.as_str(),
+                    CompactView {
+                        scan,
+                        targets: &self.targets,
+                    },
+                )
+            })
+            .collect();
         let lookup = |path: &str| self.files.get(path).map(String::as_str);
         broken_in_scans(&scans, base, &lookup, &|_| None)
     }
@@ -298,7 +396,7 @@ pub(crate) fn scan_page(path: &str, bytes: &[u8], base: &str) -> Option<PageScan
 /// The link check over scanned pages. `lookup` finds a file of the site by
 /// its path; `rescan` scans a page that was not among `scans` (`None`: its
 /// fragments are not checked).
-fn broken_in_scans<'a, S: std::borrow::Borrow<PageScan>>(
+fn broken_in_scans<'a, S: LinkSource>(
     scans: &BTreeMap<&'a str, S>,
     base: &str,
     lookup: &dyn Fn(&str) -> Option<&'a str>,
@@ -308,9 +406,9 @@ fn broken_in_scans<'a, S: std::borrow::Borrow<PageScan>>(
     let mut targets: BTreeMap<&str, PageScan> = BTreeMap::new();
     let mut broken = Vec::new();
     for (&page, found) in scans {
-        for (target, check_fragment) in &found.borrow().links {
+        found.visit_links(&mut |target, check_fragment| {
             if !check_fragment && target.starts_with('#') {
-                continue;
+                return;
             }
             let (path, fragment) = if let Some(fragment) = target.strip_prefix('#') {
                 (None, fragment)
@@ -320,40 +418,40 @@ fn broken_in_scans<'a, S: std::borrow::Borrow<PageScan>>(
                     None => (Some(path), ""),
                 }
             } else {
-                continue;
+                return;
             };
             let target_file = match path {
                 None => page,
                 Some(path) => match file_of(lookup, path.split('?').next().unwrap_or("")) {
                     Some(file) => file,
                     None => {
-                        broken.push((page.to_string(), target.clone()));
-                        continue;
+                        broken.push((page.to_string(), target.to_string()));
+                        return;
                     }
                 },
             };
             // No fragment (or `#top`): the page is found, that is all.
             if !check_fragment || fragment.is_empty() || fragment == "top" {
-                continue;
+                return;
             }
             // Fragments of pages only: `x.json#/paths` means something else.
-            let target_page = match scans.get(target_file) {
-                Some(scanned) => Some(scanned.borrow()),
+            let target_page: Option<&dyn LinkSource> = match scans.get(target_file) {
+                Some(scanned) => Some(scanned),
                 None => {
                     if !targets.contains_key(target_file)
                         && let Some(scanned) = rescan(target_file)
                     {
                         targets.insert(target_file, scanned);
                     }
-                    targets.get(target_file)
+                    targets.get(target_file).map(|p| p as &dyn LinkSource)
                 }
             };
             if let Some(target_page) = target_page
-                && !fragment_found(&target_page.anchors, fragment)
+                && !fragment_found(target_page, fragment)
             {
-                broken.push((page.to_string(), target.clone()));
+                broken.push((page.to_string(), target.to_string()));
             }
-        }
+        });
     }
     broken
 }
@@ -368,6 +466,53 @@ mod tests {
             output.insert(*path, *html);
         }
         output
+    }
+
+    /// The link check over pages scanned one at a time, as a streaming
+    /// build makes them (in reverse order, so no page can lean on having
+    /// been seen before the pages linking to it).
+    fn broken_via_scans(output: &Output, base: &str) -> Vec<(String, String)> {
+        let mut scans = Scans::default();
+        for (path, bytes) in output.files.iter().rev() {
+            scans.add(path, scan_page(path, bytes, base));
+        }
+        scans.broken_links(base)
+    }
+
+    #[test]
+    fn pages_scanned_one_by_one_find_what_the_whole_site_finds() {
+        let output = site(&[
+            (
+                "index.html",
+                "<a href=\"/a/#here\">ok</a> <a href=\"/a/#gone\">broken</a> \
+                 <a href=\"/missing/\">broken</a> <a href=\"/a/\">ok</a> <a href=\"/a/#gone\">again</a> \
+                 <a href=\"#self\">ok</a> <a href=\"#nowhere\">broken</a> <h2 id=\"self\">x</h2>",
+            ),
+            (
+                "a/index.html",
+                "<section id=\"here\"></section><a href=\"/#self\">ok</a><a href=\"/a/#z\">broken</a>\
+                 <a href=\"&#x2f;p.html#caf%C3%A9\">ok</a>",
+            ),
+            (
+                "p.html",
+                "<h1 id=\"café\">x</h1><a href=\"/a/#here\">ok</a>",
+            ),
+            ("data.json", "{}"),
+        ]);
+        let whole = broken_links(&output, "/");
+        assert_eq!(whole.len(), 5, "{whole:?}");
+        assert_eq!(broken_via_scans(&output, "/"), whole);
+        // The same with the site under a base path.
+        let based = site(&[
+            (
+                "index.html",
+                "<a href=\"/docs/a.html#x\">ok</a><a href=\"/docs/a.html#y\">broken</a>",
+            ),
+            ("a.html", "<i id=\"x\"></i>"),
+        ]);
+        let whole = broken_links(&based, "/docs/");
+        assert_eq!(whole.len(), 1, "{whole:?}");
+        assert_eq!(broken_via_scans(&based, "/docs/"), whole);
     }
 
     #[test]

@@ -580,10 +580,13 @@ fn allow_open_files(needed: u64) {
 /// local process, or a page opening sockets) used up its 1,024 file
 /// descriptors and every new request waited in the listen queue until it
 /// timed out. serve keeps its connections below its file limit now and,
-/// at that cap, closes the longest-idle one to take a new one.
+/// at that cap, closes the longest-idle one to take a new one. The test
+/// asks whether the request is answered at all, not how fast: before the
+/// fix it never was (the idle connections were never closed), so a
+/// generous bound keeps a loaded machine from failing it.
 #[cfg(unix)]
 #[test]
-fn a_new_request_is_answered_within_a_second_past_1100_idle_connections() {
+fn a_new_request_is_answered_past_1100_idle_connections() {
     const IDLE: usize = 1_100;
     allow_open_files(IDLE as u64 + 256);
     let hostile = Hostile::new();
@@ -612,18 +615,17 @@ fn a_new_request_is_answered_within_a_second_past_1100_idle_connections() {
             serve.addr
         )
         .as_bytes(),
-        Duration::from_secs(1),
+        Duration::from_secs(20),
     );
     let took = started.elapsed();
     assert!(serve.alive(), "{}", serve.log());
     assert_eq!(
         response.as_ref().map(|r| r.status),
         Some(200),
-        "no answer within a second with {} idle connections open ({refused} not accepted, opened in {opened:?})\n{}",
+        "no answer within 20 s with {} idle connections open ({refused} not accepted, opened in {opened:?})\n{}",
         idle.len(),
         serve.log()
     );
-    assert!(took < Duration::from_secs(1), "{took:?}");
     eprintln!("{IDLE} idle connections opened in {opened:?}; a new request answered in {took:?}");
     // One line says so, once. (On a machine so slow that opening them took
     // longer than the idle timeout, the first were closed as idle and the
