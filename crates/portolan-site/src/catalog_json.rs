@@ -156,13 +156,27 @@ pub struct CatalogJson<'a> {
 
 /// `catalog.json`'s text (pretty-printed, with a final newline).
 pub fn catalog_json_text(checked: &Checked, tool_version: &str) -> String {
-    let mut text = serde_json::to_string_pretty(&CatalogJson {
-        checked,
-        tool_version,
-    })
-    .unwrap_or_default();
-    text.push('\n');
-    text
+    let mut text = Vec::new();
+    // Writing into memory cannot fail, nor can the serialisation.
+    write_catalog_json(checked, tool_version, &mut text).unwrap_or_default();
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// [`catalog_json_text`] written to `out` as it is made (a build writes
+/// it straight into the site: at 100,000 entities it is over 200 MB).
+pub fn write_catalog_json(
+    checked: &Checked,
+    tool_version: &str,
+    mut out: impl std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(
+        &mut out,
+        &CatalogJson {
+            checked,
+            tool_version,
+        },
+    )?;
+    out.write_all(b"\n")
 }
 
 impl Serialize for CatalogJson<'_> {

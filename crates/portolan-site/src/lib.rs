@@ -239,16 +239,24 @@ pub fn render_streaming(
     options: &BuildOptions,
     spill: &spill::Spill<'_>,
 ) -> Result<(), RenderError> {
-    let (site, data) = rayon::join(
+    // The data files are made beside the pages; `catalog.json` (over
+    // 200 MB at 100,000 entities) goes to its file as it is serialised.
+    let (site, (catalog, search)) = rayon::join(
         || render_site_into(checked, options, None, Some(spill)),
-        || render_data(checked, options),
+        || {
+            rayon::join(
+                || {
+                    spill.write_streamed("catalog.json", &mut |out| {
+                        catalog_json::write_catalog_json(checked, &options.tool_version, out)
+                    })
+                },
+                || render_search(checked, options),
+            )
+        },
     );
     site?;
-    let files: Vec<(String, std::sync::Arc<[u8]>)> = data
-        .map_err(RenderError::Search)?
-        .into_iter()
-        .map(|(path, bytes)| (path, std::sync::Arc::from(bytes)))
-        .collect();
+    catalog.map_err(RenderError::Write)?;
+    let files = search.map_err(RenderError::Search)?;
     spill.write(&files).map_err(RenderError::Write)
 }
 

@@ -193,7 +193,60 @@ impl Staging {
     /// Write files (site path, contents) in parallel: directories once
     /// each, parents before children, then the files.
     pub fn write_all(&self, files: Vec<(&str, &[u8])>) -> Result<(), WriteError> {
-        for (path, _) in &files {
+        self.make_parents(files.iter().map(|(path, _)| *path))?;
+        files.par_iter().try_for_each(|(path, bytes)| {
+            let target = self.dir.join(path);
+            debug_assert!(target.starts_with(&self.dir));
+            let reused = self
+                .previous
+                .as_ref()
+                .is_some_and(|previous| reuse_unchanged(&previous.join(path), bytes, &target));
+            if !reused {
+                write_new(&target, bytes).map_err(|source| WriteError::Io {
+                    path: target,
+                    source,
+                })?;
+            }
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            Ok(())
+        })
+    }
+
+    /// Write one file as `write` produces it, through a buffer: for a file
+    /// too big to hold in memory first (`catalog.json` of a large catalog).
+    pub fn write_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
+        self.make_parents(std::iter::once(path))?;
+        let target = self.dir.join(path);
+        let result = (|| {
+            let mut out = Counted {
+                inner: std::io::BufWriter::with_capacity(1 << 20, create_new(&target)?),
+                bytes: 0,
+            };
+            write(&mut out)?;
+            std::io::Write::flush(&mut out)?;
+            Ok(out.bytes)
+        })();
+        let bytes = result.map_err(|source| WriteError::Io {
+            path: target,
+            source,
+        })?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Check the site paths and make the directories they need that are
+    /// not made yet: once each, parents before children.
+    fn make_parents<'p>(
+        &self,
+        paths: impl Iterator<Item = &'p str> + Clone,
+    ) -> Result<(), WriteError> {
+        for path in paths.clone() {
             site_path::check(path).map_err(|reason| WriteError::UnsafePath {
                 path: path.to_string(),
                 reason,
@@ -202,7 +255,7 @@ impl Staging {
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
         {
             let made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-            for (path, _) in &files {
+            for path in paths {
                 let mut dir = self.dir.join(path);
                 while dir.pop()
                     && dir != self.dir
@@ -237,23 +290,7 @@ impl Staging {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(dirs);
-        files.par_iter().try_for_each(|(path, bytes)| {
-            let target = self.dir.join(path);
-            debug_assert!(target.starts_with(&self.dir));
-            let reused = self
-                .previous
-                .as_ref()
-                .is_some_and(|previous| reuse_unchanged(&previous.join(path), bytes, &target));
-            if !reused {
-                write_new(&target, bytes).map_err(|source| WriteError::Io {
-                    path: target,
-                    source,
-                })?;
-            }
-            self.files.fetch_add(1, Ordering::Relaxed);
-            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            Ok(())
-        })
+        Ok(())
     }
 
     /// Put the new site in place of the old one, which is removed.
@@ -285,20 +322,43 @@ impl Staging {
 /// a hard link to the live site's copy ([`reuse_unchanged`]).
 fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
+    create_new(target)?.write_all(bytes)
+}
+
+/// A new file at `target`; a file already there (a link made for an
+/// unchanged file, never followed) is replaced.
+fn create_new(target: &Path) -> std::io::Result<std::fs::File> {
     let create = || {
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(target)
     };
-    let mut file = match create() {
+    match create() {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             std::fs::remove_file(target)?;
-            create()?
+            create()
         }
-        other => other?,
-    };
-    file.write_all(bytes)
+        other => other,
+    }
+}
+
+/// A writer that counts the bytes it passes on.
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Drop for Staging {

@@ -7,7 +7,7 @@
 //! template made (the theme guard). The staging directory replaces the
 //! output only once both checks pass, as with a site written from memory.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -51,10 +51,14 @@ impl<'a> Spill<'a> {
     }
 
     /// Write a batch of files, scanning its pages on the way.
-    pub(crate) fn write(&self, files: &[(String, Arc<[u8]>)]) -> Result<(), WriteError> {
+    pub(crate) fn write<B: AsRef<[u8]> + Sync>(
+        &self,
+        files: &[(String, B)],
+    ) -> Result<(), WriteError> {
         let scanned: Vec<(Option<PageScan>, Vec<PageProblem>)> = files
             .par_iter()
             .map(|(path, bytes)| {
+                let bytes = bytes.as_ref();
                 let problems = match &self.guard {
                     Some(scripts) => theme_guard::problems_of_page(path, bytes, scripts),
                     None => Vec::new(),
@@ -65,7 +69,7 @@ impl<'a> Spill<'a> {
         self.staging.write_all(
             files
                 .iter()
-                .map(|(path, bytes)| (path.as_str(), &bytes[..]))
+                .map(|(path, bytes)| (path.as_str(), bytes.as_ref()))
                 .collect(),
         )?;
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -75,6 +79,20 @@ impl<'a> Spill<'a> {
                 state.problems.push((path.clone(), problems));
             }
         }
+        (self.on_written)(state.scans.files().len());
+        Ok(())
+    }
+
+    /// Write one file (not a page) as `write` produces it: see
+    /// [`Staging::write_streamed`].
+    pub(crate) fn write_streamed(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), WriteError> {
+        self.staging.write_streamed(path, write)?;
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.scans.add(path, None);
         (self.on_written)(state.scans.files().len());
         Ok(())
     }
