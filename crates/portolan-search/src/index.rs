@@ -379,6 +379,9 @@ pub fn index_files(docs: &[SearchDoc]) -> Result<BTreeMap<String, Vec<u8>>, Erro
         }
         let name = path.to_string_lossy().replace(&rename, SEGMENT_ID);
         files.insert(name, read(&path)?);
+        // Copied out: let the directory's copy go (at 100,000 entities the
+        // index is over 100 MB).
+        directory.delete(&path).map_err(internal_io)?;
     }
     files.insert(META_FILE.to_string(), meta_json.into_bytes());
     Ok(files)
