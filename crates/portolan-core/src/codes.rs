@@ -54,7 +54,7 @@ codes! {
         "Sequences and mappings nested more deeply than the limit (128 levels; `max_depth` under `[limits]` in portolan.toml may lower it) are not read; the nested part is replaced by null. No real descriptor or API definition comes near this depth, and bounding it keeps every later stage safe from stack exhaustion on hostile input.";
     FILE_TOO_LARGE = "Y006", "file-too-large", Error,
         "The file is larger than the size limit.",
-        "Files larger than the limit are not read, so one generated or accidentally committed blob cannot stall a CI run. The default limit is 32 MiB; raise it with `max_file_size` (bytes) under `[limits]` in portolan.toml if a genuine file needs more.";
+        "Files larger than the limit are not read, so one generated or accidentally committed blob cannot stall a CI run. The default limit is 32 MiB; raise it with `max_file_size` (bytes, at most 1 GiB) under `[limits]` in portolan.toml if a genuine file needs more.";
     NOT_AN_ENTITY = "Y007", "not-an-entity", Error,
         "A document named on the command line is not an entity.",
         "Files passed to `portolan check FILES...` are always read as catalog descriptors. Every non-empty document in them must be a mapping with `apiVersion`, `kind`, `metadata` and (for most kinds) `spec`. Discovered files that hold no entity-shaped documents are skipped silently instead, so unrelated YAML named `catalog-info.yaml` does not fail a build.";

@@ -114,8 +114,11 @@ pub struct PolicySelector {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsConfig {
-    /// Largest file read, in bytes.
-    #[serde(default = "default_max_file_size")]
+    /// Largest file read, in bytes (at most [`MAX_FILE_SIZE_CEILING`]).
+    #[serde(
+        default = "default_max_file_size",
+        deserialize_with = "file_size_within_ceiling"
+    )]
     pub max_file_size: u64,
     /// Most bytes of text YAML aliases may add to one document (at most
     /// [`MAX_EXPANDED_SIZE_CEILING`]).
@@ -170,6 +173,20 @@ impl LimitsConfig {
             ..crate::yaml::YamlLimits::default()
         }
     }
+}
+
+/// The highest `max_file_size` a configuration may set: every file read is
+/// held in memory whole, and a repository's portolan.toml is untrusted.
+pub const MAX_FILE_SIZE_CEILING: u64 = 1024 * 1024 * 1024;
+
+fn file_size_within_ceiling<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let value = u64::deserialize(d)?;
+    if value > MAX_FILE_SIZE_CEILING {
+        return Err(serde::de::Error::custom(format!(
+            "max_file_size may be at most {MAX_FILE_SIZE_CEILING} (1 GiB)"
+        )));
+    }
+    Ok(value)
 }
 
 /// The highest `max_expanded_size` a configuration may set: a repository's
@@ -299,14 +316,16 @@ mod tests {
     fn limits_may_be_lowered_but_not_raised_past_their_ceilings() {
         let config = Config::parse(
             "portolan.toml",
-            "[limits]\nmax_depth = 32\nmax_expanded_size = 1024\nmax_documents_per_file = 1000000\nmax_reference_depth = 256\n",
+            "[limits]\nmax_depth = 32\nmax_expanded_size = 1024\nmax_documents_per_file = 1000000\nmax_reference_depth = 256\nmax_file_size = 1073741824\n",
         )
         .unwrap();
         assert_eq!(config.limits.yaml().max_depth, 32);
         assert_eq!(config.limits.yaml().max_alias_bytes, 1024);
         assert_eq!(config.limits.yaml().max_documents, 1_000_000);
         assert_eq!(config.limits.max_reference_depth, 256);
+        assert_eq!(config.limits.max_file_size, 1 << 30);
         for bad in [
+            "max_file_size = 1073741825",
             "max_depth = 100000",
             "max_depth = 0",
             "max_expanded_size = 1099511627776",
