@@ -505,8 +505,14 @@ fn responses<'a>(doc: Doc<'a>, op: &OperationView<'a>) -> BTreeMap<String, Respo
             let media_pointer = join(&pointer, "content");
             (content(node, &media_pointer), media_pointer)
         };
+        // `2xx` and `2XX` are one range; `default` stays as written.
+        let key = if status.starts_with(|c: char| c.is_ascii_digit()) {
+            status.to_ascii_uppercase()
+        } else {
+            status.clone()
+        };
         out.insert(
-            status.to_ascii_uppercase(),
+            key,
             ResponseView {
                 pointer,
                 node,

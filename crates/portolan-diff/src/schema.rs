@@ -379,6 +379,13 @@ impl Engine<'_> {
     }
 
     fn compare(&mut self, w: &Work) {
+        if let (Some(bn), Some(hn)) = (self.base.pointer(&w.base), self.head.pointer(&w.head))
+            && bn == hn
+        {
+            // Written the same in both: only what its `$ref`s name can differ.
+            self.compare_references_within(w, bn);
+            return;
+        }
         let b = flatten(self.base, &w.base, self.max_hops);
         let h = flatten(self.head, &w.head, self.max_hops);
         if !self.compare_types(w, &b, &h) {
@@ -408,6 +415,89 @@ impl Engine<'_> {
                 ),
                 bp.clone(),
                 hp.clone(),
+            );
+        }
+    }
+
+    /// A schema written identically in both revisions (most of a large
+    /// definition between two commits): instead of comparing keyword by
+    /// keyword, pair up the targets of the `$ref`s inside it, named as the
+    /// keyword comparison would name them. Linear in the subtree's size.
+    fn compare_references_within(&mut self, w: &Work, node: &Json) {
+        let prefix = schema_name(&w.head).unwrap_or_else(|| w.path.clone());
+        let dot = |path: &str, name: &str| {
+            if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        // (node, its pointer relative to the schema, path for messages,
+        // whether it is a map of property names)
+        let mut stack: Vec<(&Json, String, String, bool)> =
+            vec![(node, String::new(), prefix, false)];
+        while let Some((node, relative, path, names)) = stack.pop() {
+            match node {
+                Json::Object(map) if names => {
+                    for (name, value) in map {
+                        stack.push((value, join(&relative, name), dot(&path, name), false));
+                    }
+                }
+                Json::Object(map) => {
+                    if let Some(target) = ref_pointer(node) {
+                        if !relative.is_empty() {
+                            // Siblings of a `$ref` (3.1) are equal too.
+                            self.child_pair(w, &target, &target, path);
+                            continue;
+                        }
+                        // The schema itself is a `$ref` with siblings: its
+                        // target is merged into it, so compare that.
+                        self.child_pair(w, &target, &target, w.path.clone());
+                    }
+                    for (key, value) in map {
+                        if crate::json::is_documentation_key(key)
+                            || matches!(key.as_str(), "enum" | "const" | "default" | "$ref")
+                        {
+                            continue;
+                        }
+                        let at = join(&relative, key);
+                        if matches!(key.as_str(), "not" | "if") {
+                            self.compare_condition_within(w, key, value, &at);
+                            continue;
+                        }
+                        let child_path = match key.as_str() {
+                            "items" | "prefixItems" | "unevaluatedItems" => format!("{path}[]"),
+                            "additionalProperties" | "unevaluatedProperties" => format!("{path}.*"),
+                            _ => path.clone(),
+                        };
+                        let names = matches!(key.as_str(), "properties" | "patternProperties");
+                        stack.push((value, at, child_path, names));
+                    }
+                }
+                Json::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        stack.push((item, join(&relative, &i.to_string()), path.clone(), false));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A `not` or `if` inside a schema written identically in both
+    /// revisions: compared whole, with what its `$ref`s name, as
+    /// [`Engine::compare_conditions`] does.
+    fn compare_condition_within(&mut self, w: &Work, key: &str, value: &Json, at: &str) {
+        let (mut b_budget, mut h_budget) = (2_000, 2_000);
+        let bs = canonical(self.base, value, 8, &mut b_budget);
+        let hs = canonical(self.head, value, 8, &mut h_budget);
+        if bs != hs {
+            self.report_in(
+                w,
+                &codes::CONDITIONAL_SCHEMA_CHANGED,
+                format!("`{key}` of {} changed", w.subject()),
+                format!("{}{at}", w.base),
+                format!("{}{at}", w.head),
             );
         }
     }
@@ -930,8 +1020,16 @@ impl Engine<'_> {
         };
         take_matches(&mut b_left, &mut h_left, &mut matched, same_name);
         if !b_left.is_empty() && !h_left.is_empty() {
-            let b_sigs: Vec<String> = bv.iter().map(|p| signature(self.base, p)).collect();
-            let h_sigs: Vec<String> = hv.iter().map(|p| signature(self.head, p)).collect();
+            // Only the alternatives left unmatched are expanded: most are
+            // matched by name, and a signature costs up to its budget.
+            let mut b_sigs: Vec<String> = vec![String::new(); bv.len()];
+            let mut h_sigs: Vec<String> = vec![String::new(); hv.len()];
+            for &i in &b_left {
+                b_sigs[i] = signature(self.base, &bv[i]);
+            }
+            for &j in &h_left {
+                h_sigs[j] = signature(self.head, &hv[j]);
+            }
             take_matches(&mut b_left, &mut h_left, &mut matched, |i, j| {
                 b_sigs[i] == h_sigs[j]
             });

@@ -72,6 +72,7 @@ fn operations_removed_deprecated_sunset_renamed_and_statuses() {
             "C006 info: operation GET /pets deprecated",
             "C007 breaking: success response 201 removed (POST /pets)",
             "C008 info: response 400 removed (POST /pets)",
+            "C008 info: response default removed (POST /pets)",
         ],
     );
 }
@@ -129,6 +130,7 @@ fn request_bodies() {
             "C028 breaking: enum value `\"cat\"` removed from request property `NewPet.kind` (POST /pets)",
             "C033 breaking: new required request property `NewPet.owner` (POST /pets)",
             "C034 breaking: request property `NewPet.tag` became required (POST /pets)",
+            "C035 warning: request property `NewPet.color` removed (POST /pets)",
             "C040 breaking: `oneOf` alternative `Bank` removed from request property `NewPet.payment` (POST /pets)",
         ],
     );
@@ -185,6 +187,50 @@ fn openapi_31_keywords() {
             "C043 warning: `if` of request body changed (POST /things)",
         ],
     );
+}
+
+/// Compatible changes (a request widened, a response narrowed) are info;
+/// a body dropped and a discriminator renamed are not.
+#[test]
+fn widening_requests_and_other_changes() {
+    assert_changes(
+        "widening",
+        "openapi.yaml",
+        &[
+            "C016 warning: request body removed (PUT /shapes/{id})",
+            "C024 info: type of request property `size` changed from `integer` to `number` (POST /shapes)",
+            "C032 info: response property `name` constrained less tightly: `maxLength` 10 → 20 (POST /shapes, 200)",
+            "C042 info: `oneOf` alternative `Square` added to request property `shape` (POST /shapes)",
+            "C044 breaking: discriminator of request property `shape` changed from `kind` to `type` (POST /shapes)",
+        ],
+    );
+}
+
+/// Every contract-change code is reported by one of the fixture pairs
+/// above, so none is dead (and each has an example a reader can run).
+#[test]
+fn every_contract_change_code_has_a_fixture() {
+    let cases = [
+        ("operations", "openapi.yaml"),
+        ("parameters", "openapi.yaml"),
+        ("request_bodies", "openapi.yaml"),
+        ("responses", "openapi.yaml"),
+        ("security", "openapi.yaml"),
+        ("openapi31", "openapi.yaml"),
+        ("widening", "openapi.yaml"),
+        ("swagger2", "swagger.yaml"),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (case, root) in cases {
+        let (_, _, report) = run(case, root);
+        seen.extend(report.changes.iter().map(|c| c.code.code));
+    }
+    let missing: Vec<&str> = portolan_core::codes::ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| c.starts_with('C') && !seen.contains(c))
+        .collect();
+    assert!(missing.is_empty(), "no fixture reports {missing:?}");
 }
 
 #[test]
