@@ -308,6 +308,21 @@ codes! {
     DISCRIMINATOR_CHANGED = "C044", "discriminator-changed", Error,
         "The discriminator property of a polymorphic schema changed.",
         "Clients pick the alternative by the discriminator's `propertyName`; a different one makes them read or write the wrong property.";
+    CHANNEL_REMOVED = "C045", "channel-removed", Error,
+        "An AsyncAPI channel was removed.",
+        "Channels are matched by address (template variables erased, so renaming `{userId}` is no change; AsyncAPI 2.x channel names are addresses). Clients publishing to or subscribing on the removed address get nothing through. A channel whose operations moved to another address is reported as C046 instead.";
+    CHANNEL_ADDRESS_CHANGED = "C046", "channel-address-changed", Error,
+        "An AsyncAPI channel or operation moved to another address.",
+        "The same channel (AsyncAPI 3 channel id) or operation (operation id) now uses another address (topic, queue, path): clients still publish to and subscribe on the old one.";
+    ASYNC_OPERATION_REMOVED = "C047", "async-operation-removed", Error,
+        "An AsyncAPI operation was removed.",
+        "Operations are matched by id: the AsyncAPI 3 `operations` key, or an AsyncAPI 2.x `operationId` (else the channel and `publish`/`subscribe`). The application no longer sends, or no longer receives, what the operation described, and clients relying on it break.";
+    OPERATION_ACTION_CHANGED = "C048", "operation-action-changed", Error,
+        "An AsyncAPI operation's action flipped between send and receive.",
+        "Actions are compared as the application's: AsyncAPI 3 `send`/`receive`, AsyncAPI 2.x `subscribe` (the application sends) and `publish` (the application receives). Clients that consumed the messages must now produce them, or the other way round.";
+    MESSAGE_REMOVED = "C049", "message-removed", Error,
+        "A message was removed from an AsyncAPI operation.",
+        "Messages are matched by `name`, else `messageId`, else their key. The operation no longer carries the message: consumers waiting for it receive nothing, producers sending it are refused. Message payloads and headers are compared like request and response bodies: a message the application sends is read by clients (widening can break), one it receives is written by clients (narrowing breaks).";
     DOCS_NOT_FOUND = "D001", "docs-not-found", Warning,
         "`backstage.io/techdocs-ref` names no documentation.",
         "The annotation `backstage.io/techdocs-ref: dir:PATH` names a directory (relative to the descriptor) holding `mkdocs.yml` and a `docs/` folder of markdown, or markdown files directly. Nothing was found there, so the entity has no docs in the portal. Remote refs (`url:...`) are not fetched.";

@@ -9,9 +9,11 @@
 //! renamed path variables, reordered keys, documentation, splitting into
 //! files, `allOf` flattening) report nothing.
 //!
-//! OpenAPI 2.0, 3.0 and 3.1 are compared, also across versions; AsyncAPI is
-//! not yet ([`NotCompared::Unsupported`]).
+//! OpenAPI 2.0, 3.0 and 3.1 are compared, and AsyncAPI 2.x and 3.0, each
+//! also across its versions (a Swagger 2.0 revision against its 3.0
+//! translation).
 
+mod asyncapi;
 mod change;
 mod date;
 mod engine;
@@ -97,8 +99,6 @@ pub enum NotCompared {
     /// diagnostics).
     BaseUnreadable,
     HeadUnreadable,
-    /// A format this version does not compare (AsyncAPI).
-    Unsupported(SpecFormat),
     /// One revision is OpenAPI and the other AsyncAPI.
     DifferentKinds,
 }
@@ -145,30 +145,37 @@ pub fn diff(base: &Revision, head: &Revision, options: &DiffOptions) -> DiffRepo
     let Some((head_set, head_bundle)) = &head.spec else {
         return not_compared(NotCompared::HeadUnreadable);
     };
-    match (base_set.format.is_openapi(), head_set.format.is_openapi()) {
-        (true, true) => {}
-        (false, false) => {
-            return not_compared(NotCompared::Unsupported(head_set.format));
-        }
-        _ => return not_compared(NotCompared::DifferentKinds),
+    if base_set.format.is_openapi() != head_set.format.is_openapi() {
+        return not_compared(NotCompared::DifferentKinds);
     }
     let max_hops = options.limits.max_reference_depth;
     let mut engine = engine::Engine::new(&base_bundle.doc, &head_bundle.doc, max_hops);
-    let mut walk = openapi::Walk {
-        engine: &mut engine,
-        base: openapi::Doc {
-            json: &base_bundle.doc,
-            format: base_set.format,
-            max_hops,
-        },
-        head: openapi::Doc {
-            json: &head_bundle.doc,
-            format: head_set.format,
-            max_hops,
-        },
-        today: options.today,
+    let base_doc = openapi::Doc {
+        json: &base_bundle.doc,
+        format: base_set.format,
+        max_hops,
     };
-    walk.run();
+    let head_doc = openapi::Doc {
+        json: &head_bundle.doc,
+        format: head_set.format,
+        max_hops,
+    };
+    if base_set.format.is_openapi() {
+        openapi::Walk {
+            engine: &mut engine,
+            base: base_doc,
+            head: head_doc,
+            today: options.today,
+        }
+        .run();
+    } else {
+        asyncapi::AsyncWalk {
+            engine: &mut engine,
+            base: base_doc,
+            head: head_doc,
+        }
+        .run();
+    }
     let changes = finish(&engine, (base_set, base_bundle), (head_set, head_bundle));
     DiffReport {
         changes,

@@ -181,3 +181,40 @@ fn stripe_one_property_made_optional() {
     assert_eq!(line(&base, change.base.span.start), key_line);
     assert_eq!(line(&head, change.head.span.start), key_line);
 }
+
+/// The AsyncAPI specification's own streetlights example, in its 2.6.0 and
+/// its 3.0.0 form: operations matched across versions by id (2.x
+/// `operationId`, 3.0 `operations` key), `publish`/`subscribe` read as
+/// receive/send, channels by address.
+#[test]
+fn streetlights_from_asyncapi_2_to_3() {
+    let Some(corpus) = corpus() else { return };
+    let root = corpus.join("asyncapi");
+    let base = load(&root, "asyncapi-spec-v2.6.0/examples/streetlights-mqtt.yml");
+    let head = load(
+        &root,
+        "asyncapi-spec-v3.0.0/examples/streetlights-mqtt-asyncapi.yml",
+    );
+    let report = diff(&base, &head, &options());
+    assert_eq!(report.not_compared, None);
+    assert_eq!(lines(&report.changes), Vec::<String>::new());
+
+    // The translation is faithful; one edit to the 3.0 file shows that the
+    // operations were matched and their payloads compared: the measurement
+    // is published by clients (2.x `publish`, 3.0 `receive`), so a higher
+    // minimum breaks them.
+    let file = "asyncapi-spec-v3.0.0/examples/streetlights-mqtt-asyncapi.yml";
+    let text = std::fs::read_to_string(root.join(file)).unwrap();
+    let lumens = "        lumens:\n          type: integer\n          minimum: 0\n";
+    assert_eq!(text.matches(lumens).count(), 1, "the corpus file changed");
+    let edited = text.replace(lumens, &lumens.replace("minimum: 0", "minimum: 1"));
+    let source = MemorySource::new().with_file(file, edited);
+    let head = Revision::load(&source, RootDocument::File(file), Default::default());
+    let report = diff(&base, &head, &options());
+    assert_eq!(
+        lines(&report.changes),
+        [
+            "C031 breaking: request property `lightMeasuredPayload.lumens` constrained more tightly: `minimum` 0 → 1 (operation `receiveLightMeasurement`)"
+        ]
+    );
+}
