@@ -4,8 +4,9 @@
 //!
 //! Prefixes: `Y` reading and parsing files, `F` paths and substitutions,
 //! `E` one entity's shape and format, `R` references and cross-entity rules,
-//! `A` API definitions (OpenAPI, AsyncAPI), `D` docs, `T` the theme,
-//! `P` user policies.
+//! `A` API definitions (OpenAPI, AsyncAPI), `C` contract changes between two
+//! revisions of an API definition (`portolan diff`), `D` docs, `T` the
+//! theme, `P` user policies.
 
 use crate::diagnostic::Severity;
 
@@ -175,6 +176,153 @@ codes! {
     REF_TOO_DEEP = "A015", "ref-too-deep", Error,
         "`$ref`s lead one to the next in a chain longer than the limit.",
         "A Reference Object whose target is itself only a Reference Object, and so on, is a chain; real definitions chain two or three (an alias of a shared schema). Chains longer than the limit (64 by default; `max_reference_depth` under `[limits]` in portolan.toml, at most 256) are reported at the first `$ref` past it, counted from the chain's start, which is shown too. Bundling stops there too: where a chain's targets are copied in place (references with no reusable home, such as a path item in OpenAPI 3.0), the references past the limit are left as written. Point the first `$ref` at the schema itself.";
+    OPERATION_REMOVED = "C001", "operation-removed", Error,
+        "An operation was removed without being deprecated first.",
+        "`portolan diff` compares two revisions of an API definition from a client's point of view. An operation (method + path; path template variables are matched by position, so `/pets/{id}` and `/pets/{petId}` are the same path) exists in the base and not in the head, and the base did not mark it `deprecated`: every client calling it gets a 404 or 405. Deprecate it first (`deprecated: true`, ideally with an `x-sunset` date) and remove it in a later revision.";
+    DEPRECATED_OPERATION_REMOVED = "C002", "deprecated-operation-removed", Info,
+        "A deprecated operation was removed.",
+        "The operation was marked `deprecated` in the base (and its `x-sunset` date, when it has one, has passed), so clients were told to move away from it: removing it is the announced end of its life, reported for the changelog.";
+    OPERATION_REMOVED_BEFORE_SUNSET = "C003", "operation-removed-before-sunset", Error,
+        "A deprecated operation was removed before its `x-sunset` date.",
+        "The base marked the operation deprecated and promised it until its `x-sunset` date (an ISO date `2025-06-30` or an HTTP-date, as in the Sunset header of RFC 8594), which has not come yet: clients that planned their migration by that date break now. When no date for today was given to the comparison, a sunset date counts as not yet reached.";
+    OPERATION_ADDED = "C004", "operation-added", Info,
+        "An operation was added.",
+        "A new method + path exists in the head. Adding operations never breaks an existing client; it is reported for the changelog.";
+    OPERATION_ID_CHANGED = "C005", "operation-id-changed", Warning,
+        "An operation's `operationId` changed.",
+        "Requests on the wire are unchanged, but code generators name methods after `operationId`, so clients regenerated from the new definition no longer compile, and links (`operationId` in Link Objects) and documentation anchors that name the old id break. Reported as a warning; make it an error under `[rules]` when your clients are generated.";
+    OPERATION_DEPRECATED = "C006", "operation-deprecated", Info,
+        "An operation became deprecated.",
+        "The head marks the operation `deprecated: true`. Nothing breaks yet; clients should plan to move away from it.";
+    SUCCESS_RESPONSE_REMOVED = "C007", "success-response-removed", Error,
+        "A success response (2xx) of an operation was removed.",
+        "Clients handle the success status codes the definition promises; one the base documents is gone in the head, so a client checking for it (or deserialising its body) now takes its error path.";
+    RESPONSE_REMOVED = "C008", "response-removed", Info,
+        "A non-success response of an operation was removed from the definition.",
+        "A documented error or informational status (4xx, 5xx, `default`, ...) is no longer listed. The server may still send it; clients keep their generic error handling. Reported for the changelog.";
+    REQUIRED_PARAMETER_ADDED = "C009", "required-parameter-added", Error,
+        "An operation gained a required parameter.",
+        "Existing clients do not send the new parameter, so the server rejects their requests. Make it optional with a default, or add a new operation.";
+    OPTIONAL_PARAMETER_ADDED = "C010", "optional-parameter-added", Info,
+        "An operation gained an optional parameter.",
+        "Existing clients keep working without it; reported for the changelog.";
+    PARAMETER_BECAME_REQUIRED = "C011", "parameter-became-required", Error,
+        "An optional parameter became required.",
+        "Clients that left the parameter out, as the base allowed, are now rejected.";
+    PARAMETER_REMOVED = "C012", "parameter-removed", Warning,
+        "A parameter was removed from an operation.",
+        "Clients still send it; the server now ignores it (or, if it is strict about unknown parameters, rejects the request), and whatever the parameter used to control no longer happens. Reported as a warning: whether it breaks depends on the server.";
+    PARAMETER_STYLE_CHANGED = "C013", "parameter-style-changed", Error,
+        "A parameter's serialisation (`style`, `explode`, Swagger 2.0 `collectionFormat`) changed.",
+        "Clients serialise the parameter as the base describes (`ids=1,2` for `form` without explode, `ids=1&ids=2` with it); the server now expects another form and misreads what existing clients send. Defaults are taken into account: writing out the default style is not a change.";
+    REQUEST_BODY_REQUIRED = "C014", "request-body-required", Error,
+        "The request body became required, or a required body was added.",
+        "Clients that sent no body, as the base allowed, are now rejected.";
+    REQUEST_MEDIA_TYPE_REMOVED = "C015", "request-media-type-removed", Error,
+        "A media type of the request body is no longer accepted.",
+        "Clients that send the body as this media type (`application/x-www-form-urlencoded`, `application/xml`, ...) are rejected with 415. Swagger 2.0's `consumes` is compared the same way.";
+    REQUEST_BODY_REMOVED = "C016", "request-body-removed", Warning,
+        "An operation no longer takes a request body.",
+        "Clients still send one; the server ignores it, or rejects it. Whatever the body carried no longer reaches the server.";
+    RESPONSE_MEDIA_TYPE_REMOVED = "C017", "response-media-type-removed", Error,
+        "A media type of a response is no longer produced.",
+        "Clients that ask for this media type (`Accept`) or parse the response as it can no longer do so. Swagger 2.0's `produces` is compared the same way.";
+    REQUIRED_RESPONSE_HEADER_REMOVED = "C018", "required-response-header-removed", Error,
+        "A response header marked `required` was removed.",
+        "Clients may rely on a required response header (`Location`, a rate-limit header, a pagination cursor) always being present; it is gone.";
+    RESPONSE_HEADER_REMOVED = "C019", "response-header-removed", Warning,
+        "An optional response header was removed.",
+        "Clients that read the header when present lose what it carried; they were prepared for its absence, so this is a warning.";
+    SECURITY_REQUIREMENT_ADDED = "C020", "security-requirement-added", Error,
+        "An operation requires a credential it did not require before.",
+        "A client that satisfied one of the base's security alternatives satisfies none of the head's: it is missing a security scheme (an API key, OAuth2, ...), so its calls fail with 401. Other tools rate this as informational; portolan rates it breaking, because clients without the credential fail. Adding an alternative, or removing a requirement, is not reported.";
+    SECURITY_SCOPE_ADDED = "C021", "security-scope-added", Error,
+        "An operation requires an OAuth2/OpenID scope it did not require before.",
+        "Tokens issued for the base's scopes lack the new one, so existing clients get 403 until they ask users to grant it again.";
+    SERVER_REMOVED = "C022", "server-removed", Warning,
+        "A server URL (or Swagger 2.0 `host`/`basePath`/`schemes`) was removed or changed.",
+        "Clients configured with the base's server URL may no longer reach the API there. Often a deliberate move (a new host name kept alive by redirects), so a warning.";
+    TYPE_CHANGED = "C023", "type-changed", Error,
+        "A schema's type changed in a way clients cannot follow.",
+        "In a request, the head no longer accepts a type the base accepted (clients write values of the old type); in a response, the head may return a type the base never did (clients parse the old type). `integer` counts as a subset of `number`, and OpenAPI 3.1 type arrays and 3.0 `nullable` are compared as sets. The message names the operation, the property (as `Schema.property`) and both types.";
+    TYPE_WIDENED = "C024", "type-widened", Info,
+        "A schema's type changed compatibly.",
+        "A request schema now accepts more types than before (`integer` → `number`), or a response schema returns fewer: existing clients keep working.";
+    FORMAT_CHANGED = "C025", "format-changed", Error,
+        "A schema's `format` changed.",
+        "`format` tells clients how to write and read a value (`date-time` vs `date`, `int32` vs `int64`, `uuid`); a different one breaks clients' (de)serialisation. Adding a format to a request, or dropping one from a response, is reported here too, as it narrows what clients may send or widens what they receive.";
+    RESPONSE_BECAME_NULLABLE = "C026", "response-became-nullable", Error,
+        "A response value may now be `null`.",
+        "Clients read the value and did not expect `null` (OpenAPI 3.0 `nullable: true`, a 3.1 type array with `\"null\"`, Swagger `x-nullable`): a client in a typed language fails to deserialise it.";
+    REQUEST_NULL_REJECTED = "C027", "request-null-rejected", Error,
+        "A request value may no longer be `null`.",
+        "The base accepted `null`, so clients may send it; the head rejects it.";
+    REQUEST_ENUM_VALUE_REMOVED = "C028", "request-enum-value-removed", Error,
+        "An enum value clients may send was removed, or an enum or `const` was added to a request value.",
+        "Clients sending the removed value are now rejected. `const` counts as a one-value enum.";
+    RESPONSE_ENUM_VALUE_ADDED = "C029", "response-enum-value-added", Warning,
+        "A response value may take a new enum value.",
+        "Clients that switch over the values exhaustively (generated enums in typed languages) meet a value they do not know. Many are written to tolerate unknown values, so a warning; make it an error under `[rules]` if yours are not.";
+    ENUM_CHANGED_COMPATIBLY = "C030", "enum-changed-compatibly", Info,
+        "Enum values were added to a request or removed from a response.",
+        "Requests accept more values, or responses return fewer: existing clients keep working.";
+    REQUEST_CONSTRAINT_TIGHTENED = "C031", "request-constraint-tightened", Error,
+        "A request value is constrained more tightly.",
+        "`maxLength`, `maximum`, `maxItems` or `maxProperties` went down, `minLength`, `minimum`, `minItems` or `minProperties` went up, a `pattern` or `multipleOf` changed or was added, `uniqueItems` was turned on, additional or unevaluated properties were forbidden, a `dependentRequired` entry was added, or `prefixItems` changed: values clients sent before may now be rejected.";
+    RESPONSE_CONSTRAINT_LOOSENED = "C032", "response-constraint-loosened", Info,
+        "A response value is constrained less tightly.",
+        "Responses may now hold longer strings, larger numbers or more items than before. Clients with fixed-size buffers or strict validation may notice; most do not, so it is informational.";
+    REQUIRED_REQUEST_PROPERTY_ADDED = "C033", "required-request-property-added", Error,
+        "A request schema gained a required property.",
+        "Existing clients do not send it, so their requests are rejected.";
+    REQUEST_PROPERTY_BECAME_REQUIRED = "C034", "request-property-became-required", Error,
+        "An optional request property became required.",
+        "Clients that left it out, as the base allowed, are now rejected.";
+    REQUEST_PROPERTY_REMOVED = "C035", "request-property-removed", Warning,
+        "A property was removed from a request schema.",
+        "Clients still send it; the server ignores it (or rejects it when additional properties are forbidden), and what it controlled no longer happens.";
+    REQUIRED_RESPONSE_PROPERTY_REMOVED = "C036", "required-response-property-removed", Error,
+        "A required response property was removed.",
+        "Clients read the property, and the base promised it would be there: it is gone. The message names the schema and property (`Payment.charges`), the operation and the status.";
+    OPTIONAL_RESPONSE_PROPERTY_REMOVED = "C037", "optional-response-property-removed", Warning,
+        "An optional response property was removed.",
+        "Clients that read the property when it is present lose its value; they were prepared for its absence, so a warning.";
+    RESPONSE_PROPERTY_BECAME_OPTIONAL = "C038", "response-property-became-optional", Error,
+        "A required response property became optional.",
+        "Clients rely on a required property being present; the head may now leave it out.";
+    PROPERTY_ADDED = "C039", "property-added", Info,
+        "A schema gained a property clients need not handle.",
+        "An optional request property, or a response property: existing clients keep working (clients must ignore response properties they do not know).";
+    REQUEST_VARIANT_REMOVED = "C040", "request-variant-removed", Error,
+        "A `oneOf`/`anyOf` alternative was removed from a request schema.",
+        "Clients sending values of the removed alternative are rejected. Alternatives are matched by the schema they reference, then by content, so reordering them or moving one into `components` is not a change.";
+    RESPONSE_VARIANT_ADDED = "C041", "response-variant-added", Warning,
+        "A `oneOf`/`anyOf` alternative was added to a response schema.",
+        "Clients that handle each alternative (a generated sum type, a switch on the discriminator) meet one they do not know.";
+    VARIANT_CHANGED_COMPATIBLY = "C042", "variant-changed-compatibly", Info,
+        "A `oneOf`/`anyOf` alternative was added to a request or removed from a response.",
+        "Requests accept more shapes, or responses return fewer: existing clients keep working.";
+    CONDITIONAL_SCHEMA_CHANGED = "C043", "conditional-schema-changed", Warning,
+        "An `if`, `not` or other condition of a schema changed.",
+        "Conditions (`if`/`then`/`else`, `not`) decide which rules apply to a value; whether a change to the condition narrows or widens what is valid cannot be told in general, so it is reported for a person to judge. Changes inside `then` and `else` are compared like any other schema.";
+    DISCRIMINATOR_CHANGED = "C044", "discriminator-changed", Error,
+        "The discriminator property of a polymorphic schema changed.",
+        "Clients pick the alternative by the discriminator's `propertyName`; a different one makes them read or write the wrong property.";
+    CHANNEL_REMOVED = "C045", "channel-removed", Error,
+        "An AsyncAPI channel was removed.",
+        "Channels are matched by address (template variables erased, so renaming `{userId}` is no change; AsyncAPI 2.x channel names are addresses). Clients publishing to or subscribing on the removed address get nothing through. A channel whose operations moved to another address is reported as C046 instead.";
+    CHANNEL_ADDRESS_CHANGED = "C046", "channel-address-changed", Error,
+        "An AsyncAPI channel or operation moved to another address.",
+        "The same channel (AsyncAPI 3 channel id) or operation (operation id) now uses another address (topic, queue, path): clients still publish to and subscribe on the old one.";
+    ASYNC_OPERATION_REMOVED = "C047", "async-operation-removed", Error,
+        "An AsyncAPI operation was removed.",
+        "Operations are matched by id: the AsyncAPI 3 `operations` key, or an AsyncAPI 2.x `operationId` (else the channel and `publish`/`subscribe`). The application no longer sends, or no longer receives, what the operation described, and clients relying on it break.";
+    OPERATION_ACTION_CHANGED = "C048", "operation-action-changed", Error,
+        "An AsyncAPI operation's action flipped between send and receive.",
+        "Actions are compared as the application's: AsyncAPI 3 `send`/`receive`, AsyncAPI 2.x `subscribe` (the application sends) and `publish` (the application receives). Clients that consumed the messages must now produce them, or the other way round.";
+    MESSAGE_REMOVED = "C049", "message-removed", Error,
+        "A message was removed from an AsyncAPI operation.",
+        "Messages are matched by `name`, else `messageId`, else their key. The operation no longer carries the message: consumers waiting for it receive nothing, producers sending it are refused. Message payloads and headers are compared like request and response bodies: a message the application sends is read by clients (widening can break), one it receives is written by clients (narrowing breaks).";
     DOCS_NOT_FOUND = "D001", "docs-not-found", Warning,
         "`backstage.io/techdocs-ref` names no documentation.",
         "The annotation `backstage.io/techdocs-ref: dir:PATH` names a directory (relative to the descriptor) holding `mkdocs.yml` and a `docs/` folder of markdown, or markdown files directly. Nothing was found there, so the entity has no docs in the portal. Remote refs (`url:...`) are not fetched.";

@@ -1,0 +1,262 @@
+//! portolan-diff: the contract-change stage. Two revisions of one API
+//! definition, each read through its own [`Source`] (a directory, a git
+//! revision, memory), loaded and bundled by `portolan-apis`, are compared
+//! from a client's point of view: every difference that matters to a client
+//! becomes a [`Change`] with a code from [`portolan_core::codes`] (`C…`), a
+//! [`Level`] (breaking, warning, info), a message naming the operation, and
+//! its place in both revisions (file:line:col through each side's source
+//! map). Refactors that change nothing for a client (`$ref` ↔ inline,
+//! renamed path variables, reordered keys, documentation, splitting into
+//! files, `allOf` flattening) report nothing.
+//!
+//! OpenAPI 2.0, 3.0 and 3.1 are compared, and AsyncAPI 2.x and 3.0, each
+//! also across its versions (a Swagger 2.0 revision against its 3.0
+//! translation).
+
+mod asyncapi;
+mod change;
+mod date;
+mod engine;
+mod json;
+mod openapi;
+mod schema;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use portolan_apis::lookup::SpecLookup;
+use portolan_apis::{Bundled, LoadLimits, RootDocument, SpecFormat, SpecSet, bundle, load};
+use portolan_core::Diagnostic;
+use portolan_core::files::SourceFile;
+use portolan_core::source::Source;
+
+pub use change::{Change, Level, Place};
+pub use date::Date;
+
+/// How to compare.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiffOptions {
+    /// Limits for loading each revision (file size, `$ref` chains); the
+    /// same as `check`'s, from `[limits]` in portolan.toml.
+    pub limits: LoadLimits,
+    /// Today's date, against which `x-sunset` dates are compared (the
+    /// caller reads the clock, so a comparison is reproducible). Without
+    /// one, a sunset date counts as not yet reached: removing such an
+    /// operation is reported as breaking.
+    pub today: Option<Date>,
+}
+
+/// One revision of an API definition, loaded and bundled. Load it once and
+/// compare it with both its neighbours when walking a history.
+#[derive(Debug)]
+pub struct Revision {
+    /// The definition and its bundle; `None` when it could not be read as
+    /// OpenAPI or AsyncAPI (`diagnostics` say why).
+    pub spec: Option<(SpecSet, Bundled)>,
+    /// What loading found wrong (unreadable files, broken `$ref`s). The
+    /// comparison goes ahead on what could be read.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read, for code frames.
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+impl Revision {
+    /// Load `root` and every file its `$ref`s reach from `source`, and
+    /// bundle them. Not validated: `check` does that; a comparison needs
+    /// only the document.
+    pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> Revision {
+        let loaded = load::load(source, root, limits);
+        let spec = loaded.spec.map(|set| {
+            let bundled = bundle::bundle_within(&set, limits.max_reference_depth);
+            (set, bundled)
+        });
+        Revision {
+            spec,
+            diagnostics: loaded.diagnostics,
+            files: loaded.files,
+        }
+    }
+
+    pub fn format(&self) -> Option<SpecFormat> {
+        self.spec.as_ref().map(|(set, _)| set.format)
+    }
+
+    /// This revision's files under other names (`origin/main:` + path), to
+    /// register in the renderers' file set beside the head's, matching the
+    /// names given to [`Change::to_diagnostic`].
+    pub fn files_named(&self, name: &dyn Fn(&str) -> String) -> Vec<Arc<SourceFile>> {
+        self.files
+            .iter()
+            .map(|f| Arc::new(SourceFile::new(name(&f.path), f.text.clone())))
+            .collect()
+    }
+}
+
+/// Why two revisions were not compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCompared {
+    /// The base could not be read as an API definition (see its
+    /// diagnostics).
+    BaseUnreadable,
+    HeadUnreadable,
+    /// One revision is OpenAPI and the other AsyncAPI.
+    DifferentKinds,
+}
+
+/// The outcome of a comparison.
+#[derive(Debug, Default)]
+pub struct DiffReport {
+    /// Sorted: head file, head position, code, message.
+    pub changes: Vec<Change>,
+    pub not_compared: Option<NotCompared>,
+}
+
+impl DiffReport {
+    pub fn has_breaking(&self) -> bool {
+        self.changes.iter().any(Change::is_breaking)
+    }
+
+    /// The changes as diagnostics (see [`Change::to_diagnostic`]).
+    pub fn diagnostics(&self, base_file: &dyn Fn(&str) -> String) -> Vec<Diagnostic> {
+        self.changes
+            .iter()
+            .map(|c| c.to_diagnostic(base_file))
+            .collect()
+    }
+}
+
+/// Load both revisions and compare them.
+pub fn diff_sources(
+    base: (&dyn Source, RootDocument<'_>),
+    head: (&dyn Source, RootDocument<'_>),
+    options: &DiffOptions,
+) -> (Revision, Revision, DiffReport) {
+    let base = Revision::load(base.0, base.1, options.limits);
+    let head = Revision::load(head.0, head.1, options.limits);
+    let report = diff(&base, &head, options);
+    (base, head, report)
+}
+
+/// Compare two loaded revisions of one API definition.
+pub fn diff(base: &Revision, head: &Revision, options: &DiffOptions) -> DiffReport {
+    let Some((base_set, base_bundle)) = &base.spec else {
+        return not_compared(NotCompared::BaseUnreadable);
+    };
+    let Some((head_set, head_bundle)) = &head.spec else {
+        return not_compared(NotCompared::HeadUnreadable);
+    };
+    if base_set.format.is_openapi() != head_set.format.is_openapi() {
+        return not_compared(NotCompared::DifferentKinds);
+    }
+    let max_hops = options.limits.max_reference_depth;
+    let mut engine = engine::Engine::new(&base_bundle.doc, &head_bundle.doc, max_hops);
+    let base_doc = openapi::Doc {
+        json: &base_bundle.doc,
+        format: base_set.format,
+        max_hops,
+    };
+    let head_doc = openapi::Doc {
+        json: &head_bundle.doc,
+        format: head_set.format,
+        max_hops,
+    };
+    if base_set.format.is_openapi() {
+        openapi::Walk {
+            engine: &mut engine,
+            base: base_doc,
+            head: head_doc,
+            today: options.today,
+        }
+        .run();
+    } else {
+        asyncapi::AsyncWalk {
+            engine: &mut engine,
+            base: base_doc,
+            head: head_doc,
+        }
+        .run();
+    }
+    let changes = finish(&engine, (base_set, base_bundle), (head_set, head_bundle));
+    DiffReport {
+        changes,
+        not_compared: None,
+    }
+}
+
+fn not_compared(reason: NotCompared) -> DiffReport {
+    DiffReport {
+        changes: Vec::new(),
+        not_compared: Some(reason),
+    }
+}
+
+/// Locate, attribute to operations, fingerprint and sort the changes found.
+fn finish(
+    engine: &engine::Engine,
+    base: (&SpecSet, &Bundled),
+    head: (&SpecSet, &Bundled),
+) -> Vec<Change> {
+    let base_lookup = SpecLookup::new(base.0);
+    let head_lookup = SpecLookup::new(head.0);
+    let place = |lookup: &SpecLookup, bundled: &Bundled, pointer: &str| {
+        let (file, span) = bundled.locate_in(lookup, pointer);
+        Place {
+            pointer: pointer.to_string(),
+            file,
+            span,
+        }
+    };
+    let of_pairs = engine.operations_of_pairs();
+    let mut changes: Vec<Change> = engine
+        .raws
+        .iter()
+        .zip(of_pairs)
+        .map(|(raw, mut operations)| {
+            if let Some(operation) = raw.operation {
+                operations.insert(operation);
+            }
+            let labels: BTreeSet<&str> = operations
+                .iter()
+                .map(|&i| engine.operations[i].as_str())
+                .collect();
+            let mut message = raw.message.clone();
+            let others = labels.len().saturating_sub(1);
+            match (&raw.context, others) {
+                (Some(context), 0) => message.push_str(&format!(" ({context})")),
+                (Some(context), 1) => {
+                    message.push_str(&format!(" ({context}; and 1 other operation)"))
+                }
+                (Some(context), n) => {
+                    message.push_str(&format!(" ({context}; and {n} other operations)"))
+                }
+                (None, _) => {}
+            }
+            let fingerprint = change::fingerprint(&[
+                raw.code.code,
+                &change::stable_pointer(&raw.base),
+                &change::stable_pointer(&raw.head),
+            ]);
+            Change {
+                code: raw.code,
+                level: Level::from_severity(raw.code.severity),
+                message,
+                operations: labels.into_iter().map(str::to_string).collect(),
+                base: place(&base_lookup, base.1, &raw.base),
+                head: place(&head_lookup, head.1, &raw.head),
+                fingerprint,
+            }
+        })
+        .collect();
+    changes.sort_by(|a, b| {
+        (&a.head.file, a.head.span.start, a.code.code, &a.message).cmp(&(
+            &b.head.file,
+            b.head.span.start,
+            b.code.code,
+            &b.message,
+        ))
+    });
+    changes.dedup_by(|a, b| {
+        a.code == b.code && a.message == b.message && a.head == b.head && a.base == b.base
+    });
+    changes
+}
