@@ -185,10 +185,12 @@ fn named_files(
 fn explain(code: &str) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if code.eq_ignore_ascii_case("all") {
+        // The name column as wide as the longest name.
+        let width = codes::ALL.iter().map(|c| c.name.len()).max().unwrap_or(0);
         for c in codes::ALL {
             writeln!(
                 out,
-                "{}  {:<26} {:<8} {}",
+                "{}  {:<width$} {:<8} {}",
                 c.code, c.name, c.severity, c.summary
             )?;
         }

@@ -332,6 +332,20 @@ fn explain_prints_the_registry_entry() {
     );
     let all = t.run(&["check", "--explain", "all"]);
     assert!(all.stdout.lines().count() >= 29);
+    // One column per field, however long a name is: the severity starts
+    // at the same place on every line.
+    let name_end = |line: &str| 6 + line[6..].find(' ').unwrap_or(0);
+    let widest = all.stdout.lines().map(name_end).max().unwrap();
+    for line in all.stdout.lines() {
+        let severity = line[widest..].trim_start_matches(' ');
+        assert_eq!(line.len() - severity.len(), widest + 1, "{line:?}");
+        assert!(
+            ["error", "warning", "info"]
+                .iter()
+                .any(|s| severity.starts_with(s)),
+            "{line:?}"
+        );
+    }
     let unknown = t.run(&["check", "--explain", "Z999"]);
     assert_eq!(unknown.code, 2);
 }
