@@ -10,6 +10,13 @@
 //! emitter is handed a placeholder it always quotes, and the placeholder
 //! is then replaced by the string, double-quoted with every control
 //! escaped. Other strings come out as the emitter writes them.
+//!
+//! The emitter also writes every mapping key as an implicit key (`key:`),
+//! which YAML allows only up to 1024 characters; a longer key (a spec
+//! whose property name is a pasted paragraph) made a download no parser
+//! reads (found by `ref_bundle` too). Long keys are held the same way and
+//! written as explicit keys: `? "key"` on one line, `:` and the value on
+//! the next, at the key's column.
 
 use serde_json::Value as Json;
 use yaml_rust2::Yaml;
@@ -17,6 +24,18 @@ use yaml_rust2::Yaml;
 /// A placeholder's text: a NUL, which the emitter writes quoted as
 /// `"\u0000`, then the index of the string it stands for.
 const PLACEHOLDER: &str = "\"\\u0000";
+
+/// Keys longer than this (in characters, before quoting) are written as
+/// explicit keys: YAML's limit for an implicit key is 1024 characters, and
+/// quoting may lengthen a key.
+const LONGEST_IMPLICIT_KEY: usize = 256;
+
+/// A string written by [`put_back`] rather than by the emitter.
+struct Held {
+    text: String,
+    /// A mapping key written in the explicit form (`? key` / `: value`).
+    explicit_key: bool,
+}
 
 pub(crate) fn to_yaml_string(doc: &Json) -> String {
     let mut out = String::new();
@@ -43,16 +62,31 @@ fn needs_own_quoting(c: char) -> bool {
     c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}')
 }
 
-fn string(s: &str, held: &mut Vec<String>) -> Yaml {
+fn string(s: &str, held: &mut Vec<Held>) -> Yaml {
     if s.chars().any(needs_own_quoting) {
-        held.push(s.to_string());
-        Yaml::String(format!("\0{}", held.len() - 1))
+        hold(s, false, held)
     } else {
         Yaml::String(s.to_string())
     }
 }
 
-fn json_to_yaml(value: &Json, held: &mut Vec<String>) -> Yaml {
+fn key(s: &str, held: &mut Vec<Held>) -> Yaml {
+    if s.chars().nth(LONGEST_IMPLICIT_KEY).is_some() {
+        hold(s, true, held)
+    } else {
+        string(s, held)
+    }
+}
+
+fn hold(s: &str, explicit_key: bool, held: &mut Vec<Held>) -> Yaml {
+    held.push(Held {
+        text: s.to_string(),
+        explicit_key,
+    });
+    Yaml::String(format!("\0{}", held.len() - 1))
+}
+
+fn json_to_yaml(value: &Json, held: &mut Vec<Held>) -> Yaml {
     match value {
         Json::Null => Yaml::Null,
         Json::Bool(b) => Yaml::Boolean(*b),
@@ -65,7 +99,7 @@ fn json_to_yaml(value: &Json, held: &mut Vec<String>) -> Yaml {
         Json::Object(map) => {
             let mut hash = yaml_rust2::yaml::Hash::new();
             for (k, v) in map {
-                let key = string(k, held);
+                let key = key(k, held);
                 hash.insert(key, json_to_yaml(v, held));
             }
             Yaml::Hash(hash)
@@ -77,7 +111,10 @@ fn json_to_yaml(value: &Json, held: &mut Vec<String>) -> Yaml {
 /// by the string it stands for. No other string is written with `"\u0000`
 /// right after its opening quote: every string holding a NUL is a
 /// placeholder, and a backslash of the string's own is written `\\`.
-fn put_back(emitted: &str, held: &[String]) -> String {
+/// A long key's placeholder is followed by the `:` of its entry; the key
+/// goes on a line of its own after `? `, and the `:` (with the rest of the
+/// line as the emitter wrote it) under it, at the same column.
+fn put_back(emitted: &str, held: &[Held]) -> String {
     let mut out = String::with_capacity(emitted.len());
     let mut rest = emitted;
     while let Some(at) = rest.find(PLACEHOLDER) {
@@ -90,7 +127,17 @@ fn put_back(emitted: &str, held: &[String]) -> String {
         ) {
             (Some(original), Some(tail)) => {
                 out.push_str(&rest[..at]);
-                push_quoted(&mut out, original);
+                if original.explicit_key && tail.starts_with(':') {
+                    // What precedes a key on its line is indentation and
+                    // `- ` marks: ASCII, so bytes are columns.
+                    let column = out.len() - out.rfind('\n').map_or(0, |n| n + 1);
+                    out.push_str("? ");
+                    push_quoted(&mut out, &original.text);
+                    out.push('\n');
+                    out.extend(std::iter::repeat_n(' ', column));
+                } else {
+                    push_quoted(&mut out, &original.text);
+                }
                 rest = tail;
             }
             _ => {
@@ -125,6 +172,29 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// Found by the `ref_bundle` fuzz target: a key of 2,422 characters
+    /// was written as an implicit key (at most 1024 in YAML), and the
+    /// download did not parse.
+    #[test]
+    fn regression_long_keys_are_written_as_explicit_keys() {
+        let long = "a key: with # marks, \"quotes\" and a colon ".repeat(60);
+        let doc = json!({
+            "schemas": {
+                long.clone(): {"type": "string", long.clone(): [1, {long.clone(): "x"}]},
+                "short": long.clone(),
+            },
+            "list": [{long.clone(): null, "b": 2}, {"c\u{7}": {long.clone(): []}}],
+            long.clone(): {},
+        });
+        let yaml = to_yaml_string(&doc);
+        assert!(yaml.contains("? \"a key"), "{yaml}");
+        let stream = parse_stream(&yaml, YamlLimits::default());
+        assert!(stream.errors.is_empty(), "{:?}\n{yaml}", stream.errors);
+        assert_eq!(stream.documents[0].root.to_json(), doc, "{yaml}");
+        // Short keys stay implicit.
+        assert!(yaml.lines().any(|line| line == "schemas:"), "{yaml}");
+    }
 
     /// Found by the `ref_bundle` fuzz target: a string holding U+0082 was
     /// written unquoted, and the YAML download did not parse.
