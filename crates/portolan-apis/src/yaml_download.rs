@@ -63,7 +63,10 @@ fn needs_own_quoting(c: char) -> bool {
 }
 
 fn string(s: &str, held: &mut Vec<Held>) -> Yaml {
-    if s.chars().any(needs_own_quoting) {
+    // The emitter quotes strings that look like numbers to it, but not all
+    // that YAML 1.2 reads as numbers (`0o171` came back as 121: found by
+    // `ref_bundle`): those are held and quoted here too.
+    if s.chars().any(needs_own_quoting) || !portolan_core::yaml::plain_reads_as_string(s) {
         hold(s, false, held)
     } else {
         Yaml::String(s.to_string())
@@ -172,6 +175,24 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// Found by the `ref_bundle` fuzz target: the string `0o171` was
+    /// written plain and read back as the number 121.
+    #[test]
+    fn regression_strings_that_read_as_numbers_stay_strings() {
+        let looks_typed = [
+            "0o171", "0x1F", "+12", "-3", "012", ".5", "-.5", "1.", "1e3", "+1.5e-3", ".inf",
+            "-.Inf", ".NaN", "~", "null", "Null", "TRUE", "false", "", "200",
+        ];
+        let doc = json!({
+            "values": looks_typed,
+            "keys": looks_typed.iter().map(|k| (k.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
+        });
+        let yaml = to_yaml_string(&doc);
+        let stream = parse_stream(&yaml, YamlLimits::default());
+        assert!(stream.errors.is_empty(), "{:?}\n{yaml}", stream.errors);
+        assert_eq!(stream.documents[0].root.to_json(), doc, "{yaml}");
+    }
 
     /// Found by the `ref_bundle` fuzz target: a key of 2,422 characters
     /// was written as an implicit key (at most 1024 in YAML), and the

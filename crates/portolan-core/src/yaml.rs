@@ -1076,6 +1076,13 @@ fn resolve_scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Value
     resolve_plain(&text).unwrap_or(Value::String(text))
 }
 
+/// Whether `text`, written as a plain (unquoted) scalar, reads back as a
+/// string under the core schema this reader uses: `0o17`, `.5`, `~` and
+/// `True` do not. What writes YAML quotes the others.
+pub fn plain_reads_as_string(text: &str) -> bool {
+    resolve_plain(text).is_none()
+}
+
 fn resolve_plain(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
