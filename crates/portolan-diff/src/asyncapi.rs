@@ -444,29 +444,7 @@ impl AsyncWalk<'_, '_> {
     }
 
     fn servers(&mut self) {
-        let bs = servers(self.base);
-        let hs = servers(self.head);
-        let head_urls: BTreeSet<&str> = hs.iter().map(|(u, _)| u.as_str()).collect();
-        for (url, pointer) in &bs {
-            if head_urls.contains(url.as_str()) {
-                continue;
-            }
-            let now = if hs.is_empty() {
-                "none".to_string()
-            } else {
-                hs.iter()
-                    .map(|(u, _)| format!("`{u}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            self.engine.report(
-                &codes::SERVER_REMOVED,
-                format!("server `{url}` removed (now {now})"),
-                None,
-                pointer.clone(),
-                "/servers".to_string(),
-                None,
-            );
-        }
+        let (base, head) = (servers(self.base), servers(self.head));
+        self.engine.servers_removed(&base, &head, "/servers");
     }
 }

@@ -10,7 +10,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
-use portolan_core::codes::Code;
+use portolan_core::codes::{self, Code};
 use serde_json::Value as Json;
 
 /// Who writes the value a schema describes.
@@ -134,6 +134,39 @@ impl<'a> Engine<'a> {
     }
 
     /// A change found while comparing the pair `work`.
+    /// Report each base server URL the head no longer lists (`C` code
+    /// for servers), naming what the head lists instead; `head_place` is
+    /// where the head's servers are written.
+    pub fn servers_removed(
+        &mut self,
+        base: &[(String, String)],
+        head: &[(String, String)],
+        head_place: &str,
+    ) {
+        let head_urls: BTreeSet<&str> = head.iter().map(|(u, _)| u.as_str()).collect();
+        for (url, pointer) in base {
+            if head_urls.contains(url.as_str()) {
+                continue;
+            }
+            let now = if head.is_empty() {
+                "none".to_string()
+            } else {
+                head.iter()
+                    .map(|(u, _)| format!("`{u}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.report(
+                &codes::SERVER_REMOVED,
+                format!("server `{url}` removed (now {now})"),
+                None,
+                pointer.clone(),
+                head_place.to_string(),
+                None,
+            );
+        }
+    }
+
     pub fn report_in(
         &mut self,
         work: &Work,
