@@ -323,6 +323,27 @@ codes! {
     MESSAGE_REMOVED = "C049", "message-removed", Error,
         "A message was removed from an AsyncAPI operation.",
         "Messages are matched by `name`, else `messageId`, else their key. The operation no longer carries the message: consumers waiting for it receive nothing, producers sending it are refused. Message payloads and headers are compared like request and response bodies: a message the application sends is read by clients (widening can break), one it receives is written by clients (narrowing breaks).";
+    API_REMOVED = "C050", "api-removed", Error,
+        "An API entity of the base catalog is not in the head catalog.",
+        "`portolan diff` matches APIs by entity ref (kind, namespace and name, compared case-insensitively). The base revision's catalog has this API entity and the head's does not: every operation it offered is gone for its clients, and the entities that consume it (listed with the finding) now point at nothing. Deprecate it first (`spec.lifecycle: deprecated`) and remove it once its consumers have moved.";
+    API_ADDED = "C051", "api-added", Info,
+        "An API entity was added to the catalog.",
+        "The head catalog has an API entity the base did not. Nothing existing breaks; reported for the changelog.";
+    API_DEPRECATED = "C052", "api-deprecated", Warning,
+        "An API entity's lifecycle became `deprecated`.",
+        "`spec.lifecycle` of the API changed to `deprecated`. Nothing breaks yet, but the API's consumers (listed with the finding) should plan their move away from it.";
+    API_OWNER_CHANGED = "C053", "api-owner-changed", Info,
+        "An API entity's owner changed.",
+        "`spec.owner` names another group or user: the team that answers for the contract is a different one. Reported for the changelog and for the consumers who need to know whom to ask.";
+    API_NO_LONGER_PROVIDED = "C054", "api-no-longer-provided", Warning,
+        "A component no longer lists the API in `providesApis`.",
+        "In the base catalog a component provided this API (`spec.providesApis`); in the head it does not, or the component is gone. The API entity is still there, but the catalog no longer says which running component serves it: its consumers may be calling something that is being shut down.";
+    DEFINITION_NOT_COMPARED = "C055", "definition-not-compared", Warning,
+        "Two revisions of an API definition could not be compared.",
+        "The API entity is in both catalogs, but its definition could not be read as OpenAPI or AsyncAPI in one of them (the findings of loading it say why: a parse error, a broken `$ref`, a missing file), or it changed between OpenAPI and AsyncAPI. Nothing about its contract changes is reported: fix the definition, or compare it by hand.";
+    UNCLASSIFIED_DEFINITION_CHANGED = "C056", "unclassified-definition-changed", Info,
+        "The definition of an API of a type portolan does not classify changed.",
+        "`portolan diff` classifies OpenAPI and AsyncAPI definitions. For other API types (`graphql`, `grpc`, `trpc`, ...) it compares the definition's text: it changed, and a person should judge whether clients break.";
     DOCS_NOT_FOUND = "D001", "docs-not-found", Warning,
         "`backstage.io/techdocs-ref` names no documentation.",
         "The annotation `backstage.io/techdocs-ref: dir:PATH` names a directory (relative to the descriptor) holding `mkdocs.yml` and a `docs/` folder of markdown, or markdown files directly. Nothing was found there, so the entity has no docs in the portal. Remote refs (`url:...`) are not fetched.";

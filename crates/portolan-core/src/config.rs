@@ -22,6 +22,60 @@ pub struct Config {
     pub policies: Vec<PolicyConfig>,
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// `portolan diff`: per-API levels and ignores of contract changes.
+    #[serde(default)]
+    pub diff: DiffConfig,
+}
+
+/// `[diff]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffConfig {
+    /// `[[diff.rules]]`: the first entry that matches a change sets its
+    /// level (after `[rules]`, which applies to every API).
+    #[serde(default)]
+    pub rules: Vec<DiffRule>,
+}
+
+/// One `[[diff.rules]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffRule {
+    /// A `C` code or its name.
+    pub code: String,
+    /// An API entity ref (`payments`, `api:shop/payments`); every API when
+    /// missing.
+    pub api: Option<String>,
+    /// An operation as changes name it (`GET /payments/{id}`); every
+    /// operation when missing.
+    pub operation: Option<String>,
+    pub level: DiffLevel,
+    /// Why: shown when the entry applies, required so a review can judge it.
+    pub reason: String,
+    /// `YYYY-MM-DD`: from the day after, the entry no longer applies.
+    pub expires: Option<String>,
+}
+
+/// A contract change's level, as `[[diff.rules]]` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffLevel {
+    Breaking,
+    Warning,
+    Info,
+    /// Not reported.
+    Off,
+}
+
+impl DiffLevel {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            DiffLevel::Breaking => Some(Severity::Error),
+            DiffLevel::Warning => Some(Severity::Warning),
+            DiffLevel::Info => Some(Severity::Info),
+            DiffLevel::Off => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -344,6 +398,31 @@ mod tests {
         let err = Config::parse("portolan.toml", "[site]\ntitel = 'x'\n").unwrap_err();
         assert!(err.contains("titel"), "{err}");
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn diff_rules_need_a_code_a_level_and_a_reason() {
+        let config = Config::parse(
+            "portolan.toml",
+            "[[diff.rules]]\ncode = \"C036\"\napi = \"payments\"\nlevel = \"off\"\nreason = \"clients moved\"\nexpires = \"2027-01-31\"\n",
+        )
+        .unwrap();
+        let rule = &config.diff.rules[0];
+        assert_eq!(rule.level, DiffLevel::Off);
+        assert_eq!(rule.level.severity(), None);
+        assert_eq!(rule.expires.as_deref(), Some("2027-01-31"));
+        let err = Config::parse(
+            "portolan.toml",
+            "[[diff.rules]]\ncode = \"C036\"\nlevel = \"off\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("reason"), "{err}");
+        let err = Config::parse(
+            "portolan.toml",
+            "[[diff.rules]]\ncode = \"C036\"\nlevel = \"fatal\"\nreason = \"x\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("fatal"), "{err}");
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// A hash that identifies the finding across edits that move lines
+    /// (`portolan diff` gives every change one), for code-scanning services
+    /// that track findings from run to run (SARIF `partialFingerprints`).
+    pub fingerprint: Option<String>,
 }
 
 impl Diagnostic {
@@ -69,6 +73,7 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            fingerprint: None,
         }
     }
 
@@ -84,6 +89,7 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            fingerprint: None,
         }
     }
 
@@ -105,6 +111,11 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
         self
     }
 

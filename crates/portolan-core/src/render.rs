@@ -461,6 +461,7 @@ fn diagnostic_json(d: &Diagnostic, positions: &Positions<'_>) -> serde_json::Val
         "endColumn": pos.as_ref().map(|p| p.end.column),
         "label": d.label,
         "help": d.help,
+        "fingerprint": d.fingerprint,
         "related": d.related.iter().map(|r| {
             let pos = positions.get(Some(&r.file), Some(r.span));
             json!({
@@ -471,6 +472,17 @@ fn diagnostic_json(d: &Diagnostic, positions: &Positions<'_>) -> serde_json::Val
             })
         }).collect::<Vec<_>>(),
     })
+}
+
+/// Each diagnostic as the `json` format writes it (code, severity, message,
+/// file, line, column, …), for reports that embed findings in a document
+/// of their own (`portolan diff --format json`).
+pub fn diagnostics_json(diagnostics: &[Diagnostic], files: &FileSet) -> Vec<serde_json::Value> {
+    let positions = Positions::new(files);
+    diagnostics
+        .iter()
+        .map(|d| diagnostic_json(d, &positions))
+        .collect()
 }
 
 pub fn render_json(diagnostics: &[Diagnostic], files: &FileSet, version: &str) -> String {
@@ -556,6 +568,9 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
             });
             if let Some(file) = &d.file {
                 result["locations"] = json!([sarif_location(&positions, file, d.span)]);
+            }
+            if let Some(fingerprint) = &d.fingerprint {
+                result["partialFingerprints"] = json!({ "portolan/v1": fingerprint });
             }
             if !d.related.is_empty() {
                 result["relatedLocations"] = d

@@ -14,11 +14,14 @@
 //! translation).
 
 mod asyncapi;
+pub mod catalog;
 mod change;
 mod date;
 mod engine;
 mod json;
 mod openapi;
+pub mod report;
+pub mod rules;
 mod schema;
 
 use std::collections::BTreeSet;

@@ -150,6 +150,93 @@ pub enum Command {
         after_help = "Examples:\n  portolan serve                          # http://127.0.0.1:8000/\n  portolan serve --port 0 --open          # any free port, open a browser\n  portolan serve --bind 0.0.0.0           # reachable from other machines"
     )]
     Serve(ServeArgs),
+
+    /// Report the contract changes between two revisions of the catalog's
+    /// APIs, from their clients' point of view: what breaks them, what may,
+    /// and what is only news.
+    ///
+    /// Both revisions are read through git with no checkout (bare
+    /// repositories work; `$ref`'d files are read from the same revision);
+    /// without --head the head is the working tree as it is on disk. APIs
+    /// are matched by entity ref. Each API's definition (OpenAPI 2.0, 3.0,
+    /// 3.1 or AsyncAPI 2.x, 3.0) is compared whole: operations, parameters,
+    /// request and response bodies (requests may not narrow, responses may
+    /// not widen), security, servers, channels and messages; refactors
+    /// (`$ref` ↔ inline, renamed path variables, moved keys, split files,
+    /// documentation) are no change. The catalog's own changes count too:
+    /// an API added or removed, deprecated, given another owner, or no
+    /// longer provided by a component. Every change names the entities that
+    /// consume the API and their owners.
+    ///
+    /// Levels: breaking (an error: existing clients fail), warning (some
+    /// may), info. `[rules]` in portolan.toml sets a code's level for every
+    /// API; `[[diff.rules]]` entries set it per API and operation, with a
+    /// reason and an expiry date (the head revision's portolan.toml, or
+    /// --config). `portolan check --explain C001` explains a code.
+    ///
+    /// Exit status: 0 when no change is at or above --fail-on, 1 when one
+    /// is, 2 on a usage or fatal error (a revision that does not resolve).
+    #[command(
+        after_help = "Examples:\n  portolan diff --base origin/main                 # a pull request's changes\n  portolan diff --base v1.4.0 --head v2.0.0 payments\n  portolan diff --base origin/main --format github  # annotations on the PR\n  portolan diff --base origin/main --format markdown > comment.md\n  portolan diff --base HEAD~1 --fail-on warning"
+    )]
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The revision to compare from (branch, tag, commit): what clients use
+    /// today.
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+
+    /// The revision to compare to. Default: the working tree, as it is on
+    /// disk.
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+
+    /// APIs to compare, by entity ref (`payments`, `api:shop/payments`).
+    /// Default: every API entity of either revision.
+    #[arg(value_name = "ENTITY_REF")]
+    pub apis: Vec<String>,
+
+    /// Output format. `markdown` is for a pull-request comment (a summary
+    /// table and the changes per API); `json` groups the changes by API
+    /// with owners and consumers.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+
+    /// Lowest level that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = DiffFailOn::Breaking, value_name = "LEVEL")]
+    pub fail_on: DiffFailOn,
+
+    /// The date `x-sunset` dates and the expiry of `[[diff.rules]]` entries
+    /// are compared with (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Code frames at the change in the head, and where it was in the base.
+    Human,
+    /// One line per change: `path:line:col: severity[CODE] message`.
+    Concise,
+    /// Every API compared, with its owner, consumers and changes.
+    Json,
+    /// SARIF 2.1.0; the base location is a related location, and every
+    /// change has a stable fingerprint.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// A pull-request comment: a summary table, then the changes per API.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    Breaking,
+    Warning,
+    Never,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod cli;
+mod diff;
 mod pipeline;
 mod progress;
 mod search;
@@ -57,6 +58,7 @@ fn main() -> std::process::ExitCode {
         Command::Build(args) => build::run(&cli.global, args, color),
         Command::Search(args) => search::run(&cli.global, args, color),
         Command::Serve(args) => serve::run(&cli.global, args, color),
+        Command::Diff(args) => diff::run(&cli.global, args, color),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code as u8),

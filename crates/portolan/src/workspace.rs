@@ -38,15 +38,21 @@ pub fn discover_root(start: &Path) -> PathBuf {
 }
 
 pub fn open(global: &GlobalArgs) -> Result<Workspace> {
+    open_at(global, global.rev.as_deref())
+}
+
+/// The workspace as of git revision `rev` (`None`: the directory as it is
+/// on disk), whatever `--rev` says: `diff` opens two.
+pub fn open_at(global: &GlobalArgs, rev: Option<&str>) -> Result<Workspace> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let root = match &global.root {
         Some(root) => cwd.join(root),
         None => discover_root(&cwd),
     };
-    if global.rev.is_none() && !root.is_dir() {
+    if rev.is_none() && !root.is_dir() {
         bail!("catalog root {} is not a directory", root.display());
     }
-    let source: Box<dyn Source> = match &global.rev {
+    let source: Box<dyn Source> = match rev {
         Some(rev) => Box::new(GitSource::open(&root, rev)?),
         None => Box::new(DirSource::new(&root)?),
     };
