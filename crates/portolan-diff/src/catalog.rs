@@ -72,6 +72,10 @@ pub struct CatalogChange {
 pub struct Finding {
     pub diagnostic: Diagnostic,
     pub operations: Vec<String>,
+    /// JSON pointers into the base and the head revision's bundled
+    /// definition (for a catalog change: into the entity), where there is
+    /// one.
+    pub pointers: (Option<String>, Option<String>),
 }
 
 /// One API entity compared across the two catalogs.
@@ -118,12 +122,17 @@ impl ApiDiff {
             out.push(Finding {
                 diagnostic: d,
                 operations: Vec::new(),
+                pointers: (
+                    change.base.as_ref().map(|p| p.pointer.clone()),
+                    change.head.as_ref().map(|p| p.pointer.clone()),
+                ),
             });
         }
         if let Some(reason) = &self.not_compared {
             out.push(Finding {
                 diagnostic: self.not_compared_diagnostic(reason, base_file),
                 operations: Vec::new(),
+                pointers: (None, None),
             });
         }
         for change in &self.changes {
@@ -132,6 +141,10 @@ impl ApiDiff {
                     .to_diagnostic(base_file)
                     .with_fingerprint(fingerprint(&[&key, &change.fingerprint])),
                 operations: change.operations.clone(),
+                pointers: (
+                    Some(change.base.pointer.clone()),
+                    Some(change.head.pointer.clone()),
+                ),
             });
         }
         out

@@ -69,6 +69,8 @@ pub fn json(apis: &[ApiFindings<'_>], files: &FileSet, sides: &Sides<'_>, versio
                 .map(|(mut value, finding)| {
                     value["level"] = json!(level_name(finding.diagnostic.severity));
                     value["operations"] = json!(finding.operations);
+                    value["basePointer"] = json!(finding.pointers.0);
+                    value["headPointer"] = json!(finding.pointers.1);
                     value
                 })
                 .collect();

@@ -196,6 +196,7 @@ mod tests {
         Finding {
             diagnostic: Diagnostic::new(code, "x"),
             operations: vec![operation.to_string()],
+            pointers: (None, None),
         }
     }
 

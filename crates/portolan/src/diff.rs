@@ -256,6 +256,7 @@ fn load_findings(
         .map(|diagnostic| portolan_diff::catalog::Finding {
             diagnostic,
             operations: Vec::new(),
+            pointers: (None, None),
         })
         .collect()
 }

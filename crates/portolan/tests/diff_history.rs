@@ -45,7 +45,11 @@ spec:
 /// A repository whose commits hold `subtree` of the mirror's `commits` (no
 /// copy: the mirror's objects are an alternate) plus a catalog descriptor.
 /// Returns it and the new commits' ids.
-fn catalog_history(mirror: &Path, subtree: &str, commits: &[&str]) -> (tempfile::TempDir, Vec<String>) {
+fn catalog_history(
+    mirror: &Path,
+    subtree: &str,
+    commits: &[&str],
+) -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let repo = git2::Repository::init_bare(dir.path().join("catalog.git")).unwrap();
     std::fs::write(
@@ -56,8 +60,12 @@ fn catalog_history(mirror: &Path, subtree: &str, commits: &[&str]) -> (tempfile:
     let repo = git2::Repository::open(repo.path()).unwrap();
     let upstream = git2::Repository::open_bare(mirror).unwrap();
     let descriptor = repo.blob(DESCRIPTOR.as_bytes()).unwrap();
-    let sig = git2::Signature::new("Test", "test@example.com", &git2::Time::new(1_700_000_000, 0))
-        .unwrap();
+    let sig = git2::Signature::new(
+        "Test",
+        "test@example.com",
+        &git2::Time::new(1_700_000_000, 0),
+    )
+    .unwrap();
     let mut ids = Vec::new();
     let mut parent: Option<git2::Oid> = None;
     for commit in commits {
@@ -71,9 +79,14 @@ fn catalog_history(mirror: &Path, subtree: &str, commits: &[&str]) -> (tempfile:
         let entry = tree.get_path(Path::new(subtree)).unwrap();
         let mut builder = repo.treebuilder(None).unwrap();
         builder.insert(subtree, entry.id(), 0o040000).unwrap();
-        builder.insert("catalog-info.yaml", descriptor, 0o100644).unwrap();
+        builder
+            .insert("catalog-info.yaml", descriptor, 0o100644)
+            .unwrap();
         let tree = repo.find_tree(builder.write().unwrap()).unwrap();
-        let parents: Vec<git2::Commit> = parent.iter().map(|p| repo.find_commit(*p).unwrap()).collect();
+        let parents: Vec<git2::Commit> = parent
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
         let id = repo
             .commit(Some("HEAD"), &sig, &sig, commit, &tree, &parent_refs)
@@ -86,15 +99,22 @@ fn catalog_history(mirror: &Path, subtree: &str, commits: &[&str]) -> (tempfile:
 
 fn diff_json(dir: &Path, args: &[&str]) -> (serde_json::Value, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .args(["--root", "catalog.git", "diff", "--today", "2026-09-01", "--format", "json"])
+        .args([
+            "--root",
+            "catalog.git",
+            "diff",
+            "--today",
+            "2026-09-01",
+            "--format",
+            "json",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("{e}: {stdout}{}", String::from_utf8_lossy(&out.stderr))
-    });
+    let report = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}{}", String::from_utf8_lossy(&out.stderr)));
     (report, out.status.code().unwrap_or(-1))
 }
 
@@ -160,10 +180,8 @@ fn a_referenced_file_changes_a_response_enum() {
     assert_eq!(code, 0, "{report:#}");
     let all = changes(&report);
     assert!(all.iter().all(|c| c["level"] != "breaking"), "{report:#}");
-    let widened: Vec<&&serde_json::Value> = all
-        .iter()
-        .filter(|c| c["level"] == "warning")
-        .collect();
+    let widened: Vec<&&serde_json::Value> =
+        all.iter().filter(|c| c["level"] == "warning").collect();
     assert_eq!(widened.len(), 1, "{report:#}");
     assert_eq!(widened[0]["code"], "C029");
     assert_eq!(
@@ -192,8 +210,12 @@ fn the_same_asyncapi_in_two_format_versions_has_no_changes() {
     }
     let dir = tempfile::tempdir().unwrap();
     let repo = git2::Repository::init_bare(dir.path().join("catalog.git")).unwrap();
-    let sig = git2::Signature::new("Test", "test@example.com", &git2::Time::new(1_700_000_000, 0))
-        .unwrap();
+    let sig = git2::Signature::new(
+        "Test",
+        "test@example.com",
+        &git2::Time::new(1_700_000_000, 0),
+    )
+    .unwrap();
     let descriptor = repo
         .blob(b"apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: streetlights}\nspec: {type: asyncapi, lifecycle: production, owner: iot, definition: {$text: ./asyncapi.yaml}}\n")
         .unwrap();
@@ -204,8 +226,12 @@ fn the_same_asyncapi_in_two_format_versions_has_no_changes() {
     ] {
         let text = std::fs::read(corpus.join(file)).unwrap();
         let mut builder = repo.treebuilder(None).unwrap();
-        builder.insert("asyncapi.yaml", repo.blob(&text).unwrap(), 0o100644).unwrap();
-        builder.insert("catalog-info.yaml", descriptor, 0o100644).unwrap();
+        builder
+            .insert("asyncapi.yaml", repo.blob(&text).unwrap(), 0o100644)
+            .unwrap();
+        builder
+            .insert("catalog-info.yaml", descriptor, 0o100644)
+            .unwrap();
         let tree = repo.find_tree(builder.write().unwrap()).unwrap();
         let parents: Vec<git2::Commit> = ids
             .last()
@@ -213,7 +239,10 @@ fn the_same_asyncapi_in_two_format_versions_has_no_changes() {
             .into_iter()
             .collect();
         let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
-        ids.push(repo.commit(Some("HEAD"), &sig, &sig, file, &tree, &parent_refs).unwrap());
+        ids.push(
+            repo.commit(Some("HEAD"), &sig, &sig, file, &tree, &parent_refs)
+                .unwrap(),
+        );
     }
     let (report, code) = diff_json(
         dir.path(),
