@@ -67,13 +67,13 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             &checked.catalog.files,
             RenderOptions {
                 color,
-                tool_version: env!("CARGO_PKG_VERSION"),
+                tool_version: crate::VERSION,
             },
         );
         progress.print(&report);
     }
     let site = &workspace.config.site;
-    let mut options = BuildOptions::new(env!("CARGO_PKG_VERSION"));
+    let mut options = BuildOptions::new(crate::VERSION);
     if let Some(theme_dir) = &site.theme_dir {
         options.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
         if global.verbose {
@@ -170,7 +170,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
                 &files,
                 RenderOptions {
                     color,
-                    tool_version: env!("CARGO_PKG_VERSION"),
+                    tool_version: crate::VERSION,
                 },
             );
             progress.finish();

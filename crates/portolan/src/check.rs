@@ -63,7 +63,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
             .is_none_or(|only| theme.files.values().any(|(path, _)| only.contains(path)));
         if named_theme {
             let site = &workspace.config.site;
-            let mut build = portolan_site::BuildOptions::new(env!("CARGO_PKG_VERSION"));
+            let mut build = portolan_site::BuildOptions::new(crate::VERSION);
             if let Some(title) = &site.title {
                 build.title = title.clone();
             }
@@ -92,7 +92,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         &checked.catalog.files,
         RenderOptions {
             color,
-            tool_version: env!("CARGO_PKG_VERSION"),
+            tool_version: crate::VERSION,
         },
     );
     let mut stdout = std::io::stdout().lock();

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "portolan",
-    version,
+    version = crate::VERSION,
     propagate_version = true,
     max_term_width = 100
 )]

@@ -97,7 +97,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, color: bool) -> Result<ExitCode
         base: &args.base,
         head: &head_label,
     };
-    let version = env!("CARGO_PKG_VERSION");
+    let version = crate::VERSION;
     let output = match args.format {
         DiffFormat::Json => report::json(&reports, &files, &sides, version),
         DiffFormat::Markdown => report::markdown(&reports, &files, &sides),

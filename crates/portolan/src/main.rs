@@ -24,6 +24,11 @@ use clap::Parser;
 
 use cli::{Cli, ColorChoice, Command};
 
+/// The version and the commit built from (`0.1.0 (3f2a9c1d0b7e)`; see
+/// build.rs): `--version`, `catalog.json`'s generator, the site's footer,
+/// SARIF's driver.
+pub const VERSION: &str = env!("PORTOLAN_VERSION");
+
 /// 0 clean, 1 findings at or above `--fail-on`, 2 usage or fatal error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {

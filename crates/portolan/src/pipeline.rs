@@ -97,7 +97,7 @@ fn report(
 ) -> Report {
     let options = |color| RenderOptions {
         color,
-        tool_version: env!("CARGO_PKG_VERSION"),
+        tool_version: crate::VERSION,
     };
     Report {
         human: render::render(Format::Human, diagnostics, files, options(color)),
@@ -174,7 +174,7 @@ pub fn check_and_render(
     }
     let checked_in = started.elapsed();
     let site = &workspace.config.site;
-    let mut build = BuildOptions::new(env!("CARGO_PKG_VERSION"));
+    let mut build = BuildOptions::new(crate::VERSION);
     if let Some(title) = &site.title {
         build.title = title.clone();
     }
