@@ -65,3 +65,24 @@ fn version_names_the_commit_and_the_build_records_it() {
         "{home}"
     );
 }
+
+/// The pre-commit hook's project (the repository root's pyproject.toml)
+/// pins the wheel of this very version, and the wheel's project takes its
+/// version from the crate.
+#[test]
+fn the_hook_project_pins_this_version_of_the_wheel() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let hook = std::fs::read_to_string(root.join("pyproject.toml")).unwrap();
+    let pkg = env!("CARGO_PKG_VERSION");
+    assert!(
+        hook.contains(&format!("\nversion = \"{pkg}\"\n")),
+        "pyproject.toml's version is not {pkg}"
+    );
+    assert!(
+        hook.contains(&format!("dependencies = [\"portolan-catalog=={pkg}\"]")),
+        "pyproject.toml does not pin portolan-catalog=={pkg}"
+    );
+    let wheel = std::fs::read_to_string(root.join("packaging/pypi/pyproject.toml")).unwrap();
+    assert!(wheel.contains("dynamic = [\"version\"]"), "{wheel}");
+    assert!(wheel.contains("name = \"portolan-catalog\""), "{wheel}");
+}
