@@ -7,7 +7,7 @@
 //! many operations, properties or cycles reach it, so time is linear in the
 //! pairs and recursive schemas terminate.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
 use portolan_core::codes::{self, Code};
@@ -251,57 +251,51 @@ impl<'a> Engine<'a> {
     }
 
     /// For each change found in a schema pair, every operation whose schemas
-    /// lead to that pair. Only pairs that lead to a change are walked, so
-    /// this costs little when little changed.
+    /// lead to that pair: one walk up the reversed graph from each pair that
+    /// holds changes, collecting the operations rooted at the pairs met. A
+    /// walk visits only the pair's ancestors, so one change deep in a chain
+    /// of N schemas shared by N operations costs N, not the N² of walking
+    /// down from every operation.
     pub fn operations_of_pairs(&self) -> Vec<BTreeSet<usize>> {
         let n = self.children.len();
-        let mut changes_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut changes_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (i, raw) in self.raws.iter().enumerate() {
             if let Some(pair) = raw.pair {
-                changes_of[pair].push(i);
+                changes_of.entry(pair).or_default().push(i);
             }
         }
-        // Pairs from which a change can be reached: walk the reversed graph
-        // from the pairs that hold one.
+        let mut out = vec![BTreeSet::new(); self.raws.len()];
+        if changes_of.is_empty() {
+            return out;
+        }
         let mut parents: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (from, tos) in self.children.iter().enumerate() {
             for &to in tos {
                 parents[to].push(from);
             }
         }
-        let mut leads_to_change = vec![false; n];
-        let mut stack: Vec<usize> = (0..n).filter(|&p| !changes_of[p].is_empty()).collect();
-        for &p in &stack {
-            leads_to_change[p] = true;
-        }
-        while let Some(p) = stack.pop() {
-            for &parent in &parents[p] {
-                if !leads_to_change[parent] {
-                    leads_to_change[parent] = true;
-                    stack.push(parent);
-                }
-            }
-        }
-        let mut out = vec![BTreeSet::new(); self.raws.len()];
-        let mut seen = vec![usize::MAX; n];
+        let mut rooted_at: Vec<Vec<usize>> = vec![Vec::new(); n];
         for &(operation, root) in &self.roots {
-            if !leads_to_change[root] {
-                continue;
-            }
-            // `seen` holds the last operation that visited each pair, so it
-            // is reset for free between operations.
-            let mut stack = vec![root];
-            seen[root] = operation;
+            rooted_at[root].push(operation);
+        }
+        // `seen` holds the last walk that visited each pair, so it is reset
+        // for free between walks.
+        let mut seen = vec![usize::MAX; n];
+        for (walk, (&pair, changes)) in changes_of.iter().enumerate() {
+            let mut operations = BTreeSet::new();
+            let mut stack = vec![pair];
+            seen[pair] = walk;
             while let Some(p) = stack.pop() {
-                for &change in &changes_of[p] {
-                    out[change].insert(operation);
-                }
-                for &child in &self.children[p] {
-                    if leads_to_change[child] && seen[child] != operation {
-                        seen[child] = operation;
-                        stack.push(child);
+                operations.extend(rooted_at[p].iter().copied());
+                for &parent in &parents[p] {
+                    if seen[parent] != walk {
+                        seen[parent] = walk;
+                        stack.push(parent);
                     }
                 }
+            }
+            for &change in changes {
+                out[change] = operations.clone();
             }
         }
         out

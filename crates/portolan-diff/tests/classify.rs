@@ -230,7 +230,8 @@ fn every_contract_change_code_has_a_fixture() {
     let missing: Vec<&str> = portolan_core::codes::ALL
         .iter()
         .map(|c| c.code)
-        .filter(|c| c.starts_with('C') && !seen.contains(c))
+        // C050–C056 are the catalog's changes (tests/catalog.rs).
+        .filter(|c| c.starts_with('C') && *c < "C050" && !seen.contains(c))
         .collect();
     assert!(missing.is_empty(), "no fixture reports {missing:?}");
 }
