@@ -10,6 +10,9 @@
 #                               big examples, many paths, minified specs)
 #   scripts/stress-markdown.py  markdown shapes (nested blockquotes, lists,
 #                               emphasis, raw HTML)
+#   scripts/stress-diff.py      `portolan diff` shapes (a change deep in a
+#                               chain of shared schemas, N changes, N
+#                               removed operations, N renamed schemas)
 # and prints their markdown tables (wall time and peak RSS of each run, and
 # the 4N/N time ratio: near 4 is linear, near 16 quadratic) for BENCHMARKS.md.
 #
@@ -46,5 +49,9 @@ echo
 echo "### Markdown shapes"
 echo
 STRESS_BIN="$bin" STRESS_TIMEOUT="$timeout" python3 scripts/stress-markdown.py
+echo
+echo "### portolan diff shapes"
+echo
+python3 scripts/stress-diff.py --bin "$bin" --scale "$scale" --timeout "$timeout"
 echo
 echo "_portolan $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%d), $(nproc) cores._"

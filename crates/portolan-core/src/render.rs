@@ -57,9 +57,10 @@ struct Position {
 /// quadratic.
 struct Positions<'a> {
     files: &'a FileSet,
-    /// The last start converted: file, byte offset (on a character
-    /// boundary) and its line:col.
-    last: std::cell::RefCell<Option<(&'a str, usize, LineCol)>>,
+    /// Per file, the last start converted: byte offset (on a character
+    /// boundary) and its line:col. Per file, because findings alternate
+    /// between files (a change's head place, then its base place).
+    last: std::cell::RefCell<std::collections::HashMap<&'a str, (usize, LineCol)>>,
 }
 
 impl<'a> Positions<'a> {
@@ -84,14 +85,16 @@ impl<'a> Positions<'a> {
     }
 
     fn line_col(&self, file: &'a SourceFile, offset: u32) -> LineCol {
-        let cached = self.last.borrow().and_then(|(path, at, pos)| {
-            (path == file.path.as_str())
-                .then(|| line_col_from(file, (at, pos), offset))
-                .flatten()
-        });
+        let path = file.path.as_str();
+        let cached = self
+            .last
+            .borrow()
+            .get(path)
+            .and_then(|&known| line_col_from(file, known, offset));
         let pos = cached.unwrap_or_else(|| file.line_col(offset));
-        *self.last.borrow_mut() =
-            Some((file.path.as_str(), floor_boundary(&file.text, offset), pos));
+        self.last
+            .borrow_mut()
+            .insert(path, (floor_boundary(&file.text, offset), pos));
         pos
     }
 }
@@ -106,13 +109,20 @@ fn floor_boundary(text: &str, offset: u32) -> usize {
 }
 
 /// Line:col of `offset` counted from a known position `(at, pos)` on the
-/// same line; `None` when `offset` is on another line or before it.
+/// same line, forwards or backwards (so the cost is the distance between
+/// them, not from the line's start); `None` when `offset` is on another
+/// line.
 fn line_col_from(file: &SourceFile, (at, pos): (usize, LineCol), offset: u32) -> Option<LineCol> {
     let target = floor_boundary(&file.text, offset);
-    if target < at || file.lines.line_of(offset) + 1 != pos.line as usize {
+    if file.lines.line_of(offset) + 1 != pos.line as usize {
         return None;
     }
-    let column = pos.column + file.text[at..target].chars().count() as u32;
+    let column = if target >= at {
+        pos.column + file.text[at..target].chars().count() as u32
+    } else {
+        pos.column
+            .checked_sub(file.text[target..at].chars().count() as u32)?
+    };
     Some(LineCol {
         line: pos.line,
         column,
@@ -687,6 +697,45 @@ mod tests {
             .with_help(format!("help {FORGED}"))
             .with_related("dir/a\u{1b}[31m.yaml", span, format!("related {FORGED}"));
         (vec![d], files)
+    }
+
+    #[test]
+    fn positions_in_any_order_and_across_files_match_counting_from_the_start() {
+        let mut files = FileSet::default();
+        let a = "é{\"k\": [1, 2, 3], \"ü\": \"x\"}\nsecond line ä b c";
+        let b = "ab\ncdé fg";
+        files.insert(Arc::new(SourceFile::new("a", a)));
+        files.insert(Arc::new(SourceFile::new("b", b)));
+        let positions = Positions::new(&files);
+        // Forwards, backwards, alternating files, on one line and across.
+        let visits: [(&str, u32); 10] = [
+            ("a", 20),
+            ("b", 7),
+            ("a", 5),
+            ("b", 1),
+            ("a", 30),
+            ("a", 2),
+            ("b", 9),
+            ("a", 36),
+            ("a", 33),
+            ("b", 0),
+        ];
+        for (name, offset) in visits {
+            let file = files.get(name).unwrap();
+            let expected = file.line_col(offset);
+            let got = positions
+                .get(
+                    Some(name),
+                    Some(Span::new(offset as usize, offset as usize)),
+                )
+                .unwrap()
+                .start;
+            assert_eq!(
+                (got.line, got.column),
+                (expected.line, expected.column),
+                "{name}:{offset}"
+            );
+        }
     }
 
     fn assert_printable(out: &str) {

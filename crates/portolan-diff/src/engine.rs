@@ -10,6 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
+/// Most operations a change lists (see [`Engine::operations_of_pairs`]).
+pub const MAX_OPERATIONS: usize = 1000;
+
 use portolan_core::codes::{self, Code};
 use serde_json::Value as Json;
 
@@ -255,8 +258,10 @@ impl<'a> Engine<'a> {
     /// holds changes, collecting the operations rooted at the pairs met. A
     /// walk visits only the pair's ancestors, so one change deep in a chain
     /// of N schemas shared by N operations costs N, not the N² of walking
-    /// down from every operation.
-    pub fn operations_of_pairs(&self) -> Vec<BTreeSet<usize>> {
+    /// down from every operation. A walk stops at [`MAX_OPERATIONS`]
+    /// operations (the flag says so): N changes in such a chain would
+    /// otherwise list N²/2 operations between them.
+    pub fn operations_of_pairs(&self) -> Vec<(BTreeSet<usize>, bool)> {
         let n = self.children.len();
         let mut changes_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (i, raw) in self.raws.iter().enumerate() {
@@ -264,7 +269,7 @@ impl<'a> Engine<'a> {
                 changes_of.entry(pair).or_default().push(i);
             }
         }
-        let mut out = vec![BTreeSet::new(); self.raws.len()];
+        let mut out = vec![(BTreeSet::new(), false); self.raws.len()];
         if changes_of.is_empty() {
             return out;
         }
@@ -284,9 +289,14 @@ impl<'a> Engine<'a> {
         for (walk, (&pair, changes)) in changes_of.iter().enumerate() {
             let mut operations = BTreeSet::new();
             let mut stack = vec![pair];
+            let mut more = false;
             seen[pair] = walk;
             while let Some(p) = stack.pop() {
                 operations.extend(rooted_at[p].iter().copied());
+                if operations.len() >= MAX_OPERATIONS {
+                    more = true;
+                    break;
+                }
                 for &parent in &parents[p] {
                     if seen[parent] != walk {
                         seen[parent] = walk;
@@ -294,8 +304,11 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
+            while operations.len() > MAX_OPERATIONS {
+                operations.pop_last();
+            }
             for &change in changes {
-                out[change] = operations.clone();
+                out[change] = (operations.clone(), more);
             }
         }
         out

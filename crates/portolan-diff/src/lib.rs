@@ -214,7 +214,7 @@ fn finish(
         .raws
         .iter()
         .zip(of_pairs)
-        .map(|(raw, mut operations)| {
+        .map(|(raw, (mut operations, more))| {
             if let Some(operation) = raw.operation {
                 operations.insert(operation);
             }
@@ -225,6 +225,9 @@ fn finish(
             let mut message = raw.message.clone();
             let others = labels.len().saturating_sub(1);
             match (&raw.context, others) {
+                (Some(context), _) if more => message.push_str(&format!(
+                    " ({context}; and at least {others} other operations)"
+                )),
                 (Some(context), 0) => message.push_str(&format!(" ({context})")),
                 (Some(context), 1) => {
                     message.push_str(&format!(" ({context}; and 1 other operation)"))

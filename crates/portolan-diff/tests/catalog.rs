@@ -163,3 +163,55 @@ fn unchanged_definitions_are_loaded_once_and_consumers_are_listed() {
         Some("group:default/shop")
     );
 }
+
+/// A change in a schema that 1,200 operations share lists the first 1,000
+/// of them and says there are more: N changes in a chain of N shared
+/// schemas would otherwise list N²/2 operations between them.
+#[test]
+fn a_change_lists_at_most_a_thousand_operations() {
+    let spec = |required: &str| {
+        let mut text = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n");
+        for i in 0..1200 {
+            text.push_str(&format!(
+                "  /p{i:04}:\n    get:\n      responses:\n        '200':\n          description: ok\n          content: {{application/json: {{schema: {{$ref: '#/components/schemas/S'}}}}}}\n"
+            ));
+        }
+        text.push_str(&format!(
+            "components:\n  schemas:\n    S:\n      type: object\n      required: [{required}]\n      properties: {{a: {{type: string}}, b: {{type: string}}}}\n"
+        ));
+        text
+    };
+    let source = |required: &str| {
+        MemorySource::new()
+            .with_file(
+                "catalog-info.yaml",
+                api("shared", "  lifecycle: production\n", "a.yaml"),
+            )
+            .with_file("a.yaml", spec(required))
+    };
+    let (base, head) = (source("a, b"), source("b"));
+    let (b, h) = (catalog(&base), catalog(&head));
+    let diffs = compare_catalogs(
+        Side {
+            source: &base,
+            catalog: &b,
+        },
+        Side {
+            source: &head,
+            catalog: &h,
+        },
+        None,
+        &DiffOptions::default(),
+    );
+    let changes = &diffs[0].changes;
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].code.code, "C038");
+    assert_eq!(changes[0].operations.len(), 1000);
+    assert!(
+        changes[0]
+            .message
+            .ends_with("(GET /p0000, 200; and at least 999 other operations)"),
+        "{}",
+        changes[0].message
+    );
+}
