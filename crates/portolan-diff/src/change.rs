@@ -82,7 +82,7 @@ pub struct Change {
     pub message: String,
     /// Every operation the change affects (`GET /payments/{id}`), sorted; a
     /// change in a schema shared by several operations is reported once and
-    /// lists them all, up to 1,000 (past that, the message says "at least").
+    /// lists them all, up to 100 (past that, the message says "at least").
     /// Empty for document-wide changes (servers).
     pub operations: Vec<String>,
     pub base: Place,

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
 /// Most operations a change lists (see [`Engine::operations_of_pairs`]).
-pub const MAX_OPERATIONS: usize = 1000;
+pub const MAX_OPERATIONS: usize = 100;
 
 use portolan_core::codes::{self, Code};
 use serde_json::Value as Json;

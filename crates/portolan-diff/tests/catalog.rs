@@ -164,11 +164,11 @@ fn unchanged_definitions_are_loaded_once_and_consumers_are_listed() {
     );
 }
 
-/// A change in a schema that 1,200 operations share lists the first 1,000
+/// A change in a schema that 1,200 operations share lists the first 100
 /// of them and says there are more: N changes in a chain of N shared
 /// schemas would otherwise list N²/2 operations between them.
 #[test]
-fn a_change_lists_at_most_a_thousand_operations() {
+fn a_change_lists_at_most_a_hundred_operations() {
     let spec = |required: &str| {
         let mut text = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n");
         for i in 0..1200 {
@@ -206,11 +206,11 @@ fn a_change_lists_at_most_a_thousand_operations() {
     let changes = &diffs[0].changes;
     assert_eq!(changes.len(), 1, "{changes:#?}");
     assert_eq!(changes[0].code.code, "C038");
-    assert_eq!(changes[0].operations.len(), 1000);
+    assert_eq!(changes[0].operations.len(), 100);
     assert!(
         changes[0]
             .message
-            .ends_with("(GET /p0000, 200; and at least 999 other operations)"),
+            .ends_with("(GET /p0000, 200; and at least 99 other operations)"),
         "{}",
         changes[0].message
     );
