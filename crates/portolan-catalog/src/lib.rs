@@ -9,6 +9,7 @@ pub mod entity;
 pub mod entity_ref;
 pub mod load;
 pub mod relations;
+pub mod remote;
 
 pub use catalog::{Catalog, EntityId, Reference, Relation};
 pub use entity::{Entity, Kind};
