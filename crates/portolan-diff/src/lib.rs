@@ -17,6 +17,7 @@ mod asyncapi;
 mod change;
 mod date;
 mod engine;
+pub mod history;
 mod json;
 mod openapi;
 mod schema;
