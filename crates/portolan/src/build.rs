@@ -141,7 +141,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
             global.rev.as_deref().unwrap_or("HEAD"),
             &mut cache,
         );
-        if global.verbose {
+        if global.verbose && options.changelogs.is_some() {
             progress.print(&format!(
                 "portolan: API changelogs: {} comparison{} made\n",
                 cache.diffs_run(),
