@@ -167,6 +167,11 @@ struct Compared {
 #[derive(Debug, Default)]
 pub struct ChangelogCache {
     compared: HashMap<String, Compared>,
+    /// The last result, with what it was made from (the commit walked
+    /// from, the definitions, the options): `serve` asks again on every
+    /// rebuild, and while no commit is made the answer is the same without
+    /// walking the history again.
+    last: Option<(String, Vec<DefinitionFiles>, BTreeMap<String, Changelog>)>,
     /// Comparisons made (revisions loaded and diffed) since the cache was
     /// made: a rebuild with nothing new adds none.
     diffs_run: usize,
@@ -326,6 +331,19 @@ pub fn changelogs(
     let repo = git2::Repository::discover(root).ok()?;
     let head = repo.revparse_single(rev).ok()?.peel_to_commit().ok()?;
     let head_time = head.time().seconds();
+    let asked = format!(
+        "{} {} {} {:?}",
+        head.id(),
+        options.max_commits,
+        options.max_walk,
+        options.limits
+    );
+    if let Some((last, last_definitions, logs)) = &cache.last
+        && *last == asked
+        && last_definitions == definitions
+    {
+        return Some(logs.clone());
+    }
     let prefix = portolan_core::history::subdir_of(&repo, root)
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -366,6 +384,7 @@ pub fn changelogs(
         }
     }
     cache.compared = used;
+    cache.last = Some((asked, definitions.to_vec(), logs.clone()));
     Some(logs)
 }
 

@@ -417,3 +417,27 @@ fn bare_repositories_and_no_repository() {
         None
     );
 }
+
+#[test]
+fn a_new_commit_is_compared_and_only_it() {
+    // `serve` asks on every rebuild with one cache: a commit made since the
+    // last question must show up, and cost one comparison.
+    let fixture = pets_repo();
+    let mut cache = ChangelogCache::new();
+    let options = ChangelogOptions::default();
+    let first = changelogs(fixture.dir.path(), "HEAD", &[pets()], &options, &mut cache).unwrap();
+    assert_eq!(first["api:default/pets"].entries.len(), 3);
+    let repo = git2::Repository::open(fixture.dir.path()).unwrap();
+    let newest = commit(
+        &repo,
+        &[("apis/pets.yaml", Some(PETS_V1))],
+        "Bring GET /pets/{id} back, drop POST",
+        6_000_000,
+    );
+    let second = changelogs(fixture.dir.path(), "HEAD", &[pets()], &options, &mut cache).unwrap();
+    let entries = &second["api:default/pets"].entries;
+    assert_eq!(entries.len(), 4);
+    assert_eq!(entries[0].commit, newest);
+    assert_eq!(entries[0].level(), Some(Level::Breaking));
+    assert_eq!(cache.diffs_run(), 3);
+}
