@@ -12,7 +12,7 @@
 #   comparisons made.
 #   Four cases, each the median of $BENCH_RUNS whole-process runs of
 #       target/release/portolan build --out OUT --fail-on never -q
-#   (wall-clock and peak RSS from GNU time):
+#   (wall-clock, user CPU time and peak RSS from GNU time):
 #     off, cold: [changelog] max_commits = 0, no previous site in OUT
 #     off, warm: the same, OUT holding the site of the previous run
 #     on,  cold: max_commits = 50, no previous site (all 50 compared)
@@ -85,16 +85,17 @@ YAML
 
 out="$work.site"
 
-# One run: "seconds peak_kib".
+# One run: "wall_seconds user_seconds peak_kib".
 run_once() {
     local stats
     stats="$(mktemp)"
     (cd "$work" && nice -n "$nice_level" /usr/bin/time -v -o "$stats" \
-        "$bin" build --out "$out" --fail-on never -q)
+        "$bin" build --out "$out" --fail-on never -q 2>/dev/null)
     awk -F': ' '
         /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; wall = s }
+        /User time \(seconds\)/ { user = $2 }
         /Maximum resident set size/ { rss = $2 }
-        END { printf "%.3f %d\n", wall, rss }' "$stats"
+        END { printf "%.3f %.2f %d\n", wall, user, rss }' "$stats"
     rm -f "$stats"
 }
 
@@ -102,24 +103,27 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # case NAME MAX_COMMITS cold|warm
 measure() {
-    local name="$1" max="$2" mode="$3" walls="" rsss="" line
+    local name="$1" max="$2" mode="$3" walls="" users="" rsss="" line
     printf '[changelog]\nmax_commits = %s\n' "$max" >"$work/portolan.toml"
     # A warm case starts from the site of a run with the same settings.
     [[ "$mode" == warm ]] && { rm -rf "$out"; run_once >/dev/null; }
     for _ in $(seq "$runs"); do
         [[ "$mode" == cold ]] && rm -rf "$out"
         line="$(run_once)"
-        walls+="${line% *}"$'\n'
-        rsss+="${line#* }"$'\n'
+        read -r wall user rss <<<"$line"
+        walls+="$wall"$'\n'
+        users+="$user"$'\n'
+        rsss+="$rss"$'\n'
     done
-    printf '| %s | %s s | %s MB |\n' "$name" \
+    printf '| %s | %s s | %s s | %s MB |\n' "$name" \
         "$(printf '%s' "$walls" | median)" \
+        "$(printf '%s' "$users" | median)" \
         "$(( $(printf '%s' "$rsss" | median) / 1024 ))"
 }
 
 log "==> $runs runs per case"
-echo "| case | wall (median of $runs) | peak RSS (median) |"
-echo "|---|---|---|"
+echo "| case | wall (median of $runs) | user CPU (median) | peak RSS (median) |"
+echo "|---|---|---|---|"
 measure "changelog off, cold" 0 cold
 measure "changelog off, warm" 0 warm
 measure "changelog on (50 commits), cold" 50 cold
