@@ -421,6 +421,9 @@ fn walk(
     if revwalk.push(head.id()).is_err() || revwalk.simplify_first_parent().is_err() {
         return touches;
     }
+    // In a shallow clone the oldest commits present look parentless; what
+    // they changed is unknown, so the history ends before them.
+    let shallow = repo.is_shallow();
     for oid in revwalk.take(options.max_walk) {
         if open == 0 {
             break;
@@ -428,6 +431,9 @@ fn walk(
         let Ok(commit) = oid.and_then(|oid| repo.find_commit(oid)) else {
             break;
         };
+        if shallow && commit.parent_count() == 0 {
+            break;
+        }
         let Ok(tree) = commit.tree() else { continue };
         let parent = commit.parent(0).ok();
         let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());

@@ -441,3 +441,32 @@ fn a_new_commit_is_compared_and_only_it() {
     assert_eq!(entries[0].level(), Some(Level::Breaking));
     assert_eq!(cache.diffs_run(), 3);
 }
+
+#[test]
+fn history_ends_where_the_clone_does() {
+    // Regression: in a shallow clone (CI's `fetch-depth`) the commit at the
+    // boundary has no parent as far as git knows; comparing it with
+    // nothing listed it as the commit that added the API.
+    let fixture = pets_repo();
+    // `.git/shallow` names the boundary: the commit that added POST.
+    std::fs::write(
+        fixture.dir.path().join(".git/shallow"),
+        format!("{}\n", fixture.post),
+    )
+    .unwrap();
+    let logs = changelogs(
+        fixture.dir.path(),
+        "HEAD",
+        &[pets()],
+        &ChangelogOptions::default(),
+        &mut ChangelogCache::new(),
+    )
+    .unwrap();
+    let entries: Vec<(&str, Event)> = logs["api:default/pets"]
+        .entries
+        .iter()
+        .map(|e| (e.commit.as_str(), e.event))
+        .collect();
+    // What the boundary commit changed is unknown: it is not listed.
+    assert_eq!(entries, vec![(fixture.removed.as_str(), Event::Changed)]);
+}
