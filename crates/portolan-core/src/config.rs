@@ -25,6 +25,9 @@ pub struct Config {
     /// `portolan diff`: per-API levels and ignores of contract changes.
     #[serde(default)]
     pub diff: DiffConfig,
+    /// The API changelogs of the portal (`[changelog]`).
+    #[serde(default)]
+    pub changelog: ChangelogConfig,
 }
 
 /// `[diff]`.
@@ -352,6 +355,28 @@ impl Config {
     }
 }
 
+/// `[changelog]`: the "Changes" of each API page, built from git history.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogConfig {
+    /// Most commits listed per API, newest first; `0` turns changelogs
+    /// (and their feeds) off.
+    #[serde(default = "default_changelog_commits")]
+    pub max_commits: usize,
+}
+
+impl Default for ChangelogConfig {
+    fn default() -> Self {
+        ChangelogConfig {
+            max_commits: default_changelog_commits(),
+        }
+    }
+}
+
+fn default_changelog_commits() -> usize {
+    50
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +469,14 @@ mod tests {
             config.severity_for("Y001", None, Severity::Error),
             Some(Severity::Error)
         );
+    }
+
+    #[test]
+    fn changelog_table() {
+        let config = Config::parse("portolan.toml", "").unwrap();
+        assert_eq!(config.changelog.max_commits, 50);
+        let config = Config::parse("portolan.toml", "[changelog]\nmax_commits = 0\n").unwrap();
+        assert_eq!(config.changelog.max_commits, 0);
+        assert!(Config::parse("portolan.toml", "[changelog]\nmax_comits = 5\n").is_err());
     }
 }

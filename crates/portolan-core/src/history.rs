@@ -112,8 +112,9 @@ fn commit_info(commit: &git2::Commit<'_>) -> Commit {
 }
 
 /// Where `root` sits inside the repository's work tree (empty for the top
-/// level or a bare repository).
-fn subdir_of(repo: &git2::Repository, root: &Path) -> PathBuf {
+/// level or a bare repository): the prefix of the catalog's paths in the
+/// revision's tree.
+pub fn subdir_of(repo: &git2::Repository, root: &Path) -> PathBuf {
     match repo.workdir() {
         Some(workdir) if !repo.is_bare() => {
             let workdir = workdir
@@ -136,9 +137,32 @@ pub fn format_date(seconds: i64) -> String {
     }
 }
 
+/// A Unix time as an RFC 3339 timestamp in UTC (`2026-11-27T08:30:00Z`),
+/// for feeds.
+pub fn format_timestamp(seconds: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(seconds) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => "1970-01-01T00:00:00Z".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_timestamp(1_795_766_405), "2026-11-27T08:00:05Z");
+    }
 
     #[test]
     fn dates() {

@@ -14,7 +14,10 @@ use portolan_core::{Diagnostic, Severity, Span};
 /// is for a pull request, and a per-code override in `portolan.toml` moves a
 /// change between levels like any other finding. The enum only names the
 /// levels in the words a changelog uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     /// For the changelog; no client notices.
     Info,

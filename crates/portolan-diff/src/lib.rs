@@ -18,6 +18,7 @@ pub mod catalog;
 mod change;
 mod date;
 mod engine;
+pub mod history;
 mod json;
 mod openapi;
 pub mod report;

@@ -152,13 +152,19 @@ fn api_summary(checked: &Checked, id: EntityId) -> Value {
 pub struct CatalogJson<'a> {
     pub checked: &'a Checked,
     pub tool_version: &'a str,
+    /// API changelogs by entity ref: each API's `latestBreakingChange`.
+    pub changelogs: Option<&'a crate::changelog::Changelogs>,
 }
 
 /// `catalog.json`'s text (pretty-printed, with a final newline).
-pub fn catalog_json_text(checked: &Checked, tool_version: &str) -> String {
+pub fn catalog_json_text(
+    checked: &Checked,
+    tool_version: &str,
+    changelogs: Option<&crate::changelog::Changelogs>,
+) -> String {
     let mut text = Vec::new();
     // Writing into memory cannot fail, nor can the serialisation.
-    write_catalog_json(checked, tool_version, &mut text).unwrap_or_default();
+    write_catalog_json(checked, tool_version, changelogs, &mut text).unwrap_or_default();
     String::from_utf8(text).unwrap_or_default()
 }
 
@@ -167,6 +173,7 @@ pub fn catalog_json_text(checked: &Checked, tool_version: &str) -> String {
 pub fn write_catalog_json(
     checked: &Checked,
     tool_version: &str,
+    changelogs: Option<&crate::changelog::Changelogs>,
     mut out: impl std::io::Write,
 ) -> std::io::Result<()> {
     serde_json::to_writer_pretty(
@@ -174,6 +181,7 @@ pub fn write_catalog_json(
         &CatalogJson {
             checked,
             tool_version,
+            changelogs,
         },
     )?;
     out.write_all(b"\n")
@@ -218,6 +226,7 @@ impl Serialize for CatalogJson<'_> {
             &Entities {
                 checked,
                 listed: &listed,
+                changelogs: self.changelogs,
             },
         )?;
         map.serialize_entry("diagnostics", &Diagnostics(checked))?;
@@ -228,6 +237,7 @@ impl Serialize for CatalogJson<'_> {
 struct Entities<'a> {
     checked: &'a Checked,
     listed: &'a [EntityId],
+    changelogs: Option<&'a crate::changelog::Changelogs>,
 }
 
 impl Serialize for Entities<'_> {
@@ -237,7 +247,13 @@ impl Serialize for Entities<'_> {
         let diagnostics = DiagnosticIndex::of(&checked.diagnostics);
         let mut seq = serializer.serialize_seq(Some(self.listed.len()))?;
         for &id in self.listed {
-            seq.serialize_element(&entity_json(checked, id, &all_relations[id], &diagnostics))?;
+            seq.serialize_element(&entity_json(
+                checked,
+                id,
+                &all_relations[id],
+                &diagnostics,
+                self.changelogs,
+            ))?;
         }
         seq.end()
     }
@@ -262,6 +278,7 @@ fn entity_json(
     id: EntityId,
     relations: &[portolan_catalog::Relation],
     diagnostics: &DiagnosticIndex<'_>,
+    changelogs: Option<&crate::changelog::Changelogs>,
 ) -> Value {
     let catalog = &checked.catalog;
     let entity = &catalog.entities[id];
@@ -314,7 +331,28 @@ fn entity_json(
     );
     out.insert("relations".into(), Value::Array(relations));
     if entity.kind == Kind::Api {
-        out.insert("api".into(), api_summary(checked, id));
+        let mut api = api_summary(checked, id);
+        let changelog = changelogs.and_then(|logs| logs.get(&entity.entity_ref().to_string()));
+        if let (Some(api), Some(log)) = (api.as_object_mut(), changelog)
+            && api.contains_key("bundle")
+        {
+            let url = crate::pages::entity_url(catalog, id);
+            api.insert(
+                "changes".into(),
+                json!(crate::changelog::ChangelogPaths::of(&url).json),
+            );
+            api.insert(
+                "latestBreakingChange".into(),
+                match log.latest_breaking() {
+                    Some(entry) => json!({
+                        "date": portolan_core::history::format_timestamp(entry.time),
+                        "commit": entry.commit,
+                    }),
+                    None => Value::Null,
+                },
+            );
+        }
+        out.insert("api".into(), api);
     }
     out.insert(
         "diagnostics".into(),

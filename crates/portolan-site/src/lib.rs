@@ -11,6 +11,7 @@
 pub mod audience;
 pub mod base_url;
 pub mod catalog_json;
+pub mod changelog;
 mod dirty;
 pub mod docs;
 pub mod explorer;
@@ -50,8 +51,14 @@ pub struct BuildOptions {
     /// Recent git history of the catalog root ("recently changed" on the
     /// home page); `None` when the catalog is not in git.
     pub history: Option<portolan_core::history::History>,
-    /// Set for `--audience` builds: commit messages are left out.
+    /// Set for `--audience` builds: commit messages are left out (and
+    /// changelogs' authors).
     pub hide_commit_messages: bool,
+    /// Each API's changelog, by entity ref ([`changelog::Changelogs`]):
+    /// a "Changes" section on its page, a changes page, an Atom feed, and
+    /// the date of its latest breaking change in `catalog.json`. `None`
+    /// outside git or with `max_commits = 0`.
+    pub changelogs: Option<std::sync::Arc<changelog::Changelogs>>,
 }
 
 impl BuildOptions {
@@ -64,6 +71,7 @@ impl BuildOptions {
             theme: pages::ThemeOverrides::default(),
             history: None,
             hide_commit_messages: false,
+            changelogs: None,
         }
     }
 }
@@ -247,7 +255,12 @@ pub fn render_streaming(
             rayon::join(
                 || {
                     spill.write_streamed("catalog.json", &mut |out| {
-                        catalog_json::write_catalog_json(checked, &options.tool_version, out)
+                        catalog_json::write_catalog_json(
+                            checked,
+                            &options.tool_version,
+                            options.changelogs.as_deref(),
+                            out,
+                        )
                     })
                 },
                 || render_search(checked, options),
@@ -297,6 +310,7 @@ fn render_site_into(
             theme: &options.theme,
             history: options.history.as_ref(),
             hide_commit_messages: options.hide_commit_messages,
+            changelogs: options.changelogs.as_deref(),
         },
         memo,
         &mut sink,
@@ -367,7 +381,13 @@ pub fn render_data(
 ) -> Result<Vec<(String, Vec<u8>)>, portolan_search::Error> {
     // catalog.json and the search indexes are independent: made at once.
     let (catalog, search) = rayon::join(
-        || catalog_json::catalog_json_text(checked, &options.tool_version),
+        || {
+            catalog_json::catalog_json_text(
+                checked,
+                &options.tool_version,
+                options.changelogs.as_deref(),
+            )
+        },
         || render_search(checked, options),
     );
     let mut files = vec![("catalog.json".to_string(), catalog.into_bytes())];

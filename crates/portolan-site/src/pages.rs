@@ -72,6 +72,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "facets.html",
         include_str!("../../../themes/default/templates/facets.html"),
     ),
+    (
+        "changes.html",
+        include_str!("../../../themes/default/templates/changes.html"),
+    ),
 ];
 
 pub const ASSETS: &[(&str, &str)] = &[
@@ -446,8 +450,10 @@ pub struct PageOptions<'a> {
     /// Recent git history of the catalog root, for "recently changed".
     pub history: Option<&'a portolan_core::history::History>,
     /// Leave commit messages out (they may name entities an audience build
-    /// hides).
+    /// hides); in changelogs, authors too.
     pub hide_commit_messages: bool,
+    /// API changelogs by entity ref; `None` outside git or when turned off.
+    pub changelogs: Option<&'a crate::changelog::Changelogs>,
 }
 
 /// How many entities the home page lists as recently changed.
@@ -880,6 +886,15 @@ pub(crate) fn render_pages(
             .get(&id)
             .map(|d| d.clone() as Arc<dyn std::any::Any + Send + Sync>)
     };
+    let changelog_of = |id: EntityId| {
+        let log = options.changelogs?;
+        (catalog.entities[id].kind == Kind::Api)
+            .then(|| log.get(&catalog.entities[id].entity_ref().to_string()))
+            .flatten()
+    };
+    let changes_of = |id: EntityId| {
+        crate::changelog::fingerprint(changelog_of(id), options.hide_commit_messages)
+    };
     let same = |a: &Option<Arc<dyn std::any::Any + Send + Sync>>,
                 b: &Option<Arc<dyn std::any::Any + Send + Sync>>| match (a, b) {
         (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -1010,7 +1025,23 @@ pub(crate) fn render_pages(
                             model.messages.len()
                         )
                     };
-                    context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title.clone(), version => model.info.version.clone(), counts => counts, bundle => context! { json => json, yaml => yaml }, reference => urls.root.clone() }
+                    let changes = match changelog_of(id) {
+                        Some(log) => {
+                            let made = render_changelog(
+                                env,
+                                &page_site,
+                                options,
+                                &label,
+                                &entity_url(catalog, id),
+                                e,
+                                log,
+                            )?;
+                            files.extend(made.files);
+                            Some(made.summary)
+                        }
+                        None => None,
+                    };
+                    context! { format => set.format.to_string(), spec_version => set.version.clone(), title => model.info.title.clone(), version => model.info.version.clone(), counts => counts, bundle => context! { json => json, yaml => yaml }, reference => urls.root.clone(), changes => v(changes) }
                 } else if let Some((language, file)) = &definition.other {
                     // An inline definition's pseudo path (`file#definition`) is no file.
                     show_source(
@@ -1085,6 +1116,7 @@ pub(crate) fn render_pages(
             };
             let record = record.filter(|record| {
                 record.findings == findings
+                    && record.changes == changes_of(id)
                     && same(&record.api, &api_of(id))
                     && same(&record.docs, &docs_of(id))
             });
@@ -1124,6 +1156,7 @@ pub(crate) fn render_pages(
                             api: api_of(id),
                             docs: docs_of(id),
                             findings,
+                            changes: changes_of(id),
                             row: rows_by_id[&id].clone(),
                             made: made.iter().map(|m| m.0.clone()).collect(),
                         };
@@ -1257,6 +1290,62 @@ pub(crate) fn render_pages(
         sink.insert_new("robots.txt", "User-agent: *\nAllow: /\n");
     }
     Ok(())
+}
+
+/// An API's changelog files (page, feed, JSON) and what its entity page
+/// shows of it.
+struct MadeChangelog {
+    files: Vec<Made>,
+    summary: crate::changelog::Summary,
+}
+
+fn render_changelog(
+    env: &Environment<'static>,
+    page_site: &SiteContext<'_>,
+    options: &PageOptions<'_>,
+    label: &str,
+    url: &str,
+    entity: &portolan_catalog::Entity,
+    log: &portolan_diff::history::Changelog,
+) -> Result<MadeChangelog, minijinja::Error> {
+    let hide = options.hide_commit_messages;
+    let paths = crate::changelog::ChangelogPaths::of(url);
+    let summary = crate::changelog::summary(log, &paths, hide);
+    let entries: Vec<_> = log
+        .entries
+        .iter()
+        .map(|e| crate::changelog::entry_view(e, hide))
+        .collect();
+    let html = env.get_template("changes.html")?.render(context! {
+        site => v(page_site),
+        section => "catalog",
+        entity_label => label,
+        entity_url => url,
+        changes => v(&summary),
+        entries => v(entries),
+    })?;
+    let api = entity.entity_ref().to_string();
+    let feed = crate::changelog::atom_feed(
+        &crate::changelog::FeedHead {
+            api: &api,
+            title: label,
+            site_title: options.title,
+            page_url: format!("{}{}", options.base, paths.url),
+            feed_url: format!("{}{}", options.base, paths.feed),
+        },
+        log,
+        hide,
+    );
+    let json = portolan_diff::history::published_json(&api, log, hide);
+    let file = |path: String, bytes: Vec<u8>| Made(Kept::File(path, None, Arc::from(bytes)), true);
+    Ok(MadeChangelog {
+        files: vec![
+            file(paths.page.clone(), html.into_bytes()),
+            file(paths.feed.clone(), feed.into_bytes()),
+            file(paths.json.clone(), json.into_bytes()),
+        ],
+        summary,
+    })
 }
 
 fn xml_escape(s: &str) -> String {

@@ -129,6 +129,26 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         HISTORY_COMMITS,
     );
     options.hide_commit_messages = args.audience.is_some();
+    // API changelogs: the comparisons the last build published are reused
+    // (the site in `out_dir` is read as a cache, nothing more).
+    if workspace.config.changelog.max_commits > 0 {
+        progress.stage("reading API changelogs from git");
+        let mut cache = portolan_diff::history::ChangelogCache::new();
+        crate::pipeline::absorb_previous_changelogs(&out_dir, &checked, &mut cache);
+        options.changelogs = crate::pipeline::api_changelogs(
+            &workspace,
+            &checked,
+            global.rev.as_deref().unwrap_or("HEAD"),
+            &mut cache,
+        );
+        if global.verbose && options.changelogs.is_some() {
+            progress.print(&format!(
+                "portolan: API changelogs: {} comparison{} made\n",
+                cache.diffs_run(),
+                plural(cache.diffs_run())
+            ));
+        }
+    }
     let checked_at = started.elapsed();
     // The pages are written as they are rendered, into a directory beside
     // the output that replaces it only once the whole site is there and

@@ -10,6 +10,8 @@ use portolan_check::{CheckCache, CheckOptions, Checked};
 use portolan_core::Severity;
 use portolan_core::diagnostic::Summary;
 use portolan_core::render::{self, Format, RenderOptions};
+use portolan_diff::history::{ChangelogCache, ChangelogOptions, DefinitionFiles};
+use portolan_site::changelog::Changelogs;
 use portolan_site::{BuildOptions, Output, RenderCache, RenderStats};
 
 use crate::workspace::Workspace;
@@ -41,6 +43,8 @@ pub struct SiteOptions<'a> {
 pub struct Caches {
     pub check: CheckCache,
     pub render: RenderCache,
+    /// API changelog comparisons, by blob ids: valid whatever changed.
+    pub changelog: ChangelogCache,
     /// The last findings and their report (thousands of code frames are
     /// not written again when nothing about them changed).
     report: Option<(Vec<portolan_core::Diagnostic>, Report)>,
@@ -182,6 +186,12 @@ pub fn check_and_render(
     build.edit_url = site.edit_url.clone();
     build.history = options.history.clone();
     build.hide_commit_messages = options.audience.is_some();
+    let mut fresh_cache = ChangelogCache::new();
+    let changelog_cache = match caches.as_deref_mut() {
+        Some(caches) => &mut caches.changelog,
+        None => &mut fresh_cache,
+    };
+    build.changelogs = api_changelogs(workspace, &checked, "HEAD", changelog_cache);
     if let Some(theme_dir) = &site.theme_dir {
         build.theme = read_theme_overrides(workspace.source.as_ref(), theme_dir)?;
     }
@@ -257,6 +267,103 @@ pub fn check_and_render(
         checked_in,
         rendered_in: started.elapsed() - checked_in,
     })))
+}
+
+/// Each API definition's changelog from the git history of `rev`
+/// (`[changelog]` in portolan.toml), with `cache`'s comparisons reused;
+/// `None` outside a git repository or with `max_commits = 0`. Definitions
+/// written inline in a descriptor, and those that do not read as OpenAPI or
+/// AsyncAPI, have none.
+pub fn api_changelogs(
+    workspace: &Workspace,
+    checked: &Checked,
+    rev: &str,
+    cache: &mut ChangelogCache,
+) -> Option<std::sync::Arc<Changelogs>> {
+    let max_commits = workspace.config.changelog.max_commits;
+    if max_commits == 0 {
+        return None;
+    }
+    let definitions = changelog_definitions(checked);
+    let limits = &workspace.config.limits;
+    let options = ChangelogOptions {
+        max_commits,
+        limits: portolan_apis::LoadLimits {
+            max_file_size: limits.max_file_size,
+            yaml: limits.yaml(),
+            max_reference_depth: limits.max_reference_depth,
+            ..Default::default()
+        },
+        ..ChangelogOptions::default()
+    };
+    portolan_diff::history::changelogs(&workspace.root, rev, &definitions, &options, cache)
+        .map(std::sync::Arc::new)
+}
+
+/// The API definitions that get a changelog, with their files.
+fn changelog_definitions(checked: &Checked) -> Vec<DefinitionFiles> {
+    let catalog = &checked.catalog;
+    checked
+        .apis
+        .iter()
+        .filter(|(_, definition)| definition.spec.is_some())
+        .filter_map(|(&id, definition)| {
+            let portolan_apis::RootDocument::File(root) =
+                portolan_check::apis::definition_root(catalog, id)?
+            else {
+                return None;
+            };
+            let mut files: Vec<String> = definition
+                .files
+                .iter()
+                .map(|f| f.path.clone())
+                .filter(|p| !p.contains('#'))
+                .collect();
+            if !files.iter().any(|f| f == root) {
+                files.push(root.to_string());
+            }
+            files.sort();
+            files.dedup();
+            Some(DefinitionFiles {
+                api: catalog.entities[id].entity_ref().to_string(),
+                root: root.to_string(),
+                files,
+            })
+        })
+        .collect()
+}
+
+/// Largest changelog JSON read back from a previous build.
+const MAX_PUBLISHED_CHANGELOG: u64 = 64 * 1024 * 1024;
+
+/// Fill `cache` from the changelogs a previous build published in
+/// `out_dir`. The directory is portolan's, but its content is not
+/// trusted: a file that is not a regular file (a symbolic link), too large,
+/// or not the expected JSON is skipped.
+pub fn absorb_previous_changelogs(
+    out_dir: &std::path::Path,
+    checked: &Checked,
+    cache: &mut ChangelogCache,
+) {
+    use std::io::Read;
+    let catalog = &checked.catalog;
+    for &id in checked.apis.keys() {
+        let url = portolan_site::pages::entity_url(catalog, id);
+        let path = out_dir.join(portolan_site::changelog::ChangelogPaths::of(&url).json);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > MAX_PUBLISHED_CHANGELOG {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        if std::fs::File::open(&path)
+            .and_then(|f| f.take(MAX_PUBLISHED_CHANGELOG).read_to_end(&mut bytes))
+            .is_ok()
+        {
+            cache.absorb_published(&bytes);
+        }
+    }
 }
 
 /// Templates and assets of `theme_dir` (relative to the catalog root) that

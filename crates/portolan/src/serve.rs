@@ -152,7 +152,12 @@ impl Session<'_> {
         let started = Instant::now();
         match changed {
             Some(changed) => self.caches.invalidate(changed),
-            None => self.caches = pipeline::Caches::default(),
+            None => {
+                // Changelog comparisons are keyed by blob ids: still valid.
+                let changelog = std::mem::take(&mut self.caches.changelog);
+                self.caches = pipeline::Caches::default();
+                self.caches.changelog = changelog;
+            }
         }
         let first = state.current().is_none();
         let outcome = workspace::open(self.global).and_then(|workspace| {

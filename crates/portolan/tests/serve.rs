@@ -1009,3 +1009,50 @@ fn a_burst_of_changes_is_rebuilt_once() {
         assert_eq!(page.status, 200, "burst-{n} is served after the burst");
     }
 }
+
+/// An API's changelog is served: its changes page, and its Atom feed as
+/// `application/atom+xml` (feed readers go by the type).
+#[test]
+fn the_api_changelog_and_its_feed_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let api = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./pets.yaml\n";
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        format!("{GROUP}---\n{api}"),
+    )
+    .unwrap();
+    let spec = |paths: &str| {
+        format!("openapi: 3.0.3\ninfo: {{ title: Pets, version: \"1\" }}\npaths:\n{paths}")
+    };
+    let list = "  /pets:\n    get:\n      responses:\n        \"200\": { description: ok }\n";
+    let one = "  /pets/{id}:\n    get:\n      parameters:\n        - { name: id, in: path, required: true, schema: { type: string } }\n      responses:\n        \"200\": { description: ok }\n";
+    let commit = |message: &str, time: i64| {
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::new("Test", "t@example.com", &git2::Time::new(time, 0)).unwrap();
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .unwrap();
+    };
+    std::fs::write(dir.path().join("pets.yaml"), spec(&format!("{list}{one}"))).unwrap();
+    commit("Add the pets API", 1_700_000_000);
+    std::fs::write(dir.path().join("pets.yaml"), spec(list)).unwrap();
+    commit("Drop GET /pets/{id}", 1_700_086_400);
+
+    let server = Server::start(dir.path());
+    let page = server.get("/catalog/api/default/pets/changes/");
+    assert_eq!(page.status, 200, "{}", server.log());
+    let text = page.text();
+    assert!(text.contains("Drop GET /pets/{id}"), "{text}");
+    assert!(text.contains("<code>C001</code>"), "{text}");
+    let feed = server.get("/catalog/api/default/pets/changes.atom");
+    assert_eq!(feed.status, 200);
+    assert_eq!(feed.header("content-type"), Some("application/atom+xml"));
+    assert!(feed.text().contains("<title>Drop GET /pets/{id}</title>"));
+}

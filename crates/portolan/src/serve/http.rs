@@ -562,6 +562,7 @@ pub fn content_type(path: &str) -> &'static str {
         "yaml" | "yml" => "application/yaml; charset=utf-8",
         "txt" | "md" | "graphql" | "proto" => "text/plain; charset=utf-8",
         "xml" => "application/xml",
+        "atom" => "application/atom+xml",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",
@@ -582,6 +583,7 @@ fn compressible(content_type: &str) -> bool {
         || content_type.starts_with("application/json")
         || content_type.starts_with("application/yaml")
         || content_type.starts_with("application/xml")
+        || content_type.starts_with("application/atom+xml")
         || content_type.starts_with("image/svg")
 }
 
