@@ -292,7 +292,13 @@ async function auditDom(page) {
       if (name === "meta" && el.httpEquiv && el.httpEquiv.toLowerCase() !== "content-security-policy") {
         out.push(`<meta http-equiv="${el.httpEquiv}">`);
       }
-      if (name === "link" && !(el.rel === "stylesheet" && new URL(el.href).origin === location.origin)) {
+      // The theme's stylesheet, and an API page's changes feed (Atom), both
+      // on this origin; nothing else.
+      const ownLink = () =>
+        el.href &&
+        new URL(el.href).origin === location.origin &&
+        (el.rel === "stylesheet" || (el.rel === "alternate" && el.type === "application/atom+xml"));
+      if (name === "link" && !ownLink()) {
         out.push(`<link>: ${short(el.outerHTML)}`);
       }
       for (const attribute of el.attributes) {
