@@ -3,14 +3,20 @@
 # descriptions, whole process (median wall time and peak RSS of N runs),
 # and the same comparison by peers installed from npm when present.
 #
-#   scripts/bench-diff.sh [--runs N] [--portolan PATH]
+#   scripts/bench-diff.sh [--runs N] [--portolan PATH] [--only NAME]
+#   (NAME: stripe, twilio, digitalocean, github-rest)
 #
 # Inputs (outside this repository): bare mirrors of the public repositories
 # under $PORTOLAN_MIRRORS (default /work/.mirror), named OWNER+REPO/repo:
 #   stripe+openapi          openapi/spec3.yaml, 4 MB, 2023-09-07 → 2023-09-11
 #   twilio+twilio-oai       spec/yaml/twilio_api_v2010.yaml, 1.5 MB
 #   digitalocean+openapi    specification/ (1,500 files), one $ref'd file changed
-# A pair whose mirror is missing is skipped with a note.
+#   GitHub's REST description (github/rest-api-description, 544 MB of
+#   history, too large to mirror here) as @octokit/openapi publishes it on
+#   npm: api.github.com.json (12–13 MB) of 22.0.0 and 23.0.0, unpacked under
+#   $OCTOKIT_DIR (default /work/bench-inputs/octokit/VERSION/package/...;
+#   `npm pack @octokit/openapi@22.0.0 && tar -xzf ...`)
+# A pair whose input is missing is skipped with a note.
 #
 # Each pair becomes a two-commit bare catalog repository in $BENCH_DIR
 # (default /tmp/portolan-bench-diff) that borrows the mirror's objects
@@ -25,10 +31,12 @@ set -euo pipefail
 
 runs=5
 portolan=""
+only=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --portolan) portolan="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -101,6 +109,7 @@ pair() {
 # file's path in the mirror (what peers are given).
 run_pair() {
   local name="$1" mirror_name="$2" path="$3" base="$4" head="$5" definition="$6" root="$7"
+  [[ -n "$only" && "$only" != "$name" ]] && return
   local mirror="$mirrors/$mirror_name/repo"
   if [[ ! -d "$mirror/objects" ]]; then
     echo "-- $name: skipped (no mirror at $mirror)"
@@ -124,6 +133,35 @@ run_pair() {
   fi
 }
 
+# files_pair NAME BASE_FILE HEAD_FILE: the same, from two files.
+files_pair() {
+  local name="$1" base_file="$2" head_file="$3"
+  [[ -n "$only" && "$only" != "$name" ]] && return
+  if [[ ! -f "$base_file" || ! -f "$head_file" ]]; then
+    echo "-- $name: skipped (no $base_file or $head_file)"
+    return
+  fi
+  local work="$bench/$name"
+  rm -rf "$work"
+  mkdir -p "$work"
+  git -C "$work" init -q
+  printf 'apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: %s}\nspec: {type: openapi, lifecycle: production, owner: team, definition: {$text: ./openapi.json}}\n' "$name" > "$work/catalog-info.yaml"
+  for file in "$base_file" "$head_file"; do
+    cp "$file" "$work/openapi.json"
+    git -C "$work" add -A
+    git -C "$work" -c user.name=bench -c user.email=b@x commit -q -m "$file"
+  done
+  echo "-- $name: $(du -h "$base_file" | cut -f1) → $(du -h "$head_file" | cut -f1)"
+  measure "portolan diff" "$portolan" --root "$work" diff --base HEAD~1 --head HEAD --format json --fail-on never
+  grep -o '"breaking": [0-9]*\|"warning": [0-9]*\|"info": [0-9]*' "$bench/out.txt" | head -3 | tr '\n' ' '; echo
+  if [[ -x "$peers/node_modules/.bin/redocly" ]]; then
+    measure "redocly diff (npm @redocly/cli)" "$peers/node_modules/.bin/redocly" diff "$base_file" "$head_file" --format json --fail-on none
+  fi
+  if [[ -x "$peers/node_modules/.bin/openapi-diff" ]]; then
+    measure "openapi-diff (npm)" "$peers/node_modules/.bin/openapi-diff" "$base_file" "$head_file"
+  fi
+}
+
 echo "portolan diff benchmark: $runs runs each, median wall time, peak RSS ($(nproc) cores)"
 run_pair stripe stripe+openapi openapi/spec3.yaml bbfb1664 7681c11b \
   spec3.yaml openapi/spec3.yaml
@@ -131,3 +169,6 @@ run_pair twilio twilio+twilio-oai spec/yaml/twilio_api_v2010.yaml c854046 5fc16b
   twilio_api_v2010.yaml spec/yaml/twilio_api_v2010.yaml
 run_pair digitalocean digitalocean+openapi specification 7c1300c4~1 7c1300c4 \
   specification/DigitalOcean-public.v2.yaml specification/DigitalOcean-public.v2.yaml
+octokit="${OCTOKIT_DIR:-/work/bench-inputs/octokit}"
+files_pair github-rest "$octokit/22.0.0/package/generated/api.github.com.json" \
+  "$octokit/23.0.0/package/generated/api.github.com.json"

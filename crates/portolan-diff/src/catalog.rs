@@ -323,7 +323,6 @@ fn compare_api(
         }
         (Some(b), Some(h)) => {
             let head_entity = &head.catalog.entities[h];
-            let base_revision = load(base, b);
             let catalog_changes = catalog_changes(base, head, b, h);
             let mut diff = ApiDiff {
                 entity: head_entity.entity_ref(),
@@ -375,17 +374,36 @@ fn compare_api(
             if base_root.is_none() && head_root.is_none() {
                 // No definition on either side (an API entity of another
                 // type with nothing written): nothing to compare.
-                diff.base = Some(base_revision);
                 return diff;
             }
-            if same_root(base_root.as_ref(), head_root.as_ref())
-                && same_files(&base_revision, head.source, limits)
-            {
-                diff.unchanged_definition = true;
-                diff.base = Some(base_revision);
-                return diff;
-            }
-            let head_revision = load(head, h);
+            let root_bytes = |side: Side<'_>, root: &Option<RootDocument<'_>>| match root {
+                Some(RootDocument::File(path)) => side.source.read(path, limits.max_file_size).ok(),
+                _ => None,
+            };
+            let root_unchanged = same_root(base_root.as_ref(), head_root.as_ref())
+                && match (&base_root, &head_root) {
+                    (Some(RootDocument::File(_)), _) => {
+                        let base_bytes = root_bytes(base, &base_root);
+                        base_bytes.is_some() && base_bytes == root_bytes(head, &head_root)
+                    }
+                    _ => true,
+                };
+            let (base_revision, head_revision) = if root_unchanged {
+                // Likely the same definition: load the base, and the head
+                // only if a file the base read differs.
+                let base_revision = load(base, b);
+                if same_files(&base_revision, head.source, limits) {
+                    diff.unchanged_definition = true;
+                    diff.base = Some(base_revision);
+                    return diff;
+                }
+                let head_revision = load(head, h);
+                (base_revision, head_revision)
+            } else {
+                // Changed: both sides at once (one API's diff uses both
+                // cores; many APIs are spread over them anyway).
+                rayon::join(|| load(base, b), || load(head, h))
+            };
             let report = crate::diff(&base_revision, &head_revision, options);
             diff.changes = report.changes;
             diff.not_compared = report.not_compared;
