@@ -193,6 +193,30 @@ mod tests {
             .unwrap();
     }
 
+    /// (Beside the history tests for their commit helper.) Two revisions'
+    /// sources name a file's content by its blob id: equal when the bytes
+    /// are, without reading them; other sources have no such id.
+    #[test]
+    fn git_sources_name_content_by_blob_id() {
+        use crate::source::{GitSource, MemorySource, Source};
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        commit_file(&repo, "same.yaml", "a: 1", "one", 1_000_000);
+        commit_file(&repo, "changed.yaml", "b: 1", "two", 1_000_100);
+        commit_file(&repo, "changed.yaml", "b: 2", "three", 1_000_200);
+        let old = GitSource::open(dir.path(), "HEAD~1").unwrap();
+        let new = GitSource::open(dir.path(), "HEAD").unwrap();
+        assert!(old.content_id("same.yaml").is_some());
+        assert_eq!(old.content_id("same.yaml"), new.content_id("same.yaml"));
+        assert_ne!(
+            old.content_id("changed.yaml"),
+            new.content_id("changed.yaml")
+        );
+        assert_eq!(new.content_id("missing.yaml"), None);
+        let memory = MemorySource::new().with_file("same.yaml", "a: 1");
+        assert_eq!(memory.content_id("same.yaml"), None);
+    }
+
     #[test]
     fn newest_commit_per_file_under_the_root() {
         let dir = tempfile::tempdir().unwrap();

@@ -78,6 +78,12 @@ pub trait Source: Send + Sync {
     fn is_git(&self) -> bool {
         false
     }
+    /// An id of a file's content that is equal for equal bytes and, in
+    /// practice, only for them (a git blob id), when the source knows one
+    /// without reading the file; `None` otherwise (then compare bytes).
+    fn content_id(&self, _path: &str) -> Option<String> {
+        None
+    }
     /// Entries the source left out because their names cannot be files
     /// (a git tree entry named `..` or `.`, a name holding a `\` or a
     /// control character; see [`is_usable_name`]): catalog-relative
@@ -483,6 +489,14 @@ impl Source for GitSource {
 
     fn files(&self) -> Result<Vec<String>, SourceError> {
         Ok(self.entries.keys().cloned().collect())
+    }
+
+    fn content_id(&self, path: &str) -> Option<String> {
+        // A symbolic link's blob is its target, not the file's content.
+        match self.entries.get(path) {
+            Some((oid, mode)) if *mode != GIT_SYMLINK_MODE => Some(oid.to_string()),
+            _ => None,
+        }
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {

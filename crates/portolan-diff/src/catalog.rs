@@ -376,23 +376,16 @@ fn compare_api(
                 // type with nothing written): nothing to compare.
                 return diff;
             }
-            let root_bytes = |side: Side<'_>, root: &Option<RootDocument<'_>>| match root {
-                Some(RootDocument::File(path)) => side.source.read(path, limits.max_file_size).ok(),
-                _ => None,
-            };
             let root_unchanged = same_root(base_root.as_ref(), head_root.as_ref())
-                && match (&base_root, &head_root) {
-                    (Some(RootDocument::File(_)), _) => {
-                        let base_bytes = root_bytes(base, &base_root);
-                        base_bytes.is_some() && base_bytes == root_bytes(head, &head_root)
-                    }
+                && match &base_root {
+                    Some(RootDocument::File(path)) => same_file(base, head, path, limits),
                     _ => true,
                 };
             let (base_revision, head_revision) = if root_unchanged {
                 // Likely the same definition: load the base, and the head
                 // only if a file the base read differs.
                 let base_revision = load(base, b);
-                if same_files(&base_revision, head.source, limits) {
+                if same_files(&base_revision, base, head, limits) {
                     diff.unchanged_definition = true;
                     diff.base = Some(base_revision);
                     return diff;
@@ -438,7 +431,7 @@ fn same_root(base: Option<&RootDocument<'_>>, head: Option<&RootDocument<'_>>) -
 /// then the head would load to the same definition (loading is a function
 /// of the files' bytes), and there is nothing to compare. Only when the
 /// base loaded cleanly: a file missing in the base may exist in the head.
-fn same_files(base: &Revision, head: &dyn Source, limits: LoadLimits) -> bool {
+fn same_files(base: &Revision, base_side: Side<'_>, head: Side<'_>, limits: LoadLimits) -> bool {
     base.spec.is_some()
         && base.diagnostics.is_empty()
         && !base.files.is_empty()
@@ -446,10 +439,30 @@ fn same_files(base: &Revision, head: &dyn Source, limits: LoadLimits) -> bool {
             // Inline definitions' pseudo files (`x.yaml#definition`) were
             // compared by text in `same_root`.
             file.path.contains('#')
-                || head
-                    .read(&file.path, limits.max_file_size)
-                    .is_ok_and(|bytes| bytes == file.text.as_bytes())
+                || match (
+                    base_side.source.content_id(&file.path),
+                    head.source.content_id(&file.path),
+                ) {
+                    (Some(b), Some(h)) => b == h,
+                    _ => head
+                        .source
+                        .read(&file.path, limits.max_file_size)
+                        .is_ok_and(|bytes| bytes == file.text.as_bytes()),
+                }
         })
+}
+
+/// Whether `path` has the same content on both sides: by content id when
+/// both sources know one (git blob ids: nothing read), else by bytes.
+fn same_file(base: Side<'_>, head: Side<'_>, path: &str, limits: LoadLimits) -> bool {
+    match (base.source.content_id(path), head.source.content_id(path)) {
+        (Some(b), Some(h)) => b == h,
+        _ => {
+            let read = |side: Side<'_>| side.source.read(path, limits.max_file_size).ok();
+            let bytes = read(base);
+            bytes.is_some() && bytes == read(head)
+        }
+    }
 }
 
 fn owner_of(entity: &Entity) -> Option<EntityRef> {
