@@ -7,11 +7,15 @@
 pub mod catalog;
 pub mod entity;
 pub mod entity_ref;
+pub mod fetch;
 pub mod load;
+pub mod provenance;
 pub mod relations;
 pub mod remote;
+pub mod sources;
 
 pub use catalog::{Catalog, EntityId, Reference, Relation};
 pub use entity::{Entity, Kind};
 pub use entity_ref::{EntityKey, EntityRef};
 pub use load::{LoadCache, LoadOptions, load, load_cached};
+pub use sources::{SourceOptions, SourceSet};

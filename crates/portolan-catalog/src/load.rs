@@ -10,7 +10,7 @@ use portolan_core::codes;
 use portolan_core::deps::{Deps, Recorder};
 use portolan_core::files::SourceFile;
 use portolan_core::paths::{self, PathError};
-use portolan_core::source::{ReadError, Source, SourceError, human_bytes};
+use portolan_core::source::{ReadError, Source, SourceError, UrlResolution, human_bytes};
 use portolan_core::yaml::{self, Node, Value, YamlLimits};
 use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
@@ -200,6 +200,10 @@ pub fn load_cached(
         );
     }
     let mut seen: BTreeSet<String> = BTreeSet::new();
+    // Mounted repositories' files, by mount name (`[[sources]]`).
+    let mut mounts: HashMap<String, Vec<String>> = HashMap::new();
+    // A file read through Locations → the file its chain started from.
+    let mut origins: HashMap<String, String> = HashMap::new();
     while !queue.is_empty() {
         let round: Vec<String> = queue
             .iter()
@@ -238,9 +242,11 @@ pub fn load_cached(
                     .collect()
             }
         };
+        let mut results = results;
+        resolve_remote_targets(source, &mut results, &mut mounts);
         for mut result in results {
             for target in result.location_targets.iter_mut() {
-                target.files = expand_target(&target.target, &all_files, &file_set);
+                target.files = expand_target(&target.target, &all_files, &file_set, &mounts);
                 if target.files.is_empty() && !target.optional {
                     result.diagnostics.push(
                         Diagnostic::new(
@@ -254,6 +260,11 @@ pub fn load_cached(
                 for file in &target.files {
                     if !seen.contains(file) {
                         queue.insert(file.clone());
+                        let origin = origins
+                            .get(&target.location_file)
+                            .cloned()
+                            .unwrap_or_else(|| target.location_file.clone());
+                        origins.entry(file.clone()).or_insert(origin);
                     }
                 }
             }
@@ -269,6 +280,13 @@ pub fn load_cached(
         cache.keep_only(&seen);
     }
     loaded.all_files = all_files.clone();
+    if !mounts.is_empty() {
+        // Mounted repositories' files, after the root's (`:` sorts after
+        // nothing that matters: the list is sorted again).
+        loaded.all_files.extend(mounts.into_values().flatten());
+        loaded.all_files.sort();
+        crate::provenance::annotate(source, &mut loaded.entities, &origins);
+    }
     loaded
         .entities
         .sort_by(|a, b| (&a.file, a.doc_index).cmp(&(&b.file, b.doc_index)));
@@ -278,6 +296,51 @@ pub fn load_cached(
     Ok(loaded)
 }
 
+/// Resolve a round's URL Location targets in one batch (the source opens
+/// or fetches the repositories they name in parallel): mapped ones become
+/// ordinary targets in a mounted repository; the rest are reported.
+fn resolve_remote_targets(
+    source: &dyn Source,
+    results: &mut [FileResult],
+    mounts: &mut HashMap<String, Vec<String>>,
+) {
+    let urls: Vec<String> = results
+        .iter()
+        .flat_map(|r| r.remote_targets.iter().map(|t| t.url.clone()))
+        .collect();
+    if urls.is_empty() {
+        return;
+    }
+    let mut resolved = source.resolve_urls(&urls).into_iter();
+    for result in results.iter_mut() {
+        for target in std::mem::take(&mut result.remote_targets) {
+            match resolved.next().unwrap_or(UrlResolution::Unmapped) {
+                UrlResolution::Unmapped => result.diagnostics.push(
+                    Diagnostic::new(&codes::REMOTE_NOT_FETCHED, format!("Location target `{}` is remote and was not fetched", target.url))
+                        .at(&target.location_file, target.span)
+                        .with_help("map the repository's URL prefix to where it is on disk with [[sources]] in portolan.toml (`url`, `path`), or vendor its files into this repository and name them with a relative path"),
+                ),
+                UrlResolution::Unavailable(why) => result.diagnostics.push(
+                    Diagnostic::new(&codes::SOURCE_UNAVAILABLE, format!("Location target `{}` cannot be read: {why}", target.url))
+                        .at(&target.location_file, target.span),
+                ),
+                UrlResolution::Mounted { mount, path } => {
+                    mounts
+                        .entry(mount.clone())
+                        .or_insert_with(|| source.mount_files(&mount));
+                    result.location_targets.push(LocationTarget {
+                        location_file: target.location_file,
+                        span: target.span,
+                        optional: target.optional,
+                        target: path,
+                        files: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 struct FileResult {
     path: String,
@@ -285,6 +348,17 @@ struct FileResult {
     files: Vec<Arc<SourceFile>>,
     diagnostics: Vec<Diagnostic>,
     location_targets: Vec<LocationTarget>,
+    /// Targets that are URLs: resolved per round, through `[[sources]]`.
+    remote_targets: Vec<RemoteTarget>,
+}
+
+/// A Location target written as a URL.
+#[derive(Clone)]
+struct RemoteTarget {
+    location_file: String,
+    span: Span,
+    optional: bool,
+    url: String,
 }
 
 /// Read and decode one file; a diagnostic when it cannot be.
@@ -380,6 +454,7 @@ fn load_file(source: &dyn Source, path: &str, named: bool, options: &LoadOptions
         files: Vec::new(),
         diagnostics: Vec::new(),
         location_targets: Vec::new(),
+        remote_targets: Vec::new(),
     };
     let Some(file) = read_text(
         source,
@@ -429,9 +504,9 @@ fn load_file(source: &dyn Source, path: &str, named: bool, options: &LoadOptions
         );
         let entity = Entity::from_document(path, document.index, root, substitutions);
         if entity.kind == Kind::Location {
-            result
-                .location_targets
-                .extend(location_targets(&entity, &mut result.diagnostics));
+            let (local, remote) = location_targets(&entity, &mut result.diagnostics);
+            result.location_targets.extend(local);
+            result.remote_targets.extend(remote);
         }
         result.entities.push(entity);
     }
@@ -632,7 +707,10 @@ fn resolve_placeholder(
     }
 }
 
-fn location_targets(entity: &Entity, diagnostics: &mut Vec<Diagnostic>) -> Vec<LocationTarget> {
+fn location_targets(
+    entity: &Entity,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<LocationTarget>, Vec<RemoteTarget>) {
     let spec = entity.node.get("spec");
     let optional = spec
         .and_then(|s| s.get("presence"))
@@ -651,6 +729,7 @@ fn location_targets(entity: &Entity, diagnostics: &mut Vec<Diagnostic>) -> Vec<L
         );
     }
     let mut targets = Vec::new();
+    let mut remote = Vec::new();
     for (target, span) in raw {
         match paths::resolve_relative(&entity.file, target) {
             Ok(path) => targets.push(LocationTarget {
@@ -660,17 +739,22 @@ fn location_targets(entity: &Entity, diagnostics: &mut Vec<Diagnostic>) -> Vec<L
                 target: path,
                 files: Vec::new(),
             }),
-            Err(PathError::Remote) => diagnostics.push(
-                Diagnostic::new(&codes::REMOTE_NOT_FETCHED, format!("Location target `{target}` is remote and was not fetched"))
-                    .at(&entity.file, span)
-                    .with_help("portolan reads only the repository; add the remote catalog's files to it, or drop the target"),
-            ),
+            Err(PathError::Remote) => remote.push(RemoteTarget {
+                location_file: entity.file.clone(),
+                span,
+                optional,
+                url: target.trim().to_string(),
+            }),
             Err(err) => diagnostics.push(
-                Diagnostic::new(&codes::PATH_ESCAPES_ROOT, format!("Location target `{target}`: {err}")).at(&entity.file, span),
+                Diagnostic::new(
+                    &codes::PATH_ESCAPES_ROOT,
+                    format!("Location target `{target}`: {err}"),
+                )
+                .at(&entity.file, span),
             ),
         }
     }
-    targets
+    (targets, remote)
 }
 
 fn is_glob(path: &str) -> bool {
@@ -678,7 +762,39 @@ fn is_glob(path: &str) -> bool {
 }
 
 /// The files a target names: itself when it exists, or a glob's matches.
-fn expand_target(target: &str, all_files: &[String], file_set: &BTreeSet<&str>) -> Vec<String> {
+/// A target in a mounted repository is looked up in that repository's
+/// files (`mounts`), its glob matched against paths inside it, so
+/// `**/catalog-info.yaml` also matches at the repository's root.
+fn expand_target(
+    target: &str,
+    all_files: &[String],
+    file_set: &BTreeSet<&str>,
+    mounts: &HashMap<String, Vec<String>>,
+) -> Vec<String> {
+    if let (Some(prefix), inner) = paths::split_mount(target) {
+        let files = mounts
+            .get(&prefix[..prefix.len() - 1])
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if !is_glob(inner) {
+            return if files.binary_search_by(|f| f.as_str().cmp(target)).is_ok() {
+                vec![target.to_string()]
+            } else {
+                Vec::new()
+            };
+        }
+        return match Glob::new(inner) {
+            Ok(glob) => {
+                let matcher = glob.compile_matcher();
+                files
+                    .iter()
+                    .filter(|f| matcher.is_match(&f[prefix.len()..]))
+                    .cloned()
+                    .collect()
+            }
+            Err(_) => Vec::new(),
+        };
+    }
     if !is_glob(target) {
         return if file_set.contains(target) {
             vec![target.to_string()]

@@ -79,7 +79,10 @@ codes! {
         "Every path a descriptor names is resolved inside the catalog root. A path with enough `..` segments to climb above it, an absolute path, or a symbolic link pointing outside it is refused, so a catalog cannot read arbitrary files of the machine that builds it (for example a CI runner's secrets).";
     REMOTE_NOT_FETCHED = "F003", "remote-not-fetched", Warning,
         "A remote URL is referenced and not fetched.",
-        "portolan never reaches the network: builds must be reproducible and must work on an air-gapped runner. A `$text`/`$json`/`$yaml` substitution or Location target with an `http(s)://` URL is left out and reported here with the URL. Vendor the file into the repository and use a relative path to include it.";
+        "portolan reads the catalog root and the repositories `[[sources]]` in portolan.toml maps, never an arbitrary URL: builds must be reproducible and must work on an air-gapped runner. A `$text`/`$json`/`$yaml` substitution with an `http(s)://` URL, or a Location target URL that no `[[sources]]` entry maps, is left out and reported here with the URL. Vendor the file into the repository and use a relative path to include it, or map the repository's URL prefix to where it is on disk with `[[sources]]` (`url`, `path`; `--fetch` clones it).";
+    SOURCE_UNAVAILABLE = "F005", "source-unavailable", Error,
+        "A Location target URL maps to a repository that cannot be read.",
+        "A `[[sources]]` entry of portolan.toml maps the URL's prefix, but the repository it names cannot be read: it is not on disk at the entry's `path` (or, without `path`, not in the fetch cache: run with `--fetch`), its `path` is outside the catalog root and no `--allow-read` directory holds it, the ref the URL names does not resolve, the fetch failed, or the URL names no repository. The rest of the catalog is still read; the entities of that repository are missing until it can be read.";
     INVALID_SUBSTITUTION = "F004", "invalid-substitution", Error,
         "A `$json`/`$yaml` substitution could not be parsed, or is malformed.",
         "The file named by a `$json` or `$yaml` substitution must parse as JSON or YAML, and the substitution itself must be a mapping with exactly one key (`$text`, `$json` or `$yaml`) whose value is a string path.";

@@ -28,6 +28,33 @@ pub struct Config {
     /// The API changelogs of the portal (`[changelog]`).
     #[serde(default)]
     pub changelog: ChangelogConfig,
+    /// `[[sources]]`: where the repositories that Location target URLs
+    /// name are on disk (or, with `--fetch`, where to clone them from).
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+}
+
+/// One `[[sources]]` entry: Location targets whose URL starts with `url`
+/// are read from the repository `path` names, at the ref the URL names.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// A URL prefix: `https://github.com/acme/`, or one repository's
+    /// `https://github.com/acme/payments`.
+    pub url: String,
+    /// Where each repository is on disk, a work tree or a bare repository;
+    /// `{host}`, `{owner}` and `{repo}` are replaced. Relative to the
+    /// catalog root. Unset: the fetch cache (`--fetch`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The ref read for URLs that name none (`https://host/owner/repo/path`);
+    /// unset: the repository's HEAD.
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
+    /// What `--fetch` clones from, with the same placeholders; unset:
+    /// `https://{host}/{owner}/{repo}.git`.
+    #[serde(default)]
+    pub clone: Option<String>,
 }
 
 /// `[diff]`.
@@ -469,6 +496,21 @@ mod tests {
             config.severity_for("Y001", None, Severity::Error),
             Some(Severity::Error)
         );
+    }
+
+    #[test]
+    fn sources_map_url_prefixes() {
+        let config = Config::parse(
+            "portolan.toml",
+            "[[sources]]\nurl = \"https://github.com/acme/\"\npath = \"../repos/{repo}\"\n\n[[sources]]\nurl = \"https://gitlab.acme.dev/\"\nref = \"trunk\"\nclone = \"git://127.0.0.1/{owner}/{repo}\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.sources.len(), 2);
+        assert_eq!(config.sources[0].path.as_deref(), Some("../repos/{repo}"));
+        assert_eq!(config.sources[1].reference.as_deref(), Some("trunk"));
+        assert_eq!(config.sources[1].path, None);
+        let err = Config::parse("portolan.toml", "[[sources]]\npath = \"x\"\n").unwrap_err();
+        assert!(err.contains("url"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use crate::source::{ReadError, Source, SourceError};
+use crate::source::{MountInfo, ReadError, Source, SourceError, UrlResolution};
 
 /// Files (and folders) a result depends on, catalog-relative.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -111,6 +111,18 @@ impl Source for Recorder<'_> {
 
     fn is_git(&self) -> bool {
         self.inner.is_git()
+    }
+
+    fn resolve_urls(&self, urls: &[String]) -> Vec<UrlResolution> {
+        self.inner.resolve_urls(urls)
+    }
+
+    fn mount_files(&self, mount: &str) -> Vec<String> {
+        self.inner.mount_files(mount)
+    }
+
+    fn mounts(&self) -> Vec<MountInfo> {
+        self.inner.mounts()
     }
 }
 

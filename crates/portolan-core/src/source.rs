@@ -91,6 +91,113 @@ pub trait Source: Send + Sync {
     fn refused_entries(&self) -> Vec<String> {
         Vec::new()
     }
+    /// What each Location target URL names, for sources that map other
+    /// repositories (`[[sources]]` in portolan.toml): one call per batch,
+    /// so the repositories it opens (or fetches) are opened in parallel.
+    fn resolve_urls(&self, urls: &[String]) -> Vec<UrlResolution> {
+        urls.iter().map(|_| UrlResolution::Unmapped).collect()
+    }
+    /// Every file of a mounted repository, as catalog paths
+    /// (`acme/payments:catalog-info.yaml`), sorted.
+    fn mount_files(&self, _mount: &str) -> Vec<String> {
+        Vec::new()
+    }
+    /// The repositories mounted so far, by name.
+    fn mounts(&self) -> Vec<MountInfo> {
+        Vec::new()
+    }
+}
+
+/// What a Location target URL names (see [`Source::resolve_urls`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlResolution {
+    /// No `[[sources]]` entry maps the URL: it is remote.
+    Unmapped,
+    /// Mapped, but it cannot be read: why (the repository is not on disk,
+    /// the ref does not resolve, the URL is malformed...).
+    Unavailable(String),
+    /// A catalog path (or glob) in a mounted repository.
+    Mounted { mount: String, path: String },
+}
+
+/// A repository mounted into the catalog by `[[sources]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountInfo {
+    /// The prefix of its catalog paths, without the `:`
+    /// (`acme/payments`, `acme/payments@v2`).
+    pub name: String,
+    /// `github.com`.
+    pub host: String,
+    /// Owner or group path (`acme`, `acme/platform`).
+    pub owner: String,
+    pub repo: String,
+    /// The URL form its targets were written in, for links back to it.
+    pub flavor: WebFlavor,
+    /// The ref read (`main`, `v2`), as named.
+    pub reference: String,
+    /// The commit that ref resolved to.
+    pub commit: String,
+    /// The repository on disk (work tree or bare).
+    pub repo_path: PathBuf,
+}
+
+/// How a repository's files are linked on the web.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebFlavor {
+    /// `https://HOST/OWNER/REPO/blob/REF/PATH`, `/tree/`, `/edit/`.
+    GitHub,
+    /// `https://HOST/GROUP/REPO/-/blob/REF/PATH`, `/-/tree/`, `/-/edit/`.
+    GitLab,
+    /// `https://HOST/OWNER/REPO/PATH`: no view or edit pages known.
+    Plain,
+}
+
+impl MountInfo {
+    /// The web page of one of its files or folders (`path` inside the
+    /// repository), or of the edit form; `None` when the host's URL
+    /// scheme is not known.
+    pub fn web_url(&self, page: WebPage, path: &str) -> Option<String> {
+        let verb = match page {
+            WebPage::Blob => "blob",
+            WebPage::Tree => "tree",
+            WebPage::Edit => "edit",
+        };
+        let base = format!("https://{}/{}/{}", self.host, self.owner, self.repo);
+        let encoded = encode_path(path);
+        match self.flavor {
+            WebFlavor::GitHub => Some(format!(
+                "{base}/{verb}/{}/{encoded}",
+                encode_path(&self.reference)
+            )),
+            WebFlavor::GitLab => Some(format!(
+                "{base}/-/{verb}/{}/{encoded}",
+                encode_path(&self.reference)
+            )),
+            WebFlavor::Plain => (page == WebPage::Blob).then(|| format!("{base}/{encoded}")),
+        }
+    }
+}
+
+/// Which web page of a repository's file (see [`MountInfo::web_url`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebPage {
+    Blob,
+    Tree,
+    Edit,
+}
+
+/// Percent-encode what a URL path would read otherwise, segment by
+/// segment (`/` stays a separator).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Whether a name from a git tree (or any listing) can be one segment of a
@@ -380,6 +487,8 @@ pub struct GitSource {
     entries: BTreeMap<String, (git2::Oid, i32)>,
     /// Tree entries left out for their names (see [`is_usable_name`]).
     refused: Vec<String>,
+    /// The commit read (the tree's id when the revision names a tree).
+    commit: String,
 }
 
 impl GitSource {
@@ -404,7 +513,43 @@ impl GitSource {
             description,
             entries,
             refused,
+            commit: commit_id,
         })
+    }
+
+    /// Read `rev` of an already opened repository, its whole tree (a
+    /// repository mounted by `[[sources]]`); `what` names it in messages.
+    pub fn from_repository(
+        repo: git2::Repository,
+        rev: &str,
+        what: &str,
+    ) -> Result<Self, SourceError> {
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo.path().to_path_buf());
+        let (entries, refused, commit_id) = Self::read_tree(&repo, &root, rev)?;
+        let description = format!(
+            "{what} at {rev} ({})",
+            &commit_id[..commit_id.len().min(12)]
+        );
+        Ok(GitSource {
+            repo: Mutex::new(repo),
+            description,
+            entries,
+            refused,
+            commit: commit_id,
+        })
+    }
+
+    /// The commit read.
+    pub fn commit(&self) -> &str {
+        &self.commit
+    }
+
+    /// Every file of the revision, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
     }
 
     #[allow(clippy::type_complexity)]

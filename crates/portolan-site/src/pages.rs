@@ -967,9 +967,23 @@ pub(crate) fn render_pages(
             .files
             .get(&e.file)
             .map(|f| f.line_col(e.node.span.start));
-        let edit_url = options
-            .edit_url
-            .map(|prefix| format!("{prefix}{}", e.file))
+        // A mounted repository's entity (`[[sources]]`) links to its own
+        // repository's pages (the provenance annotations); the site's
+        // `edit_url` prefix is the catalog root's repository.
+        let mounted = e.file.contains(':');
+        let edit_url = e
+            .annotation("backstage.io/edit-url")
+            .map(str::to_string)
+            .or_else(|| {
+                options
+                    .edit_url
+                    .filter(|_| !mounted)
+                    .map(|prefix| format!("{prefix}{}", e.file))
+            })
+            .filter(|u| safe_url(u));
+        let view_url = e
+            .annotation("backstage.io/view-url")
+            .map(str::to_string)
             .filter(|u| safe_url(u));
         // Definitions portolan does not interpret (GraphQL, gRPC) are shown
         // as source and offered raw for download.
@@ -1093,7 +1107,7 @@ pub(crate) fn render_pages(
                 }
             }),
             diagnostics => v(diagnostics),
-            source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url) },
+            source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url), view_url => v(view_url) },
         })?;
         files.push(Made(
             Kept::File(page.path, page.hash, page.bytes),

@@ -18,10 +18,6 @@ use crate::pipeline::{normalize_base_url, plural, read_theme_overrides};
 use crate::progress::Progress;
 use crate::workspace;
 
-/// How far back "recently changed" looks: enough for a busy monorepo's
-/// last days, cheap to walk.
-const HISTORY_COMMITS: usize = 500;
-
 pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCode> {
     let started = Instant::now();
     let progress = Progress::new(global.quiet);
@@ -123,11 +119,8 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     options.edit_url = site.edit_url.clone();
     // "Recently changed" comes from git: the revision being built, or HEAD
     // of the repository the catalog directory is in.
-    options.history = portolan_core::history::recent_history(
-        &workspace.root,
-        global.rev.as_deref().unwrap_or("HEAD"),
-        HISTORY_COMMITS,
-    );
+    options.history =
+        crate::pipeline::catalog_history(&workspace, global.rev.as_deref().unwrap_or("HEAD"));
     options.hide_commit_messages = args.audience.is_some();
     // API changelogs: the comparisons the last build published are reused
     // (the site in `out_dir` is read as a cache, nothing more).

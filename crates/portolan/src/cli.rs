@@ -55,6 +55,47 @@ pub struct GlobalArgs {
     /// Print what portolan is doing (files discovered, timings).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Clone or update every repository `[[sources]]` maps (those the
+    /// catalog's Location URLs name) into the fetch cache, and read them
+    /// from there. Runs `git`, with the credentials it is configured with,
+    /// several repositories at once; a repository that cannot be fetched is
+    /// a diagnostic, the rest of the catalog is still read.
+    #[arg(long, global = true, help_heading = "Repositories ([[sources]])")]
+    pub fetch: bool,
+
+    /// Where --fetch keeps its clones, and where a `[[sources]]` entry
+    /// without `path` reads them. Default: .portolan/cache in the catalog
+    /// root.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Repositories ([[sources]])"
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// A directory outside the catalog root that `[[sources]]` paths (and
+    /// file:// clone URLs) may read from, e.g. `--allow-read ../repos`.
+    /// What a catalog's portolan.toml says never makes portolan read
+    /// outside its root on its own. Repeatable.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Repositories ([[sources]])"
+    )]
+    pub allow_read: Vec<PathBuf>,
+
+    /// How many repositories --fetch clones or updates at once.
+    #[arg(long, global = true, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Repositories ([[sources]])")]
+    pub fetch_jobs: u16,
+
+    /// Make --fetch's clones shallow, N commits deep. History-based facts
+    /// (last change, API changelogs) then see only those commits. Default:
+    /// the whole history.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Repositories ([[sources]])")]
+    pub fetch_depth: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -274,6 +274,35 @@ pub fn check_and_render(
 /// `None` outside a git repository or with `max_commits = 0`. Definitions
 /// written inline in a descriptor, and those that do not read as OpenAPI or
 /// AsyncAPI, have none.
+/// Recent git history of the catalog: the root's, and each mounted
+/// repository's (`[[sources]]`) at the commit read, its files under their
+/// catalog paths, so an entity's last change comes from its own
+/// repository.
+pub fn catalog_history(
+    workspace: &Workspace,
+    rev: &str,
+) -> Option<portolan_core::history::History> {
+    let mut history = portolan_core::history::recent_history(&workspace.root, rev, HISTORY_COMMITS);
+    for mount in workspace.source.mounts() {
+        let Some(theirs) = portolan_core::history::recent_history(
+            &mount.repo_path,
+            &mount.commit,
+            HISTORY_COMMITS,
+        ) else {
+            continue;
+        };
+        let ours = history.get_or_insert_with(Default::default);
+        ours.commits_walked += theirs.commits_walked;
+        ours.changed.extend(
+            theirs
+                .changed
+                .into_iter()
+                .map(|(path, commit)| (format!("{}:{path}", mount.name), commit)),
+        );
+    }
+    history
+}
+
 pub fn api_changelogs(
     workspace: &Workspace,
     checked: &Checked,

@@ -110,6 +110,7 @@ pub fn open_at(global: &GlobalArgs, rev: Option<&str>) -> Result<Workspace> {
         }
     };
     let policies = portolan_check::policy::load_policies(&config, &read_schema);
+    let source = mount_sources(global, &cwd, &root, source, &config)?;
     Ok(Workspace {
         root,
         source,
@@ -117,4 +118,39 @@ pub fn open_at(global: &GlobalArgs, rev: Option<&str>) -> Result<Workspace> {
         policies,
         config_origin,
     })
+}
+
+/// The catalog source with the repositories `[[sources]]` maps, when there
+/// are any.
+fn mount_sources(
+    global: &GlobalArgs,
+    cwd: &Path,
+    root: &Path,
+    source: Box<dyn Source>,
+    config: &Config,
+) -> Result<Box<dyn Source>> {
+    if config.sources.is_empty() {
+        if global.fetch {
+            eprintln!("portolan: --fetch has nothing to fetch: portolan.toml has no [[sources]]");
+        }
+        return Ok(source);
+    }
+    let cache_dir = match &global.cache_dir {
+        Some(dir) => cwd.join(dir),
+        None => root.join(".portolan").join("cache"),
+    };
+    let options = portolan_catalog::SourceOptions {
+        root_dir: root.to_path_buf(),
+        allow_read: global.allow_read.iter().map(|d| cwd.join(d)).collect(),
+        cache_dir,
+        fetch: global.fetch.then(|| portolan_catalog::fetch::FetchOptions {
+            jobs: usize::from(global.fetch_jobs),
+            depth: global.fetch_depth,
+        }),
+    };
+    Ok(Box::new(portolan_catalog::SourceSet::new(
+        source,
+        &config.sources,
+        options,
+    )?))
 }
