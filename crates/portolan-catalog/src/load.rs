@@ -188,17 +188,8 @@ pub fn load_cached(
     queue.extend(named.iter().cloned());
 
     let mut loaded = Loaded::default();
-    for entry in source.refused_entries() {
-        loaded.diagnostics.push(
-            Diagnostic::new(
-                &codes::PATH_ESCAPES_ROOT,
-                format!(
-                    "`{entry}` has a name portolan does not read (`.`, `..`, a backslash or a control character); it and anything under it are left out"
-                ),
-            )
-            .with_help("such names cannot be published as pages or images; a crafted git commit can hold `..` entries (git mktree accepts them) that no checkout would write"),
-        );
-    }
+    let refused = source.refused_entries();
+    report_refused(&refused, &mut loaded.diagnostics);
     let mut seen: BTreeSet<String> = BTreeSet::new();
     // Mounted repositories' files, by mount name (`[[sources]]`).
     let mut mounts: HashMap<String, Vec<String>> = HashMap::new();
@@ -286,6 +277,13 @@ pub fn load_cached(
         loaded.all_files.extend(mounts.into_values().flatten());
         loaded.all_files.sort();
         crate::provenance::annotate(source, &mut loaded.entities, &origins);
+        // Entries of the mounted repositories' trees.
+        let more: Vec<String> = source
+            .refused_entries()
+            .into_iter()
+            .filter(|entry| !refused.contains(entry))
+            .collect();
+        report_refused(&more, &mut loaded.diagnostics);
     }
     loaded
         .entities
@@ -294,6 +292,22 @@ pub fn load_cached(
         .location_targets
         .sort_by(|a, b| (&a.location_file, a.span).cmp(&(&b.location_file, b.span)));
     Ok(loaded)
+}
+
+/// One finding per listing entry the source left out for its name.
+fn report_refused(entries: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    for entry in entries {
+        let reason = "`.`, `..`, a backslash or a control character; with `[[sources]]`, a `:` in a root file's name, which would name a mounted repository's file";
+        diagnostics.push(
+            Diagnostic::new(
+                &codes::PATH_ESCAPES_ROOT,
+                format!(
+                    "`{entry}` has a name portolan does not read ({reason}); it and anything under it are left out"
+                ),
+            )
+            .with_help("such names cannot be published as pages or images; a crafted git commit can hold `..` entries (git mktree accepts them) that no checkout would write"),
+        );
+    }
 }
 
 /// Resolve a round's URL Location targets in one batch (the source opens

@@ -92,6 +92,8 @@ pub struct SourceSet {
     mounts: RwLock<BTreeMap<String, Arc<Mount>>>,
     /// Every repository tried: its mount name, or why it cannot be read.
     opened: Mutex<HashMap<RepoKey, Result<String, String>>>,
+    /// Root files the last listing left out: their names hold a `:`.
+    posing: Mutex<Vec<String>>,
 }
 
 impl SourceSet {
@@ -171,6 +173,7 @@ impl SourceSet {
             allowed,
             mounts: RwLock::new(BTreeMap::new()),
             opened: Mutex::new(HashMap::new()),
+            posing: Mutex::new(Vec::new()),
         })
     }
 
@@ -389,12 +392,13 @@ impl Source for SourceSet {
     fn files(&self) -> Result<Vec<String>, SourceError> {
         // A root file whose name holds a `:` would read as a mounted
         // repository's: left out (and reported).
-        Ok(self
+        let (posing, files): (Vec<String>, Vec<String>) = self
             .root
             .files()?
             .into_iter()
-            .filter(|p| !p.contains(':'))
-            .collect())
+            .partition(|p| p.contains(':'));
+        *self.posing.lock().unwrap_or_else(|e| e.into_inner()) = posing;
+        Ok(files)
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
@@ -425,9 +429,13 @@ impl Source for SourceSet {
 
     fn refused_entries(&self) -> Vec<String> {
         let mut refused = self.root.refused_entries();
-        if let Ok(files) = self.root.files() {
-            refused.extend(files.into_iter().filter(|p| p.contains(':')));
-        }
+        refused.extend(
+            self.posing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned(),
+        );
         for mount in self
             .mounts
             .read()
