@@ -30,7 +30,7 @@ import tempfile
 TIME = "/usr/bin/time"
 
 
-def descriptor(i):
+def descriptor(i, repos):
     team = f"team-{i % 50:02d}"
     docs = []
     for c in range(8):
@@ -47,7 +47,7 @@ spec:
   owner: group:default/{team}
   system: sys-{i:04d}
   dependsOn: [resource:default/db-{i:04d}]
-  {"providesApis: [api-" + f"{i:04d}" + "]" if c == 0 else "consumesApis: [api-" + f"{(i + 1) % 10**6:04d}" + "]"}
+  {"providesApis: [api-" + f"{i:04d}" + "]" if c == 0 else "consumesApis: [api-" + f"{(i + 1) % repos:04d}" + "]"}
 """
         )
     docs.append(
@@ -112,14 +112,14 @@ def blob(text):
     return b"data %d\n" % len(data) + data + b"\n"
 
 
-def make_repo(path, i):
+def make_repo(path, i, repos):
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", path], check=True)
     stream = (
         b"commit refs/heads/main\n"
         b"committer Bench <bench@example.com> 1767225600 +0000\n"
         + blob("first")
         + b"M 100644 inline catalog-info.yaml\n"
-        + blob(descriptor(i))
+        + blob(descriptor(i, repos))
         + b"M 100644 inline openapi.yaml\n"
         + blob(openapi(i))
     )
@@ -137,7 +137,7 @@ def make_org(work, repos):
     os.makedirs(os.path.join(tmp, "repos"))
     os.makedirs(os.path.join(tmp, "central"))
     for i in range(repos):
-        make_repo(os.path.join(tmp, "repos", f"svc-{i:04d}.git"), i)
+        make_repo(os.path.join(tmp, "repos", f"svc-{i:04d}.git"), i, repos)
     targets = "".join(
         f"    - https://github.com/acme/svc-{i:04d}/blob/main/catalog-info.yaml\n"
         for i in range(repos)

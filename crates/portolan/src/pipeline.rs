@@ -342,6 +342,12 @@ fn changelog_definitions(checked: &Checked) -> Vec<DefinitionFiles> {
             else {
                 return None;
             };
+            // A definition in a repository mounted by `[[sources]]` has its
+            // history in that repository, which is not walked (yet): no
+            // changelog rather than an empty one.
+            if root.contains(':') {
+                return None;
+            }
             let mut files: Vec<String> = definition
                 .files
                 .iter()
