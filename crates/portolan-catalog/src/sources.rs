@@ -94,6 +94,9 @@ pub struct SourceSet {
     opened: Mutex<HashMap<RepoKey, Result<String, String>>>,
     /// Root files the last listing left out: their names hold a `:`.
     posing: Mutex<Vec<String>>,
+    /// Catalog-relative directories (ending in `/`) that `path` templates
+    /// keep repositories in, inside the root: not the root's own files.
+    repo_dirs: Vec<String>,
 }
 
 impl SourceSet {
@@ -161,6 +164,12 @@ impl SourceSet {
             .iter()
             .filter_map(|dir| dir.canonicalize().ok())
             .collect();
+        let mut repo_dirs: Vec<String> = mappings
+            .iter()
+            .filter_map(|m| repositories_dir(m.path.as_deref()?))
+            .collect();
+        repo_dirs.sort();
+        repo_dirs.dedup();
         let mut hosts: Vec<&str> = mappings.iter().map(|m| m.host.as_str()).collect();
         hosts.sort_unstable();
         hosts.dedup();
@@ -174,6 +183,7 @@ impl SourceSet {
             mounts: RwLock::new(BTreeMap::new()),
             opened: Mutex::new(HashMap::new()),
             posing: Mutex::new(Vec::new()),
+            repo_dirs,
         })
     }
 
@@ -324,6 +334,19 @@ impl SourceSet {
     }
 }
 
+/// The catalog-relative directory (with a trailing `/`) a `path` template
+/// keeps repositories under: its text before the first placeholder, up to
+/// the last `/`; `None` when that is the root itself or outside it.
+fn repositories_dir(template: &str) -> Option<String> {
+    let fixed = &template[..template.find('{')?];
+    let dir = &fixed[..fixed.rfind('/')?];
+    if dir.starts_with('/') {
+        return None;
+    }
+    let normalized = portolan_core::paths::join_normalized("", dir).ok()?;
+    (!normalized.is_empty()).then(|| format!("{normalized}/"))
+}
+
 /// `{host}`, `{owner}`, `{repo}` of a template, filled in.
 fn fill(template: &str, key: &RepoKey) -> String {
     template
@@ -398,7 +421,13 @@ impl Source for SourceSet {
             .into_iter()
             .partition(|p| p.contains(':'));
         *self.posing.lock().unwrap_or_else(|e| e.into_inner()) = posing;
-        Ok(files)
+        // The directory the repositories are kept in, when it is inside
+        // the root, is theirs: its work trees are read as mounted
+        // repositories (at the URL's ref), not as the root's own files.
+        Ok(files
+            .into_iter()
+            .filter(|p| !self.repo_dirs.iter().any(|dir| p.starts_with(dir.as_str())))
+            .collect())
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
@@ -598,5 +627,41 @@ fn target_path(mount: &str, target: &RemoteTarget) -> String {
         (UrlForm::Tree, false) => format!("{mount}:{}/{descriptors}", target.path),
         (UrlForm::Tree, true) | (_, true) => format!("{mount}:{descriptors}"),
         (_, false) => format!("{mount}:{}", target.path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_directory_repositories_are_kept_in() {
+        assert_eq!(repositories_dir("repos/{repo}"), Some("repos/".into()));
+        assert_eq!(
+            repositories_dir("./vendor/git/{owner}/{repo}.git"),
+            Some("vendor/git/".into())
+        );
+        assert_eq!(repositories_dir("../repos/{repo}"), None);
+        assert_eq!(repositories_dir("{repo}"), None);
+        assert_eq!(repositories_dir("/srv/git/{repo}"), None);
+        assert_eq!(repositories_dir("repos/fixed"), None);
+    }
+
+    #[test]
+    fn names_and_refs_a_url_may_give() {
+        for good in ["payments", "pay.ments-2", "a_b"] {
+            assert!(is_usable_name_part(good), "{good}");
+        }
+        for bad in ["", ".", "..", ".git", "a b", "a*", "a:b", "a/b"] {
+            assert!(!is_usable_name_part(bad), "{bad}");
+        }
+        for good in ["main", "release/1.2", "v2"] {
+            assert!(is_usable_ref(good), "{good}");
+        }
+        for bad in [
+            "", "-x", "a..b", "HEAD@{1}", "main~2", "a:b", "/a", "a/", "a//b",
+        ] {
+            assert!(!is_usable_ref(bad), "{bad}");
+        }
     }
 }

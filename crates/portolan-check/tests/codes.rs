@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use portolan_check::{CheckOptions, check, policy};
 use portolan_core::codes;
 use portolan_core::render::render_human;
-use portolan_core::source::DirSource;
+use portolan_core::source::{DirSource, Source};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/codes")
@@ -22,11 +22,25 @@ fn fixtures() -> PathBuf {
 fn run_fixture(dir: &Path) -> (Vec<portolan_core::Diagnostic>, String) {
     let source = DirSource::new(dir).unwrap();
     let (config, policies) = policy::configuration_in(&source).unwrap();
+    // `[[sources]]`, as the command line mounts them.
+    let source: Box<dyn Source> = if config.sources.is_empty() {
+        Box::new(source)
+    } else {
+        let options = portolan_catalog::SourceOptions {
+            root_dir: dir.to_path_buf(),
+            cache_dir: dir.join(".portolan/cache"),
+            ..Default::default()
+        };
+        Box::new(
+            portolan_catalog::SourceSet::new(Box::new(source), &config.sources, options).unwrap(),
+        )
+    };
+    let source = source.as_ref();
     let mut options = CheckOptions::from_config(&config);
     if let Ok(named) = std::fs::read_to_string(dir.join("named.txt")) {
         options.load.named_files = named.lines().map(str::to_string).collect();
     }
-    let checked = check(&source, &config, &policies, &options).unwrap();
+    let checked = check(source, &config, &policies, &options).unwrap();
     let rendered = render_human(&checked.diagnostics, &checked.catalog.files, false);
     (checked.diagnostics, rendered)
 }

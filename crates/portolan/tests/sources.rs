@@ -325,6 +325,10 @@ fn a_work_tree_inside_the_root_needs_no_permission_and_root_files_cannot_pose_as
     );
     let (_, out) = org.check(&[]);
     assert!(out.contains("acme/billing:catalog-info.yaml"), "{out}");
+    // The work tree's files are the mounted repository's, not the root's
+    // own as well (no duplicates).
+    assert!(!out.contains("R004"), "{out}");
+    assert!(!out.contains("repos/billing"), "{out}");
 }
 
 /// A `git daemon` serving `base` on a free loopback port.
