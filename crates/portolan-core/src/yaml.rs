@@ -1083,7 +1083,7 @@ pub fn plain_reads_as_string(text: &str) -> bool {
     resolve_plain(text).is_none()
 }
 
-fn resolve_plain(text: &str) -> Option<Value> {
+pub(crate) fn resolve_plain(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
