@@ -174,6 +174,14 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, color: bool) -> Result<ExitCode
         DiffFailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| all().any(|f| f.diagnostic.severity >= t));
+    // The process ends with this command: freeing both revisions' trees
+    // and bundles node by node (millions of small allocations for a large
+    // definition) cost a tenth of the run on GitHub's 13 MB description,
+    // and the memory goes back to the system at exit all the same.
+    drop(reports);
+    std::mem::forget(diffs);
+    std::mem::forget(base_catalog);
+    std::mem::forget(head_catalog);
     Ok(if failed {
         ExitCode::Findings
     } else {
