@@ -16,10 +16,19 @@
 //! which for a string holding an escaped quote (`"a\"b"`) is that escaped
 //! quote, not the closing one.
 //!
+//! One difference, on purpose: yaml-rust2 rejects a tab right after a
+//! mapping's colon when a number, `true`, `false` or `null` follows
+//! (`{"a":\t1}`: "':' must be followed by a valid YAML whitespace"),
+//! though YAML 1.2 allows it and it is valid JSON. This reader reads such
+//! text, as a JSON parser does; the YAML reader gives the same tree for it
+//! with those tabs written as spaces ([`tabs_after_colons_as_spaces`],
+//! which the tests and fuzz targets comparing the two use).
+//!
 //! Lexing is `jiter`'s (positions, validation, escapes and surrogate
 //! pairs); the tree is built here with an explicit stack, so depth costs
 //! no native stack, and time and memory are linear in the input.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jiter::{Jiter, Peek};
@@ -73,6 +82,38 @@ pub fn starts_like_json(text: &str) -> bool {
         .bytes()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
     matches!(first, Some(b'{' | b'['))
+}
+
+/// `text` (JSON) with each tab that directly follows a colon outside a
+/// string written as a space: what the YAML reader reads as this reader
+/// reads `text` (see the module's comment). Same length, so the same
+/// spans; tabs inside strings are escapes in JSON and stay.
+pub fn tabs_after_colons_as_spaces(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let (mut in_string, mut escaped, mut after_colon) = (false, false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if after_colon && b == b'\t' {
+            out.get_or_insert_with(|| bytes.to_vec())[i] = b' ';
+            continue;
+        }
+        after_colon = b == b':';
+        in_string = b == b'"';
+    }
+    match out {
+        // Only ASCII tabs became spaces: still UTF-8.
+        Some(out) => Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string())),
+        None => Cow::Borrowed(text),
+    }
 }
 
 enum Frame {
