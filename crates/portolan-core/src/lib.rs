@@ -9,6 +9,7 @@ pub mod deps;
 pub mod diagnostic;
 pub mod files;
 pub mod history;
+pub mod json;
 mod json_escapes;
 pub mod parse;
 pub mod paths;

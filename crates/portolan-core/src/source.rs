@@ -2,10 +2,10 @@
 //! revision read from the object database, or files in memory (tests). Every
 //! stage is written against the trait, so each works on all three.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::paths::{join_normalized, parent_dir};
 
@@ -482,6 +482,8 @@ fn io_read_error(err: std::io::Error) -> ReadError {
 /// works in bare repositories.
 pub struct GitSource {
     repo: Mutex<git2::Repository>,
+    /// Large blobs read lately (see [`BlobCache`]).
+    recent: Mutex<BlobCache>,
     description: String,
     /// Catalog-relative path → (blob id, file mode).
     entries: BTreeMap<String, (git2::Oid, i32)>,
@@ -510,6 +512,7 @@ impl GitSource {
         );
         Ok(GitSource {
             repo: Mutex::new(repo),
+            recent: Mutex::new(BlobCache::default()),
             description,
             entries,
             refused,
@@ -627,6 +630,44 @@ impl GitSource {
 
 const GIT_SYMLINK_MODE: i32 = 0o120000;
 
+/// The large blobs a [`GitSource`] read last, by id, within a budget of
+/// bytes. A catalog reads an API's `$text` definition and the API loader
+/// reads the same file again: for a 12 MB JSON definition, inflating and
+/// hash-checking it twice cost a tenth of `portolan diff`'s time.
+#[derive(Default)]
+struct BlobCache {
+    blobs: VecDeque<(git2::Oid, Arc<[u8]>)>,
+    bytes: usize,
+}
+
+impl BlobCache {
+    /// Most bytes kept; the oldest blobs go first.
+    const BUDGET: usize = 64 << 20;
+    /// Smaller blobs are cheap to read again and not kept.
+    const SMALLEST: usize = 64 << 10;
+
+    fn get(&self, oid: git2::Oid) -> Option<&[u8]> {
+        self.blobs
+            .iter()
+            .find(|(id, _)| *id == oid)
+            .map(|(_, content)| &**content)
+    }
+
+    fn insert(&mut self, oid: git2::Oid, content: &[u8]) {
+        if !(Self::SMALLEST..=Self::BUDGET).contains(&content.len()) || self.get(oid).is_some() {
+            return;
+        }
+        while self.bytes + content.len() > Self::BUDGET {
+            match self.blobs.pop_front() {
+                Some((_, old)) => self.bytes -= old.len(),
+                None => break,
+            }
+        }
+        self.bytes += content.len();
+        self.blobs.push_back((oid, Arc::from(content)));
+    }
+}
+
 impl Source for GitSource {
     fn describe(&self) -> String {
         self.description.clone()
@@ -645,10 +686,20 @@ impl Source for GitSource {
     }
 
     fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let repo = self.repo.lock().unwrap_or_else(|e| e.into_inner());
         let mut path = path.to_string();
         for _ in 0..8 {
             let (oid, mode) = *self.entries.get(&path).ok_or(ReadError::NotFound)?;
+            if mode != GIT_SYMLINK_MODE {
+                let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(content) = recent.get(oid) {
+                    let size = content.len() as u64;
+                    if size > limit {
+                        return Err(ReadError::TooLarge { size, limit });
+                    }
+                    return Ok(content.to_vec());
+                }
+            }
+            let repo = self.repo.lock().unwrap_or_else(|e| e.into_inner());
             let blob = repo
                 .find_blob(oid)
                 .map_err(|e| ReadError::Io(format!("git object {oid}: {}", e.message())))?;
@@ -661,7 +712,14 @@ impl Source for GitSource {
             if size > limit {
                 return Err(ReadError::TooLarge { size, limit });
             }
-            return Ok(blob.content().to_vec());
+            let content = blob.content().to_vec();
+            drop(blob);
+            drop(repo);
+            self.recent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(oid, &content);
+            return Ok(content);
         }
         Err(ReadError::Io("too many levels of symbolic links".into()))
     }
@@ -694,5 +752,74 @@ mod tests {
             source.read("a/real.yaml", 0),
             Err(ReadError::TooLarge { size: 1, limit: 0 })
         );
+    }
+
+    /// A repository whose one commit holds `files` (path, content) and
+    /// `links` (path, target).
+    fn repository(files: &[(&str, &[u8])], links: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        let mut tree = repo.treebuilder(None).unwrap();
+        for (path, content) in files {
+            let blob = repo.blob(content).unwrap();
+            tree.insert(path, blob, 0o100644).unwrap();
+        }
+        for (path, target) in links {
+            let blob = repo.blob(target.as_bytes()).unwrap();
+            tree.insert(path, blob, GIT_SYMLINK_MODE).unwrap();
+        }
+        let tree = repo.find_tree(tree.write().unwrap()).unwrap();
+        let who = git2::Signature::now("t", "t@example.com").unwrap();
+        repo.commit(Some("HEAD"), &who, &who, "one", &tree, &[])
+            .unwrap();
+        dir
+    }
+
+    /// The catalog and the API loader read a `$text` definition one after
+    /// the other: the second read is served from memory, by blob id (a
+    /// link to the same blob too), and the size limit still holds.
+    #[test]
+    fn large_blobs_read_again_come_from_memory() {
+        let large = vec![b'x'; BlobCache::SMALLEST + 1];
+        let dir = repository(
+            &[("big.json", &large), ("small.yaml", b"a: 1")],
+            &[("link.json", "big.json")],
+        );
+        let source = GitSource::open(dir.path(), "HEAD").unwrap();
+        let cached = |source: &GitSource| source.recent.lock().unwrap().blobs.len();
+        assert_eq!(source.read("small.yaml", 100), Ok(b"a: 1".to_vec()));
+        assert_eq!(cached(&source), 0, "small blobs are not kept");
+        assert_eq!(source.read("big.json", u64::MAX), Ok(large.clone()));
+        assert_eq!(cached(&source), 1);
+        assert_eq!(source.read("big.json", u64::MAX), Ok(large.clone()));
+        assert_eq!(source.read("link.json", u64::MAX), Ok(large.clone()));
+        assert_eq!(cached(&source), 1, "one blob, kept once");
+        let size = large.len() as u64;
+        assert_eq!(
+            source.read("big.json", size - 1),
+            Err(ReadError::TooLarge {
+                size,
+                limit: size - 1
+            })
+        );
+    }
+
+    #[test]
+    fn the_blob_cache_keeps_to_its_budget() {
+        let mut cache = BlobCache::default();
+        let blob = |n: u8| vec![n; BlobCache::BUDGET / 3 + 1];
+        let id = |n: u8| git2::Oid::from_bytes(&[n; 20]).unwrap();
+        for n in 0..3 {
+            cache.insert(id(n), &blob(n));
+        }
+        // The third did not fit beside the first two: the oldest went.
+        assert!(cache.get(id(0)).is_none());
+        assert_eq!(cache.get(id(1)), Some(&blob(1)[..]));
+        assert_eq!(cache.get(id(2)), Some(&blob(2)[..]));
+        assert!(cache.bytes <= BlobCache::BUDGET);
+        // A blob over the whole budget is not kept (nor evicts anything).
+        cache.insert(id(9), &vec![0; BlobCache::BUDGET + 1]);
+        assert!(cache.get(id(9)).is_none());
+        assert!(cache.get(id(2)).is_some());
     }
 }

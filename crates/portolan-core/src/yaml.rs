@@ -1,6 +1,8 @@
 //! YAML (and JSON, which parses as YAML) into a tree that remembers where
 //! every node came from, so a JSON pointer found by any later stage maps back
-//! to the exact line:col of the offending node.
+//! to the exact line:col of the offending node. Files are read through
+//! [`crate::parse::parse_text`], which gives strict JSON to the faster
+//! [`crate::json`] reader: same tree, same spans, same findings.
 //!
 //! Hostile input is bounded here, once, for every later stage: nesting depth,
 //! alias expansion (YAML bombs) and total node count have limits, and a
@@ -1083,7 +1085,7 @@ pub fn plain_reads_as_string(text: &str) -> bool {
     resolve_plain(text).is_none()
 }
 
-fn resolve_plain(text: &str) -> Option<Value> {
+pub(crate) fn resolve_plain(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),

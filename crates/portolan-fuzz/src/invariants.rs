@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use portolan_core::Diagnostic;
 use portolan_core::Span;
-use portolan_core::yaml::{Node, Value};
+use portolan_core::yaml::{Node, Value, YamlLimits};
 use serde_json::Value as Json;
 
 /// `span` lies within `text` and both ends are on character boundaries
@@ -197,6 +197,35 @@ fn as_browser_reads(value: &str) -> String {
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect::<String>()
         .to_ascii_lowercase()
+}
+
+/// Where the strict JSON reader takes `text`, it reads exactly what the
+/// YAML reader reads: the same findings, documents, values and spans
+/// (`parse_file` picks the JSON reader for such text, so a difference
+/// would move a diagnostic or change a value).
+pub fn assert_json_reader_agrees(text: &str, limits: YamlLimits) {
+    let Some(json) = portolan_core::json::parse_json(text, limits) else {
+        return;
+    };
+    // What yaml-rust2 reads where it rejects valid JSON (see `json.rs`).
+    let readable = portolan_core::json::tabs_after_colons_as_spaces(text);
+    let yaml = portolan_core::yaml::parse_stream(&readable, limits);
+    assert_eq!(
+        json.errors, yaml.errors,
+        "the JSON reader's findings differ from the YAML reader's"
+    );
+    let roots = |stream: &portolan_core::yaml::ParsedStream| -> Vec<(usize, bool, Node)> {
+        stream
+            .documents
+            .iter()
+            .map(|d| (d.index, d.is_empty, d.root.clone()))
+            .collect()
+    };
+    assert_eq!(
+        roots(&json),
+        roots(&yaml),
+        "the JSON reader's tree differs from the YAML reader's"
+    );
 }
 
 #[cfg(test)]

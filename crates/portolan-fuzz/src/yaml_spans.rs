@@ -10,10 +10,12 @@ use portolan_core::files::{FileSet, SourceFile};
 use portolan_core::render;
 use portolan_core::yaml::{self, Node, Value, YamlLimits};
 
-use crate::invariants::{assert_diagnostics_placed, assert_span_in, assert_tree_spans};
+use crate::invariants::{
+    assert_diagnostics_placed, assert_json_reader_agrees, assert_span_in, assert_tree_spans,
+};
 
 /// Limits small enough that short inputs reach them.
-const TIGHT: YamlLimits = YamlLimits {
+pub(crate) const TIGHT: YamlLimits = YamlLimits {
     max_depth: 6,
     max_alias_nodes: 40,
     max_alias_bytes: 256,
@@ -29,6 +31,7 @@ pub fn yaml_spans(data: &[u8]) {
 }
 
 fn check_stream(text: &str, limits: YamlLimits) {
+    assert_json_reader_agrees(text, limits);
     let stream = yaml::parse_stream(text, limits);
     for error in &stream.errors {
         assert_span_in(text, error.span, &error.message);

@@ -49,8 +49,12 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, color: bool) -> Result<ExitCode
         eprintln!("portolan: base {}", base.source.describe());
         eprintln!("portolan: head {}", head.source.describe());
     }
-    let base_catalog = load_catalog(&base).context("cannot load the base revision's catalog")?;
-    let head_catalog = load_catalog(&head).context("cannot load the head revision's catalog")?;
+    // Both at once: a catalog whose API substitutes a large definition
+    // (`$text`) reads and decodes it here, a third of the run for GitHub's
+    // 13 MB description when the two revisions took turns.
+    let (base_catalog, head_catalog) = rayon::join(|| load_catalog(&base), || load_catalog(&head));
+    let base_catalog = base_catalog.context("cannot load the base revision's catalog")?;
+    let head_catalog = head_catalog.context("cannot load the head revision's catalog")?;
     let only = named_apis(&args.apis, &base_catalog, &head_catalog)?;
     let limits = portolan_apis::LoadLimits {
         max_file_size: config.limits.max_file_size,
@@ -174,6 +178,14 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, color: bool) -> Result<ExitCode
         DiffFailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| all().any(|f| f.diagnostic.severity >= t));
+    // The process ends with this command: freeing both revisions' trees
+    // and bundles node by node (millions of small allocations for a large
+    // definition) cost a tenth of the run on GitHub's 13 MB description,
+    // and the memory goes back to the system at exit all the same.
+    drop(reports);
+    std::mem::forget(diffs);
+    std::mem::forget(base_catalog);
+    std::mem::forget(head_catalog);
     Ok(if failed {
         ExitCode::Findings
     } else {
