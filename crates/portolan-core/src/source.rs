@@ -541,6 +541,7 @@ impl GitSource {
             description,
             entries,
             refused,
+            recent: Mutex::new(BlobCache::disabled()),
             commit: commit_id,
         })
     }
@@ -634,15 +635,35 @@ const GIT_SYMLINK_MODE: i32 = 0o120000;
 /// bytes. A catalog reads an API's `$text` definition and the API loader
 /// reads the same file again: for a 12 MB JSON definition, inflating and
 /// hash-checking it twice cost a tenth of `portolan diff`'s time.
-#[derive(Default)]
 struct BlobCache {
     blobs: VecDeque<(git2::Oid, Arc<[u8]>)>,
     bytes: usize,
+    /// Most bytes kept: [`Self::BUDGET`], or 0 for the repositories
+    /// `[[sources]]` mounts (a thousand of them must not each hold 64 MiB).
+    budget: usize,
+}
+
+impl Default for BlobCache {
+    fn default() -> Self {
+        BlobCache {
+            blobs: VecDeque::new(),
+            bytes: 0,
+            budget: Self::BUDGET,
+        }
+    }
 }
 
 impl BlobCache {
     /// Most bytes kept; the oldest blobs go first.
     const BUDGET: usize = 64 << 20;
+
+    /// A cache that keeps nothing.
+    fn disabled() -> Self {
+        BlobCache {
+            budget: 0,
+            ..Self::default()
+        }
+    }
     /// Smaller blobs are cheap to read again and not kept.
     const SMALLEST: usize = 64 << 10;
 
@@ -654,10 +675,10 @@ impl BlobCache {
     }
 
     fn insert(&mut self, oid: git2::Oid, content: &[u8]) {
-        if !(Self::SMALLEST..=Self::BUDGET).contains(&content.len()) || self.get(oid).is_some() {
+        if !(Self::SMALLEST..=self.budget).contains(&content.len()) || self.get(oid).is_some() {
             return;
         }
-        while self.bytes + content.len() > Self::BUDGET {
+        while self.bytes + content.len() > self.budget {
             match self.blobs.pop_front() {
                 Some((_, old)) => self.bytes -= old.len(),
                 None => break,
