@@ -13,7 +13,7 @@ use portolan_core::yaml::{self, Node, Value, YamlLimits};
 use crate::invariants::{assert_diagnostics_placed, assert_span_in, assert_tree_spans};
 
 /// Limits small enough that short inputs reach them.
-const TIGHT: YamlLimits = YamlLimits {
+pub(crate) const TIGHT: YamlLimits = YamlLimits {
     max_depth: 6,
     max_alias_nodes: 40,
     max_alias_bytes: 256,
