@@ -58,7 +58,9 @@ pub struct ChunkCache {
 
 #[derive(Default)]
 struct State {
-    chunks: HashMap<String, Vec<Slot>>,
+    /// foldhash rather than SipHash: every byte of every revision is hashed
+    /// here; still randomly seeded, so crafted chunks cannot pile up.
+    chunks: HashMap<String, Vec<Slot>, foldhash::quality::RandomState>,
     generation: u64,
     text_bytes: usize,
     hits: u64,
