@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(entity_ref path_confine yaml_spans json_load markdown ref_bundle)
+[ ${#targets[@]} -gt 0 ] || targets=(entity_ref path_confine yaml_spans yaml_chunks json_load markdown ref_bundle)
 
 corpus=${PORTOLAN_CORPUS:-$root/../shared/corpus}
 logs=${FUZZ_LOGS:-$root/fuzz/target/logs}
@@ -48,7 +48,7 @@ build_flags=(-s none -a)
 
 dict_of() {
   case $1 in
-    yaml_spans|json_load|ref_bundle) echo "$root/fuzz/dicts/yaml.dict" ;;
+    yaml_spans|yaml_chunks|json_load|ref_bundle) echo "$root/fuzz/dicts/yaml.dict" ;;
     markdown) echo "$root/fuzz/dicts/markdown.dict" ;;
     path_confine) echo "$root/fuzz/dicts/path.dict" ;;
   esac
@@ -60,6 +60,7 @@ shared_seeds() {
   local found
   case $1 in
     yaml_spans) found=$(find "$corpus/backstage" "$corpus/asyncapi" -type f -size -20k \( -name '*.yaml' -o -name '*.yml' \)) ;;
+    yaml_chunks) found=$(find "$corpus/openapi" -type f -size -20k \( -name '*.yaml' -o -name '*.yml' \)) ;;
     json_load) found=$(find "$corpus" -type f -size -20k -name '*.json') ;;
     ref_bundle) found=$(find "$corpus/openapi" "$corpus/asyncapi" -type f -size -20k -name '*.yaml') ;;
     markdown) found=$(find "$corpus" -type f -size -20k -name '*.md') ;;

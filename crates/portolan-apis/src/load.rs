@@ -10,6 +10,7 @@ use portolan_core::codes;
 use portolan_core::files::SourceFile;
 use portolan_core::source::{ReadError, Source, human_bytes};
 use portolan_core::yaml::{Node, Value, YamlLimits, escape_pointer_token};
+use portolan_core::yaml_chunks::ChunkCache;
 use portolan_core::{Diagnostic, Span};
 use rayon::prelude::*;
 
@@ -121,15 +122,37 @@ impl Default for LoadLimits {
 }
 
 /// Parse one file; its first non-empty document is the spec (or fragment).
+/// Through `chunks` when given (many revisions of one definition): the
+/// same documents, found in pieces where the text repeats a revision's.
 fn parse_file(
     file: &Arc<SourceFile>,
     limits: YamlLimits,
+    chunks: Option<&ChunkCache>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Node> {
-    portolan_core::parse::parse_file(file, limits, diagnostics)
+    // JSON files are left to `parse_file`, however it reads them.
+    let documents = chunks
+        .filter(|c| same_yaml_limits(c.limits(), limits) && !file.path.ends_with(".json"))
+        .and_then(|c| c.parse(&file.text));
+    documents
+        .unwrap_or_else(|| portolan_core::parse::parse_file(file, limits, diagnostics))
         .into_iter()
         .find(|d| !d.is_empty)
         .map(|d| d.root)
+}
+
+fn same_yaml_limits(a: YamlLimits, b: YamlLimits) -> bool {
+    (
+        a.max_depth,
+        a.max_alias_nodes,
+        a.max_alias_bytes,
+        a.max_documents,
+    ) == (
+        b.max_depth,
+        b.max_alias_nodes,
+        b.max_alias_bytes,
+        b.max_documents,
+    )
 }
 
 fn read_file(source: &dyn Source, path: &str, limit: u64) -> Result<Arc<SourceFile>, String> {
@@ -306,6 +329,18 @@ fn first_char(text: &str, offset: usize) -> Span {
 
 /// Load a definition and everything it references.
 pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> Loaded {
+    load_with_chunks(source, root, limits, None)
+}
+
+/// [`load`], parsing YAML through `chunks` (see
+/// [`portolan_core::yaml_chunks`]): what loading many revisions of one
+/// definition does. The result is the same.
+pub fn load_with_chunks(
+    source: &dyn Source,
+    root: RootDocument<'_>,
+    limits: LoadLimits,
+    chunks: Option<&ChunkCache>,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let root_file = match root {
         RootDocument::File(path) => match read_file(source, path, limits.max_file_size) {
@@ -330,7 +365,8 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
         loaded.other = Some((language, root_file));
         return loaded;
     }
-    let Some(root_node) = parse_file(&root_file, limits.yaml, &mut loaded.diagnostics) else {
+    let Some(root_node) = parse_file(&root_file, limits.yaml, chunks, &mut loaded.diagnostics)
+    else {
         if loaded.diagnostics.is_empty() {
             loaded.diagnostics.push(
                 Diagnostic::new(&codes::API_UNSUPPORTED, "the API definition is empty")
@@ -411,7 +447,7 @@ pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> 
             .map(|path| {
                 let result = read_file(source, &path, limits.max_file_size).map(|file| {
                     let mut diagnostics = Vec::new();
-                    let node = parse_file(&file, limits.yaml, &mut diagnostics);
+                    let node = parse_file(&file, limits.yaml, chunks, &mut diagnostics);
                     (file, node, diagnostics)
                 });
                 (path, result)

@@ -19,6 +19,7 @@ pub mod schema_error;
 pub mod source;
 pub mod span;
 pub mod yaml;
+pub mod yaml_chunks;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use span::Span;

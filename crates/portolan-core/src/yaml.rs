@@ -314,7 +314,7 @@ fn parse_stream_as_written(text: &str, limits: YamlLimits) -> ParsedStream {
     loop {
         let control = remaining.find(is_c0_control);
         let visible = &remaining[..control.unwrap_or(remaining.len())];
-        let builder = Builder::new(visible, base, limits, next_index);
+        let mut builder = Builder::new(visible, base, limits, next_index);
         let (mut documents, mut errors, syntax_error) = builder.run();
         if documents.limit_reached {
             out.documents.extend(documents.kept);
@@ -384,6 +384,35 @@ fn parse_stream_as_written(text: &str, limits: YamlLimits) -> ParsedStream {
     }
     out.errors.sort_by_key(|e| e.span.start);
     out
+}
+
+/// One piece of a larger document parsed on its own, for
+/// [`crate::yaml_chunks`]: the root of `text` as its only document, spans
+/// counted from the start of `text`, nested inside `depth` collections of
+/// the larger document (they count towards [`YamlLimits::max_depth`]).
+/// `None` unless the parse was clean and needed nothing but its own text:
+/// any error (syntax, duplicate key, depth, control character), anchors,
+/// aliases or tags, or other than exactly one document.
+pub(crate) fn parse_fragment(text: &str, limits: YamlLimits, depth: usize) -> Option<Node> {
+    if limits.max_documents == 0 || text.contains(is_c0_control) {
+        return None;
+    }
+    let limits = YamlLimits {
+        max_depth: limits.max_depth.checked_sub(depth)?,
+        ..limits
+    };
+    let mut builder = Builder::new(text, 0, limits, 0);
+    let (documents, errors, syntax_error) = builder.run();
+    if builder.used_context
+        || !errors.is_empty()
+        || syntax_error.is_some()
+        || documents.limit_reached
+        || documents.kept.len() != 1
+        || documents.next_index != 1
+    {
+        return None;
+    }
+    documents.kept.into_iter().next().map(|d| d.root)
 }
 
 /// C0 control characters other than tab, LF and CR: YAML 1.2 allows them
@@ -535,6 +564,9 @@ struct Builder<'a> {
     /// Depth of a subtree being skipped after an error inside it.
     skipping: usize,
     errors: Vec<YamlError>,
+    /// An anchor, alias or tag was seen: the document's meaning may depend
+    /// on more than its own text (see [`parse_fragment`]).
+    used_context: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -554,6 +586,7 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             skipping: 0,
             errors: Vec::new(),
+            used_context: false,
         }
     }
 
@@ -606,7 +639,7 @@ impl<'a> Builder<'a> {
     /// Returns the complete documents, the non-fatal errors found in them,
     /// and the syntax error that stopped the parser (with the start of the
     /// broken document), if any.
-    fn run(mut self) -> (Documents, Vec<YamlError>, Option<(YamlError, usize)>) {
+    fn run(&mut self) -> (Documents, Vec<YamlError>, Option<(YamlError, usize)>) {
         let mut documents = Documents {
             kept: Vec::new(),
             next_index: self.first_index,
@@ -760,6 +793,14 @@ impl<'a> Builder<'a> {
             }
             return None;
         }
+        self.used_context |= match &event {
+            Event::Scalar(_, _, anchor, tag) => *anchor != 0 || tag.is_some(),
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                *anchor != 0 || tag.is_some()
+            }
+            Event::Alias(_) => true,
+            _ => false,
+        };
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 self.check_unquoted(at, &text, style);

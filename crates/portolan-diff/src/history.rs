@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use portolan_apis::{LoadLimits, RootDocument};
 use portolan_core::source::GitSource;
+use portolan_core::yaml_chunks::ChunkCache;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -597,6 +598,12 @@ fn compare_all(
     // definition takes tens of megabytes, so not all fifty at once.
     let batch = rayon::current_num_threads().max(2);
     let mut loaded: HashMap<StateKey, Arc<Revision>> = HashMap::new();
+    // Neighbouring revisions differ in a few places: their YAML is parsed
+    // in chunks, and a chunk a revision shares with the ones loaded just
+    // before is not parsed again. For this walk only; each batch starts a
+    // generation, so the cache holds what the last two batches used (and
+    // at most `CHUNK_TEXT_BYTES` of text).
+    let chunks = ChunkCache::new(options.limits.yaml, CHUNK_TEXT_BYTES);
     for chunk in pending.chunks(batch) {
         let mut wanted: Vec<(StateKey, git2::Oid)> = Vec::new();
         for touch in chunk {
@@ -626,7 +633,7 @@ fn compare_all(
             .into_par_iter()
             .map(|(key, commit)| {
                 let root_file = &definitions[key.definition].root;
-                let revision = load_revision(root, commit, root_file, options.limits);
+                let revision = load_revision(root, commit, root_file, options.limits, &chunks);
                 (key, Arc::new(revision))
             })
             .collect();
@@ -655,15 +662,28 @@ fn compare_all(
             .collect();
         cache.diffs_run += compared.len();
         results.extend(compared);
+        chunks.next_generation();
     }
     results
 }
 
+/// Most chunk text the walk's [`ChunkCache`] holds: a few revisions of a
+/// very large definition (Stripe's is 4 MB).
+const CHUNK_TEXT_BYTES: usize = 64 << 20;
+
 /// The definition at `commit`, or an empty revision (whose comparison says
 /// why) when the commit cannot be read.
-fn load_revision(root: &Path, commit: git2::Oid, root_file: &str, limits: LoadLimits) -> Revision {
+fn load_revision(
+    root: &Path,
+    commit: git2::Oid,
+    root_file: &str,
+    limits: LoadLimits,
+    chunks: &ChunkCache,
+) -> Revision {
     match GitSource::open(root, &commit.to_string()) {
-        Ok(source) => Revision::load(&source, RootDocument::File(root_file), limits),
+        Ok(source) => {
+            Revision::load_with_chunks(&source, RootDocument::File(root_file), limits, Some(chunks))
+        }
         Err(err) => Revision {
             spec: None,
             diagnostics: vec![portolan_core::Diagnostic::new(

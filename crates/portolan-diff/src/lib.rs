@@ -33,6 +33,7 @@ use portolan_apis::{Bundled, LoadLimits, RootDocument, SpecFormat, SpecSet, bund
 use portolan_core::Diagnostic;
 use portolan_core::files::SourceFile;
 use portolan_core::source::Source;
+use portolan_core::yaml_chunks::ChunkCache;
 
 pub use change::{Change, Level, Place};
 pub use date::Date;
@@ -69,7 +70,18 @@ impl Revision {
     /// bundle them. Not validated: `check` does that; a comparison needs
     /// only the document.
     pub fn load(source: &dyn Source, root: RootDocument<'_>, limits: LoadLimits) -> Revision {
-        let loaded = load::load(source, root, limits);
+        Revision::load_with_chunks(source, root, limits, None)
+    }
+
+    /// [`Revision::load`], parsing YAML through `chunks`, which neighbouring
+    /// revisions share (see [`portolan_core::yaml_chunks`]).
+    pub fn load_with_chunks(
+        source: &dyn Source,
+        root: RootDocument<'_>,
+        limits: LoadLimits,
+        chunks: Option<&ChunkCache>,
+    ) -> Revision {
+        let loaded = load::load_with_chunks(source, root, limits, chunks);
         let spec = loaded.spec.map(|set| {
             let bundled = bundle::bundle_within(&set, limits.max_reference_depth);
             (set, bundled)

@@ -16,6 +16,7 @@ mod json_load;
 mod markdown;
 mod path_confine;
 mod ref_bundle;
+mod yaml_chunks;
 mod yaml_spans;
 
 pub use entity_ref::entity_ref;
@@ -23,6 +24,7 @@ pub use json_load::json_load;
 pub use markdown::markdown;
 pub use path_confine::path_confine;
 pub use ref_bundle::ref_bundle;
+pub use yaml_chunks::yaml_chunks;
 pub use yaml_spans::yaml_spans;
 
 /// A fuzz target: its name (the directory under `fuzz/corpus/` and
@@ -45,6 +47,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "yaml_spans",
         run: yaml_spans,
+    },
+    Target {
+        name: "yaml_chunks",
+        run: yaml_chunks,
     },
     Target {
         name: "json_load",

@@ -1,0 +1,490 @@
+//! Parsing many revisions of one large YAML document cheaply: a block-style
+//! document is cut into chunks at the lines that start a mapping key, each
+//! chunk is parsed on its own ([`crate::yaml`]'s parser, spans moved to the
+//! chunk's place), and a [`ChunkCache`] keeps the chunks parsed, so a chunk
+//! written identically in another revision is not parsed again. Consecutive
+//! revisions of an API definition differ in a few places; the changelog
+//! (`portolan-diff`'s history) loads fifty of them.
+//!
+//! The result is exactly what [`crate::yaml::parse_stream`] gives (values,
+//! spans, document), or nothing: the caller then parses the whole text as
+//! usual, which also reports every error. Why a chunk parsed alone reads as
+//! it does inside the document:
+//!
+//! - A chunk starts at a line of indentation `n` that starts a key of a
+//!   block mapping at column `n`; every other line of it that is not blank
+//!   or a comment is indented more than `n`. Inside the document, the
+//!   scanner starts that line in block context with the mapping's
+//!   indentation `n` on top of its stack, as it does when the chunk is a
+//!   document of its own (whose first key opens a mapping at `n`); since no
+//!   line of the chunk goes back to `n` or less, the indentations below `n`
+//!   are never consulted, and the chunk's tokens are the same.
+//! - A chunk that parses alone without error ends in block context: an
+//!   unclosed flow collection or quoted scalar would be an error at the end
+//!   of its text. A block or plain scalar ends at a line indented `n` or
+//!   less, i.e. at the next chunk, in the document as at the chunk's end.
+//! - What can make a chunk mean something else in the document is refused:
+//!   anchors, aliases and tags (the parser reports seeing any), directives
+//!   and document markers (`%`, `---`, `...` at column 0), tabs in
+//!   indentation, CR line breaks, a byte order mark, control characters,
+//!   keys repeated across chunks, nesting past the depth limit (chunks are
+//!   parsed with the limit minus their depth), and any error at all.
+//!
+//! The differential tests (`tests/yaml_chunks.rs`: the shared corpus, edge
+//! cases) and the `yaml_chunks` fuzz target check that promise.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use crate::span::Span;
+use crate::yaml::{self, Document, Entry, Node, Value, YamlLimits};
+
+/// A chunk at least this long whose value is a block mapping is cut into
+/// the mapping's entries; shorter ones are parsed (and cached) whole. Small
+/// enough that an edit re-parses little, large enough that a revision is a
+/// few thousand lookups.
+const DESCEND_BYTES: usize = 2048;
+
+/// Chunks parsed while loading the revisions of one history walk, by text
+/// and depth. Safe to share between threads. Entries not used during the
+/// last two generations ([`ChunkCache::next_generation`]) are dropped, and
+/// the text held is capped, so memory stays bounded whatever the history.
+pub struct ChunkCache {
+    limits: YamlLimits,
+    max_text_bytes: usize,
+    descend_bytes: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// foldhash rather than SipHash: every byte of every revision is hashed
+    /// here; still randomly seeded, so crafted chunks cannot pile up.
+    chunks: HashMap<String, Vec<Slot>, foldhash::quality::RandomState>,
+    generation: u64,
+    text_bytes: usize,
+    hits: u64,
+    misses: u64,
+}
+
+struct Slot {
+    depth: usize,
+    /// Spans counted from the chunk's first byte.
+    node: Arc<Node>,
+    used: u64,
+}
+
+/// How a cache has been used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChunkStats {
+    /// Chunks found parsed already.
+    pub hits: u64,
+    /// Chunks parsed.
+    pub misses: u64,
+    /// Chunks held now.
+    pub held: usize,
+}
+
+impl ChunkCache {
+    /// A cache for documents parsed with `limits`, holding at most
+    /// `max_text_bytes` of chunk text (and the trees parsed from it).
+    pub fn new(limits: YamlLimits, max_text_bytes: usize) -> Self {
+        ChunkCache {
+            limits,
+            max_text_bytes,
+            descend_bytes: DESCEND_BYTES,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Cut chunks of at least `bytes` into their mapping's entries (the
+    /// default is 2 KiB): the tests and the fuzz target cut small inputs
+    /// into many chunks.
+    pub fn descend_at(mut self, bytes: usize) -> Self {
+        self.descend_bytes = bytes;
+        self
+    }
+
+    pub fn limits(&self) -> YamlLimits {
+        self.limits
+    }
+
+    pub fn stats(&self) -> ChunkStats {
+        let state = self.lock();
+        ChunkStats {
+            hits: state.hits,
+            misses: state.misses,
+            held: state.chunks.values().map(Vec::len).sum(),
+        }
+    }
+
+    /// Start a new generation: chunks used in neither this one nor the
+    /// one before are dropped. A history walk calls it after each batch of
+    /// revisions, which keeps what the neighbouring revisions share.
+    pub fn next_generation(&self) {
+        let mut state = self.lock();
+        let keep_from = state.generation.saturating_sub(1);
+        let mut freed = 0;
+        state.chunks.retain(|text, slots| {
+            slots.retain(|s| s.used >= keep_from);
+            if slots.is_empty() {
+                freed += text.len();
+                false
+            } else {
+                true
+            }
+        });
+        state.text_bytes -= freed;
+        state.generation += 1;
+    }
+
+    /// `text` parsed as [`crate::yaml::parse_stream`] parses it with this
+    /// cache's limits, when that parse is clean (no error) and this way of
+    /// parsing can vouch for the result; otherwise `None`, and the caller
+    /// parses the whole text.
+    pub fn parse(&self, text: &str) -> Option<Vec<Document>> {
+        let lines = scan_lines(text)?;
+        let chunker = Chunker {
+            cache: self,
+            text,
+            lines: &lines,
+        };
+        let (entries, span) = chunker.mapping(0, lines.len(), None, 0)?;
+        Some(vec![Document {
+            index: 0,
+            root: Node::new(Value::Map(entries), span),
+            is_empty: false,
+        }])
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The chunk `text` at `depth`, parsed (or found), spans counted from
+    /// its first byte.
+    fn chunk(&self, text: &str, depth: usize) -> Option<Arc<Node>> {
+        {
+            let mut state = self.lock();
+            let generation = state.generation;
+            if let Some(slot) = state
+                .chunks
+                .get_mut(text)
+                .and_then(|slots| slots.iter_mut().find(|s| s.depth == depth))
+            {
+                slot.used = generation;
+                let node = slot.node.clone();
+                state.hits += 1;
+                return Some(node);
+            }
+        }
+        let parsed = yaml::parse_fragment(text, self.limits, depth).map(Arc::new);
+        let mut state = self.lock();
+        state.misses += 1;
+        let node = parsed?;
+        if state.text_bytes + text.len() <= self.max_text_bytes {
+            let generation = state.generation;
+            let slots = state.chunks.entry(text.to_string()).or_default();
+            if !slots.iter().any(|s| s.depth == depth) {
+                slots.push(Slot {
+                    depth,
+                    node: node.clone(),
+                    used: generation,
+                });
+                state.text_bytes += text.len();
+            }
+        }
+        Some(node)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// Spaces only.
+    Blank,
+    /// Spaces, then `#`.
+    Comment,
+    Content,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    indent: usize,
+    kind: LineKind,
+}
+
+/// The lines of `text` (each up to and including its LF), or `None` when
+/// the text holds something the chunker does not reason about: a byte
+/// order mark, a CR, a control character, a tab in indentation, a
+/// directive or a document marker; or when it is too long for spans to
+/// move safely.
+fn scan_lines(text: &str) -> Option<Vec<Line>> {
+    if text.len() >= (u32::MAX / 2) as usize || text.starts_with('\u{feff}') {
+        return None;
+    }
+    if text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+    {
+        return None;
+    }
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+        let line = &text[start..end];
+        let indent = line.bytes().take_while(|&b| b == b' ').count();
+        let rest = line[indent..].trim_end_matches('\n');
+        if rest.starts_with('\t') {
+            return None;
+        }
+        if indent == 0
+            && (rest.starts_with('%') || is_marker(rest, "---") || is_marker(rest, "..."))
+        {
+            return None;
+        }
+        let kind = if rest.is_empty() {
+            LineKind::Blank
+        } else if rest.starts_with('#') {
+            LineKind::Comment
+        } else {
+            LineKind::Content
+        };
+        lines.push(Line {
+            start,
+            indent,
+            kind,
+        });
+        start = end;
+    }
+    Some(lines)
+}
+
+/// `---` or `...` as a line of its own or followed by white space (or
+/// anything: refusing more than needed is safe).
+fn is_marker(rest: &str, marker: &str) -> bool {
+    rest.starts_with(marker)
+}
+
+struct Chunker<'a> {
+    cache: &'a ChunkCache,
+    text: &'a str,
+    lines: &'a [Line],
+}
+
+impl Chunker<'_> {
+    fn offset(&self, line: usize) -> usize {
+        self.lines.get(line).map_or(self.text.len(), |l| l.start)
+    }
+
+    /// The block mapping written on lines `from..to`, whose keys are indented
+    /// more than `parent` (the indentation of the key holding it; `None` at
+    /// the root), nested `depth` collections deep: its entries and span.
+    fn mapping(
+        &self,
+        from: usize,
+        to: usize,
+        parent: Option<usize>,
+        depth: usize,
+    ) -> Option<(Vec<Entry>, Span)> {
+        let first = (from..to).find(|&i| self.lines[i].kind == LineKind::Content)?;
+        let indent = self.lines[first].indent;
+        if parent.is_some_and(|p| indent <= p) {
+            return None;
+        }
+        let mut starts = Vec::new();
+        for i in first..to {
+            let line = self.lines[i];
+            if line.kind != LineKind::Content || line.indent > indent {
+                continue;
+            }
+            if line.indent < indent {
+                return None;
+            }
+            starts.push(i);
+        }
+        let mut entries = Vec::with_capacity(starts.len());
+        let mut span = Span::default();
+        let mut keys: HashSet<&str> = HashSet::with_capacity(starts.len());
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(to);
+            let (entry, entry_span) = self.entry(start, end, depth)?;
+            if n == 0 {
+                span.start = entry_span.start;
+            }
+            span.end = entry_span.end;
+            entries.push(entry);
+        }
+        for entry in &entries {
+            if !keys.insert(entry.key.as_str()) {
+                return None;
+            }
+        }
+        Some((entries, span))
+    }
+
+    /// The mapping entry written on lines `from..to` (its key on line
+    /// `from`), in a mapping nested `depth` deep: the entry, and the span of
+    /// that one-entry mapping as the parser gives it.
+    fn entry(&self, from: usize, to: usize, depth: usize) -> Option<(Entry, Span)> {
+        let start = self.offset(from);
+        let end = self.offset(to);
+        let indent = self.lines[from].indent;
+        // A chunk of one line has no value below its key to cut up.
+        if end - start >= self.cache.descend_bytes
+            && to > from + 1
+            && let Some(found) = self.descend(from, to, depth)
+        {
+            return Some(found);
+        }
+        let node = self.cache.chunk(&self.text[start..end], depth)?;
+        let (entry, span) = single_entry(&node, indent)?;
+        let moved = Moved {
+            by: start,
+            end: end - start,
+            next: self.next_token(to),
+        };
+        Some((moved.entry(entry), moved.span(span)))
+    }
+
+    /// Where the parser of the whole document puts a token that a chunk
+    /// ending before line `line` puts at its end: the first character of
+    /// that line, and its line's end (what an empty value at the end of the
+    /// chunk spans; see [`Moved`]). At the end of the text, its end.
+    fn next_token(&self, line: usize) -> (usize, usize) {
+        match self.lines.get(line) {
+            Some(next) => {
+                let end = self.offset(line + 1);
+                let end = if self.text[..end].ends_with('\n') {
+                    end - 1
+                } else {
+                    end
+                };
+                (next.start + next.indent, end)
+            }
+            None => (self.text.len(), self.text.len()),
+        }
+    }
+
+    /// An entry whose key line has nothing after the colon and whose value
+    /// is a block mapping, parsed as its key line and the chunks of that
+    /// mapping.
+    fn descend(&self, from: usize, to: usize, depth: usize) -> Option<(Entry, Span)> {
+        if depth + 1 >= self.cache.limits.max_depth {
+            return None;
+        }
+        let start = self.offset(from);
+        let key_line = &self.text[start..self.offset(from + 1)];
+        let indent = self.lines[from].indent;
+        let node = self.cache.chunk(key_line, depth)?;
+        let (entry, span) = single_entry(&node, indent)?;
+        if entry.value.value != Value::Null || !nothing_after_colon(key_line, entry.key_span) {
+            return None;
+        }
+        let (entries, value_span) = self.mapping(from + 1, to, Some(indent), depth + 1)?;
+        let entry = Entry {
+            key: entry.key.clone(),
+            key_span: shift(entry.key_span, start),
+            value: Node::new(Value::Map(entries), value_span),
+        };
+        Some((
+            entry,
+            Span::new(span.start as usize + start, value_span.end as usize),
+        ))
+    }
+}
+
+/// The one entry of a chunk's mapping, whose key starts its first line at
+/// column `indent`, with the mapping's span.
+fn single_entry(node: &Node, indent: usize) -> Option<(&Entry, Span)> {
+    match node.as_map()? {
+        [entry] if entry.key_span.start as usize == indent => Some((entry, node.span)),
+        _ => None,
+    }
+}
+
+/// Whether the key line holds only white space and perhaps a comment after
+/// the key's colon.
+fn nothing_after_colon(line: &str, key: Span) -> bool {
+    let Some(rest) = line.get(key.end as usize..) else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start_matches(' ').strip_prefix(':') else {
+        return false;
+    };
+    let rest = rest.trim_end_matches('\n');
+    let value = rest.trim_start_matches(' ');
+    value.is_empty() || (value.starts_with('#') && value.len() < rest.len())
+}
+
+fn shift(span: Span, by: usize) -> Span {
+    Span::new(span.start as usize + by, span.end as usize + by)
+}
+
+/// How a chunk's tree, its spans counted from the chunk's start, becomes
+/// part of the document's: spans move `by` bytes, except what the chunk's
+/// parser placed at its very end (`end`, its length). That is only ever an
+/// empty value that ends the chunk (`key:` and nothing under it) and the
+/// collections it ends: the whole document's parser places such a value at
+/// the token after it and spans it to that token's line end, `next`. Any
+/// other span ends before the chunk's last line break.
+struct Moved {
+    by: usize,
+    end: usize,
+    next: (usize, usize),
+}
+
+impl Moved {
+    fn span(&self, span: Span) -> Span {
+        let place = |at: u32, next: usize| match at as usize {
+            at if at == self.end => next,
+            at => at + self.by,
+        };
+        Span::new(place(span.start, self.next.0), place(span.end, self.next.1))
+    }
+
+    fn entry(&self, entry: &Entry) -> Entry {
+        Entry {
+            key: entry.key.clone(),
+            key_span: self.span(entry.key_span),
+            value: self.node(&entry.value),
+        }
+    }
+
+    /// A copy of `node` placed in the document.
+    fn node(&self, node: &Node) -> Node {
+        let value = match &node.value {
+            Value::Seq(items) => Value::Seq(items.iter().map(|n| self.node(n)).collect()),
+            Value::Map(entries) => Value::Map(entries.iter().map(|e| self.entry(e)).collect()),
+            other => other.clone(),
+        };
+        Node::new(value, self.span(node.span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> ChunkCache {
+        ChunkCache::new(YamlLimits::default(), 1 << 20)
+    }
+
+    #[test]
+    fn key_line_with_a_value_is_not_descended() {
+        assert!(!nothing_after_colon("a: b\n", Span::new(0, 1)));
+        assert!(!nothing_after_colon("a:#b\n", Span::new(0, 1)));
+        assert!(nothing_after_colon("a:  # b\n", Span::new(0, 1)));
+        assert!(nothing_after_colon("a :\n", Span::new(0, 1)));
+    }
+
+    #[test]
+    fn a_sequence_document_is_left_to_the_full_parse() {
+        assert!(cache().parse("- a\n- b\n").is_none());
+        assert!(cache().parse("").is_none());
+        assert!(cache().parse("# only a comment\n").is_none());
+    }
+}
