@@ -341,6 +341,9 @@ impl Chunker<'_> {
             return Some(found);
         }
         let node = self.cache.chunk(&self.text[start..end], depth)?;
+        if ends_in_empty_string(&node) || ends_in_block_scalar_header(&self.text[start..end]) {
+            return None;
+        }
         let (entry, span) = single_entry(&node, indent)?;
         let moved = Moved {
             by: start,
@@ -418,6 +421,54 @@ fn nothing_after_colon(line: &str, key: Span) -> bool {
     let rest = rest.trim_end_matches('\n');
     let value = rest.trim_start_matches(' ');
     value.is_empty() || (value.starts_with('#') && value.len() < rest.len())
+}
+
+/// Whether the chunk ends in an empty string: an empty block scalar
+/// (`key: |` with no content line) is spanned on its header or at the end
+/// of the text by the chunk's parser, and at the token after it by the
+/// whole document's, depending on its chomping; [`Moved`] cannot place it
+/// (fuzz: `regressions/yaml_chunks/empty-block-scalar-ends-a-chunk`). An
+/// empty quoted string there is left to the whole parse as well. Only the
+/// last value of each level can end the chunk.
+fn ends_in_empty_string(node: &Node) -> bool {
+    let mut node = node;
+    loop {
+        node = match &node.value {
+            Value::String(s) => return s.is_empty(),
+            Value::Map(entries) => match entries.last() {
+                Some(entry) => &entry.value,
+                None => return false,
+            },
+            Value::Seq(items) => match items.last() {
+                Some(item) => item,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+}
+
+/// Whether the chunk's last content line ends in a block scalar header
+/// (`|`, `>-`, `|2+`, perhaps before a comment): a block scalar with no
+/// content line that ends the chunk, which the chunk's parser and the
+/// whole document's span differently (see [`ends_in_empty_string`]), and
+/// so do they the collections it closes. A plain scalar ending in `|` is
+/// left to the whole parse too, which costs only time.
+fn ends_in_block_scalar_header(text: &str) -> bool {
+    let Some(line) = text
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+    else {
+        return false;
+    };
+    let line = match line.find(" #") {
+        Some(comment) => line[..comment].trim_end(),
+        None => line,
+    };
+    let header = line.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+    header.ends_with('|') || header.ends_with('>')
 }
 
 fn shift(span: Span, by: usize) -> Span {

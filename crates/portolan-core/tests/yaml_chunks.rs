@@ -219,6 +219,13 @@ const CASES: &[(&str, bool)] = &[
     ("a: .nan\nb: -.inf\n", true),
     ("a: b: c\n", false),
     ("a:\n  b:\n    c:\n      d: 1\n", true),
+    // An empty block scalar that ends a chunk: the whole document's parser
+    // spans it otherwise (fuzz: regressions/yaml_chunks/empty-block-scalar-ends-a-chunk).
+    ("a: 1b2\nb: |-\nc: ;\n", false),
+    ("a: 1\nb: >\n", false),
+    ("a: 1\nb: \"\"\nc: 2\n", false),
+    ("a:\n  b: 1\n  c: |\nd: 1\n", false),
+    ("a:\n  - x\n  - |-\nb: 1\n", false),
 ];
 
 #[test]
