@@ -540,37 +540,31 @@ impl Source for SourceSet {
         }
         todo.sort_by(|a, b| a.0.cmp(&b.0));
         if let Some(fetch_options) = &self.options.fetch {
-            // One fetch per repository, whatever refs its URLs name.
+            // One fetch per repository, whatever refs its URLs name: the
+            // repositories by cache directory, each with the keys it serves.
             let mut repos: Vec<fetch::Remote> = Vec::new();
+            let mut serves: Vec<Vec<&RepoKey>> = Vec::new();
+            let mut index_of: HashMap<PathBuf, usize> = HashMap::new();
             for (key, _) in &todo {
-                let mapping = &self.mappings[key.mapping];
-                let clone_url = match &mapping.clone {
-                    Some(template) => fill(template, key),
-                    None => format!("https://{}/{}/{}.git", key.host, key.owner, key.repo),
-                };
                 let dir =
                     fetch::cache_path(&self.options.cache_dir, &key.host, &key.owner, &key.repo);
-                if !repos.iter().any(|r| r.dir == dir) {
-                    repos.push(fetch::Remote {
-                        url: clone_url,
-                        dir,
-                    });
-                }
+                let index = *index_of.entry(dir.clone()).or_insert_with(|| {
+                    let url = match &self.mappings[key.mapping].clone {
+                        Some(template) => fill(template, key),
+                        None => format!("https://{}/{}/{}.git", key.host, key.owner, key.repo),
+                    };
+                    repos.push(fetch::Remote { url, dir });
+                    serves.push(Vec::new());
+                    repos.len() - 1
+                });
+                serves[index].push(key);
             }
             let results = fetch::fetch_all(&repos, &self.options, fetch_options);
             let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
-            for (remote, result) in repos.iter().zip(results) {
+            for (keys, result) in serves.iter().zip(results) {
                 if let Err(err) = result {
-                    for (key, _) in &todo {
-                        if fetch::cache_path(
-                            &self.options.cache_dir,
-                            &key.host,
-                            &key.owner,
-                            &key.repo,
-                        ) == remote.dir
-                        {
-                            opened.insert(key.clone(), Err(err.clone()));
-                        }
+                    for &key in keys {
+                        opened.insert(key.clone(), Err(err.clone()));
                     }
                 }
             }
