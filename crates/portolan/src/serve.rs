@@ -40,6 +40,12 @@ use crate::workspace;
 const DEBOUNCE: Duration = Duration::from_millis(30);
 /// A burst that never goes quiet still rebuilds this often.
 const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
+/// How long a burst that leaves a changed file empty waits for more: a
+/// file rewritten in place (Node's `writeFile`, a shell's `>`) is truncated
+/// first and written after, and a busy machine can put more than
+/// [`DEBOUNCE`] between the two. Rebuilding in between would show the
+/// portal without that file's entities for one reload.
+const EMPTY_FILE_GRACE: Duration = Duration::from_millis(300);
 
 /// The thread that makes the data files after a rebuild (`None`: it could
 /// not be started; they are made on the global pool).
@@ -395,6 +401,11 @@ fn relevant(event: &notify::Event, root: &Path, ignored: &[PathBuf]) -> bool {
     })
 }
 
+/// Whether `path` is a regular file of zero bytes (see [`EMPTY_FILE_GRACE`]).
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
 /// Changed paths as catalog-relative `/`-separated paths; `None` when one
 /// cannot be (outside the root), or when it changes what files the catalog
 /// lists (`.gitignore`): then everything is rebuilt.
@@ -550,7 +561,13 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
         let mut changed: BTreeSet<PathBuf> = first.paths.into_iter().collect();
         let mut stop = false;
         loop {
-            let quiet = DEBOUNCE.saturating_sub(last.elapsed());
+            let mut quiet = DEBOUNCE.saturating_sub(last.elapsed());
+            if quiet.is_zero()
+                && last.elapsed() < EMPTY_FILE_GRACE
+                && changed.iter().any(|p| is_empty_file(p))
+            {
+                quiet = EMPTY_FILE_GRACE.saturating_sub(last.elapsed());
+            }
             if quiet.is_zero() || burst_started.elapsed() >= DEBOUNCE_MAX {
                 break;
             }
@@ -569,7 +586,8 @@ pub fn run(global: &GlobalArgs, args: &ServeArgs, color: bool) -> Result<ExitCod
                     eprintln!("warning: watching files: {err}; rebuilding everything");
                     lost = true;
                 }
-                Err(RecvTimeoutError::Timeout) => break,
+                // Quiet: the loop's head decides whether that is the end.
+                Err(RecvTimeoutError::Timeout) => {}
             }
         }
         if stop {

@@ -486,6 +486,32 @@ fn an_edit_reloads_an_error_keeps_the_last_good_site_and_a_fix_reloads() {
 }
 
 #[test]
+fn a_file_rewritten_in_place_is_rebuilt_once_it_is_written_not_while_empty() {
+    // Node's writeFile and a shell's `>` truncate first and write after; on
+    // a busy machine the two can be further apart than the debounce.
+    let dir = catalog();
+    let server = Server::start(dir.path());
+    let mut events = server.events();
+    events.expect("hello", Duration::from_secs(10), &server);
+    let page = "/catalog/component/default/orders/";
+    let descriptor = dir.path().join("orders/catalog-info.yaml");
+
+    let mut file = std::fs::File::create(&descriptor).unwrap();
+    std::thread::sleep(Duration::from_millis(120));
+    file.write_all(component("orders", "Written after a pause").as_bytes())
+        .unwrap();
+    drop(file);
+    events.expect("reload", Duration::from_secs(30), &server);
+    let after = server.get(page);
+    assert_eq!(after.status, 200, "{}", server.log());
+    assert!(
+        after.text().contains("Written after a pause"),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
 fn concurrent_requests_all_succeed() {
     let dir = catalog();
     let server = Arc::new(Server::start(dir.path()));
