@@ -210,6 +210,11 @@ async function openPage(context, origin) {
     if (external.has(request.url())) {
       return; // reported by the route above
     }
+    // The browser fetches the icon at low priority and drops the request
+    // when the test navigates on first: not a failure of the page.
+    if (request.url().endsWith("/assets/favicon.svg") && request.failure()?.errorText === "net::ERR_ABORTED") {
+      return;
+    }
     problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
   });
   page.on("response", (response) => {
@@ -292,12 +297,14 @@ async function auditDom(page) {
       if (name === "meta" && el.httpEquiv && el.httpEquiv.toLowerCase() !== "content-security-policy") {
         out.push(`<meta http-equiv="${el.httpEquiv}">`);
       }
-      // The theme's stylesheet, and an API page's changes feed (Atom), both
-      // on this origin; nothing else.
+      // The theme's stylesheet and icon, and an API page's changes feed
+      // (Atom), all on this origin; nothing else.
       const ownLink = () =>
         el.href &&
         new URL(el.href).origin === location.origin &&
-        (el.rel === "stylesheet" || (el.rel === "alternate" && el.type === "application/atom+xml"));
+        (el.rel === "stylesheet" ||
+          (el.rel === "alternate" && el.type === "application/atom+xml") ||
+          (el.rel === "icon" && el.type === "image/svg+xml"));
       if (name === "link" && !ownLink()) {
         out.push(`<link>: ${short(el.outerHTML)}`);
       }
@@ -428,6 +435,59 @@ async function checkExample(browser, dir, base) {
       problems.push(`body background is ${light.background} in both light and dark mode`);
     }
     if (light.text === dark.text) problems.push(`body text colour is ${light.text} in both modes`);
+    return problems;
+  });
+
+  // The switch beats the system's preference, and is remembered.
+  await step("theme switch, favicon and print", async () => {
+    const problems = [];
+    const state = () =>
+      page.evaluate(() => ({
+        theme: document.documentElement.getAttribute("data-theme"),
+        background: getComputedStyle(document.body).backgroundColor,
+      }));
+    await page.goto(home);
+    await settle(page);
+    const light = await state();
+    const button = page.locator("button.theme-switch");
+    if (!(await button.isVisible())) return ["the theme switch is not visible"];
+    if ((await button.textContent()) !== "Dark theme") problems.push(`the switch reads "${await button.textContent()}" in light mode`);
+    await button.click();
+    const dark = await state();
+    if (dark.theme !== "dark" || dark.background === light.background) {
+      problems.push(`after the switch: data-theme=${dark.theme}, background ${dark.background} (light was ${light.background})`);
+    }
+    await page.reload();
+    await settle(page);
+    const kept = await state();
+    if (kept.theme !== "dark" || kept.background !== dark.background) problems.push(`after a reload the choice was lost: ${JSON.stringify(kept)}`);
+    // Light chosen on a system that prefers dark stays light.
+    await page.locator("button.theme-switch").click();
+    await page.emulateMedia({ colorScheme: "dark" });
+    const chosen = await state();
+    if (chosen.theme !== "light" || chosen.background !== light.background) {
+      problems.push(`light chosen under a dark system preference: ${JSON.stringify(chosen)}`);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.evaluate(() => localStorage.removeItem("portolan-theme"));
+    // The icon every page names exists and is an SVG.
+    const icon = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel="icon"]');
+      if (!link) return null;
+      const response = await fetch(link.href);
+      return { status: response.status, type: response.headers.get("content-type") };
+    });
+    if (!icon) problems.push("no <link rel=icon>");
+    else if (icon.status !== 200 || !String(icon.type).startsWith("image/svg+xml")) problems.push(`the icon: ${JSON.stringify(icon)}`);
+    // Paper gets the content without the header's controls.
+    await page.emulateMedia({ media: "print" });
+    const printed = await page.evaluate(() => ({
+      header: getComputedStyle(document.querySelector("header.top")).display,
+      background: getComputedStyle(document.body).backgroundColor,
+    }));
+    await page.emulateMedia({ media: "screen" });
+    if (printed.header !== "none") problems.push(`printed, the header shows (display: ${printed.header})`);
+    if (printed.background !== "rgb(255, 255, 255)") problems.push(`printed on ${printed.background}, not white`);
     return problems;
   });
 

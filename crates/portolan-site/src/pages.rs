@@ -78,6 +78,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The theme's files that a `theme_dir` can't replace: its scripts run
+/// under the portal's origin, and an SVG opened as a page can run script.
+pub const FIXED_ASSETS: &[(&str, &str)] = &[
+    (
+        "assets/theme.js",
+        include_str!("../../../themes/default/assets/theme.js"),
+    ),
+    (
+        "assets/favicon.svg",
+        include_str!("../../../themes/default/assets/favicon.svg"),
+    ),
+];
+
 pub const ASSETS: &[(&str, &str)] = &[
     (
         "assets/portolan.css",
@@ -103,12 +116,22 @@ struct SiteContext<'a> {
     /// URL prefix of every link, ending in `/`.
     base: &'a str,
     version: &'a str,
+    /// The commit the catalog was read from (the footer's "built from").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<CommitContext>,
     #[serde(skip_serializing_if = "Option::is_none")]
     entity_count: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     warnings: Option<usize>,
+}
+
+/// A commit as templates see it: its short id and its date (UTC).
+#[derive(Debug, Clone, Serialize)]
+struct CommitContext {
+    id: String,
+    date: String,
 }
 
 /// A link to an entity (or a reference to one that is not in the catalog).
@@ -586,6 +609,13 @@ pub(crate) fn render_pages(
         title: options.title,
         base: options.base,
         version: options.tool_version,
+        commit: options
+            .history
+            .and_then(|h| h.head.as_ref())
+            .map(|commit| CommitContext {
+                id: commit.short_id().to_string(),
+                date: portolan_core::history::format_date(commit.time),
+            }),
         entity_count: None,
         errors: None,
         warnings: None,
@@ -625,6 +655,9 @@ pub(crate) fn render_pages(
             Some((_, replaced)) => sink.insert_new(*path, replaced.clone()),
             None => sink.insert_new(*path, *text),
         }
+    }
+    for (path, text) in FIXED_ASSETS {
+        sink.insert_new(*path, *text);
     }
     sink.insert_new("assets/highlight.css", crate::highlight::stylesheet());
 

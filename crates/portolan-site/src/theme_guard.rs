@@ -45,7 +45,7 @@ pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 
 
 /// The theme's scripts (site paths): the only script a page may load, and
 /// not overridable.
-pub const THEME_SCRIPTS: &[&str] = &["assets/portolan.js", "assets/search.js"];
+pub const THEME_SCRIPTS: &[&str] = &["assets/theme.js", "assets/portolan.js", "assets/search.js"];
 
 /// How far into a page a browser looks for its encoding before parsing
 /// (the WHATWG "prescan" of the first 1024 bytes).
@@ -54,6 +54,12 @@ const PRESCAN_BYTES: usize = 1024;
 /// Whether a theme asset is one of its scripts.
 pub fn is_theme_script(asset: &str) -> bool {
     THEME_SCRIPTS.contains(&asset)
+}
+
+/// Whether a theme file is one no `theme_dir` may replace: the scripts and
+/// [`crate::pages::FIXED_ASSETS`].
+pub fn is_fixed_asset(asset: &str) -> bool {
+    is_theme_script(asset) || crate::pages::FIXED_ASSETS.iter().any(|(p, _)| *p == asset)
 }
 
 /// A theme override that may not be published, located in its file.
@@ -92,14 +98,20 @@ pub fn script_overrides(theme: &ThemeOverrides) -> Vec<ThemeFinding> {
     theme
         .files
         .iter()
-        .filter(|(name, _)| is_theme_script(name))
+        .filter(|(name, _)| is_fixed_asset(name))
         .map(|(name, (path, _))| ThemeFinding {
             code: &codes::THEME_SCRIPT_OVERRIDE,
             file: path.clone(),
             span: None,
-            message: format!(
-                "`{name}` is the theme's script and cannot be overridden; it is not published"
-            ),
+            message: if is_theme_script(name) {
+                format!(
+                    "`{name}` is the theme's script and cannot be overridden; it is not published"
+                )
+            } else {
+                format!(
+                    "`{name}` cannot be overridden (an SVG opened as a page runs its script); it is not published"
+                )
+            },
             help: "remove the file from theme_dir: templates and assets/portolan.css may be \
                    overridden, the theme's JavaScript may not"
                 .into(),
@@ -385,8 +397,8 @@ impl PageProblem {
                 "start `<head>` as the default theme's base.html does: `<meta charset=\"utf-8\">`, then the Content-Security-Policy `<meta>`, before any other element".into()
             }
             PageProblem::Script { .. } => format!(
-                "a page may load only the theme's scripts, as `<script src=\"{{{{ site.base }}}}{}\">` or `{}`, and no inline script",
-                THEME_SCRIPTS[0], THEME_SCRIPTS[1]
+                "a page may load only the theme's scripts, as `<script src=\"{{{{ site.base }}}}{}\">`, `{}` or `{}`, and no inline script",
+                THEME_SCRIPTS[0], THEME_SCRIPTS[1], THEME_SCRIPTS[2]
             ),
             _ => "a theme override may change how pages look, not what they run: remove it".into(),
         }

@@ -267,8 +267,8 @@ fn hostile_text_cannot_run_script() {
             .collect();
         let scripts = tags.iter().filter(|t| t.starts_with("script")).count();
         assert_eq!(
-            scripts, 2,
-            "{path}: only the theme's own script tags (portolan.js, search.js)"
+            scripts, 3,
+            "{path}: only the theme's own script tags (theme.js, portolan.js, search.js)"
         );
         for tag in &tags {
             let name = tag.split_whitespace().next().unwrap_or("");
@@ -513,8 +513,8 @@ fn graphql_and_grpc_definitions_are_shown_as_highlighted_source() {
     let lower = graphql.to_ascii_lowercase();
     assert_eq!(
         lower.matches("<script").count(),
-        2,
-        "only the theme's scripts (portolan.js, search.js)"
+        3,
+        "only the theme's scripts (theme.js, portolan.js, search.js)"
     );
     assert!(graphql.contains("&lt;script&gt;alert(&quot;comment&quot;)"));
     assert!(graphql.contains("&lt;script&gt;alert(&quot;block&quot;)"));

@@ -417,6 +417,7 @@ pub fn read_theme_overrides(
         .chain(
             portolan_site::pages::ASSETS
                 .iter()
+                .chain(portolan_site::pages::FIXED_ASSETS)
                 .map(|(path, _)| path.to_string()),
         );
     for name in names {

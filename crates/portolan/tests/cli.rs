@@ -935,6 +935,25 @@ fn home_page_lists_recently_changed_entities_from_git() {
         "{recent}"
     );
     assert!(home.contains("Built from commit"), "{home}");
+    // Every page's footer names the commit too, as the home page does.
+    let head = repo
+        .head()
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id()
+        .to_string();
+    let entity = std::fs::read_to_string(
+        t.root()
+            .join("site/catalog/component/default/orders/index.html"),
+    )
+    .unwrap();
+    let footer = &entity[entity.find("<footer").expect("a footer")..];
+    assert!(
+        footer.contains(&format!("from commit <code>{}</code>", &head[..10]))
+            && footer.contains("<time datetime=\"2025-06-15\">"),
+        "{footer}"
+    );
 
     // Outside git there is no history to show, and no empty section.
     // (An empty catalog builds too: its explorer page exists.)

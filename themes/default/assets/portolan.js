@@ -15,3 +15,29 @@
     });
   });
 })();
+// The light/dark switch (theme.js applies the stored choice at load): the
+// button stays hidden without JavaScript, where the system's choice rules.
+(function () {
+  "use strict";
+  var button = document.querySelector("button.theme-switch");
+  if (!button || !window.matchMedia) { return; }
+  var root = document.documentElement;
+  var system = window.matchMedia("(prefers-color-scheme: dark)");
+  function current() {
+    return root.getAttribute("data-theme") || (system.matches ? "dark" : "light");
+  }
+  function label() {
+    var dark = current() === "dark";
+    button.textContent = dark ? "Light theme" : "Dark theme";
+    button.setAttribute("aria-pressed", dark ? "true" : "false");
+  }
+  button.addEventListener("click", function () {
+    var next = current() === "dark" ? "light" : "dark";
+    root.setAttribute("data-theme", next);
+    try { window.localStorage.setItem("portolan-theme", next); } catch (e) { /* kept for this page only */ }
+    label();
+  });
+  if (system.addEventListener) { system.addEventListener("change", label); }
+  label();
+  button.hidden = false;
+})();

@@ -91,6 +91,24 @@ fn a_script_asset_override_is_refused() {
     assert!(!published.contains("sendBeacon"));
 }
 
+/// theme.js runs in every page's head, and the icon is an SVG: opened as a
+/// page of the portal's origin, an SVG runs its script.
+#[test]
+fn theme_script_and_icon_overrides_are_refused() {
+    let hostile = built_with_theme();
+    hostile.write("root/theme/assets/theme.js", "alert(document.domain);\n");
+    assert_refused(&hostile, "T002", "theme/assets/theme.js", None);
+    let hostile = built_with_theme();
+    hostile.write(
+        "root/theme/assets/favicon.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.domain)</script></svg>\n",
+    );
+    assert_refused(&hostile, "T002", "theme/assets/favicon.svg", None);
+    let published =
+        std::fs::read_to_string(hostile.root().join("site/assets/favicon.svg")).unwrap();
+    assert!(!published.contains("<script"), "{published}");
+}
+
 /// search.js is the theme's script too.
 #[test]
 fn a_search_script_override_is_refused() {
