@@ -491,6 +491,41 @@ async function checkExample(browser, dir, base) {
     return problems;
   });
 
+  /** One language at a time, the same on every operation, remembered. */
+  async function checkSamples(url) {
+    const problems = [];
+    await page.goto(url);
+    await settle(page);
+    const visible = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll("div.samples")].map((set) =>
+          [...set.querySelectorAll("section.sample")].filter((s) => !s.hidden).map((s) => s.getAttribute("data-lang")),
+        ),
+      );
+    const before = await visible();
+    if (before.length === 0) return ["no code samples on the operations page"];
+    if (!before.every((langs) => langs.length === 1 && langs[0] === "curl")) problems.push(`at first: ${JSON.stringify(before)}`);
+    await page.getByLabel("Language").first().selectOption("python");
+    const after = await visible();
+    if (!after.every((langs) => langs.length === 1 && langs[0] === "python")) problems.push(`after choosing Python: ${JSON.stringify(after)}`);
+    await page.reload();
+    await settle(page);
+    const kept = await visible();
+    if (!kept.every((langs) => langs.length === 1 && langs[0] === "python")) problems.push(`after a reload: ${JSON.stringify(kept)}`);
+    await page.evaluate(() => localStorage.removeItem("portolan-lang"));
+    // Every code block has a copy button, and it copies the block's text.
+    const blocks = await page.evaluate(() => [...document.querySelectorAll("main pre")].map((pre) => Boolean(pre.parentElement.querySelector(":scope > button.copy"))));
+    if (!blocks.length || !blocks.every(Boolean)) problems.push(`copy buttons on ${blocks.filter(Boolean).length} of ${blocks.length} code blocks`);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+    const button = page.locator("section.sample:not([hidden]) button.copy").first();
+    await button.click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const shown = await page.locator("section.sample:not([hidden]) pre").first().innerText();
+    if (copied !== shown) problems.push(`copied ${JSON.stringify(copied.slice(0, 80))}, the block shows ${JSON.stringify(shown.slice(0, 80))}`);
+    if ((await button.textContent()) !== "Copied") problems.push(`the button reads "${await button.textContent()}" after copying`);
+    return problems;
+  }
+
   await step("keyboard: Tab from the top", async () => {
     const problems = [];
     await page.goto(home);
@@ -716,6 +751,7 @@ async function checkExample(browser, dir, base) {
         try {
           const url = await linkHref(page.getByRole("region", { name: region }).getByRole("link"), `${region} on the API reference`);
           await visit(name, url);
+          if (name === "api-tag") await step("code samples: language switch and copy", () => checkSamples(url));
         } catch (error) {
           report(site, name, [error.message]);
         }

@@ -65,7 +65,7 @@ pub struct ReferenceUrls {
 }
 
 /// An API is compact when it has at most this many operations...
-const COMPACT_OPERATIONS: usize = 40;
+const COMPACT_OPERATIONS: usize = 16;
 /// ...and at most this many named schemas.
 const COMPACT_SCHEMAS: usize = 60;
 
@@ -225,7 +225,7 @@ pub fn source_download_path(entity: &Entity, language: &str, file: Option<&str>)
 const MAX_DEPTH: usize = 12;
 
 /// Operations shown on one page of a tag.
-const OPERATIONS_PER_PAGE: usize = 40;
+const OPERATIONS_PER_PAGE: usize = 16;
 
 fn tag_page_path(urls: &ReferenceUrls, tag: &str, index: usize) -> String {
     urls.tag_page(tag, index)
@@ -516,6 +516,58 @@ struct ParameterRow {
 struct BodyView {
     media_type: String,
     schema_html: String,
+    examples: Vec<ExampleView>,
+}
+
+/// An example payload: the definition's own (named when it names it), or
+/// one made from the schema (`generated`).
+#[derive(Serialize)]
+struct ExampleView {
+    label: Option<String>,
+    text: String,
+    generated: bool,
+}
+
+/// Longest example text shown (a definition's own examples can be huge).
+const MAX_EXAMPLE_CHARS: usize = 8_000;
+
+/// An example value as shown: JSON pretty-printed, a string as it is.
+fn example_text(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    truncate(&text, MAX_EXAMPLE_CHARS)
+}
+
+/// The examples of one media type: the definition's first, else one made
+/// from its schema for `side`.
+fn media_examples(
+    media: &MediaType,
+    named: &crate::example::Named<'_>,
+    side: crate::example::Side,
+    generate: bool,
+) -> Vec<(Option<String>, serde_json::Value, bool)> {
+    let own: Vec<(Option<String>, serde_json::Value, bool)> = media
+        .examples
+        .iter()
+        .filter_map(|e| {
+            let label = e.summary.clone().or_else(|| e.name.clone());
+            e.value.clone().map(|v| (label, v, false))
+        })
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    let schema = media.schema.as_ref();
+    if let Some(first) = schema.and_then(|s| s.examples.first()) {
+        return vec![(None, first.clone(), false)];
+    }
+    schema
+        .filter(|_| generate)
+        .and_then(|s| crate::example::generate(s, named, side))
+        .map(|v| vec![(None, v, true)])
+        .unwrap_or_default()
 }
 
 #[derive(Serialize)]
@@ -551,7 +603,9 @@ struct OperationView {
     request: Vec<BodyView>,
     responses: Vec<ResponseView>,
     security: Vec<String>,
-    curl: String,
+    /// curl, JavaScript, Python and Go.
+    code: Vec<crate::samples::Sample>,
+    /// The definition's own (`x-codeSamples`): (label, source).
     samples: Vec<(String, String)>,
     callbacks: Vec<CallbackView>,
 }
@@ -559,10 +613,12 @@ struct OperationView {
 fn responses(
     responses: &[portolan_apis::model::Response],
     urls: &ReferenceUrls,
+    named: &crate::example::Named<'_>,
 ) -> Vec<ResponseView> {
     responses
         .iter()
-        .map(|r| ResponseView {
+        .enumerate()
+        .map(|(i, r)| ResponseView {
             code: r.code.clone(),
             summary: r
                 .description
@@ -574,16 +630,47 @@ fn responses(
                 .as_deref()
                 .map(render_markdown)
                 .unwrap_or_default(),
-            bodies: bodies(&r.content, urls),
+            // Examples are made for the first success response only: error
+            // bodies are most often one shared schema, the same on every
+            // operation, and would weigh down every page.
+            bodies: bodies(
+                &r.content,
+                urls,
+                named,
+                crate::example::Side::Response,
+                i == first_success(responses),
+            ),
         })
         .collect()
 }
 
-fn bodies(content: &[MediaType], urls: &ReferenceUrls) -> Vec<BodyView> {
+/// The index of the first 2XX response (or of none: `usize::MAX`).
+fn first_success(responses: &[portolan_apis::model::Response]) -> usize {
+    responses
+        .iter()
+        .position(|r| r.code.starts_with('2'))
+        .unwrap_or(usize::MAX)
+}
+
+fn bodies(
+    content: &[MediaType],
+    urls: &ReferenceUrls,
+    named: &crate::example::Named<'_>,
+    side: crate::example::Side,
+    generate: bool,
+) -> Vec<BodyView> {
     content
         .iter()
         .map(|m| BodyView {
             media_type: m.media_type.clone(),
+            examples: media_examples(m, named, side, generate)
+                .into_iter()
+                .map(|(label, value, generated)| ExampleView {
+                    label,
+                    text: example_text(&value),
+                    generated,
+                })
+                .collect(),
             schema_html: m
                 .schema
                 .as_ref()
@@ -599,63 +686,47 @@ fn bodies(content: &[MediaType], urls: &ReferenceUrls) -> Vec<BodyView> {
         .collect()
 }
 
-/// A `curl` command for an operation, against the first server.
-fn curl(model: &ApiModel, op: &Operation) -> String {
-    let server = model.servers.first().map(|s| {
-        let mut url = s.url.clone();
-        for (name, variable) in &s.variables {
-            if let Some(default) = &variable.default {
-                url = url.replace(&format!("{{{name}}}"), default);
-            }
-        }
-        url
+/// The request the code samples make: the first request media type, with
+/// its first example (the definition's, else one made from the schema).
+fn code_samples(
+    model: &ApiModel,
+    op: &Operation,
+    named: &crate::example::Named<'_>,
+) -> Vec<crate::samples::Sample> {
+    use crate::samples::Body;
+    let media = op.request_body.as_ref().and_then(|b| b.content.first());
+    let example = media.and_then(|m| {
+        media_examples(m, named, crate::example::Side::Request, true)
+            .into_iter()
+            .next()
+            .map(|(_, value, _)| value)
     });
-    let url = format!(
-        "{}{}",
-        server.unwrap_or_default().trim_end_matches('/'),
-        op.path
-    );
-    let mut cmd = format!(
-        "curl -X {} '{}'",
-        op.method.to_ascii_uppercase(),
-        url.replace('\'', "%27")
-    );
-    for p in op
-        .parameters
-        .iter()
-        .filter(|p| p.location == "header" && p.required)
-    {
-        cmd.push_str(&format!(" \\\n  -H '{}: …'", p.name.replace('\'', "")));
-    }
-    if let Some(body) = &op.request_body
-        && let Some(media) = body.content.first()
-    {
-        cmd.push_str(&format!(
-            " \\\n  -H 'Content-Type: {}'",
-            media.media_type.replace('\'', "")
-        ));
-        let example = media
-            .examples
-            .iter()
-            .find_map(|e| e.value.clone())
-            .or_else(|| {
-                media
-                    .schema
-                    .as_ref()
-                    .and_then(|s| s.examples.first().cloned())
-            });
-        let data = example
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "{}".into());
-        cmd.push_str(&format!(
-            " \\\n  -d '{}'",
-            truncate(&data, 400).replace('\'', "'\\''")
-        ));
-    }
-    cmd
+    let body = match (media, &example) {
+        (Some(m), Some(value)) => {
+            let media_type = m.media_type.to_ascii_lowercase();
+            Some(if media_type.contains("json") {
+                Body::Json(value)
+            } else if media_type.starts_with("application/x-www-form-urlencoded") {
+                Body::Form(value)
+            } else {
+                Body::Text(match value {
+                    serde_json::Value::String(text) => text.clone(),
+                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
+                })
+            })
+        }
+        _ => None,
+    };
+    let request = crate::samples::request(model, op, media.map(|m| m.media_type.as_str()), body);
+    crate::samples::samples(&request)
 }
 
-fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> OperationView {
+fn operation_view(
+    model: &ApiModel,
+    op: &Operation,
+    urls: &ReferenceUrls,
+    named: &crate::example::Named<'_>,
+) -> OperationView {
     OperationView {
         anchor: operation_anchor(op),
         method: op.method.to_ascii_uppercase(),
@@ -693,9 +764,9 @@ fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> Ope
         request: op
             .request_body
             .as_ref()
-            .map(|b| bodies(&b.content, urls))
+            .map(|b| bodies(&b.content, urls, named, crate::example::Side::Request, true))
             .unwrap_or_default(),
-        responses: responses(&op.responses, urls),
+        responses: responses(&op.responses, urls, named),
         callbacks: op
             .callbacks
             .iter()
@@ -713,9 +784,11 @@ fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> Ope
                     request: c
                         .request_body
                         .as_ref()
-                        .map(|b| bodies(&b.content, urls))
+                        .map(|b| {
+                            bodies(&b.content, urls, named, crate::example::Side::Request, true)
+                        })
                         .unwrap_or_default(),
-                    responses: responses(&c.responses, urls),
+                    responses: responses(&c.responses, urls, named),
                 })
             })
             .collect(),
@@ -726,7 +799,7 @@ fn operation_view(model: &ApiModel, op: &Operation, urls: &ReferenceUrls) -> Ope
             .into_iter()
             .map(|alt| alt.join(" + "))
             .collect(),
-        curl: curl(model, op),
+        code: code_samples(model, op, named),
         samples: op
             .code_samples
             .iter()
@@ -754,6 +827,8 @@ pub fn render_reference(
     urls: &ReferenceUrls,
 ) -> Result<Vec<(String, String)>, minijinja::Error> {
     let mut pages = Vec::new();
+    let named =
+        crate::example::Named::new(model.schemas.iter().map(|s| (s.name.as_str(), &s.schema)));
     // Operations by tag (their first tag), in tag declaration order, then
     // alphabetical for undeclared tags; untagged last.
     let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
@@ -831,7 +906,7 @@ pub fn render_reference(
             .map(|tag| {
                 let operations: Vec<OperationView> = groups[tag]
                     .iter()
-                    .map(|op| operation_view(model, op, urls))
+                    .map(|op| operation_view(model, op, urls, &named))
                     .collect();
                 context! { name => tag.clone(), anchor => format!("tag-{}", slug(tag)), operations => v(operations) }
             })
@@ -855,7 +930,7 @@ pub fn render_reference(
         for (i, chunk) in chunks.iter().enumerate() {
             let operations: Vec<OperationView> = chunk
                 .iter()
-                .map(|op| operation_view(model, op, urls))
+                .map(|op| operation_view(model, op, urls, &named))
                 .collect();
             let html = tag_tpl.render(context! {
                 site => site.clone(), section => "catalog",

@@ -648,9 +648,16 @@ fn a_big_api_gets_a_page_per_tag_and_per_schema() {
             .files
             .contains_key(&format!("{root}operations/index.html"))
     );
+    // 23 operations tagged `even`: a page of 16, then one of 7.
     let even =
         String::from_utf8_lossy(&output.files[&format!("{root}even/index.html")]).into_owned();
-    assert!(even.contains("id=\"op-getthing44\""));
+    let even_2 =
+        String::from_utf8_lossy(&output.files[&format!("{root}even/2/index.html")]).into_owned();
+    assert_eq!(even.matches("<article class=\"operation\"").count(), 16);
+    assert_eq!(even_2.matches("<article class=\"operation\"").count(), 7);
+    assert!(even.contains("id=\"op-getthing0\""));
+    assert!(even_2.contains("id=\"op-getthing44\""));
+    assert!(even.contains(&format!("href=\"/{root}even/2/\"")));
     assert!(even.contains(&format!("href=\"/{root}schemas/thing/\"")));
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
@@ -869,4 +876,63 @@ fn every_search_result_url_lands_on_an_element_of_the_site() {
         docs.len(),
         &broken[..broken.len().min(10)]
     );
+}
+
+#[test]
+fn operations_show_examples_made_from_schemas_and_samples_in_four_languages() {
+    use portolan_core::source::MemorySource;
+    let spec = "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\nservers:\n  - url: https://pets.example/v1\npaths:\n  /pets:\n    post:\n      operationId: createPet\n      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/Pet'\n      responses:\n        '201':\n          description: created\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Pet'\n        default:\n          description: error\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  message: {type: string}\ncomponents:\n  schemas:\n    Pet:\n      type: object\n      required: [name]\n      properties:\n        id: {type: string, format: uuid, readOnly: true}\n        name: {type: string, example: Rex}\n        born: {type: string, format: date}\n";
+    let descriptor = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: pets\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./openapi.yaml\n";
+    let source = MemorySource::new()
+        .with_file("catalog-info.yaml", descriptor)
+        .with_file("openapi.yaml", spec);
+    let config = Config::default();
+    let checked = check(&source, &config, &[], &CheckOptions::from_config(&config)).unwrap();
+    let output = render(&checked, &BuildOptions::new("test")).unwrap();
+    let page = output
+        .files
+        .iter()
+        .find(|(path, _)| {
+            path.starts_with("catalog/api/default/pets/reference/")
+                && path.ends_with("index.html")
+                && !path.ends_with("reference/index.html")
+                && !path.contains("/schemas/")
+        })
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .expect("an operations page");
+    let examples: Vec<&str> = page
+        .split("<figure class=\"example\">")
+        .skip(1)
+        .map(|f| &f[..f.find("</figure>").unwrap()])
+        .collect();
+    // The request (required properties only, no readOnly id) and the 201
+    // response (everything but writeOnly); none for the error response.
+    assert_eq!(examples.len(), 2, "{examples:#?}");
+    assert!(
+        examples[0].contains("&quot;name&quot;: &quot;Rex&quot;"),
+        "{}",
+        examples[0]
+    );
+    assert!(!examples[0].contains("&quot;id&quot;"), "{}", examples[0]);
+    assert!(
+        examples[1].contains("&quot;id&quot;: &quot;00000000-0000-4000-8000-000000000000&quot;"),
+        "{}",
+        examples[1]
+    );
+    assert!(
+        examples[1].contains("&quot;born&quot;: &quot;2024-01-15&quot;"),
+        "{}",
+        examples[1]
+    );
+    for lang in ["curl", "javascript", "python", "go"] {
+        assert!(
+            page.contains(&format!("<section class=\"sample\" data-lang=\"{lang}\">")),
+            "{lang}"
+        );
+    }
+    assert!(
+        page.contains("curl -X POST &#39;https://pets.example/v1/pets&#39;"),
+        "{page}"
+    );
+    assert!(page.contains("requests.post("), "{page}");
 }

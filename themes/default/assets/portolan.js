@@ -41,3 +41,84 @@
   label();
   button.hidden = false;
 })();
+// Code samples: one language at a time, chosen in a list above each set of
+// samples; the choice applies to every set and is remembered. Without
+// JavaScript every sample shows under its heading.
+(function () {
+  "use strict";
+  var sets = document.querySelectorAll("div.samples");
+  if (!sets.length) { return; }
+  var stored = null;
+  try { stored = window.localStorage.getItem("portolan-lang"); } catch (e) { /* follow the first */ }
+  var selects = [];
+  function show(lang) {
+    sets.forEach(function (set) {
+      var samples = set.querySelectorAll("section.sample");
+      var has = Array.prototype.some.call(samples, function (s) { return s.getAttribute("data-lang") === lang; });
+      var chosen = has ? lang : samples.length ? samples[0].getAttribute("data-lang") : null;
+      samples.forEach(function (s) { s.hidden = s.getAttribute("data-lang") !== chosen; });
+    });
+    selects.forEach(function (select) {
+      if (Array.prototype.some.call(select.options, function (o) { return o.value === lang; })) { select.value = lang; }
+    });
+  }
+  sets.forEach(function (set, index) {
+    var samples = set.querySelectorAll("section.sample");
+    if (samples.length < 2) { return; }
+    var label = document.createElement("label");
+    label.className = "sample-switch";
+    label.textContent = "Language ";
+    var select = document.createElement("select");
+    select.id = "sample-lang-" + index;
+    samples.forEach(function (s) {
+      var option = document.createElement("option");
+      option.value = s.getAttribute("data-lang");
+      var heading = s.querySelector("h4");
+      option.textContent = heading ? heading.textContent : option.value;
+      select.appendChild(option);
+      if (heading) { heading.classList.add("visually-hidden"); }
+    });
+    select.addEventListener("change", function () {
+      try { window.localStorage.setItem("portolan-lang", select.value); } catch (e) { /* this page only */ }
+      show(select.value);
+    });
+    label.appendChild(select);
+    set.insertBefore(label, set.firstChild);
+    selects.push(select);
+  });
+  show(stored || "curl");
+})();
+// A copy button on every code block.
+(function () {
+  "use strict";
+  document.querySelectorAll("main pre").forEach(function (pre) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.textContent = "Copy";
+    button.addEventListener("click", function () {
+      var text = pre.innerText;
+      function done(ok) {
+        button.textContent = ok ? "Copied" : "Press Ctrl+C";
+        window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+        return;
+      }
+      var range = document.createRange();
+      range.selectNodeContents(pre);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      done(ok);
+    });
+    var wrap = document.createElement("div");
+    wrap.className = "code-block";
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(button);
+    wrap.appendChild(pre);
+  });
+})();
