@@ -817,6 +817,57 @@ fn v<T: Serialize>(value: T) -> Value {
     Value::from(Serde(value))
 }
 
+/// The reference's own navigation, beside every page of it: the overview,
+/// each group (tag) with its operation count, the operations of the group
+/// being shown, and the schemas. Only the current group lists its
+/// operations, so a Stripe-sized API's navigation stays a few KB a page.
+#[derive(Serialize, Clone)]
+struct NavView {
+    overview: String,
+    /// "overview", "schemas", or the current group's name.
+    current: String,
+    groups: Vec<NavGroup>,
+    schemas: Option<NavLink>,
+}
+
+#[derive(Serialize, Clone)]
+struct NavGroup {
+    name: String,
+    url: String,
+    count: usize,
+    current: bool,
+    operations: Vec<NavOperation>,
+}
+
+#[derive(Serialize, Clone)]
+struct NavOperation {
+    method: String,
+    label: String,
+    url: String,
+    deprecated: bool,
+}
+
+#[derive(Serialize, Clone)]
+struct NavLink {
+    url: String,
+    count: usize,
+}
+
+impl NavView {
+    /// The navigation with `current` (a group's name) expanded.
+    fn at(&self, current: &str, operations: &BTreeMap<String, Vec<NavOperation>>) -> NavView {
+        let mut nav = self.clone();
+        nav.current = current.to_string();
+        for group in &mut nav.groups {
+            group.current = group.name == current;
+            if group.current {
+                group.operations = operations.get(current).cloned().unwrap_or_default();
+            }
+        }
+        nav
+    }
+}
+
 /// Render the reference pages of one API; returns (site path, html) pairs.
 pub fn render_reference(
     env: &minijinja::Environment<'_>,
@@ -853,6 +904,57 @@ pub fn render_reference(
             context! { name => t.clone(), url => urls.tag_path(t), count => groups[t].len(), description_html => description }
         })
         .collect();
+    // Each group's operations, as the navigation links them.
+    let operation_url: BTreeMap<String, String> = operation_urls(model, urls).into_iter().collect();
+    let nav_operations: BTreeMap<String, Vec<NavOperation>> = groups
+        .iter()
+        .map(|(group, ops)| {
+            let list = ops
+                .iter()
+                .map(|op| NavOperation {
+                    method: op.method.to_ascii_uppercase(),
+                    label: op
+                        .summary
+                        .clone()
+                        .filter(|s| !s.trim().is_empty())
+                        .unwrap_or_else(|| op.path.clone()),
+                    url: operation_url.get(&op.pointer).cloned().unwrap_or_default(),
+                    deprecated: op.deprecated,
+                })
+                .collect();
+            (group.clone(), list)
+        })
+        .collect();
+    let nav = NavView {
+        overview: urls.root.clone(),
+        current: "overview".into(),
+        groups: order
+            .iter()
+            .map(|g| NavGroup {
+                name: g.clone(),
+                url: if urls.compact {
+                    format!("{}#tag-{}", urls.tag_page(g, 0), slug(g))
+                } else {
+                    urls.tag_page(g, 0)
+                },
+                count: groups[g].len(),
+                current: false,
+                operations: Vec::new(),
+            })
+            .collect(),
+        schemas: model
+            .schemas
+            .iter()
+            .find_map(|s| urls.schema_path(&s.name))
+            .map(|_| NavLink {
+                url: if urls.compact {
+                    format!("{}schemas/", urls.root)
+                } else {
+                    format!("{}#schemas", urls.root)
+                },
+                count: model.schemas.len(),
+            }),
+    };
     let schemas: Vec<Value> = model
         .schemas
         .iter()
@@ -896,6 +998,7 @@ pub fn render_reference(
         info => v(&model.info), description_html => model.info.description.as_deref().map(render_markdown).unwrap_or_default(),
         format => model.format.to_string(), servers => v(&model.servers), security_schemes => v(&model.security_schemes),
         tags => tags, schemas => schemas, channels => channels, async_operations => async_operations, messages => messages,
+        nav => v(&nav),
     })?;
     pages.push((format!("{}index.html", urls.root), overview));
     let tag_tpl = env.get_template("api-tag.html")?;
@@ -916,6 +1019,7 @@ pub fn render_reference(
                 site => site.clone(), section => "catalog",
                 entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
                 tag => "Operations", groups => groups_view,
+                nav => v(NavView { current: "operations".into(), groups: nav.groups.iter().map(|g| NavGroup { current: true, operations: nav_operations.get(&g.name).cloned().unwrap_or_default(), ..g.clone() }).collect(), ..nav.clone() }),
             })?;
             pages.push((format!("{}operations/index.html", urls.root), html));
         }
@@ -935,7 +1039,7 @@ pub fn render_reference(
             let html = tag_tpl.render(context! {
                 site => site.clone(), section => "catalog",
                 entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
-                tag => tag.clone(), operations => v(operations),
+                tag => tag.clone(), operations => v(operations), nav => v(nav.at(tag, &nav_operations)),
                 pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
             })?;
             pages.push((format!("{}index.html", tag_page_path(urls, tag, i)), html));
@@ -958,7 +1062,7 @@ pub fn render_reference(
             let html = schema_tpl.render(context! {
                 site => site.clone(), section => "catalog",
                 entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
-                name => "Schemas", schemas => schemas_view,
+                name => "Schemas", schemas => schemas_view, nav => v(nav.at("schemas", &nav_operations)),
             })?;
             pages.push((format!("{}schemas/index.html", urls.root), html));
         }
@@ -971,6 +1075,7 @@ pub fn render_reference(
             site => site.clone(), section => "catalog",
             entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
             name => schema.name.clone(), type_label => type_label(&schema.schema), schema_html => schema_html(&schema.schema, urls),
+            nav => v(nav.at("schemas", &nav_operations)),
         })?;
         pages.push((format!("{path}index.html"), html));
     }

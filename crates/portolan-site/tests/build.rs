@@ -658,6 +658,30 @@ fn a_big_api_gets_a_page_per_tag_and_per_schema() {
     assert!(even.contains("id=\"op-getthing0\""));
     assert!(even_2.contains("id=\"op-getthing44\""));
     assert!(even.contains(&format!("href=\"/{root}even/2/\"")));
+    // The contents beside it: every group, the current one marked and
+    // listing all of its operations (both pages), the others folded.
+    let nav = &even[even.find("<nav class=\"ref-nav\"").expect("contents")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    assert!(
+        nav.contains(&format!(
+            "<a href=\"/{root}even/\" aria-current=\"page\">even</a>"
+        )),
+        "{nav}"
+    );
+    assert!(
+        nav.contains(&format!("<a href=\"/{root}odd/\">odd</a>")),
+        "{nav}"
+    );
+    assert_eq!(
+        nav.matches("<span class=\"method get\">").count(),
+        23,
+        "{nav}"
+    );
+    assert!(
+        nav.contains(&format!("href=\"/{root}even/2/#op-getthing44\"")),
+        "{nav}"
+    );
+    assert!(nav.contains(&format!("href=\"/{root}#schemas\"")), "{nav}");
     assert!(even.contains(&format!("href=\"/{root}schemas/thing/\"")));
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }

@@ -122,3 +122,48 @@
     wrap.appendChild(pre);
   });
 })();
+// The API reference's contents: a filter, closed on narrow screens (a menu
+// above the page), the operation in view marked, and its scroll position
+// kept from page to page of one reference.
+(function () {
+  "use strict";
+  var nav = document.querySelector("nav.ref-nav");
+  if (!nav) { return; }
+  var details = nav.querySelector("details");
+  if (details && window.matchMedia && window.matchMedia("(max-width: 60rem)").matches) { details.open = false; }
+  var filter = nav.querySelector(".ref-filter");
+  if (filter) {
+    var input = filter.querySelector("input");
+    var items = Array.prototype.slice.call(nav.querySelectorAll("li"));
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      items.forEach(function (li) {
+        var text = li.textContent.toLowerCase();
+        li.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
+    });
+    filter.hidden = false;
+  }
+  var key = "portolan-ref-scroll:" + (nav.querySelector("a") || {}).href;
+  try {
+    var saved = window.sessionStorage.getItem(key);
+    if (saved !== null) { nav.scrollTop = Number(saved) || 0; }
+    window.addEventListener("pagehide", function () { window.sessionStorage.setItem(key, String(nav.scrollTop)); });
+  } catch (e) { /* storage refused: start at the top */ }
+  if (!("IntersectionObserver" in window)) { return; }
+  var links = {};
+  nav.querySelectorAll("a[href*='#']").forEach(function (a) {
+    var url = new URL(a.href, location.href);
+    if (url.pathname === location.pathname && url.hash) { links[decodeURIComponent(url.hash.slice(1))] = a; }
+  });
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var link = links[entry.target.id];
+      if (link && entry.isIntersecting) {
+        nav.querySelectorAll("a.active").forEach(function (a) { a.classList.remove("active"); });
+        link.classList.add("active");
+      }
+    });
+  }, { rootMargin: "0px 0px -70% 0px" });
+  document.querySelectorAll("article.operation[id]").forEach(function (article) { observer.observe(article); });
+})();
