@@ -148,6 +148,72 @@ fn built_sites_work_in_headless_chromium() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The shared corpus of real definitions, or `None` (with the reason
+/// printed) when it is absent outside CI.
+fn corpus() -> Option<PathBuf> {
+    let dir = match std::env::var_os("PORTOLAN_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_root().join("../shared/corpus"),
+    };
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the shared corpus is missing at {} and CI=true: it must be present in CI",
+        dir.display()
+    );
+    eprintln!("skipping: the shared corpus is not at {}", dir.display());
+    None
+}
+
+/// Stripe's reference: the heaviest operations page, the overview and a
+/// schema page pass axe with no violation of any impact, and the site
+/// keeps within the page-weight bars (theme CSS + JS <= 40 KB gzipped,
+/// every page <= 400 KB).
+#[test]
+fn the_stripe_reference_passes_axe_and_the_page_weight_bars() {
+    let root = repo_root();
+    let browser_dir = root.join("tests/browser");
+    if !can_run(&browser_dir) {
+        return;
+    }
+    let Some(corpus) = corpus() else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let catalog = work.path().join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    std::fs::copy(
+        corpus.join("openapi/stripe/openapi/spec3.yaml"),
+        catalog.join("spec3.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        catalog.join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: stripe\nspec:\n  type: openapi\n  lifecycle: production\n  owner: group:default/platform\n  definition:\n    $text: ./spec3.yaml\n",
+    )
+    .unwrap();
+    let site = work.path().join("site");
+    // The owner group is not in this one-entity catalog: a warning only.
+    build(&catalog, &site, &["--fail-on", "error"]).unwrap();
+    let output = Command::new("node")
+        .arg(browser_dir.join("run.mjs"))
+        .arg("reference")
+        .arg(&site)
+        .arg("/")
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "tests/browser/run.mjs exited with {:?}: its failures are listed at the end of its output above",
+        output.status.code()
+    );
+}
+
 #[test]
 fn hostile_svgs_run_script_raw_but_nothing_published_from_them_does() {
     let root = repo_root();
