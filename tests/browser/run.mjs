@@ -499,7 +499,7 @@ async function checkExample(browser, dir, base) {
     const visible = () =>
       page.evaluate(() =>
         [...document.querySelectorAll("div.samples")].map((set) =>
-          [...set.querySelectorAll("section.sample")].filter((s) => !s.hidden).map((s) => s.getAttribute("data-lang")),
+          [...set.querySelectorAll("section.sample")].filter((s) => getComputedStyle(s).display !== "none").map((s) => s.getAttribute("data-lang")),
         ),
       );
     const before = await visible();
@@ -517,10 +517,10 @@ async function checkExample(browser, dir, base) {
     const blocks = await page.evaluate(() => [...document.querySelectorAll("main pre")].map((pre) => Boolean(pre.parentElement.querySelector(":scope > button.copy"))));
     if (!blocks.length || !blocks.every(Boolean)) problems.push(`copy buttons on ${blocks.filter(Boolean).length} of ${blocks.length} code blocks`);
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
-    const button = page.locator("section.sample:not([hidden]) button.copy").first();
+    const button = page.locator("section.sample:visible button.copy").first();
     await button.click();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
-    const shown = await page.locator("section.sample:not([hidden]) pre").first().innerText();
+    const shown = await page.locator("section.sample:visible pre").first().innerText();
     if (copied !== shown) problems.push(`copied ${JSON.stringify(copied.slice(0, 80))}, the block shows ${JSON.stringify(shown.slice(0, 80))}`);
     if ((await button.textContent()) !== "Copied") problems.push(`the button reads "${await button.textContent()}" after copying`);
     return problems;

@@ -41,9 +41,65 @@ pub(crate) fn sanitizer_builder(keep_relative: bool) -> ammonia::Builder<'static
 /// Sanitise rendered HTML (see [`sanitizer`] for `keep_relative`),
 /// nested at most [`MAX_HTML_NESTING`] deep.
 pub fn clean_html(html: &str, keep_relative: bool) -> String {
-    sanitizer(keep_relative)
+    let clean = sanitizer(keep_relative)
         .clean(&bound_html_nesting(html, MAX_HTML_NESTING))
-        .to_string()
+        .to_string();
+    unlink_hrefless_anchors(clean)
+}
+
+/// `<a>` elements the sanitiser left without an `href` (their URL was not
+/// allowed: a relative link in an API description, `javascript:`) as
+/// `<span>`s: a link that goes nowhere is not a link, for readers, screen
+/// readers and crawlers alike. `html` is the sanitiser's serialisation:
+/// attribute values double-quoted, and no `<a>` inside another.
+fn unlink_hrefless_anchors(html: String) -> String {
+    if !html.contains("<a ") && !html.contains("<a>") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<a") {
+        let after = &rest[start + 2..];
+        if !(after.starts_with(' ') || after.starts_with('>')) {
+            out.push_str(&rest[..start + 2]);
+            rest = after;
+            continue;
+        }
+        // The tag's end: the first `>` outside a quoted value.
+        let mut quoted = false;
+        let Some(end) = after.char_indices().find_map(|(i, c)| match c {
+            '"' => {
+                quoted = !quoted;
+                None
+            }
+            '>' if !quoted => Some(i),
+            _ => None,
+        }) else {
+            break;
+        };
+        let attributes = &after[..end];
+        out.push_str(&rest[..start]);
+        if attributes.contains(" href=\"") {
+            out.push_str(&rest[start..start + 2 + end + 1]);
+            rest = &after[end + 1..];
+            continue;
+        }
+        let kept = attributes.replace(" rel=\"noopener noreferrer\"", "");
+        out.push_str("<span");
+        out.push_str(&kept);
+        out.push('>');
+        let body = &after[end + 1..];
+        match body.find("</a>") {
+            Some(close) => {
+                out.push_str(&body[..close]);
+                out.push_str("</span>");
+                rest = &body[close + 4..];
+            }
+            None => rest = body,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Render markdown to sanitised HTML.
@@ -790,6 +846,28 @@ impl OpenElements {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn links_whose_url_was_refused_become_plain_text() {
+        let html = render_markdown(
+            "See [the docs](/docs/api), [Stripe](https://stripe.com) and [x](javascript:alert(1)).",
+        );
+        assert!(!html.contains("<a rel"), "{html}");
+        assert!(html.contains("<span>the docs</span>"), "{html}");
+        assert!(html.contains("<span>x</span>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://stripe.com\" rel=\"noopener noreferrer\">Stripe</a>"),
+            "{html}"
+        );
+        // Docs keep relative links.
+        assert!(clean_html("<a href=\"guide.md\">g</a>", true).contains("href=\"guide.md\""));
+        // An attribute value holding `>` does not end the tag early.
+        let tricky = unlink_hrefless_anchors(
+            "<a title=\"a > b\" rel=\"noopener noreferrer\">t</a><abbr>x</abbr>".into(),
+        );
+        assert_eq!(tricky, "<span title=\"a > b\">t</span><abbr>x</abbr>");
+    }
+
     use super::*;
 
     #[test]

@@ -16,7 +16,8 @@
   });
 })();
 // The light/dark switch (theme.js applies the stored choice at load): the
-// button stays hidden without JavaScript, where the system's choice rules.
+// button holds its place but stays invisible (and out of the tab order)
+// without JavaScript, where the system's choice rules.
 (function () {
   "use strict";
   var button = document.querySelector("button.theme-switch");
@@ -39,54 +40,38 @@
   });
   if (system.addEventListener) { system.addEventListener("change", label); }
   label();
-  button.hidden = false;
+  button.removeAttribute("data-pending");
 })();
-// Code samples: one language at a time, chosen in a list above each set of
-// samples; the choice applies to every set and is remembered. Without
+// Code samples: one language at a time, chosen in the list above each set
+// (rendered invisible, shown here); the choice applies to every set and is
+// remembered (theme.js applies it before the first paint). Without
 // JavaScript every sample shows under its heading.
 (function () {
   "use strict";
   var sets = document.querySelectorAll("div.samples");
   if (!sets.length) { return; }
-  var stored = null;
-  try { stored = window.localStorage.getItem("portolan-lang"); } catch (e) { /* follow the first */ }
-  var selects = [];
+  var root = document.documentElement;
   function show(lang) {
+    root.setAttribute("data-sample-lang", lang);
     sets.forEach(function (set) {
-      var samples = set.querySelectorAll("section.sample");
-      var has = Array.prototype.some.call(samples, function (s) { return s.getAttribute("data-lang") === lang; });
+      var samples = Array.prototype.slice.call(set.querySelectorAll("section.sample"));
+      var has = samples.some(function (s) { return s.getAttribute("data-lang") === lang; });
       var chosen = has ? lang : samples.length ? samples[0].getAttribute("data-lang") : null;
-      samples.forEach(function (s) { s.hidden = s.getAttribute("data-lang") !== chosen; });
-    });
-    selects.forEach(function (select) {
-      if (Array.prototype.some.call(select.options, function (o) { return o.value === lang; })) { select.value = lang; }
+      samples.forEach(function (s) { s.classList.toggle("chosen", s.getAttribute("data-lang") === chosen); });
+      var select = set.querySelector("select");
+      if (select && chosen !== null) { select.value = chosen; }
     });
   }
-  sets.forEach(function (set, index) {
-    var samples = set.querySelectorAll("section.sample");
-    if (samples.length < 2) { return; }
-    var label = document.createElement("label");
-    label.className = "sample-switch";
-    label.textContent = "Language ";
-    var select = document.createElement("select");
-    select.id = "sample-lang-" + index;
-    samples.forEach(function (s) {
-      var option = document.createElement("option");
-      option.value = s.getAttribute("data-lang");
-      var heading = s.querySelector("h4");
-      option.textContent = heading ? heading.textContent : option.value;
-      select.appendChild(option);
-      if (heading) { heading.classList.add("visually-hidden"); }
-    });
+  sets.forEach(function (set) {
+    var select = set.querySelector("select");
+    if (!select) { return; }
     select.addEventListener("change", function () {
       try { window.localStorage.setItem("portolan-lang", select.value); } catch (e) { /* this page only */ }
       show(select.value);
     });
-    label.appendChild(select);
-    set.insertBefore(label, set.firstChild);
-    selects.push(select);
+    select.closest(".sample-switch").removeAttribute("data-pending");
   });
-  show(stored || "curl");
+  show(root.getAttribute("data-sample-lang") || "curl");
 })();
 // A copy button on every code block.
 (function () {
@@ -122,15 +107,20 @@
     wrap.appendChild(pre);
   });
 })();
-// The API reference's contents: a filter, closed on narrow screens (a menu
-// above the page), the operation in view marked, and its scroll position
-// kept from page to page of one reference.
+// The API reference's contents: a filter, a menu button on narrow screens
+// (the stylesheet folds the contents there), the operation in view marked,
+// and the scroll position kept from page to page of one reference.
 (function () {
   "use strict";
   var nav = document.querySelector("nav.ref-nav");
   if (!nav) { return; }
-  var details = nav.querySelector("details");
-  if (details && window.matchMedia && window.matchMedia("(max-width: 60rem)").matches) { details.open = false; }
+  var toggle = nav.querySelector("button.ref-nav-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   var filter = nav.querySelector(".ref-filter");
   if (filter) {
     var input = filter.querySelector("input");
@@ -142,7 +132,7 @@
         li.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
       });
     });
-    filter.hidden = false;
+    filter.removeAttribute("data-pending");
   }
   var key = "portolan-ref-scroll:" + (nav.querySelector("a") || {}).href;
   try {

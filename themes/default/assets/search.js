@@ -516,7 +516,17 @@
   }
 
   /** The search box of the page: a form with `data-base` holding the site's base URL. */
+  // Whatever happens, the explorer's rows are shown after (theme.js held
+  // them unseen while a submitted query waited to filter them).
   function init(doc) {
+    try {
+      initSearch(doc);
+    } finally {
+      doc.documentElement.classList.remove("js-filtering");
+    }
+  }
+
+  function initSearch(doc) {
     var form = doc.querySelector("form[role=search][data-base]");
     var input = form && form.querySelector("input[name=q]");
     if (!input || typeof fetch !== "function" || !encoder) return;
