@@ -62,6 +62,19 @@ fn level_name(scorecard: &Scorecard, score: &EntityScore) -> String {
         .map_or_else(|| "none".to_string(), |l| scorecard.levels[l].clone())
 }
 
+/// `7 pass, 1 fail, 2 not-applicable`: the non-zero counts, in state order.
+fn state_counts(score: &EntityScore) -> String {
+    let mut counts: BTreeMap<crate::State, usize> = BTreeMap::new();
+    for result in &score.rules {
+        *counts.entry(result.state).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .into_iter()
+        .map(|(state, n)| format!("{n} {}", state.as_str()))
+        .collect();
+    parts.join(", ")
+}
+
 /// Entities per level (and `none`), lowest first.
 fn histogram(view: &View<'_>) -> Vec<(String, usize)> {
     let mut counts: BTreeMap<Option<usize>, usize> = BTreeMap::new();
@@ -114,16 +127,11 @@ fn human(views: &[View<'_>], checked: &Checked) -> String {
             .unwrap_or(0);
         for (id, score) in &view.entities {
             let entity = checked.catalog.entities[*id].entity_ref().to_string();
-            let passed = score
-                .rules
-                .iter()
-                .filter(|r| r.state == crate::State::Pass)
-                .count();
             let _ = writeln!(
                 out,
-                "  {entity:<width$}  {:<12}  {passed}/{} rules pass",
+                "  {entity:<width$}  {:<12}  {}",
                 level_name(card, score),
-                score.rules.len()
+                state_counts(score)
             );
             for result in score
                 .rules

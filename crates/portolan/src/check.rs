@@ -48,6 +48,19 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         &workspace.policies,
         &options,
     )?;
+    // Scorecards: their files' findings, gate failures and expired
+    // waivers (nothing to do when the catalog has no scorecard).
+    let today = crate::scorecard::today();
+    let scored = crate::scorecard::score(&workspace, global, &checked, today, false);
+    for file in &scored.loaded.files {
+        checked.catalog.files.insert(file.clone());
+    }
+    let mut found = scored.diagnostics(&checked, &workspace.config, today);
+    if let Some(only) = &options.only_files {
+        found.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+    }
+    checked.diagnostics.extend(found);
+    portolan_core::diagnostic::sort_diagnostics(&mut checked.diagnostics);
     // What in the theme overrides would stop `build` is a finding here
     // too (check ⊇ build): a script overridden, a template that does not
     // parse or fails, pages that could run script. That takes rendering
