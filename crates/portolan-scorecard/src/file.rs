@@ -652,7 +652,13 @@ impl Reader<'_> {
                 match regex::RegexBuilder::new(text).size_limit(1 << 20).build() {
                     Ok(regex) => Some(regex),
                     Err(e) => {
-                        self.error(span, format!("`{text}` is not a valid pattern: {e}"));
+                        // The parser's message draws a caret under the
+                        // pattern over several lines; its last line says
+                        // what is wrong.
+                        let message = e.to_string();
+                        let reason = message.lines().last().unwrap_or_default();
+                        let reason = reason.strip_prefix("error: ").unwrap_or(reason);
+                        self.error(span, format!("`{text}` is not a valid pattern: {reason}"));
                         return None;
                     }
                 }

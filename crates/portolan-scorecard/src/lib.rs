@@ -266,7 +266,9 @@ impl Scored {
                 );
             }
         }
-        portolan_check::apply_rule_settings(found, config)
+        let mut found = portolan_check::apply_rule_settings(found, config);
+        portolan_core::diagnostic::sort_diagnostics(&mut found);
+        found
     }
 
     /// The entities of `group`: those whose owner is it (by name or ref).
