@@ -19,13 +19,17 @@ struct Run {
     concise: String,
 }
 
-fn run_with(source: MemorySource, today: &str, git: Option<(std::path::PathBuf, String)>) -> Run {
-    let (config, policies) = policy::configuration_in(&source).unwrap();
+fn run_with(
+    source: &dyn portolan_core::source::Source,
+    today: &str,
+    git: Option<(std::path::PathBuf, String)>,
+) -> Run {
+    let (config, policies) = policy::configuration_in(source).unwrap();
     let options = CheckOptions::from_config(&config);
-    let mut checked = check(&source, &config, &policies, &options).unwrap();
+    let mut checked = check(source, &config, &policies, &options).unwrap();
     let today = Day::parse(today).unwrap();
     let scored = score(
-        &source,
+        source,
         &checked,
         &config,
         &policies,
@@ -54,7 +58,7 @@ fn run(files: &[(&str, &str)], today: &str) -> Run {
     for (path, text) in files {
         source.insert(path, text.as_bytes());
     }
-    run_with(source, today, None)
+    run_with(&source, today, None)
 }
 
 impl Run {
@@ -529,4 +533,122 @@ fn file_errors_at_line_and_column() {
     // No scorecard with errors is computed.
     assert!(run.scored.loaded.scorecards.is_empty());
     assert_eq!(run.scored.loaded.failed.len(), 3);
+}
+
+/// Commit `files` (path, content) to the repository at `dir` with the given
+/// author and time (seconds since the epoch).
+fn commit(repo: &git2::Repository, files: &[(&str, &str)], author: &str, time: i64, message: &str) {
+    let dir = repo.workdir().unwrap().to_path_buf();
+    let mut index = repo.index().unwrap();
+    for (path, text) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        index.add_path(std::path::Path::new(path)).unwrap();
+    }
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature = git2::Signature::new(
+        author,
+        &format!("{author}@example.com"),
+        &git2::Time::new(time, 0),
+    )
+    .unwrap();
+    let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )
+    .unwrap();
+}
+
+#[test]
+fn git_facts_on_a_temporary_repository() {
+    const DAY: i64 = 86_400;
+    let head_time = 1_800_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let component = |name: &str, description: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: {description}\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n"
+        )
+    };
+    commit(
+        &repo,
+        &[
+            ("a/catalog-info.yaml", &component("a", "first")),
+            ("b/catalog-info.yaml", &component("b", "first")),
+            (".github/CODEOWNERS", "* @acme/platform\n/b/\n"),
+        ],
+        "alice",
+        head_time - 200 * DAY,
+        "add a and b",
+    );
+    commit(
+        &repo,
+        &[("a/catalog-info.yaml", &component("a", "second"))],
+        "alice",
+        head_time - 30 * DAY,
+        "edit a",
+    );
+    commit(
+        &repo,
+        &[("a/catalog-info.yaml", &component("a", "third"))],
+        "bob",
+        head_time - 10 * DAY - 3600,
+        "edit a again",
+    );
+    commit(
+        &repo,
+        &[("README.md", "hello\n")],
+        "carol",
+        head_time,
+        "readme",
+    );
+    let source = portolan_core::source::DirSource::new(dir.path()).unwrap();
+    let run = run_with(
+        &source,
+        "2030-01-01",
+        Some((dir.path().to_path_buf(), "HEAD".to_string())),
+    );
+    let a = run.facts("component:a");
+    let b = run.facts("component:b");
+    assert_eq!(a.get("git.days_since_change"), Some(&json!(10)));
+    assert_eq!(a.get("git.commits_90d"), Some(&json!(2)));
+    assert_eq!(a.get("git.authors_90d"), Some(&json!(2)));
+    assert_eq!(a.get("git.codeowners"), Some(&json!(true)));
+    assert_eq!(b.get("git.days_since_change"), Some(&json!(200)));
+    assert_eq!(b.get("git.commits_90d"), Some(&json!(0)));
+    assert_eq!(b.get("git.authors_90d"), Some(&json!(0)));
+    assert_eq!(b.get("git.codeowners"), Some(&json!(false)));
+
+    // The same facts read from the revision, as `--rev` does: relative to
+    // the HEAD commit, whatever today is.
+    let source = portolan_core::source::GitSource::open(dir.path(), "HEAD").unwrap();
+    let again = run_with(
+        &source,
+        "2040-01-01",
+        Some((dir.path().to_path_buf(), "HEAD".to_string())),
+    );
+    assert_eq!(again.facts("component:a"), a);
+
+    // One revision earlier, `a` last changed 20 days before its head.
+    let earlier = run_with(
+        &source,
+        "2040-01-01",
+        Some((dir.path().to_path_buf(), "HEAD~2".to_string())),
+    );
+    assert_eq!(
+        earlier.facts("component:a").get("git.days_since_change"),
+        Some(&json!(0))
+    );
+    assert_eq!(
+        earlier.facts("component:a").get("git.commits_90d"),
+        Some(&json!(1))
+    );
 }
