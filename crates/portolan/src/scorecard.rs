@@ -144,3 +144,93 @@ pub fn run(global: &GlobalArgs, args: &ScorecardArgs, color: bool) -> Result<Exi
         ExitCode::Clean
     })
 }
+
+/// Score the catalog a site is built from: the scorecard findings join
+/// `checked`'s (so a gate failure stops the build as it fails `check`),
+/// and the facts and levels are returned for `catalog.json`.
+pub fn score_for_site(
+    workspace: &Workspace,
+    rev: &str,
+    checked: &mut Checked,
+) -> std::sync::Arc<portolan_site::catalog_json::ScorecardJson> {
+    let today = today();
+    let options = ScoreOptions {
+        today,
+        git: Some((workspace.root.clone(), rev.to_string())),
+        max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
+        all_facts: true,
+    };
+    let scored = portolan_scorecard::score(
+        workspace.source.as_ref(),
+        checked,
+        &workspace.config,
+        &workspace.policies,
+        &options,
+    );
+    for file in &scored.loaded.files {
+        checked.catalog.files.insert(file.clone());
+    }
+    let found = scored.diagnostics(checked, &workspace.config, today);
+    checked.diagnostics.extend(found);
+    portolan_core::diagnostic::sort_diagnostics(&mut checked.diagnostics);
+    std::sync::Arc::new(catalog_json_data(&scored))
+}
+
+/// `catalog.json`'s scorecard data: every entity's facts, and its level
+/// and rule states on each scorecard that selects it.
+pub fn catalog_json_data(scored: &Scored) -> portolan_site::catalog_json::ScorecardJson {
+    use serde_json::{Map, Value, json};
+    let mut levels: Vec<Map<String, Value>> = vec![Map::new(); scored.facts.len()];
+    let mut summaries = Vec::new();
+    for (index, card) in scored.loaded.scorecards.iter().enumerate() {
+        let mut histogram: Vec<usize> = vec![0; card.levels.len() + 1];
+        for (id, score) in &scored.scores[index] {
+            histogram[score.level.map_or(0, |l| l + 1)] += 1;
+            let rules: Map<String, Value> = score
+                .rules
+                .iter()
+                .map(|r| {
+                    (
+                        card.rules[r.rule].id.clone(),
+                        json!({ "state": r.state, "value": r.value, "reason": r.reason }),
+                    )
+                })
+                .collect();
+            levels[*id].insert(
+                card.id.clone(),
+                json!({
+                    "level": score.level.map(|l| card.levels[l].clone()),
+                    "rules": rules,
+                }),
+            );
+        }
+        summaries.push(json!({
+            "id": card.id,
+            "name": card.name,
+            "description": card.description,
+            "file": card.file,
+            "levels": card.levels,
+            "rules": card.rules.iter().map(|r| json!({
+                "id": r.id,
+                "title": r.title,
+                "level": card.levels[r.level],
+            })).collect::<Vec<_>>(),
+            "histogram": std::iter::once("none".to_string())
+                .chain(card.levels.iter().cloned())
+                .zip(histogram)
+                .map(|(level, entities)| json!({ "level": level, "entities": entities }))
+                .collect::<Vec<_>>(),
+        }));
+    }
+    let entities = scored
+        .facts
+        .iter()
+        .zip(levels)
+        .enumerate()
+        .map(|(id, (facts, levels))| (id, (json!(facts), Value::Object(levels))))
+        .collect();
+    portolan_site::catalog_json::ScorecardJson {
+        scorecards: Value::Array(summaries),
+        entities,
+    }
+}
