@@ -652,3 +652,48 @@ fn git_facts_on_a_temporary_repository() {
         Some(&json!(1))
     );
 }
+
+/// The published JSON Schema (for editors) agrees with the validation:
+/// the example scorecards match it, and files S001 rejects for their
+/// shape do not.
+#[test]
+fn published_schema_accepts_the_examples_and_rejects_broken_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("catalog-schema/scorecard.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema)
+        .unwrap();
+    let as_json = |text: &str| {
+        let stream = portolan_core::yaml::parse_stream(text, Default::default());
+        assert!(stream.errors.is_empty());
+        stream.documents[0].root.to_json()
+    };
+    let examples = root.join("examples/acme/scorecards");
+    let mut count = 0;
+    for entry in std::fs::read_dir(examples).unwrap() {
+        let path = entry.unwrap().path();
+        let document = as_json(&std::fs::read_to_string(&path).unwrap());
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        count += 1;
+    }
+    assert_eq!(count, 2);
+    assert!(validator.is_valid(&as_json(LADDER)));
+    for broken in [
+        "name: x\nlevels: []\nrules: []\n",
+        "name: x\nlevels: [a]\nrules: [{id: r, level: a}]\n",
+        "name: x\nlevels: [a]\nrules: [{id: r, level: a, fact: ci, policy: p}]\n",
+        "name: x\nlevels: [a]\nrules: [{id: r, level: a, schema: {}, op: eq}]\n",
+        "name: x\nlevels: [a]\nrules: []\nwaivers: [{entity: e, rule: r, reason: why}]\n",
+        "name: x\nlevels: [a]\nrules: []\ncolour: red\n",
+    ] {
+        assert!(!validator.is_valid(&as_json(broken)), "{broken}");
+    }
+}
