@@ -268,14 +268,10 @@ pub fn score_entity(
     policies: &[Policy],
     today: Day,
 ) -> EntityScore {
-    let key = subject.entity.key();
-    let waivers: Vec<usize> = scorecard
-        .waivers
-        .iter()
-        .enumerate()
-        .filter(|(_, w)| w.entity.key() == key)
-        .map(|(i, _)| i)
-        .collect();
+    let waivers: &[usize] = scorecard
+        .waivers_by_entity
+        .get(subject.entity.key_ref())
+        .map_or(&[], Vec::as_slice);
     let mut rules = Vec::with_capacity(scorecard.rules.len());
     for (index, rule) in scorecard.rules.iter().enumerate() {
         let (outcome, value) = check_rule(rule, subject, policies);
@@ -301,7 +297,8 @@ pub fn score_entity(
             .map(|r| (scorecard.rules[r.rule].level, r.state)),
     );
     let expired_waivers = waivers
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&w| scorecard.waivers[w].expires < today)
         .collect();
     EntityScore {

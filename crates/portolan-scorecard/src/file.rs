@@ -3,11 +3,11 @@
 //! parsed with the spanned YAML reader and validated into [`Scorecard`]s,
 //! every problem an S001 finding at file:line:col.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use jsonschema::{Draft, Validator};
-use portolan_catalog::EntityRef;
+use portolan_catalog::{EntityKey, EntityRef};
 use portolan_core::config::{Config, PolicySelector};
 use portolan_core::files::SourceFile;
 use portolan_core::source::Source;
@@ -31,6 +31,10 @@ pub struct Scorecard {
     pub levels: Vec<String>,
     pub rules: Vec<Rule>,
     pub waivers: Vec<Waiver>,
+    /// Indexes of `waivers` by the entity they name: an entity's are found
+    /// without scanning every waiver (a file of many waivers on a large
+    /// catalog would otherwise cost waivers × entities).
+    pub waivers_by_entity: HashMap<EntityKey, Vec<usize>>,
 }
 
 impl Scorecard {
@@ -433,7 +437,15 @@ impl Reader<'_> {
                 ),
             }
         }
+        let mut waivers_by_entity: HashMap<EntityKey, Vec<usize>> = HashMap::new();
+        for (index, waiver) in waivers.iter().enumerate() {
+            waivers_by_entity
+                .entry(waiver.entity.key())
+                .or_default()
+                .push(index);
+        }
         Some(Scorecard {
+            waivers_by_entity,
             id: id.to_string(),
             file: self.file.to_string(),
             name: name?,

@@ -271,8 +271,9 @@ impl Scored {
         found
     }
 
-    /// The entities of `group`: those whose owner is it (by name or ref).
-    pub fn owned_by(&self, checked: &Checked, id: EntityId, group: &str) -> bool {
+    /// Whether entity `id`'s owner is `group` (a name or a ref; the
+    /// namespace defaults to `default`).
+    pub fn owned_by(&self, id: EntityId, group: &str) -> bool {
         let Some(owner) = self
             .facts
             .get(id)
@@ -281,11 +282,7 @@ impl Scored {
         else {
             return false;
         };
-        let wanted = EntityRef::parse(
-            group,
-            Some("Group"),
-            &checked.catalog.entities[id].namespace,
-        );
+        let wanted = EntityRef::parse(group, Some("Group"), "default");
         wanted.is_ok_and(|w| {
             EntityRef::parse(owner, Some("Group"), "default").is_ok_and(|o| o.key() == w.key())
         })

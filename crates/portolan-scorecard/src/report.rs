@@ -33,7 +33,7 @@ struct View<'a> {
     entities: Vec<(EntityId, &'a EntityScore)>,
 }
 
-fn views<'a>(scored: &'a Scored, checked: &Checked, selection: &Selection<'_>) -> Vec<View<'a>> {
+fn views<'a>(scored: &'a Scored, selection: &Selection<'_>) -> Vec<View<'a>> {
     let indexes: Vec<usize> = if selection.scorecards.is_empty() {
         (0..scored.loaded.scorecards.len()).collect()
     } else {
@@ -45,11 +45,7 @@ fn views<'a>(scored: &'a Scored, checked: &Checked, selection: &Selection<'_>) -
             scorecard: &scored.loaded.scorecards[i],
             entities: scored.scores[i]
                 .iter()
-                .filter(|(id, _)| {
-                    selection
-                        .group
-                        .is_none_or(|g| scored.owned_by(checked, *id, g))
-                })
+                .filter(|(id, _)| selection.group.is_none_or(|g| scored.owned_by(*id, g)))
                 .map(|(id, score)| (*id, score))
                 .collect(),
         })
@@ -94,7 +90,7 @@ pub fn render(
     selection: &Selection<'_>,
     format: Format,
 ) -> String {
-    let views = views(scored, checked, selection);
+    let views = views(scored, selection);
     match format {
         Format::Human => human(&views, checked),
         Format::Json => {
