@@ -266,3 +266,56 @@ fn list_facts_names_every_fact() {
         text.stdout
     );
 }
+
+#[test]
+fn build_puts_facts_and_levels_in_catalog_json() {
+    let dir = catalog("Bronze");
+    let root = dir.path();
+    let out = run(root, &["build", "--out", "site", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("site/catalog.json")).unwrap())
+            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog-schema/catalog.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let orders = json["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "orders")
+        .unwrap();
+    assert_eq!(orders["facts"]["links.runbook"], true);
+    assert_eq!(orders["facts"]["owner"], "group:default/team-a");
+    assert_eq!(orders["scorecards"]["readiness"]["level"], "Silver");
+    assert_eq!(
+        orders["scorecards"]["readiness"]["rules"]["runbook"]["state"],
+        "pass"
+    );
+    assert_eq!(
+        json["scorecards"][0]["histogram"],
+        serde_json::json!([
+            {"level": "none", "entities": 0},
+            {"level": "Bronze", "entities": 1},
+            {"level": "Silver", "entities": 1}
+        ])
+    );
+    // A gate failure stops the build, as it fails check.
+    let dir = catalog("Silver");
+    let out = run(dir.path(), &["build", "--out", "site", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("S002"), "{}", out.stderr);
+}
