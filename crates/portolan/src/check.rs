@@ -33,7 +33,18 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
             global.rev.is_some(),
             global.quiet,
         )?;
-        options.load.named_files = named.iter().cloned().collect();
+        // A scorecard file named is checked as a scorecard (its findings
+        // are reported), not read as a descriptor.
+        let scorecards: BTreeSet<String> =
+            portolan_scorecard::file::scorecard_paths(workspace.source.as_ref(), &workspace.config)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+        options.load.named_files = named
+            .iter()
+            .filter(|f| !scorecards.contains(*f))
+            .cloned()
+            .collect();
         options.only_files = Some(named);
     }
     if global.verbose {

@@ -236,6 +236,15 @@ fn invalid_scorecard_files_are_reported_by_check_and_scorecard() {
     let out = run(root, &["check", "--format", "concise"]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("scorecards/readiness.yaml:5:12: error[S001] level `Gold` is not one of the scorecard's levels (Bronze)"), "{}", out.stdout);
+    // Named on the command line (a pre-commit hook), it is checked as a
+    // scorecard, not read as a descriptor.
+    let named = run(
+        root,
+        &["check", "--format", "concise", "scorecards/readiness.yaml"],
+    );
+    assert_eq!(named.code, 1);
+    assert!(named.stdout.contains("error[S001]"), "{}", named.stdout);
+    assert!(!named.stdout.contains("Y007"), "{}", named.stdout);
     let scorecard = run(root, &["scorecard", "readiness"]);
     assert_eq!(scorecard.code, 1);
     assert_eq!(scorecard.stdout, "");
