@@ -133,7 +133,9 @@ const CI_ANNOTATIONS: &[&str] = &[
 pub struct FactContext<'a> {
     checked: &'a Checked,
     relations: Vec<Vec<Relation>>,
-    /// Per file, its findings (scorecards' own excluded).
+    /// Per file, its findings (scorecards' own excluded), by position
+    /// (findings without one first): an entity's are found by binary
+    /// search, so a file of 100,000 entities is not scanned once for each.
     by_file: HashMap<&'a str, Vec<&'a Diagnostic>>,
     git: Option<GitFacts>,
     codeowners: Option<CodeOwners>,
@@ -153,6 +155,9 @@ impl<'a> FactContext<'a> {
             if let Some(file) = d.file.as_deref() {
                 by_file.entry(file).or_default().push(d);
             }
+        }
+        for list in by_file.values_mut() {
+            list.sort_by_key(|d| d.span.map(|s| s.start));
         }
         FactContext {
             checked,
@@ -222,11 +227,18 @@ impl<'a> FactContext<'a> {
         facts.insert("docs.exists", json!(docs.is_some()));
         facts.insert("docs.pages", json!(docs.map_or(0, |d| d.pages.len())));
         let broken = docs.map_or(0, |docs| {
-            let prefix = format!("{}/", docs.dir);
-            self.by_file
-                .iter()
-                .filter(|(file, _)| docs.dir.is_empty() || file.starts_with(&prefix))
-                .flat_map(|(_, list)| list.iter())
+            let mkdocs = docs.mkdocs.as_ref().map(|(path, _)| path.clone());
+            docs.pages
+                .keys()
+                .map(|page| {
+                    if docs.dir.is_empty() {
+                        page.clone()
+                    } else {
+                        format!("{}/{page}", docs.dir)
+                    }
+                })
+                .chain(mkdocs)
+                .flat_map(|path| self.by_file.get(path.as_str()).into_iter().flatten())
                 .filter(|d| d.code == codes::BROKEN_DOC_LINK.code)
                 .count()
         });
@@ -338,17 +350,12 @@ impl<'a> FactContext<'a> {
     /// Error and warning findings in the descriptor document of `entity`.
     fn document_findings(&self, entity: &Entity) -> (usize, usize) {
         let span = entity.node.span;
-        let in_document = |d: &&&Diagnostic| {
-            d.span
-                .is_some_and(|s| s.start >= span.start && s.start <= span.end)
+        let Some(list) = self.by_file.get(entity.file.as_str()) else {
+            return (0, 0);
         };
-        count(
-            self.by_file
-                .get(entity.file.as_str())
-                .into_iter()
-                .flatten()
-                .filter(in_document),
-        )
+        let from = list.partition_point(|d| d.span.is_none_or(|s| s.start < span.start));
+        let to = list.partition_point(|d| d.span.is_none_or(|s| s.start <= span.end));
+        count(list[from..to.max(from)].iter())
     }
 
     /// Error and warning findings in the files of API entity `id`'s

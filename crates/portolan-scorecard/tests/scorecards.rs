@@ -211,6 +211,16 @@ spec:
   type: service
   lifecycle: experimental
   owner: empty-team
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: dangling
+spec:
+  type: library
+  lifecycle: production
+  owner: empty-team
+  dependsOn: [component:nowhere]
 "#;
 
 fn fact_catalog() -> Vec<(&'static str, &'static str)> {
@@ -294,6 +304,13 @@ fn every_fact_on_a_fixture() {
     expect(api, "findings.errors", json!(1));
     expect(gateway, "findings.errors", json!(0));
     expect(gateway, "findings.warnings", json!(0));
+    // Findings of one document, not of its neighbours in the file.
+    expect(
+        run.facts("component:dangling"),
+        "findings.warnings",
+        json!(1),
+    );
+    expect(bare, "findings.warnings", json!(0));
     // Kinds a fact does not apply to, and git facts outside git: unknown.
     assert!(!run.facts("group:payments-team").contains_key("api.errors"));
     assert!(!gateway.contains_key("api.definition_valid"));
