@@ -134,8 +134,9 @@ pub struct LoadedScorecards {
     pub failed: Vec<String>,
 }
 
-/// The scorecard files under `config.scorecards.dir`, sorted by path.
-pub fn scorecard_paths(source: &dyn Source, config: &Config) -> Result<Vec<String>, String> {
+/// The scorecard files under `config.scorecards.dir` among `files` (the
+/// catalog's, sorted), in that order.
+pub fn scorecard_paths(files: &[String], config: &Config) -> Result<Vec<String>, String> {
     let dir = portolan_core::paths::join_normalized("", &config.scorecards.dir)
         .map_err(|e| format!("[scorecards] dir `{}`: {e}", config.scorecards.dir))?;
     let prefix = if dir.is_empty() {
@@ -143,22 +144,24 @@ pub fn scorecard_paths(source: &dyn Source, config: &Config) -> Result<Vec<Strin
     } else {
         format!("{dir}/")
     };
-    let files = source.files().map_err(|e| e.to_string())?;
     Ok(files
-        .into_iter()
+        .iter()
         .filter(|f| f.starts_with(&prefix) && (f.ends_with(".yaml") || f.ends_with(".yml")))
+        .cloned()
         .collect())
 }
 
-/// Read and validate every scorecard file of the catalog. `policy_codes`:
-/// the codes of the `[[policies]]` a rule may name.
+/// Read and validate every scorecard file of the catalog, whose files are
+/// `files` (sorted). `policy_codes`: the codes of the `[[policies]]` a
+/// rule may name.
 pub fn load_scorecards(
     source: &dyn Source,
+    files: &[String],
     config: &Config,
     policy_codes: &BTreeSet<String>,
 ) -> LoadedScorecards {
     let mut loaded = LoadedScorecards::default();
-    let paths = match scorecard_paths(source, config) {
+    let paths = match scorecard_paths(files, config) {
         Ok(paths) => paths,
         Err(message) => {
             loaded.diagnostics.push(

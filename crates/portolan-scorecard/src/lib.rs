@@ -67,7 +67,7 @@ pub fn score(
     options: &ScoreOptions,
 ) -> Scored {
     let policy_codes: BTreeSet<String> = policies.iter().map(|p| p.config.code.clone()).collect();
-    let loaded = file::load_scorecards(source, config, &policy_codes);
+    let loaded = file::load_scorecards(source, &checked.catalog.all_files, config, &policy_codes);
     let entities = &checked.catalog.entities;
     let needs_facts = options.all_facts || !loaded.scorecards.is_empty();
     if !needs_facts {

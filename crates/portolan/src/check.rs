@@ -35,8 +35,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         )?;
         // A scorecard file named is checked as a scorecard (its findings
         // are reported), not read as a descriptor.
+        let files = workspace.source.files().unwrap_or_default();
         let scorecards: BTreeSet<String> =
-            portolan_scorecard::file::scorecard_paths(workspace.source.as_ref(), &workspace.config)
+            portolan_scorecard::file::scorecard_paths(&files, &workspace.config)
                 .unwrap_or_default()
                 .into_iter()
                 .collect();
