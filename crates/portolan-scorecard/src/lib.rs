@@ -110,8 +110,11 @@ pub fn score(
             entities
                 .par_iter()
                 .enumerate()
-                .filter(|(_, entity)| {
+                // The first definition of an identity is the entity; a
+                // duplicate (R004) is not scored again.
+                .filter(|(id, entity)| {
                     entity.has_identity()
+                        && checked.catalog.index.get(entity.key_ref()) == Some(id)
                         && portolan_check::policy::selector_matches(&scorecard.selector, entity)
                 })
                 .map(|(id, entity)| {
