@@ -4,6 +4,7 @@
 //! `catalog.json` share.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use portolan_catalog::relations::RelationType;
 use portolan_catalog::{Entity, EntityId, Kind, Relation};
@@ -137,14 +138,14 @@ pub struct FactContext<'a> {
     /// (findings without one first): an entity's are found by binary
     /// search, so a file of 100,000 entities is not scanned once for each.
     by_file: HashMap<&'a str, Vec<&'a Diagnostic>>,
-    git: Option<GitFacts>,
+    git: Option<Arc<GitFacts>>,
     codeowners: Option<CodeOwners>,
 }
 
 impl<'a> FactContext<'a> {
     pub fn new(
         checked: &'a Checked,
-        git: Option<GitFacts>,
+        git: Option<Arc<GitFacts>>,
         codeowners: Option<CodeOwners>,
     ) -> FactContext<'a> {
         let mut by_file: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use portolan_core::source::Source;
@@ -23,6 +24,50 @@ pub struct GitFacts {
     recent: HashMap<String, Vec<usize>>,
     /// Author e-mail (lowercased) of each commit in the window.
     authors: Vec<String>,
+}
+
+/// The git facts of the last scoring, for `serve`'s rebuilds: reused
+/// while the HEAD commit and the set of entity files are the same.
+#[derive(Default)]
+pub struct GitFactsCache {
+    /// HEAD commit id, hash of the paths.
+    key: Option<(git2::Oid, u64)>,
+    facts: Option<Arc<GitFacts>>,
+}
+
+impl GitFactsCache {
+    /// [`GitFacts::collect`], or the last result when the revision
+    /// resolves to the same commit and `paths` are the same.
+    pub fn collect(
+        &mut self,
+        root: &Path,
+        rev: &str,
+        paths: &BTreeSet<String>,
+        max_commits: usize,
+    ) -> Option<Arc<GitFacts>> {
+        let head = git2::Repository::discover(root)
+            .ok()?
+            .revparse_single(rev)
+            .ok()?
+            .peel_to_commit()
+            .ok()?
+            .id();
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            paths.hash(&mut hasher);
+            hasher.finish()
+        };
+        if self.key == Some((head, hash))
+            && let Some(facts) = &self.facts
+        {
+            return Some(facts.clone());
+        }
+        let facts = GitFacts::collect(root, rev, paths, max_commits).map(Arc::new);
+        self.key = Some((head, hash));
+        self.facts = facts.clone();
+        facts
+    }
 }
 
 /// One entity's git facts.

@@ -66,6 +66,20 @@ pub fn score(
     policies: &[Policy],
     options: &ScoreOptions,
 ) -> Scored {
+    score_cached(source, checked, config, policies, options, None)
+}
+
+/// [`score`], reusing the git facts of the last call through `cache`
+/// while the revision's commit and the entities' files are unchanged
+/// (`serve`'s rebuilds).
+pub fn score_cached(
+    source: &dyn Source,
+    checked: &Checked,
+    config: &Config,
+    policies: &[Policy],
+    options: &ScoreOptions,
+    cache: Option<&mut git::GitFactsCache>,
+) -> Scored {
     let policy_codes: BTreeSet<String> = policies.iter().map(|p| p.config.code.clone()).collect();
     let loaded = file::load_scorecards(source, &checked.catalog.all_files, config, &policy_codes);
     let entities = &checked.catalog.entities;
@@ -77,6 +91,42 @@ pub fn score(
             scores: Vec::new(),
         };
     }
+    // Without `all_facts` (check), only the entities a scorecard selects
+    // get facts, and only the facts a rule reads are kept (a schema rule
+    // reads them all).
+    let scored_entity: Vec<bool> = entities
+        .iter()
+        .map(|entity| {
+            options.all_facts
+                || loaded
+                    .scorecards
+                    .iter()
+                    .any(|card| portolan_check::policy::selector_matches(&card.selector, entity))
+        })
+        .collect();
+    let read_facts: Option<BTreeSet<&str>> = if options.all_facts
+        || loaded
+            .scorecards
+            .iter()
+            .flat_map(|s| &s.rules)
+            .any(|r| matches!(r.check, file::RuleCheck::Schema(_)))
+    {
+        None
+    } else {
+        Some(
+            loaded
+                .scorecards
+                .iter()
+                .flat_map(|s| &s.rules)
+                .filter_map(|r| match &r.check {
+                    file::RuleCheck::Fact { fact, .. } => Some(fact.name),
+                    _ => None,
+                })
+                // Reports show, and `--group` filters by, the owner.
+                .chain(["owner"])
+                .collect(),
+        )
+    };
     let needs_git = options.all_facts
         || loaded
             .scorecards
@@ -90,9 +140,14 @@ pub fn score(
     let (git, codeowners) = if needs_git {
         let git = options.git.as_ref().and_then(|(root, rev)| {
             let paths: BTreeSet<String> = (0..entities.len())
+                .filter(|&id| scored_entity[id])
                 .flat_map(|id| facts::entity_files(checked, id))
                 .collect();
-            git::GitFacts::collect(root, rev, &paths, options.max_git_commits)
+            match cache {
+                Some(cache) => cache.collect(root, rev, &paths, options.max_git_commits),
+                None => git::GitFacts::collect(root, rev, &paths, options.max_git_commits)
+                    .map(std::sync::Arc::new),
+            }
         });
         (git, git::CodeOwners::read(source))
     } else {
@@ -101,7 +156,16 @@ pub fn score(
     let context = facts::FactContext::new(checked, git, codeowners);
     let all_facts: Vec<Facts> = (0..entities.len())
         .into_par_iter()
-        .map(|id| context.facts(id))
+        .map(|id| {
+            if !scored_entity[id] {
+                return Facts::new();
+            }
+            let mut facts = context.facts(id);
+            if let Some(read) = &read_facts {
+                facts.retain(|name, _| read.contains(name));
+            }
+            facts
+        })
         .collect();
     let scores = loaded
         .scorecards

@@ -11,6 +11,11 @@ use portolan_core::source::MemorySource;
 use portolan_scorecard::{Day, ScoreOptions, Scored, State, score};
 use serde_json::json;
 
+thread_local! {
+    /// Score as `check` does (`all_facts: false`).
+    static CHECK_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 struct Run {
     checked: Checked,
     scored: Scored,
@@ -37,7 +42,7 @@ fn run_with(
             today,
             git,
             max_git_commits: 1000,
-            all_facts: true,
+            all_facts: !CHECK_ONLY.with(|c| c.get()),
         },
     );
     for file in &scored.loaded.files {
@@ -713,4 +718,60 @@ fn published_schema_accepts_the_examples_and_rejects_broken_files() {
     ] {
         assert!(!validator.is_valid(&as_json(broken)), "{broken}");
     }
+}
+
+#[test]
+fn git_facts_cache_is_reused_until_head_or_files_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    commit(
+        &repo,
+        &[("a.yaml", "a: 1\n")],
+        "alice",
+        1_800_000_000,
+        "one",
+    );
+    let paths: BTreeSet<String> = ["a.yaml".to_string()].into();
+    let mut cache = portolan_scorecard::git::GitFactsCache::default();
+    let first = cache.collect(dir.path(), "HEAD", &paths, 100).unwrap();
+    let again = cache.collect(dir.path(), "HEAD", &paths, 100).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again));
+    // Other files: collected again.
+    let more: BTreeSet<String> = ["a.yaml".to_string(), "b.yaml".to_string()].into();
+    let other = cache.collect(dir.path(), "HEAD", &more, 100).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&first, &other));
+    // A new commit: collected again, and it sees the change.
+    commit(
+        &repo,
+        &[("b.yaml", "b: 1\n")],
+        "bob",
+        1_800_000_000 + 86_400,
+        "two",
+    );
+    let after = cache.collect(dir.path(), "HEAD", &more, 100).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&other, &after));
+    assert_eq!(after.entity_change(&["b.yaml".to_string()]).commits, 1);
+    assert_eq!(other.entity_change(&["b.yaml".to_string()]).commits, 0);
+}
+
+#[test]
+fn check_keeps_only_the_facts_rules_read() {
+    let mut files = fact_catalog();
+    files.push((
+        "scorecards/services.yaml",
+        "name: Services\nselector: { type: service }\nlevels: [One]\nrules:\n  - { id: ci, level: One, fact: ci, value: true }\n",
+    ));
+    CHECK_ONLY.with(|c| c.set(true));
+    let run = run(&files, "2027-01-01");
+    CHECK_ONLY.with(|c| c.set(false));
+    let keys = |r: &str| run.facts(r).keys().copied().collect::<Vec<_>>();
+    // The fact the rule reads, and the owner (reports and --group).
+    assert_eq!(keys("component:gateway"), vec!["ci", "owner"]);
+    // An entity no scorecard selects gets none.
+    assert!(keys("component:old-lib").is_empty());
+    assert_eq!(
+        run.state("services", "component:gateway", "ci"),
+        State::Pass
+    );
+    assert_eq!(run.state("services", "component:bare", "ci"), State::Fail);
 }

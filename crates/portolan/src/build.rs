@@ -61,6 +61,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         &workspace,
         global.rev.as_deref().unwrap_or("HEAD"),
         &mut checked,
+        None,
     );
     // Findings go to standard error: a build's output is the site.
     if !checked.diagnostics.is_empty() {

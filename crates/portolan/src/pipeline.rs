@@ -50,6 +50,8 @@ pub struct Caches {
     report: Option<(Vec<portolan_core::Diagnostic>, Report)>,
     /// Paths changed since the last build.
     changed: std::collections::BTreeSet<String>,
+    /// Scorecards' git facts, while HEAD and the entities' files stay.
+    git_facts: portolan_scorecard::git::GitFactsCache,
 }
 
 impl Caches {
@@ -131,7 +133,12 @@ pub fn check_and_render(
         None => checked,
     };
     // Scorecards: facts and levels for catalog.json, and their findings.
-    let scorecards = crate::scorecard::score_for_site(workspace, "HEAD", &mut checked);
+    let scorecards = crate::scorecard::score_for_site(
+        workspace,
+        "HEAD",
+        &mut checked,
+        caches.as_deref_mut().map(|c| &mut c.git_facts),
+    );
     let findings = match caches.as_deref_mut() {
         Some(caches) => {
             let changed = std::mem::take(&mut caches.changed);

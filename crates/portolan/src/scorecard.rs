@@ -152,6 +152,7 @@ pub fn score_for_site(
     workspace: &Workspace,
     rev: &str,
     checked: &mut Checked,
+    git_cache: Option<&mut portolan_scorecard::git::GitFactsCache>,
 ) -> std::sync::Arc<portolan_site::catalog_json::ScorecardJson> {
     let today = today();
     let options = ScoreOptions {
@@ -160,12 +161,13 @@ pub fn score_for_site(
         max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
         all_facts: true,
     };
-    let scored = portolan_scorecard::score(
+    let scored = portolan_scorecard::score_cached(
         workspace.source.as_ref(),
         checked,
         &workspace.config,
         &workspace.policies,
         &options,
+        git_cache,
     );
     for file in &scored.loaded.files {
         checked.catalog.files.insert(file.clone());
