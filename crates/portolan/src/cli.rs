@@ -108,7 +108,8 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint catalog descriptors: schemas, Backstage's format rules, references
-    /// across the catalog, and your policies.
+    /// across the catalog, and your policies; and the scorecards' files,
+    /// gates (`[[scorecards.gates]]`) and expired waivers.
     ///
     /// With FILES (what a pre-commit hook passes), the whole catalog is still
     /// loaded, since references need it, but only findings in those files
