@@ -6,7 +6,7 @@
 //! `E` one entity's shape and format, `R` references and cross-entity rules,
 //! `A` API definitions (OpenAPI, AsyncAPI), `C` contract changes between two
 //! revisions of an API definition (`portolan diff`), `D` docs, `T` the
-//! theme, `P` user policies.
+//! theme, `P` user policies, `S` scorecards.
 
 use crate::diagnostic::Severity;
 
@@ -371,6 +371,18 @@ codes! {
     POLICY_LOAD = "P001", "policy-load", Error,
         "A policy's schema could not be loaded.",
         "A `[[policies]]` entry in portolan.toml names a JSON Schema file that does not exist, is not valid JSON, or is not a valid JSON Schema. The policy is not applied until this is fixed.";
+    SCORECARD_INVALID = "S001", "scorecard-invalid", Error,
+        "A scorecard file is not valid.",
+        "Every `*.yaml`/`*.yml` file under the scorecards folder (`dir` under `[scorecards]` in portolan.toml, default `scorecards/`) is a scorecard: a mapping with `name`, optional `description`, a `selector` (the fields of a policy's `match`: kind, type, lifecycle, tag), `levels` (names, lowest first), `rules` and optional `waivers`. A rule has an `id` unique in the file, a `level` from `levels` and exactly one check: `fact` with `op` and `value` (`portolan scorecard --list-facts` lists the facts and their types; ops: eq, ne, gt, gte, lt, lte, exists, in, matches, contains), `schema` (a JSON Schema over `{entity, facts}`), or `policy` (the code of a `[[policies]]` entry). Dates (`enforceFrom`, a waiver's `expires`) are `YYYY-MM-DD`. The marked node says what is wrong; the scorecard is not computed until the file is fixed. Also reported in portolan.toml: a `[[scorecards.gates]]` entry naming a scorecard or a level that does not exist. The published JSON Schema `catalog-schema/scorecard.schema.json` lets editors check these files as you type.";
+    SCORECARD_GATE = "S002", "scorecard-gate", Error,
+        "An entity is below the minimum level a scorecard gate requires.",
+        "A `[[scorecards.gates]]` entry of portolan.toml requires the entities its `match` selects (and its scorecard applies to) to reach a level. This entity's level is lower: the finding names the rules of the missing levels that fail, are unknown or lean on an expired waiver. Fix what those rules check (`portolan scorecard NAME` shows every rule's state and value), or add a waiver with a reason and an expiry date to the scorecard file. A gate's `severity` sets how this is reported (default error).";
+    WAIVER_EXPIRED = "S003", "waiver-expired", Warning,
+        "A scorecard waiver has expired.",
+        "A waiver exempts one entity from one rule until its `expires` date (inclusive). After that date it exempts nothing: the rule counts as failed when its check fails, and this warning points at the waiver so it is renewed (with a new reason, reviewed in a pull request) or removed. `check` and `scorecard` compare with today's date (UTC); `portolan scorecard --today` sets another.";
+    WAIVER_UNMATCHED = "S004", "waiver-unmatched", Warning,
+        "A scorecard waiver names an entity the scorecard does not apply to.",
+        "The waiver's `entity` (an entity ref such as `component:default/billing`; kind and namespace as in any reference) is not in the catalog, or the scorecard's selector does not select it, so the waiver exempts nothing. Usually the entity was renamed or removed: update or delete the waiver.";
 }
 
 /// Look a code up by its code (`R001`) or name (`dangling-reference`),

@@ -32,6 +32,52 @@ pub struct Config {
     /// name are on disk (or, with `--fetch`, where to clone them from).
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
+    /// `[scorecards]`: where scorecard files are, and the levels CI
+    /// requires (portolan-scorecard).
+    #[serde(default)]
+    pub scorecards: ScorecardsConfig,
+}
+
+/// `[scorecards]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardsConfig {
+    /// The folder (relative to the catalog root) whose `*.yaml`/`*.yml`
+    /// files are scorecards, searched recursively.
+    #[serde(default = "default_scorecards_dir")]
+    pub dir: String,
+    /// `[[scorecards.gates]]`: minimum levels `check` enforces.
+    #[serde(default)]
+    pub gates: Vec<ScorecardGate>,
+}
+
+impl Default for ScorecardsConfig {
+    fn default() -> Self {
+        ScorecardsConfig {
+            dir: default_scorecards_dir(),
+            gates: Vec::new(),
+        }
+    }
+}
+
+fn default_scorecards_dir() -> String {
+    "scorecards".to_string()
+}
+
+/// One `[[scorecards.gates]]` entry: the entities `match` selects (and the
+/// scorecard applies to) must reach `level` of `scorecard`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardGate {
+    /// The scorecard's id (its file name without extension) or its name.
+    pub scorecard: String,
+    /// One of the scorecard's levels.
+    pub level: String,
+    #[serde(default, rename = "match")]
+    pub selector: PolicySelector,
+    /// How a gate failure is reported (default: error).
+    #[serde(default = "default_policy_severity")]
+    pub severity: Severity,
 }
 
 /// One `[[sources]]` entry: Location targets whose URL starts with `url`
@@ -511,6 +557,27 @@ mod tests {
         assert_eq!(config.sources[1].path, None);
         let err = Config::parse("portolan.toml", "[[sources]]\npath = \"x\"\n").unwrap_err();
         assert!(err.contains("url"), "{err}");
+    }
+
+    #[test]
+    fn scorecards_table() {
+        let config = Config::parse("portolan.toml", "").unwrap();
+        assert_eq!(config.scorecards.dir, "scorecards");
+        assert!(config.scorecards.gates.is_empty());
+        let config = Config::parse(
+            "portolan.toml",
+            "[scorecards]\ndir = \"quality\"\n[[scorecards.gates]]\nscorecard = \"readiness\"\nlevel = \"Bronze\"\nmatch = { lifecycle = \"production\" }\n",
+        )
+        .unwrap();
+        assert_eq!(config.scorecards.dir, "quality");
+        let gate = &config.scorecards.gates[0];
+        assert_eq!(
+            (gate.scorecard.as_str(), gate.level.as_str()),
+            ("readiness", "Bronze")
+        );
+        assert_eq!(gate.selector.lifecycle.as_deref(), Some("production"));
+        assert_eq!(gate.severity, Severity::Error);
+        assert!(Config::parse("portolan.toml", "[scorecards]\nfolder = \"x\"\n").is_err());
     }
 
     #[test]

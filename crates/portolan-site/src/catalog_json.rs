@@ -154,6 +154,20 @@ pub struct CatalogJson<'a> {
     pub tool_version: &'a str,
     /// API changelogs by entity ref: each API's `latestBreakingChange`.
     pub changelogs: Option<&'a crate::changelog::Changelogs>,
+    /// Facts and levels (`None`: no scorecards stage ran).
+    pub scorecards: Option<&'a ScorecardJson>,
+}
+
+/// What the scorecards stage computed, as `catalog.json` shows it: the
+/// site adds it as given and computes none of it.
+#[derive(Debug, Clone, Default)]
+pub struct ScorecardJson {
+    /// The top-level `scorecards`: each scorecard with its levels, rules
+    /// and level histogram.
+    pub scorecards: Value,
+    /// Per entity: its `facts` and its `scorecards` (level and rule states
+    /// on each scorecard that selects it).
+    pub entities: HashMap<EntityId, (Value, Value)>,
 }
 
 /// `catalog.json`'s text (pretty-printed, with a final newline).
@@ -161,10 +175,12 @@ pub fn catalog_json_text(
     checked: &Checked,
     tool_version: &str,
     changelogs: Option<&crate::changelog::Changelogs>,
+    scorecards: Option<&ScorecardJson>,
 ) -> String {
     let mut text = Vec::new();
     // Writing into memory cannot fail, nor can the serialisation.
-    write_catalog_json(checked, tool_version, changelogs, &mut text).unwrap_or_default();
+    write_catalog_json(checked, tool_version, changelogs, scorecards, &mut text)
+        .unwrap_or_default();
     String::from_utf8(text).unwrap_or_default()
 }
 
@@ -174,6 +190,7 @@ pub fn write_catalog_json(
     checked: &Checked,
     tool_version: &str,
     changelogs: Option<&crate::changelog::Changelogs>,
+    scorecards: Option<&ScorecardJson>,
     mut out: impl std::io::Write,
 ) -> std::io::Result<()> {
     serde_json::to_writer_pretty(
@@ -182,6 +199,7 @@ pub fn write_catalog_json(
             checked,
             tool_version,
             changelogs,
+            scorecards,
         },
     )?;
     out.write_all(b"\n")
@@ -206,7 +224,7 @@ impl Serialize for CatalogJson<'_> {
                 .or_default() += 1;
         }
         let summary = Summary::of(&checked.diagnostics);
-        let mut map = serializer.serialize_map(Some(5))?;
+        let mut map = serializer.serialize_map(Some(5 + usize::from(self.scorecards.is_some())))?;
         map.serialize_entry("formatVersion", &FORMAT_VERSION)?;
         map.serialize_entry(
             "generator",
@@ -227,8 +245,12 @@ impl Serialize for CatalogJson<'_> {
                 checked,
                 listed: &listed,
                 changelogs: self.changelogs,
+                scorecards: self.scorecards,
             },
         )?;
+        if let Some(scorecards) = self.scorecards {
+            map.serialize_entry("scorecards", &scorecards.scorecards)?;
+        }
         map.serialize_entry("diagnostics", &Diagnostics(checked))?;
         map.end()
     }
@@ -238,6 +260,7 @@ struct Entities<'a> {
     checked: &'a Checked,
     listed: &'a [EntityId],
     changelogs: Option<&'a crate::changelog::Changelogs>,
+    scorecards: Option<&'a ScorecardJson>,
 }
 
 impl Serialize for Entities<'_> {
@@ -253,6 +276,7 @@ impl Serialize for Entities<'_> {
                 &all_relations[id],
                 &diagnostics,
                 self.changelogs,
+                self.scorecards.and_then(|s| s.entities.get(&id)),
             ))?;
         }
         seq.end()
@@ -279,6 +303,7 @@ fn entity_json(
     relations: &[portolan_catalog::Relation],
     diagnostics: &DiagnosticIndex<'_>,
     changelogs: Option<&crate::changelog::Changelogs>,
+    scorecards: Option<&(Value, Value)>,
 ) -> Value {
     let catalog = &checked.catalog;
     let entity = &catalog.entities[id];
@@ -353,6 +378,10 @@ fn entity_json(
             );
         }
         out.insert("api".into(), api);
+    }
+    if let Some((facts, levels)) = scorecards {
+        out.insert("facts".into(), facts.clone());
+        out.insert("scorecards".into(), levels.clone());
     }
     out.insert(
         "diagnostics".into(),

@@ -61,6 +61,9 @@ pub struct BuildOptions {
     /// the date of its latest breaking change in `catalog.json`. `None`
     /// outside git or with `max_commits = 0`.
     pub changelogs: Option<std::sync::Arc<changelog::Changelogs>>,
+    /// Facts and scorecard levels for `catalog.json` (portolan-scorecard
+    /// computes them; `None` leaves them out).
+    pub scorecards: Option<std::sync::Arc<catalog_json::ScorecardJson>>,
 }
 
 impl BuildOptions {
@@ -74,6 +77,7 @@ impl BuildOptions {
             history: None,
             hide_commit_messages: false,
             changelogs: None,
+            scorecards: None,
         }
     }
 }
@@ -261,6 +265,7 @@ pub fn render_streaming(
                             checked,
                             &options.tool_version,
                             options.changelogs.as_deref(),
+                            options.scorecards.as_deref(),
                             out,
                         )
                     })
@@ -388,6 +393,7 @@ pub fn render_data(
                 checked,
                 &options.tool_version,
                 options.changelogs.as_deref(),
+                options.scorecards.as_deref(),
             )
         },
         || render_search(checked, options),

@@ -51,10 +51,18 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
         &workspace.policies,
         &options,
     )?;
-    let checked = match &args.audience {
+    let mut checked = match &args.audience {
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
         None => checked,
     };
+    // Scorecards: facts and levels for catalog.json, and their findings
+    // (gates, expired waivers) with the rest.
+    let scorecards = crate::scorecard::score_for_site(
+        &workspace,
+        global.rev.as_deref().unwrap_or("HEAD"),
+        &mut checked,
+        None,
+    );
     // Findings go to standard error: a build's output is the site.
     if !checked.diagnostics.is_empty() {
         let report = render::render(
@@ -122,6 +130,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     options.history =
         crate::pipeline::catalog_history(&workspace, global.rev.as_deref().unwrap_or("HEAD"));
     options.hide_commit_messages = args.audience.is_some();
+    options.scorecards = Some(scorecards);
     // API changelogs: the comparisons the last build published are reused
     // (the site in `out_dir` is read as a cache, nothing more).
     if workspace.config.changelog.max_commits > 0 {

@@ -33,7 +33,19 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
             global.rev.is_some(),
             global.quiet,
         )?;
-        options.load.named_files = named.iter().cloned().collect();
+        // A scorecard file named is checked as a scorecard (its findings
+        // are reported), not read as a descriptor.
+        let files = workspace.source.files().unwrap_or_default();
+        let scorecards: BTreeSet<String> =
+            portolan_scorecard::file::scorecard_paths(&files, &workspace.config)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+        options.load.named_files = named
+            .iter()
+            .filter(|f| !scorecards.contains(*f))
+            .cloned()
+            .collect();
         options.only_files = Some(named);
     }
     if global.verbose {
@@ -48,6 +60,19 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         &workspace.policies,
         &options,
     )?;
+    // Scorecards: their files' findings, gate failures and expired
+    // waivers (nothing to do when the catalog has no scorecard).
+    let today = crate::scorecard::today();
+    let scored = crate::scorecard::score(&workspace, global, &checked, today, false);
+    for file in &scored.loaded.files {
+        checked.catalog.files.insert(file.clone());
+    }
+    let mut found = scored.diagnostics(&checked, &workspace.config, today);
+    if let Some(only) = &options.only_files {
+        found.retain(|d| d.file.as_ref().is_some_and(|f| only.contains(f)));
+    }
+    checked.diagnostics.extend(found);
+    portolan_core::diagnostic::sort_diagnostics(&mut checked.diagnostics);
     // What in the theme overrides would stop `build` is a finding here
     // too (check ⊇ build): a script overridden, a template that does not
     // parse or fails, pages that could run script. That takes rendering

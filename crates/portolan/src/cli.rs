@@ -108,7 +108,8 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint catalog descriptors: schemas, Backstage's format rules, references
-    /// across the catalog, and your policies.
+    /// across the catalog, and your policies; and the scorecards' files,
+    /// gates (`[[scorecards.gates]]`) and expired waivers.
     ///
     /// With FILES (what a pre-commit hook passes), the whole catalog is still
     /// loaded, since references need it, but only findings in those files
@@ -221,6 +222,68 @@ pub enum Command {
         after_help = "Examples:\n  portolan diff --base origin/main                 # a pull request's changes\n  portolan diff --base v1.4.0 --head v2.0.0 payments\n  portolan diff --base origin/main --format github  # annotations on the PR\n  portolan diff --base origin/main --format markdown > comment.md\n  portolan diff --base HEAD~1 --fail-on warning"
     )]
     Diff(DiffArgs),
+
+    /// Print the levels entities reach on the catalog's scorecards.
+    ///
+    /// Scorecards are YAML files under `scorecards/` (`dir` under
+    /// `[scorecards]` in portolan.toml): ordered levels, and rules that
+    /// compare a built-in fact with a value (--list-facts lists them), apply
+    /// a JSON Schema to `{entity, facts}`, or name a `[[policies]]` entry.
+    /// Each rule is pass, fail, not-applicable, exempt (a waiver in the
+    /// file, until its expiry date), pending (before its `enforceFrom`
+    /// date: shown, not counted) or unknown (its fact cannot be computed,
+    /// e.g. git facts outside git); an entity's level is the highest whose
+    /// rules and all lower levels' rules are pass, exempt, not-applicable
+    /// or pending. Git facts are relative to the HEAD commit (or --rev), not
+    /// the clock. `check` enforces `[[scorecards.gates]]` (S002) and warns
+    /// about expired waivers (S003).
+    ///
+    /// Exit status: 0 when every scorecard file is valid, 1 when one has
+    /// errors (printed on stderr), 2 on a usage or fatal error (NAME names
+    /// no scorecard).
+    #[command(
+        after_help = "Examples:\n  portolan scorecard                              # every scorecard\n  portolan scorecard production-readiness --group payments-team\n  portolan scorecard --format markdown > levels.md\n  portolan scorecard --format csv > levels.csv\n  portolan scorecard --list-facts"
+    )]
+    Scorecard(ScorecardArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    /// The scorecard to show: its id (file name without extension) or its
+    /// name. Default: every scorecard.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScorecardFormat::Human)]
+    pub format: ScorecardFormat,
+
+    /// Only the entities this group owns (`payments-team` or
+    /// `group:default/payments-team`).
+    #[arg(long, value_name = "TEAM")]
+    pub group: Option<String>,
+
+    /// The day waivers and `enforceFrom` dates are compared with
+    /// (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// List the built-in facts rules can use (name, type, description),
+    /// as text or, with `--format json`, JSON; and exit.
+    #[arg(long)]
+    pub list_facts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScorecardFormat {
+    /// Levels per entity, with the rules not passed and why.
+    Human,
+    /// Every scorecard, entity and rule state, with fact values.
+    Json,
+    /// A table per scorecard (for a pull request comment or a wiki).
+    Markdown,
+    /// One row per entity and rule.
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod cli;
 mod diff;
 mod pipeline;
 mod progress;
+mod scorecard;
 mod search;
 mod serve;
 mod workspace;
@@ -70,6 +71,7 @@ fn main() -> std::process::ExitCode {
         Command::Search(args) => search::run(&cli.global, args, color),
         Command::Serve(args) => serve::run(&cli.global, args, color),
         Command::Diff(args) => diff::run(&cli.global, args, color),
+        Command::Scorecard(args) => scorecard::run(&cli.global, args, color),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code as u8),

@@ -50,6 +50,8 @@ pub struct Caches {
     report: Option<(Vec<portolan_core::Diagnostic>, Report)>,
     /// Paths changed since the last build.
     changed: std::collections::BTreeSet<String>,
+    /// Scorecards' git facts, while HEAD and the entities' files stay.
+    git_facts: portolan_scorecard::git::GitFactsCache,
 }
 
 impl Caches {
@@ -126,10 +128,17 @@ pub fn check_and_render(
         &check_options,
         caches.as_deref_mut().map(|c| &mut c.check),
     )?;
-    let checked = match options.audience {
+    let mut checked = match options.audience {
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
         None => checked,
     };
+    // Scorecards: facts and levels for catalog.json, and their findings.
+    let scorecards = crate::scorecard::score_for_site(
+        workspace,
+        "HEAD",
+        &mut checked,
+        caches.as_deref_mut().map(|c| &mut c.git_facts),
+    );
     let findings = match caches.as_deref_mut() {
         Some(caches) => {
             let changed = std::mem::take(&mut caches.changed);
@@ -186,6 +195,7 @@ pub fn check_and_render(
     build.edit_url = site.edit_url.clone();
     build.history = options.history.clone();
     build.hide_commit_messages = options.audience.is_some();
+    build.scorecards = Some(scorecards);
     let mut fresh_cache = ChangelogCache::new();
     let changelog_cache = match caches.as_deref_mut() {
         Some(caches) => &mut caches.changelog,

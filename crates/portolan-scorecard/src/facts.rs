@@ -1,0 +1,421 @@
+//! Built-in facts: what the catalog, the API definitions, the docs, the
+//! checks and git history say about each entity, computed offline and
+//! named in one registry ([`FACTS`]) that rules, `--list-facts` and
+//! `catalog.json` share.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use portolan_catalog::relations::RelationType;
+use portolan_catalog::{Entity, EntityId, Kind, Relation};
+use portolan_check::Checked;
+use portolan_core::yaml::Node;
+use portolan_core::{Diagnostic, Severity, codes};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::git::{CodeOwners, GitFacts};
+
+/// What values a fact takes (`null` aside: a string fact of an entity
+/// that has no such field is `null`; `exists` tells them apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactType {
+    Bool,
+    Number,
+    String,
+    List,
+}
+
+impl FactType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactType::Bool => "bool",
+            FactType::Number => "number",
+            FactType::String => "string",
+            FactType::List => "list",
+        }
+    }
+
+    /// Whether `value` is of this type (or null).
+    pub fn admits(self, value: &Value) -> bool {
+        matches!(
+            (self, value),
+            (_, Value::Null)
+                | (FactType::Bool, Value::Bool(_))
+                | (FactType::Number, Value::Number(_))
+                | (FactType::String, Value::String(_))
+                | (FactType::List, Value::Array(_))
+        )
+    }
+}
+
+/// One built-in fact.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct FactDef {
+    pub name: &'static str,
+    #[serde(rename = "type")]
+    pub ty: FactType,
+    pub description: &'static str,
+}
+
+macro_rules! facts {
+    ($($name:literal, $ty:ident, $description:literal;)*) => {
+        /// Every built-in fact, in the order `--list-facts` shows them.
+        pub const FACTS: &[FactDef] = &[$(FactDef { name: $name, ty: FactType::$ty, description: $description }),*];
+    };
+}
+
+facts! {
+    "kind", String, "The entity's kind, as written (`Component`, `API`, ...).";
+    "type", String, "`spec.type` (`service`, `openapi`, `team`, ...); null when absent.";
+    "lifecycle", String, "`spec.lifecycle` (`production`, `experimental`, `deprecated`, ...); null when absent.";
+    "owner", String, "`spec.owner` as a full entity ref (`group:default/payments`); null when absent.";
+    "owner.resolved", Bool, "The owner names an entity of the catalog.";
+    "owner.group_with_members", Bool, "The owner is a Group of the catalog with at least one member (a User whose `memberOf` names it, or one of its `spec.members`).";
+    "description.length", Number, "Characters of `metadata.description` (0 when absent).";
+    "system", String, "`spec.system` as a full entity ref; null when absent.";
+    "domain", String, "The domain: a System's `spec.domain`, or the domain of the System the entity is part of; null when none.";
+    "tags", List, "`metadata.tags`.";
+    "tags.count", Number, "How many tags the entity has.";
+    "docs.exists", Bool, "The entity has docs-as-code (`backstage.io/techdocs-ref: dir:...`) with at least one page.";
+    "docs.pages", Number, "Pages of the entity's docs.";
+    "docs.broken_links", Number, "Links in the entity's docs that lead nowhere (D002 findings).";
+    "apis.provided", Number, "APIs the entity provides (`spec.providesApis`).";
+    "apis.consumed", Number, "APIs the entity consumes (`spec.consumesApis`).";
+    "api.definition_valid", Bool, "API entities: the definition loaded with no error-severity finding. Unknown for other kinds.";
+    "api.errors", Number, "Error findings in the API definition's files (for a Component or Resource: summed over the APIs it provides). Unknown for other kinds.";
+    "api.warnings", Number, "Warning findings in the API definition's files, counted like `api.errors`.";
+    "deps.deprecated", Number, "Entities this one depends on or consumes whose `spec.lifecycle` is `deprecated`.";
+    "links.runbook", Bool, "`metadata.links` has a link of type `runbook`.";
+    "links.dashboard", Bool, "A link of type `dashboard`, or a Grafana, Datadog or New Relic dashboard annotation.";
+    "oncall", Bool, "A PagerDuty or Opsgenie annotation says who is paged.";
+    "oncall.pagerduty", Bool, "`pagerduty.com/service-id` or `pagerduty.com/integration-key` is set.";
+    "oncall.opsgenie", Bool, "`opsgenie.com/component-selector` or `opsgenie.com/team` is set.";
+    "source_location", Bool, "`backstage.io/source-location` is set.";
+    "ci", Bool, "A CI annotation is set (GitHub, GitLab, CircleCI, Jenkins, Buildkite, Azure DevOps).";
+    "findings.errors", Number, "Error findings of `check` in the entity's descriptor document and API definition (scorecard findings aside).";
+    "findings.warnings", Number, "Warning findings, counted like `findings.errors`.";
+    "git.days_since_change", Number, "Days from the last commit that changed one of the entity's files (descriptor, substituted files, API definition, docs) to the HEAD commit (the revision read, so a rebuild gives the same number). Unknown outside git, or when no change was found in the commits walked.";
+    "git.commits_90d", Number, "Commits in the 90 days before the HEAD commit that changed one of the entity's files. Unknown outside git.";
+    "git.authors_90d", Number, "Distinct authors (by e-mail) of those commits. Unknown outside git.";
+    "git.codeowners", Bool, "A CODEOWNERS file (`.github/`, the root or `docs/`) gives the entity's descriptor an owner. Unknown when the catalog has no CODEOWNERS file.";
+}
+
+/// The registry entry for `name`.
+pub fn find_fact(name: &str) -> Option<&'static FactDef> {
+    FACTS.iter().find(|f| f.name == name)
+}
+
+/// One entity's facts; a fact that could not be computed is absent.
+pub type Facts = BTreeMap<&'static str, Value>;
+
+const DASHBOARD_ANNOTATIONS: &[&str] = &[
+    "grafana/dashboard-selector",
+    "grafana/overview-dashboard",
+    "datadoghq.com/dashboard-url",
+    "newrelic.com/dashboard-guid",
+];
+const PAGERDUTY_ANNOTATIONS: &[&str] =
+    &["pagerduty.com/service-id", "pagerduty.com/integration-key"];
+const OPSGENIE_ANNOTATIONS: &[&str] = &["opsgenie.com/component-selector", "opsgenie.com/team"];
+const CI_ANNOTATIONS: &[&str] = &[
+    "github.com/project-slug",
+    "gitlab.com/project-slug",
+    "gitlab.com/project-id",
+    "circleci.com/project-slug",
+    "jenkins.io/job-full-name",
+    "jenkins.io/github-folder",
+    "buildkite.com/pipeline-slug",
+    "dev.azure.com/project-repo",
+];
+
+/// What facts are computed from, made once per catalog.
+pub struct FactContext<'a> {
+    checked: &'a Checked,
+    relations: Vec<Vec<Relation>>,
+    /// Per file, its findings (scorecards' own excluded), by position
+    /// (findings without one first): an entity's are found by binary
+    /// search, so a file of 100,000 entities is not scanned once for each.
+    by_file: HashMap<&'a str, Vec<&'a Diagnostic>>,
+    git: Option<Arc<GitFacts>>,
+    codeowners: Option<CodeOwners>,
+}
+
+impl<'a> FactContext<'a> {
+    pub fn new(
+        checked: &'a Checked,
+        git: Option<Arc<GitFacts>>,
+        codeowners: Option<CodeOwners>,
+    ) -> FactContext<'a> {
+        let mut by_file: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+        for d in &checked.diagnostics {
+            if d.code.starts_with('S') && codes::find(&d.code).is_some() {
+                continue;
+            }
+            if let Some(file) = d.file.as_deref() {
+                by_file.entry(file).or_default().push(d);
+            }
+        }
+        for list in by_file.values_mut() {
+            list.sort_by_key(|d| d.span.map(|s| s.start));
+        }
+        FactContext {
+            checked,
+            relations: checked.catalog.all_relations(),
+            by_file,
+            git,
+            codeowners,
+        }
+    }
+
+    pub fn checked(&self) -> &'a Checked {
+        self.checked
+    }
+
+    /// Every fact of entity `id` that can be computed.
+    pub fn facts(&self, id: EntityId) -> Facts {
+        let catalog = &self.checked.catalog;
+        let entity = &catalog.entities[id];
+        let mut facts = Facts::new();
+        facts.insert("kind", json!(entity.kind_name));
+        facts.insert("type", opt_str(entity.spec_str("type")));
+        facts.insert("lifecycle", opt_str(entity.spec_str("lifecycle")));
+
+        let outgoing = |relation: RelationType| {
+            self.relations[id]
+                .iter()
+                .filter(move |r| r.relation == relation)
+        };
+        let owner = outgoing(RelationType::OwnedBy).next();
+        facts.insert("owner", json!(owner.map(|r| r.target.to_string())));
+        facts.insert(
+            "owner.resolved",
+            json!(owner.is_some_and(|r| r.resolved.is_some())),
+        );
+        let group_with_members = owner.and_then(|r| r.resolved).is_some_and(|group| {
+            catalog.entities[group].kind == Kind::Group
+                && self.relations[group]
+                    .iter()
+                    .any(|r| r.relation == RelationType::HasMember)
+        });
+        facts.insert("owner.group_with_members", json!(group_with_members));
+        facts.insert(
+            "description.length",
+            json!(entity.description().chars().count()),
+        );
+
+        let system =
+            outgoing(RelationType::PartOf).find(|r| r.target.kind.eq_ignore_ascii_case("system"));
+        facts.insert("system", json!(system.map(|r| r.target.to_string())));
+        let domain = if entity.kind == Kind::System {
+            outgoing(RelationType::PartOf).find(|r| r.target.kind.eq_ignore_ascii_case("domain"))
+        } else {
+            system.and_then(|s| s.resolved).and_then(|system| {
+                self.relations[system].iter().find(|r| {
+                    r.relation == RelationType::PartOf
+                        && r.target.kind.eq_ignore_ascii_case("domain")
+                })
+            })
+        };
+        facts.insert("domain", json!(domain.map(|r| r.target.to_string())));
+
+        let tags: Vec<&str> = entity.tags().collect();
+        facts.insert("tags.count", json!(tags.len()));
+        facts.insert("tags", json!(tags));
+
+        let docs = self.checked.docs.get(&id).filter(|d| !d.pages.is_empty());
+        facts.insert("docs.exists", json!(docs.is_some()));
+        facts.insert("docs.pages", json!(docs.map_or(0, |d| d.pages.len())));
+        let broken = docs.map_or(0, |docs| {
+            let mkdocs = docs.mkdocs.as_ref().map(|(path, _)| path.clone());
+            docs.pages
+                .keys()
+                .map(|page| {
+                    if docs.dir.is_empty() {
+                        page.clone()
+                    } else {
+                        format!("{}/{page}", docs.dir)
+                    }
+                })
+                .chain(mkdocs)
+                .flat_map(|path| self.by_file.get(path.as_str()).into_iter().flatten())
+                .filter(|d| d.code == codes::BROKEN_DOC_LINK.code)
+                .count()
+        });
+        facts.insert("docs.broken_links", json!(broken));
+
+        let provided: Vec<&Relation> = outgoing(RelationType::ProvidesApi).collect();
+        facts.insert("apis.provided", json!(provided.len()));
+        facts.insert(
+            "apis.consumed",
+            json!(outgoing(RelationType::ConsumesApi).count()),
+        );
+        match entity.kind {
+            Kind::Api => {
+                let (errors, warnings) = self.definition_findings(id);
+                let loaded = self
+                    .checked
+                    .apis
+                    .get(&id)
+                    .is_some_and(|a| a.spec.is_some() || a.other.is_some());
+                facts.insert("api.definition_valid", json!(loaded && errors == 0));
+                facts.insert("api.errors", json!(errors));
+                facts.insert("api.warnings", json!(warnings));
+            }
+            Kind::Component | Kind::Resource => {
+                let (mut errors, mut warnings) = (0, 0);
+                let mut seen = std::collections::BTreeSet::new();
+                for api in provided.iter().filter_map(|r| r.resolved) {
+                    if seen.insert(api) {
+                        let (e, w) = self.definition_findings(api);
+                        errors += e;
+                        warnings += w;
+                    }
+                }
+                facts.insert("api.errors", json!(errors));
+                facts.insert("api.warnings", json!(warnings));
+            }
+            _ => {}
+        }
+        let deprecated = self.relations[id]
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.relation,
+                    RelationType::DependsOn | RelationType::ConsumesApi
+                )
+            })
+            .filter_map(|r| r.resolved)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|&t| {
+                catalog.entities[t]
+                    .spec_str("lifecycle")
+                    .is_some_and(|l| l.eq_ignore_ascii_case("deprecated"))
+            })
+            .count();
+        facts.insert("deps.deprecated", json!(deprecated));
+
+        let has_link = |ty: &str| {
+            links(entity).any(|link| {
+                link.get("type")
+                    .and_then(Node::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(ty))
+            })
+        };
+        let any_annotation = |keys: &[&str]| {
+            keys.iter()
+                .any(|k| entity.annotation(k).is_some_and(|v| !v.trim().is_empty()))
+        };
+        facts.insert("links.runbook", json!(has_link("runbook")));
+        facts.insert(
+            "links.dashboard",
+            json!(has_link("dashboard") || any_annotation(DASHBOARD_ANNOTATIONS)),
+        );
+        let pagerduty = any_annotation(PAGERDUTY_ANNOTATIONS);
+        let opsgenie = any_annotation(OPSGENIE_ANNOTATIONS);
+        facts.insert("oncall", json!(pagerduty || opsgenie));
+        facts.insert("oncall.pagerduty", json!(pagerduty));
+        facts.insert("oncall.opsgenie", json!(opsgenie));
+        facts.insert(
+            "source_location",
+            json!(any_annotation(&["backstage.io/source-location"])),
+        );
+        facts.insert("ci", json!(any_annotation(CI_ANNOTATIONS)));
+
+        let (mut errors, mut warnings) = self.document_findings(entity);
+        if entity.kind == Kind::Api {
+            let (e, w) = self.definition_findings(id);
+            errors += e;
+            warnings += w;
+        }
+        facts.insert("findings.errors", json!(errors));
+        facts.insert("findings.warnings", json!(warnings));
+
+        if let Some(git) = &self.git {
+            let files = entity_files(self.checked, id);
+            let change = git.entity_change(&files);
+            if let Some(days) = change.days_since_change {
+                facts.insert("git.days_since_change", json!(days));
+            }
+            facts.insert("git.commits_90d", json!(change.commits));
+            facts.insert("git.authors_90d", json!(change.authors));
+        }
+        if let Some(codeowners) = &self.codeowners {
+            facts.insert("git.codeowners", json!(codeowners.covers(&entity.file)));
+        }
+        facts
+    }
+
+    /// Error and warning findings in the descriptor document of `entity`.
+    fn document_findings(&self, entity: &Entity) -> (usize, usize) {
+        let span = entity.node.span;
+        let Some(list) = self.by_file.get(entity.file.as_str()) else {
+            return (0, 0);
+        };
+        let from = list.partition_point(|d| d.span.is_none_or(|s| s.start < span.start));
+        let to = list.partition_point(|d| d.span.is_none_or(|s| s.start <= span.end));
+        count(list[from..to.max(from)].iter())
+    }
+
+    /// Error and warning findings in the files of API entity `id`'s
+    /// definition (its descriptor aside).
+    fn definition_findings(&self, id: EntityId) -> (usize, usize) {
+        let Some(api) = self.checked.apis.get(&id) else {
+            return (0, 0);
+        };
+        let descriptor = &self.checked.catalog.entities[id].file;
+        count(
+            api.files
+                .iter()
+                .filter(|f| &f.path != descriptor)
+                .flat_map(|f| self.by_file.get(f.path.as_str()).into_iter().flatten()),
+        )
+    }
+}
+
+fn count<'b>(diagnostics: impl Iterator<Item = &'b &'b Diagnostic>) -> (usize, usize) {
+    diagnostics.fold((0, 0), |(e, w), d| match d.severity {
+        Severity::Error => (e + 1, w),
+        Severity::Warning => (e, w + 1),
+        Severity::Info => (e, w),
+    })
+}
+
+fn opt_str(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, |s| Value::String(s.to_string()))
+}
+
+fn links(entity: &Entity) -> impl Iterator<Item = &Node> {
+    entity
+        .node
+        .get("metadata")
+        .and_then(|m| m.get("links"))
+        .and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+}
+
+/// The files that make up entity `id`: its descriptor, the files its
+/// substitutions read, its API definition's files and its docs' pages.
+pub fn entity_files(checked: &Checked, id: EntityId) -> Vec<String> {
+    let entity = &checked.catalog.entities[id];
+    let mut files = vec![entity.file.clone()];
+    files.extend(entity.substitutions.iter().filter_map(|s| s.path.clone()));
+    if let Some(api) = checked.apis.get(&id) {
+        files.extend(api.files.iter().map(|f| f.path.clone()));
+    }
+    if let Some(docs) = checked.docs.get(&id) {
+        files.extend(docs.pages.keys().map(|page| {
+            if docs.dir.is_empty() {
+                page.clone()
+            } else {
+                format!("{}/{page}", docs.dir)
+            }
+        }));
+    }
+    files.sort();
+    files.dedup();
+    files
+}

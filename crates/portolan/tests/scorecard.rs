@@ -1,0 +1,330 @@
+//! `portolan scorecard` and the scorecard findings of `portolan check`,
+//! end to end: stdout, stderr and exit status on a catalog in a temp
+//! directory.
+
+use std::path::Path;
+use std::process::Command;
+
+struct Output {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn write(root: &Path, path: &str, content: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, content).unwrap();
+}
+
+fn run(root: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
+        .args(args)
+        .current_dir(root)
+        .env_remove("NO_COLOR")
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+const CATALOG: &str = "apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+spec:
+  type: team
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: ann
+spec:
+  memberOf: [team-a]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: orders
+  description: Takes orders.
+  links:
+    - url: https://runbooks.example/orders
+      type: runbook
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: carts
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+";
+
+const READINESS: &str = "name: Readiness
+selector: { kind: Component }
+levels: [Bronze, Silver]
+rules:
+  - id: described
+    level: Bronze
+    fact: description.length
+    op: gt
+    value: 0
+  - id: runbook
+    level: Silver
+    fact: links.runbook
+    value: true
+waivers:
+  - entity: carts
+    rule: described
+    reason: written this sprint
+    expires: 2027-03-01
+";
+
+fn catalog(gate_level: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "catalog-info.yaml", CATALOG);
+    write(dir.path(), "scorecards/readiness.yaml", READINESS);
+    write(
+        dir.path(),
+        "portolan.toml",
+        &format!(
+            "[[scorecards.gates]]\nscorecard = \"readiness\"\nlevel = \"{gate_level}\"\nmatch = {{ lifecycle = \"production\" }}\n"
+        ),
+    );
+    dir
+}
+
+#[test]
+fn scorecard_prints_levels_in_every_format() {
+    let dir = catalog("Bronze");
+    let root = dir.path();
+    let out = run(root, &["scorecard", "--today", "2027-02-01"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "Readiness (readiness): 2 entities
+  component:default/orders  Silver        2 pass
+  component:default/carts   Bronze        1 fail, 1 exempt
+      exempt         described [Bronze]: waived until 2027-03-01: written this sprint
+      fail           runbook [Silver]: `links.runbook` is false, expected eq true
+  levels: none 0, Bronze 1, Silver 1
+
+"
+    );
+    let json = run(
+        root,
+        &[
+            "scorecard",
+            "readiness",
+            "--format",
+            "json",
+            "--today",
+            "2027-02-01",
+        ],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let entities = &value["scorecards"][0]["entities"];
+    assert_eq!(entities[0]["entity"], "component:default/orders");
+    assert_eq!(entities[0]["level"], "Silver");
+    assert_eq!(entities[1]["level"], "Bronze");
+    assert_eq!(entities[1]["rules"][0]["state"], "exempt");
+    assert_eq!(entities[1]["rules"][1]["state"], "fail");
+    assert_eq!(entities[1]["rules"][1]["value"], false);
+
+    let csv = run(
+        root,
+        &["scorecard", "--format", "csv", "--today", "2027-02-01"],
+    );
+    assert!(
+        csv.stdout.contains("readiness,component:default/carts,Bronze,described,Bronze,exempt,0,waived until 2027-03-01: written this sprint\n"),
+        "{}",
+        csv.stdout
+    );
+    let markdown = run(
+        root,
+        &["scorecard", "--format", "markdown", "--today", "2027-02-01"],
+    );
+    assert!(
+        markdown
+            .stdout
+            .contains("| `component:default/carts` | Bronze | `runbook` (fail) |"),
+        "{}",
+        markdown.stdout
+    );
+
+    // After the waiver: carts reaches no level.
+    let later = run(
+        root,
+        &["scorecard", "--format", "json", "--today", "2027-03-02"],
+    );
+    let value: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
+    assert_eq!(
+        value["scorecards"][0]["entities"][1]["level"],
+        serde_json::Value::Null
+    );
+
+    // --group: only team-a's entities (all of them here); another group
+    // owns nothing.
+    let none = run(
+        root,
+        &[
+            "scorecard",
+            "--group",
+            "group:default/other",
+            "--format",
+            "json",
+        ],
+    );
+    let value: serde_json::Value = serde_json::from_str(&none.stdout).unwrap();
+    assert_eq!(value["scorecards"][0]["entities"], serde_json::json!([]));
+
+    let unknown = run(root, &["scorecard", "nope"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("no scorecard is named `nope` (scorecards: readiness)"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn check_reports_gates_and_honours_fail_on() {
+    let dir = catalog("Silver");
+    let root = dir.path();
+    let out = run(root, &["check", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("catalog-info.yaml:32:3: error[S002] component:default/carts is at Bronze of scorecard `readiness`, below the required Silver: `runbook` (fail)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(run(root, &["check", "--fail-on", "never"]).code, 0);
+    // At Bronze, carts passes the gate (its description is waived).
+    let dir = catalog("Bronze");
+    assert_eq!(run(dir.path(), &["check"]).code, 0);
+
+    let explain = run(root, &["check", "--explain", "S002"]);
+    assert_eq!(explain.code, 0);
+    assert!(
+        explain.stdout.starts_with("S002 (scorecard-gate)"),
+        "{}",
+        explain.stdout
+    );
+}
+
+#[test]
+fn invalid_scorecard_files_are_reported_by_check_and_scorecard() {
+    let dir = catalog("Bronze");
+    let root = dir.path();
+    write(
+        root,
+        "scorecards/readiness.yaml",
+        "name: Readiness\nlevels: [Bronze]\nrules:\n  - id: x\n    level: Gold\n    fact: ci\n",
+    );
+    let out = run(root, &["check", "--format", "concise"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("scorecards/readiness.yaml:5:12: error[S001] level `Gold` is not one of the scorecard's levels (Bronze)"), "{}", out.stdout);
+    // Named on the command line (a pre-commit hook), it is checked as a
+    // scorecard, not read as a descriptor.
+    let named = run(
+        root,
+        &["check", "--format", "concise", "scorecards/readiness.yaml"],
+    );
+    assert_eq!(named.code, 1);
+    assert!(named.stdout.contains("error[S001]"), "{}", named.stdout);
+    assert!(!named.stdout.contains("Y007"), "{}", named.stdout);
+    let scorecard = run(root, &["scorecard", "readiness"]);
+    assert_eq!(scorecard.code, 1);
+    assert_eq!(scorecard.stdout, "");
+    assert!(scorecard.stderr.contains("S001"), "{}", scorecard.stderr);
+}
+
+#[test]
+fn list_facts_names_every_fact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        &["scorecard", "--list-facts", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let facts: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(facts.len(), portolan_scorecard::FACTS.len());
+    assert!(
+        facts
+            .iter()
+            .any(|f| f["name"] == "git.days_since_change" && f["type"] == "number")
+    );
+    let text = run(dir.path(), &["scorecard", "--list-facts"]);
+    assert!(
+        text.stdout
+            .lines()
+            .any(|l| l.starts_with("owner.group_with_members  bool")),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn build_puts_facts_and_levels_in_catalog_json() {
+    let dir = catalog("Bronze");
+    let root = dir.path();
+    let out = run(root, &["build", "--out", "site", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("site/catalog.json")).unwrap())
+            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog-schema/catalog.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let orders = json["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "orders")
+        .unwrap();
+    assert_eq!(orders["facts"]["links.runbook"], true);
+    assert_eq!(orders["facts"]["owner"], "group:default/team-a");
+    assert_eq!(orders["scorecards"]["readiness"]["level"], "Silver");
+    assert_eq!(
+        orders["scorecards"]["readiness"]["rules"]["runbook"]["state"],
+        "pass"
+    );
+    assert_eq!(
+        json["scorecards"][0]["histogram"],
+        serde_json::json!([
+            {"level": "none", "entities": 0},
+            {"level": "Bronze", "entities": 1},
+            {"level": "Silver", "entities": 1}
+        ])
+    );
+    // A gate failure stops the build, as it fails check.
+    let dir = catalog("Silver");
+    let out = run(dir.path(), &["build", "--out", "site", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("S002"), "{}", out.stderr);
+}
