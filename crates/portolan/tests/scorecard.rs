@@ -87,7 +87,7 @@ waivers:
   - entity: carts
     rule: described
     reason: written this sprint
-    expires: 2027-03-01
+    expires: 2099-03-01
 ";
 
 fn catalog(gate_level: &str) -> tempfile::TempDir {
@@ -108,14 +108,14 @@ fn catalog(gate_level: &str) -> tempfile::TempDir {
 fn scorecard_prints_levels_in_every_format() {
     let dir = catalog("Bronze");
     let root = dir.path();
-    let out = run(root, &["scorecard", "--today", "2027-02-01"]);
+    let out = run(root, &["scorecard", "--today", "2099-02-01"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
         "Readiness (readiness): 2 entities
   component:default/orders  Silver        2 pass
   component:default/carts   Bronze        1 fail, 1 exempt
-      exempt         described [Bronze]: waived until 2027-03-01: written this sprint
+      exempt         described [Bronze]: waived until 2099-03-01: written this sprint
       fail           runbook [Silver]: `links.runbook` is false, expected eq true
   levels: none 0, Bronze 1, Silver 1
 
@@ -129,7 +129,7 @@ fn scorecard_prints_levels_in_every_format() {
             "--format",
             "json",
             "--today",
-            "2027-02-01",
+            "2099-02-01",
         ],
     );
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
@@ -143,16 +143,16 @@ fn scorecard_prints_levels_in_every_format() {
 
     let csv = run(
         root,
-        &["scorecard", "--format", "csv", "--today", "2027-02-01"],
+        &["scorecard", "--format", "csv", "--today", "2099-02-01"],
     );
     assert!(
-        csv.stdout.contains("readiness,component:default/carts,Bronze,described,Bronze,exempt,0,waived until 2027-03-01: written this sprint\n"),
+        csv.stdout.contains("readiness,component:default/carts,Bronze,described,Bronze,exempt,0,waived until 2099-03-01: written this sprint\n"),
         "{}",
         csv.stdout
     );
     let markdown = run(
         root,
-        &["scorecard", "--format", "markdown", "--today", "2027-02-01"],
+        &["scorecard", "--format", "markdown", "--today", "2099-02-01"],
     );
     assert!(
         markdown
@@ -165,7 +165,7 @@ fn scorecard_prints_levels_in_every_format() {
     // After the waiver: carts reaches no level.
     let later = run(
         root,
-        &["scorecard", "--format", "json", "--today", "2027-03-02"],
+        &["scorecard", "--format", "json", "--today", "2099-03-02"],
     );
     let value: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
     assert_eq!(
