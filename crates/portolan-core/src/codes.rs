@@ -556,7 +556,8 @@ mod tests {
             assert!(code.starts_with('L'), "{alias} → {code}");
             assert!(ALL.iter().any(|c| c.code == *code), "{alias} → {code}");
             assert!(
-                !ALL.iter().any(|c| c.name.eq_ignore_ascii_case(alias) && c.code != *code),
+                !ALL.iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(alias) && c.code != *code),
                 "alias {alias} is another code's name"
             );
         }

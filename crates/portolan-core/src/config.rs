@@ -445,12 +445,11 @@ impl Config {
             let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
             format!("line {line}, column {column}")
         };
-        let rule_keys = self.lint.rules.keys().chain(
-            self.lint
-                .overrides
-                .iter()
-                .flat_map(|o| o.rules.keys()),
-        );
+        let rule_keys = self
+            .lint
+            .rules
+            .keys()
+            .chain(self.lint.overrides.iter().flat_map(|o| o.rules.keys()));
         for key in rule_keys {
             let known = crate::codes::find(key.get_ref()).is_some_and(|c| c.code.starts_with('L'));
             if !known {
@@ -678,7 +677,10 @@ mod tests {
                 ("operation-operationId", LintLevel::Warn),
             ]
         );
-        assert_eq!(config.lint.overrides[0].files[0].get_ref(), "apis/legacy/**");
+        assert_eq!(
+            config.lint.overrides[0].files[0].get_ref(),
+            "apis/legacy/**"
+        );
         let err = Config::parse(
             "portolan.toml",
             "[lint]\nextends = [\"recommended\"]\n\n[lint.rules]\nL001 = \"warn\"\n  operaton-description = \"off\"\n",
@@ -686,7 +688,10 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("line 6, column 3"), "{err}");
         assert!(err.contains("operaton-description"), "{err}");
-        assert!(err.contains("did you mean `operation-description`"), "{err}");
+        assert!(
+            err.contains("did you mean `operation-description`"),
+            "{err}"
+        );
         // Codes of other stages are not lint rules.
         let err = Config::parse("portolan.toml", "[lint.rules]\nA006 = \"off\"\n").unwrap_err();
         assert!(err.contains("line 2, column 1"), "{err}");
@@ -696,7 +701,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("line 2, column 10"), "{err}");
-        for bad in ["[lint]\nextends = [\"loose\"]\n", "[lint.rules]\nL001 = \"fatal\"\n"] {
+        for bad in [
+            "[lint]\nextends = [\"loose\"]\n",
+            "[lint.rules]\nL001 = \"fatal\"\n",
+        ] {
             let err = Config::parse("portolan.toml", bad).unwrap_err();
             assert!(err.contains("line 2"), "{err}");
         }
