@@ -39,6 +39,9 @@ pub struct Operation<'a> {
     pub label: String,
     /// The path item's own fields (OpenAPI), for path-level parameters.
     pub path_item: Option<&'a Map<String, Value>>,
+    /// An OpenAPI 3.1 webhook: a request the API sends, whose responses
+    /// are the receiver's.
+    pub webhook: bool,
 }
 
 /// A Reference Object as written.
@@ -291,6 +294,7 @@ impl<'a> Ctx<'a> {
                                 fields,
                                 label: format!("`{verb} {name}`"),
                                 path_item: None,
+                                webhook: false,
                             });
                         }
                     }
@@ -311,6 +315,7 @@ impl<'a> Ctx<'a> {
                             fields,
                             label: format!("operation `{name}`"),
                             path_item: None,
+                            webhook: false,
                         });
                     }
                 }
@@ -347,6 +352,7 @@ impl<'a> Ctx<'a> {
                                     fields,
                                     label,
                                     path_item: Some(item),
+                                    webhook: section == "webhooks",
                                 });
                             }
                         }

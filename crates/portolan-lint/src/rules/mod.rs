@@ -379,6 +379,15 @@ pub(crate) fn declared_tags<'a>(ctx: &Ctx<'a>) -> Option<(&'static str, &'a Vec<
     Some(("/tags", ctx.root("tags")?.as_array()?))
 }
 
+/// Whether a response key is a status code (`201`) or range (`2XX`) of
+/// the class `class` (`'2'`).
+pub(crate) fn is_status_of(key: &str, class: char) -> bool {
+    let mut chars = key.chars();
+    chars.next() == Some(class)
+        && key.len() == 3
+        && (key[1..].bytes().all(|b| b.is_ascii_digit()) || key[1..].eq_ignore_ascii_case("xx"))
+}
+
 /// The OpenAPI methods' responses object of an operation.
 pub(crate) fn responses(fields: &Map<String, Value>) -> Option<&Map<String, Value>> {
     fields.get("responses")?.as_object()

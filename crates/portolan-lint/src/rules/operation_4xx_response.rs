@@ -1,14 +1,16 @@
 //! L011 `operation-4xx-response`: every operation declares a 4xx (or
-//! `default`) response.
+//! `default`) response; webhooks are not checked.
 
 use portolan_core::codes;
 
-use super::responses;
+use super::{is_status_of, responses};
 use crate::Finding;
 use crate::walk::{Ctx, child};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for op in &ctx.operations {
+    // A webhook's responses are its receiver's: how it refuses a call is
+    // not the API's contract.
+    for op in ctx.operations.iter().filter(|op| !op.webhook) {
         let Some(responses) = responses(op.fields) else {
             continue;
         };

@@ -4,14 +4,19 @@
 use portolan_apis::SpecFormat;
 use portolan_core::codes;
 
-use super::responses;
+use super::{is_status_of, responses};
 use crate::Finding;
 use crate::walk::{Ctx, child};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for op in &ctx.operations {
         let pointer = match responses(op.fields) {
-            Some(r) if r.keys().any(|k| k.starts_with(['2', '3'])) => continue,
+            Some(r)
+                if r.keys()
+                    .any(|k| is_status_of(k, '2') || is_status_of(k, '3')) =>
+            {
+                continue;
+            }
             Some(_) => child(&op.pointer, "responses"),
             // 2.0 and 3.0 require `responses`: the structure check (A005)
             // says so already.

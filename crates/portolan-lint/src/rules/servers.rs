@@ -30,9 +30,14 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ),
     };
     if !present {
+        // The empty list, or else the version line: one line to mark,
+        // where the whole document would be all of it.
         let pointer = match ctx.root("servers") {
-            Some(_) => "/servers",
-            None => "",
+            Some(_) if what == "`servers`" => "/servers",
+            _ => ["/openapi", "/swagger", "/asyncapi"]
+                .into_iter()
+                .find(|p| ctx.doc.pointer(p).is_some())
+                .unwrap_or(""),
         };
         out.push(
             Finding::new(
