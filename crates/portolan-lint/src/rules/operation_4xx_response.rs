@@ -16,7 +16,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         };
         if !responses
             .keys()
-            .any(|k| k.starts_with('4') || k == "default")
+            .any(|k| is_status_of(k, '4') || k == "default")
         {
             out.push(
                 Finding::new(
