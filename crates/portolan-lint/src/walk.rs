@@ -112,13 +112,16 @@ enum State {
     SchemaList,
 }
 
-/// Keys whose values are free-form data, never walked.
-fn is_data_key(key: &str) -> bool {
+/// Keys of the document's structure whose values are free-form data,
+/// never walked: extensions, examples and an Example Object's `value`.
+/// (`default` is a response there, and `enum` and `default` of server
+/// variables and 2.0 parameters are scalars.) OpenAPI 3's `examples` is a
+/// map of Example Objects, which may be references, and is walked; 2.0's
+/// (by media type) and AsyncAPI's (messages' payloads) hold data.
+fn is_data_key(format: SpecFormat, key: &str) -> bool {
     key.starts_with("x-")
-        || matches!(
-            key,
-            "example" | "examples" | "default" | "enum" | "const" | "value"
-        )
+        || matches!(key, "example" | "value")
+        || (key == "examples" && !matches!(format, SpecFormat::OpenApi30 | SpecFormat::OpenApi31))
 }
 
 impl<'a> Ctx<'a> {
@@ -247,7 +250,7 @@ impl<'a> Ctx<'a> {
                 });
             }
             for (key, v) in map {
-                if is_data_key(key) {
+                if is_data_key(format, key) {
                     continue;
                 }
                 let usage = match key.as_str() {
@@ -426,6 +429,29 @@ mod tests {
         assert_eq!(ctx.refs.len(), 1);
         assert_eq!(ctx.example_owners.len(), 1);
         assert_eq!(ctx.operations[0].label, "`POST /a`");
+    }
+
+    /// References from a `default` response and from an `examples` map
+    /// are found; an example's data is not walked.
+    #[test]
+    fn walks_default_responses_and_example_maps() {
+        let doc = json!({
+            "openapi": "3.0.3",
+            "paths": {"/a": {"get": {"responses": {"default": {"$ref": "#/components/responses/E"}}}}},
+            "components": {
+                "responses": {"E": {"description": "e", "content": {"application/json": {
+                    "schema": {"type": "string"},
+                    "examples": {"one": {"$ref": "#/components/examples/One"}, "two": {"value": {"$ref": "#/not/a/ref"}}},
+                }}}},
+                "examples": {"One": {"value": "x"}},
+            },
+        });
+        let ctx = Ctx::new(SpecFormat::OpenApi30, &doc);
+        let targets: Vec<&str> = ctx.refs.iter().map(|r| r.target).collect();
+        assert_eq!(
+            targets,
+            vec!["#/components/examples/One", "#/components/responses/E"]
+        );
     }
 
     #[test]

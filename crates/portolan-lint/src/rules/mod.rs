@@ -444,3 +444,40 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_classes() {
+        for (key, class, yes) in [
+            ("200", '2', true),
+            ("2XX", '2', true),
+            ("2xx", '2', true),
+            ("2000", '2', false),
+            ("20", '2', false),
+            ("2a0", '2', false),
+            ("404", '4', true),
+            ("default", '4', false),
+            ("4ΧΧ", '4', false),
+        ] {
+            assert_eq!(is_status_of(key, class), yes, "{key}");
+        }
+    }
+
+    #[test]
+    fn every_rule_is_registered_once_in_code_order() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.code.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+        let registered: Vec<&str> = portolan_core::codes::ALL
+            .iter()
+            .filter(|c| c.code.starts_with('L'))
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(codes, registered);
+    }
+}
