@@ -218,13 +218,13 @@ codes! {
         "Design lint (validity). Without `servers` (OpenAPI 3.x, AsyncAPI) or `host` (OpenAPI 2.0), clients and the portal's examples have no base URL: OpenAPI then assumes `/` on the host that served the document, which is rarely what is meant. Spectral: `oas3-api-servers`, `oas2-api-host`, `asyncapi-servers`; Redocly: `no-empty-servers`.";
     LINT_SERVER_TRAILING_SLASH = "L013", "server-trailing-slash", Warning,
         "Lint: a server URL ends with `/`.",
-        "Design lint (style). Paths start with `/`; a server URL that ends with one makes every operation's URL hold `//`. Write `https://api.example.com/v1`, not `https://api.example.com/v1/`. Spectral: `oas3-server-trailing-slash`; Redocly: `no-server-trailing-slash`.";
+        "Design lint (validity). Paths start with `/`; a server URL that ends with one makes every operation's URL hold `//`. Write `https://api.example.com/v1`, not `https://api.example.com/v1/`. Spectral: `oas3-server-trailing-slash`; Redocly: `no-server-trailing-slash`.";
     LINT_PATH_TRAILING_SLASH = "L014", "path-trailing-slash", Warning,
-        "Lint: a path key ends with `/`.",
-        "Design lint (style). `/pets/` and `/pets` are different URLs for most servers and routers; by convention paths have no trailing slash, and one written by mistake makes clients call a URL that the server redirects or refuses. Spectral: `path-keys-no-trailing-slash`; Redocly: `no-path-trailing-slash`.";
+        "Lint: a path key (or channel address) ends with `/`.",
+        "Design lint (validity). `/pets/` and `/pets` are different URLs for most servers and routers; by convention paths have no trailing slash, and one written by mistake makes clients call a URL that the server redirects or refuses. AsyncAPI channel addresses (2.x channel keys, 3.0 `address`) are checked too. Spectral: `path-keys-no-trailing-slash`, `asyncapi-channel-no-trailing-slash`; Redocly: `no-path-trailing-slash`.";
     LINT_PATH_QUERY = "L015", "path-query-string", Warning,
-        "Lint: a path key holds a query string or fragment.",
-        "Design lint (validity). Paths are the path part of the URL only: query parameters are declared as parameters with `in: query`, and `?` or `#` in a path key makes it a different, unreachable path for tools. Spectral: `path-not-include-query`; Redocly: `path-not-include-query`.";
+        "Lint: a path key (or channel address) holds a query string or fragment.",
+        "Design lint (validity). Paths are the path part of the URL only: query parameters are declared as parameters with `in: query`, and `?` or `#` in a path key makes it a different, unreachable path for tools. AsyncAPI channel addresses (2.x channel keys, 3.0 `address`) are checked too. Spectral: `path-not-include-query`, `asyncapi-channel-no-query-nor-fragment`; Redocly: `path-not-include-query`.";
     LINT_REF_SIBLINGS = "L016", "ref-siblings", Warning,
         "Lint: a `$ref` has sibling keys that are ignored.",
         "Design lint (validity). In OpenAPI 2.0 and 3.0 (and in AsyncAPI), a Reference Object is replaced by its target and every key next to `$ref` is ignored, so a `description` or `nullable` written beside it has no effect — often not what the author meant. Wrap the reference in `allOf: [{$ref: ...}]` to add keys. OpenAPI 3.1 allows siblings (`description` and `summary` in Reference Objects, anything in schemas), so 3.1 is not checked. Extensions (`x-...`) are not reported. Spectral: `no-$ref-siblings`; Redocly: `no-ref-siblings`.";
@@ -485,8 +485,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("oas3-server-trailing-slash", "L013"),
     ("no-server-trailing-slash", "L013"),
     ("path-keys-no-trailing-slash", "L014"),
+    ("asyncapi-channel-no-trailing-slash", "L014"),
     ("no-path-trailing-slash", "L014"),
     ("path-not-include-query", "L015"),
+    ("asyncapi-channel-no-query-nor-fragment", "L015"),
     ("no-$ref-siblings", "L016"),
     ("no-ref-siblings", "L016"),
     ("duplicated-entry-in-enum", "L018"),

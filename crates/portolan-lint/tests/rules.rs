@@ -54,39 +54,60 @@ fn lines_of(findings: &[Diagnostic], code: &str, text: &str) -> BTreeSet<usize> 
         .collect()
 }
 
+/// The fixture files of one rule whose names start with `prefix`
+/// (`bad.yaml`, `bad-asyncapi.yaml`, ...), sorted.
+fn fixture_files(code: &str, prefix: &str) -> Vec<(String, String)> {
+    let dir = fixtures().join(code);
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|_| panic!("no fixtures at tests/fixtures/{code}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with(prefix) && name.ends_with(".yaml")
+        })
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no tests/fixtures/{code}/{prefix}*.yaml");
+    files
+}
+
 #[test]
 fn every_rule_has_a_fixture_pair_that_it_tells_apart() {
     let settings = Settings::all();
     for rule in all_rules() {
         let code = rule.code.code;
-        let dir = fixtures().join(code);
-        let bad = std::fs::read_to_string(dir.join("bad.yaml"))
-            .unwrap_or_else(|_| panic!("no fixture tests/fixtures/{code}/bad.yaml"));
-        let good = std::fs::read_to_string(dir.join("good.yaml"))
-            .unwrap_or_else(|_| panic!("no fixture tests/fixtures/{code}/good.yaml"));
-        let marked: BTreeSet<usize> = bad
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| line.trim_end().ends_with(&format!("# {code}")))
-            .map(|(i, _)| i + 1)
-            .collect();
-        assert!(!marked.is_empty(), "{code}/bad.yaml marks no line");
-        let findings = lint_files(&[("api/bad.yaml", &bad)], &settings);
-        for d in &findings {
-            assert_eq!(d.file.as_deref(), Some("api/bad.yaml"), "{d:?}");
+        for (name, bad) in fixture_files(code, "bad") {
+            let marked: BTreeSet<usize> = bad
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| line.trim_end().ends_with(&format!("# {code}")))
+                .map(|(i, _)| i + 1)
+                .collect();
+            assert!(!marked.is_empty(), "{code}/{name} marks no line");
+            let path = format!("api/{name}");
+            let findings = lint_files(&[(&path, &bad)], &settings);
+            for d in &findings {
+                assert_eq!(d.file.as_deref(), Some(path.as_str()), "{d:?}");
+            }
+            assert_eq!(
+                lines_of(&findings, code, &bad),
+                marked,
+                "{code}/{name}: lines reported (left) and marked (right); findings: {:#?}",
+                findings
+                    .iter()
+                    .filter(|d| d.code == code)
+                    .collect::<Vec<_>>()
+            );
         }
-        assert_eq!(
-            lines_of(&findings, code, &bad),
-            marked,
-            "{code}: lines reported (left) and marked (right); findings: {:#?}",
-            findings
-                .iter()
-                .filter(|d| d.code == code)
-                .collect::<Vec<_>>()
-        );
-        let findings = lint_files(&[("api/good.yaml", &good)], &settings);
-        let wrong: Vec<&Diagnostic> = findings.iter().filter(|d| d.code == code).collect();
-        assert!(wrong.is_empty(), "{code}/good.yaml: {wrong:#?}");
+        for (name, good) in fixture_files(code, "good") {
+            let findings = lint_files(&[("api/good.yaml", &good)], &settings);
+            let wrong: Vec<&Diagnostic> = findings.iter().filter(|d| d.code == code).collect();
+            assert!(wrong.is_empty(), "{code}/{name}: {wrong:#?}");
+        }
     }
 }
 

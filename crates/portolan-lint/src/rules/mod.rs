@@ -152,14 +152,14 @@ pub(crate) static RULES: &[Rule] = &[
         c::LINT_PATH_TRAILING_SLASH,
         Validity,
         Recommended,
-        Formats::OPENAPI,
+        Formats::ALL,
         path_trailing_slash
     ),
     rule!(
         c::LINT_PATH_QUERY,
         Validity,
         Minimal,
-        Formats::OPENAPI,
+        Formats::ALL,
         path_query
     ),
     rule!(
@@ -283,6 +283,29 @@ pub(crate) fn path_keys<'a>(ctx: &Ctx<'a>) -> Vec<(String, &'a str)> {
         .filter(|(k, _)| !k.starts_with("x-"))
         .map(|(k, _)| (child("/paths", k), k.as_str()))
         .collect()
+}
+
+/// What a client addresses, with its pointer: OpenAPI path keys, AsyncAPI
+/// 2 channel keys, AsyncAPI 3 channels' `address`.
+pub(crate) fn addresses<'a>(ctx: &Ctx<'a>) -> Vec<(String, &'a str)> {
+    let channels = || {
+        ctx.root("channels")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+    };
+    match ctx.format {
+        SpecFormat::AsyncApi2 => channels()
+            .map(|(k, _)| (child("/channels", k), k.as_str()))
+            .collect(),
+        SpecFormat::AsyncApi3 => channels()
+            .filter_map(|(k, channel)| {
+                let address = channel.get("address")?.as_str()?;
+                Some((child(&child("/channels", k), "address"), address))
+            })
+            .collect(),
+        _ => path_keys(ctx),
+    }
 }
 
 /// A server: its pointer, its object, and its URL (with the pointer of the

@@ -2,21 +2,30 @@
 
 use portolan_core::codes;
 
-use super::path_keys;
+use super::addresses;
 use crate::Finding;
 use crate::walk::Ctx;
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    for (pointer, path) in path_keys(ctx) {
+    for (pointer, path) in addresses(ctx) {
         if let Some(at) = path.find(['?', '#']) {
             out.push(
                 Finding::new(
                     &codes::LINT_PATH_QUERY,
                     pointer,
-                    format!("path `{path}` holds `{}`", &path[at..at + 1]),
+                    format!("{} `{path}` holds `{}`", noun(ctx), &path[at..at + 1]),
                 )
                 .with_help("declare query parameters with `in: query` instead"),
             );
         }
+    }
+}
+
+/// What the format calls an address.
+fn noun(ctx: &Ctx<'_>) -> &'static str {
+    if ctx.format.is_asyncapi() {
+        "channel address"
+    } else {
+        "path"
     }
 }
