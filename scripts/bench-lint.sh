@@ -12,8 +12,8 @@
 # inside its root); the lint settings are passed with --config.
 #
 # Times are hyperfine medians (1 warm-up, $BENCH_RUNS runs, default 5;
-# Spectral and Redocly 1 warm-up and 3 runs: they take seconds), peak RSS
-# from GNU time.
+# Spectral and Redocly 2 runs, no warm-up: they take seconds to a minute),
+# peak RSS from GNU time (one more run, whose output gives Spectral's count).
 #
 # Needs: hyperfine and GNU time; for the comparison, Spectral and Redocly
 # installed OUTSIDE the repository:
@@ -49,7 +49,6 @@ specs=(
 )
 
 median() { python3 -c 'import json,sys; print("%.2f s" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
-peak() { { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null || true; } 2>&1 | tail -1; }
 mb() { python3 -c "print('%.0f MB' % ($1 / 1024))"; }
 
 printf '| API | tool | median | peak RSS | findings |\n|---|---|---:|---:|---|\n'
@@ -85,24 +84,25 @@ YAML
   done
   spec="$catalog/spec/$root"
   if [ -x "$tools/spectral" ]; then
-    json=$(mktemp)
+    json=$(mktemp); found=$(mktemp)
     cmd="$tools/spectral lint --ruleset $out/.spectral.yaml -f json -q $spec"
-    hyperfine --warmup 1 --runs 3 -i --export-json "$json" "$cmd" >&2
-    rss=$(peak $cmd)
-    findings=$( { $cmd 2>/dev/null || true; } | python3 -c 'import json,sys
-try: print("%d" % len(json.load(sys.stdin)))
-except Exception: print("?")')
+    hyperfine --runs 2 -i --export-json "$json" "$cmd" >&2
+    rss=$( { /usr/bin/time -f '%M' $cmd >"$found" || true; } 2>&1 | tail -1)
+    findings=$(python3 -c 'import json,sys
+try: print("%d" % len(json.load(open(sys.argv[1]))))
+except Exception: print("?")' "$found")
     printf '| %s | spectral lint (spectral:oas) | %s | %s | %s |\n' "$name" "$(median "$json")" "$(mb "$rss")" "$findings"
-    rm -f "$json"
+    rm -f "$json" "$found"
   fi
   if [ -x "$tools/redocly" ]; then
     json=$(mktemp)
+    export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
     cmd="$tools/redocly lint --format stylish $spec"
-    hyperfine --warmup 1 --runs 3 -i --export-json "$json" "REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $cmd" >&2
-    rss=$(peak env REDOCLY_TELEMETRY=off $cmd)
+    hyperfine --runs 2 -i --export-json "$json" "$cmd" >&2
+    rss=$( { /usr/bin/time -f '%M' $cmd >/dev/null || true; } 2>&1 | tail -1)
     printf '| %s | redocly lint (recommended) | %s | %s | |\n' "$name" "$(median "$json")" "$(mb "$rss")"
     rm -f "$json"
   fi
 done
-printf '\n_portolan %s, hyperfine --warmup 1 --runs %s (Spectral, Redocly: 3); %s, %s cores_\n' \
+printf '\n_portolan %s, hyperfine --warmup 1 --runs %s (Spectral, Redocly: 2 runs); %s, %s cores_\n' \
   "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$runs" "$(uname -sr)" "$(nproc)"
