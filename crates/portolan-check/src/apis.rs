@@ -1,6 +1,7 @@
 //! API entities' definitions: each is loaded with its `$ref`'d files,
-//! bundled and validated by `portolan-apis`; findings point into the spec
-//! files.
+//! bundled and validated by `portolan-apis`, then design-linted by
+//! `portolan-lint` over the same trees (before they are let go); findings
+//! point into the spec files.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -50,13 +51,14 @@ pub fn definition_root<'a>(catalog: &'a Catalog, id: EntityId) -> Option<RootDoc
     })
 }
 
-/// Load and check every API entity's definition, in parallel.
+/// Load, check and lint every API entity's definition, in parallel.
 pub fn check_apis(
     source: &dyn Source,
     catalog: &Catalog,
     limits: LoadLimits,
+    lint: &portolan_lint::Settings,
 ) -> BTreeMap<EntityId, Arc<ApiDefinition>> {
-    check_apis_cached(source, catalog, limits, None, &BTreeSet::new(), true)
+    check_apis_cached(source, catalog, limits, lint, None, &BTreeSet::new(), true)
 }
 
 /// API definitions kept from one check to the next (`serve`).
@@ -101,12 +103,14 @@ pub fn check_apis_cached(
     source: &dyn Source,
     catalog: &Catalog,
     limits: LoadLimits,
+    lint: &portolan_lint::Settings,
     cache: Option<&mut ApiCache>,
     reparsed: &BTreeSet<String>,
     keep: bool,
 ) -> BTreeMap<EntityId, Arc<ApiDefinition>> {
     let keep = keep || cache.is_some();
-    let limits_key = format!("{limits:?}");
+    // What a cached definition's findings were made with.
+    let limits_key = format!("{limits:?} {}", lint.fingerprint());
     let previous = cache.as_deref().map(|c| &c.entries);
     let made: Vec<(EntityId, String, Arc<ApiDefinition>, Option<ApiEntry>)> =
         (0..catalog.entities.len())
@@ -135,6 +139,10 @@ pub fn check_apis_cached(
                 }
                 let recorder = Recorder::new(source);
                 let mut definition = check_definition(&recorder, root, limits);
+                if let Some((set, bundled)) = &definition.spec {
+                    let found = portolan_lint::lint(set, bundled, lint);
+                    definition.diagnostics.extend(found);
+                }
                 if inline {
                     place_inline_findings(catalog, id, &mut definition);
                 }

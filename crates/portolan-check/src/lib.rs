@@ -1,6 +1,7 @@
 //! portolan-check: the validation stage. Runs every rule over a loaded
 //! [`Catalog`] in parallel — the embedded JSON Schemas, Backstage's format
-//! rules, cross-entity rules and user policies — then applies `[rules]`
+//! rules, cross-entity rules, user policies and the API design lint
+//! (`[lint]`, `portolan-lint`) — then applies `[rules]`
 //! severity overrides and sorts the findings deterministically.
 
 pub mod apis;
@@ -135,10 +136,12 @@ pub fn check_cached(
         max_reference_depth: options.max_reference_depth,
         ..Default::default()
     };
+    let lint = portolan_lint::Settings::new(&config.lint);
     let apis = apis::check_apis_cached(
         source,
         &catalog,
         limits,
+        &lint,
         cache.as_deref_mut().map(|c| &mut c.apis),
         &reparsed,
         options.keep_definitions,

@@ -5,7 +5,8 @@
 //! Prefixes: `Y` reading and parsing files, `F` paths and substitutions,
 //! `E` one entity's shape and format, `R` references and cross-entity rules,
 //! `A` API definitions (OpenAPI, AsyncAPI), `C` contract changes between two
-//! revisions of an API definition (`portolan diff`), `D` docs, `T` the
+//! revisions of an API definition (`portolan diff`), `L` API design lint
+//! (`crates/portolan-lint`, which holds each rule's presets), `D` docs, `T` the
 //! theme, `P` user policies, `S` scorecards.
 
 use crate::diagnostic::Severity;
@@ -179,6 +180,96 @@ codes! {
     REF_TOO_DEEP = "A015", "ref-too-deep", Error,
         "`$ref`s lead one to the next in a chain longer than the limit.",
         "A Reference Object whose target is itself only a Reference Object, and so on, is a chain; real definitions chain two or three (an alias of a shared schema). Chains longer than the limit (64 by default; `max_reference_depth` under `[limits]` in portolan.toml, at most 256) are reported at the first `$ref` past it, counted from the chain's start, which is shown too. Bundling stops there too: where a chain's targets are copied in place (references with no reusable home, such as a path item in OpenAPI 3.0), the references past the limit are left as written. Point the first `$ref` at the schema itself.";
+    LINT_INFO_CONTACT = "L001", "info-contact", Warning,
+        "Lint: the API's `info` has no `contact`.",
+        "Design lint (documentation). `info.contact` tells consumers whom to ask about the API: a name, a URL or an email. Without it, people who find the API in the portal have no way to reach its owners except through the catalog. Add `contact: {name: ..., email: ...}` under `info`. Spectral: `info-contact`, `asyncapi-info-contact`. Applies to OpenAPI 2.0/3.x and AsyncAPI 2/3; on in the `recommended` preset.";
+    LINT_INFO_DESCRIPTION = "L002", "info-description", Warning,
+        "Lint: the API's `info` has no `description`.",
+        "Design lint (documentation). `info.description` is the first paragraph a reader of the API's page sees: what the API is for, who may use it, how to authenticate. An empty or missing description leaves the page with a title only. Spectral: `info-description`, `asyncapi-info-description`; Redocly: `info-description`. On in `minimal` and `recommended`.";
+    LINT_INFO_LICENSE = "L003", "info-license", Info,
+        "Lint: the API's `info` has no `license`.",
+        "Design lint (documentation). `info.license` says under which terms the API description may be used. Public APIs should state one; internal APIs often do not need to, so the finding is informational in `recommended` and a warning in `strict`. Spectral: `info-license`, `asyncapi-info-license`; Redocly: `info-license`.";
+    LINT_OPERATION_DESCRIPTION = "L004", "operation-description", Warning,
+        "Lint: an operation has neither a `description` nor a `summary`.",
+        "Design lint (documentation). An operation with neither `description` nor `summary` appears in the portal and in generated clients as a bare method and path. An empty string counts as missing. (Spectral reports a missing `description` even when a `summary` says the same; portolan accepts either, since the portal shows either.) Spectral: `operation-description`, `asyncapi-operation-description`. AsyncAPI 2 `publish`/`subscribe` and AsyncAPI 3 operations are checked too.";
+    LINT_OPERATION_ID = "L005", "operation-operation-id", Warning,
+        "Lint: an operation has no `operationId`.",
+        "Design lint (documentation). Code generators name functions after `operationId`, links address operations by it, and the portal uses it in stable anchors. Without it, generators invent names from the path that change when the path does. (Unique ids are checked by A006.) Spectral: `operation-operationId`, `asyncapi-operation-operationId`; Redocly: `operation-operationId`. OpenAPI and AsyncAPI 2 (AsyncAPI 3 names operations by their key).";
+    LINT_OPERATION_ID_URL_SAFE = "L006", "operation-id-url-safe", Warning,
+        "Lint: an `operationId` holds characters that are not URL-safe.",
+        "Design lint (validity). Tools use `operationId` in URLs (documentation anchors, links) and as identifiers; characters outside `A-Z a-z 0-9 - . _ ~` (unreserved URL characters, RFC 3986 §2.3) must be escaped there and break generators. Spectral: `operation-operationId-url-safe`; Redocly: `operation-operationId-url-safe`.";
+    LINT_OPERATION_TAGS = "L007", "operation-tags", Warning,
+        "Lint: an operation has no tags.",
+        "Design lint (documentation). Tags group operations in the portal's reference and in generated clients (one class per tag); an untagged operation ends up in a catch-all group. Give every operation at least one tag. Spectral: `operation-tags`; Redocly: `operation-tag-defined` covers the declared half (see L008).";
+    LINT_OPERATION_TAG_DEFINED = "L008", "operation-tag-defined", Warning,
+        "Lint: an operation uses a tag the document's `tags` does not declare.",
+        "Design lint (validity). Tags used by operations should be declared in the root `tags` list, where they get a description and an order; an undeclared tag is usually a typo (`Pet` for `pets`). Only checked when the document declares tags at all. Spectral: `operation-tag-defined`; Redocly: `operation-tag-defined`.";
+    LINT_TAG_DESCRIPTION = "L009", "tag-description", Info,
+        "Lint: a declared tag has no `description`.",
+        "Design lint (documentation). The portal shows a tag's description at the head of its group of operations. Spectral: `tag-description`, `asyncapi-tag-description`; Redocly: `tag-description`. Informational in `recommended`, a warning in `strict`.";
+    LINT_OPERATION_SUCCESS_RESPONSE = "L010", "operation-success-response", Warning,
+        "Lint: an operation has no success (2xx or 3xx) response.",
+        "Design lint (responses). Every operation should say what it returns when it works: at least one `2xx` or `3xx` response (or the ranges `2XX`/`3XX`). A `default` response alone does not say which status to expect. Spectral: `operation-success-response`; Redocly: `operation-2xx-response`.";
+    LINT_OPERATION_4XX_RESPONSE = "L011", "operation-4xx-response", Warning,
+        "Lint: an operation declares no 4xx response.",
+        "Design lint (responses). Clients need to know how a request can be refused (validation errors, missing authentication, not found): declare at least one `4xx` response (or `4XX`, or a `default` response, which covers errors). Redocly: `operation-4xx-response`.";
+    LINT_SERVERS = "L012", "servers-defined", Warning,
+        "Lint: the document declares no servers.",
+        "Design lint (validity). Without `servers` (OpenAPI 3.x, AsyncAPI) or `host` (OpenAPI 2.0), clients and the portal's examples have no base URL: OpenAPI then assumes `/` on the host that served the document, which is rarely what is meant. Spectral: `oas3-api-servers`, `oas2-api-host`, `asyncapi-servers`; Redocly: `no-empty-servers`.";
+    LINT_SERVER_TRAILING_SLASH = "L013", "server-trailing-slash", Warning,
+        "Lint: a server URL ends with `/`.",
+        "Design lint (validity). Paths start with `/`; a server URL that ends with one makes every operation's URL hold `//`. Write `https://api.example.com/v1`, not `https://api.example.com/v1/`. Spectral: `oas3-server-trailing-slash`; Redocly: `no-server-trailing-slash`.";
+    LINT_PATH_TRAILING_SLASH = "L014", "path-trailing-slash", Warning,
+        "Lint: a path key (or channel address) ends with `/`.",
+        "Design lint (validity). `/pets/` and `/pets` are different URLs for most servers and routers; by convention paths have no trailing slash, and one written by mistake makes clients call a URL that the server redirects or refuses. AsyncAPI channel addresses (2.x channel keys, 3.0 `address`) are checked too. Spectral: `path-keys-no-trailing-slash`, `asyncapi-channel-no-trailing-slash`; Redocly: `no-path-trailing-slash`.";
+    LINT_PATH_QUERY = "L015", "path-query-string", Warning,
+        "Lint: a path key (or channel address) holds a query string or fragment.",
+        "Design lint (validity). Paths are the path part of the URL only: query parameters are declared as parameters with `in: query`, and `?` or `#` in a path key makes it a different, unreachable path for tools. AsyncAPI channel addresses (2.x channel keys, 3.0 `address`) are checked too. Spectral: `path-not-include-query`, `asyncapi-channel-no-query-nor-fragment`; Redocly: `path-not-include-query`.";
+    LINT_REF_SIBLINGS = "L016", "ref-siblings", Warning,
+        "Lint: a `$ref` has sibling keys that are ignored.",
+        "Design lint (validity). In OpenAPI 2.0 and 3.0 (and in AsyncAPI), a Reference Object is replaced by its target and every key next to `$ref` is ignored, so a `description` or `nullable` written beside it has no effect — often not what the author meant. Wrap the reference in `allOf: [{$ref: ...}]` to add keys. OpenAPI 3.1 allows siblings (`description` and `summary` in Reference Objects, anything in schemas), so 3.1 is not checked. Extensions (`x-...`) are not reported. Spectral: `no-$ref-siblings`; Redocly: `no-ref-siblings`.";
+    LINT_TYPED_ENUM = "L017", "typed-enum", Warning,
+        "Lint: an `enum` value does not match the schema's `type`.",
+        "Design lint (validity). Every value of a schema's `enum` must be of its `type` (`type: integer` with `enum: [1, \"2\"]`): a value of another type can never be valid, and code generators emit broken enumerations. `null` is accepted when the schema is nullable (3.0 `nullable: true`, or `null` in a 3.1 type array). Spectral: `typed-enum`.";
+    LINT_DUPLICATED_ENUM = "L018", "duplicated-enum-entry", Warning,
+        "Lint: an `enum` lists the same value twice.",
+        "Design lint (validity). JSON Schema says enum values SHOULD be unique; a duplicate is usually a copy-paste slip and makes code generators emit two constants with one name. Values are compared as JSON (`1` and `1.0` are the same number). Spectral: `duplicated-entry-in-enum`.";
+    LINT_UNUSED_COMPONENT = "L019", "unused-component", Warning,
+        "Lint: a reusable component is referenced from nowhere.",
+        "Design lint (validity). A component under `components` (OpenAPI 3.x, AsyncAPI) or `definitions`, `parameters`, `responses` (OpenAPI 2.0) that no `$ref` reaches from the rest of the document is dead weight, often a leftover of a rename. Security schemes are used by name, not by `$ref`, and are not checked here. Spectral: `oas3-unused-component`, `oas2-unused-definition`, `asyncapi-unused-components-schema`; Redocly: `no-unused-components`.";
+    LINT_ARRAY_ITEMS = "L020", "array-items", Warning,
+        "Lint: a schema of `type: array` has no `items`.",
+        "Design lint (validity). An array schema without `items` allows anything in the array, which is rarely meant and gives code generators nothing to type the elements with (OpenAPI 3.0 even requires `items` when `type` is `array`). Spectral: `array-items`.";
+    LINT_SERVER_VARIABLES = "L021", "server-variables", Warning,
+        "Lint: a server URL's variables and its `variables` do not match.",
+        "Design lint (validity). Every `{name}` in a server URL must be declared under the server's `variables` (or the URL cannot be made), every declared variable should be used, an `enum` must not be empty, and a `default` must be one of the `enum` values. OpenAPI 3.x and AsyncAPI. Spectral: `oas3-server-variables`, `asyncapi-server-variables`; Redocly: `no-undefined-server-variable`, `no-server-variables-empty-enum`.";
+    LINT_PARAMETER_DESCRIPTION = "L022", "parameter-description", Info,
+        "Lint: a parameter has no `description`.",
+        "Design lint (documentation). Parameters are the part of an operation clients get wrong most: say what each one means, its unit and its default. Spectral: `oas3-parameter-description`, `oas2-parameter-description`, `asyncapi-parameter-description`; Redocly: `parameter-description`. Informational in `recommended`, a warning in `strict`.";
+    LINT_OPERATION_SUMMARY = "L023", "operation-summary", Info,
+        "Lint: an operation has no `summary`.",
+        "Design lint (documentation). The summary is the operation's one-line title in the portal's navigation and in generated clients' docs. Redocly: `operation-summary`. Informational in `recommended`, a warning in `strict`.";
+    LINT_VALID_EXAMPLE = "L024", "valid-example", Warning,
+        "Lint: an example does not match its schema.",
+        "Design lint (validity). Examples (a schema's `example`/`examples`, a media type's or parameter's `example` and the `value` of its `examples`) are what readers copy; one that the schema rejects teaches a wrong request. The check follows the context: a request example may leave out `readOnly` properties, a response example may leave out `writeOnly` ones; OpenAPI 3.0 `nullable: true` allows `null`; 3.1 type arrays (`[string, \"null\"]`) are read as such. Checked: `type`, `enum`, `const`, `required`, `properties`, `additionalProperties: false`, `items`, `allOf`/`anyOf`/`oneOf`, length, size and range bounds (a `pattern` is not checked). Spectral: `oas3-valid-media-example`, `oas3-valid-schema-example`, `oas2-valid-schema-example`, `oas2-valid-media-example`; Redocly: `no-invalid-media-type-examples`, `no-invalid-schema-examples`.";
+    LINT_PATH_CASING = "L025", "path-casing", Warning,
+        "Lint: a path segment is not kebab-case.",
+        "Design lint (style; off in `recommended`, on in `strict`). Literal path segments should be lowercase words joined by `-` (`/order-items`, not `/orderItems` or `/order_items`), so that URLs read alike across the API. Template segments (`{orderId}`) and the version segment are not checked. Redocly: `paths-kebab-case`.";
+    LINT_PATH_VERBS = "L026", "path-http-verbs", Warning,
+        "Lint: a path segment is an HTTP verb.",
+        "Design lint (style; off in `recommended`, on in `strict`). The method says what an operation does; a path like `/users/get` or `/orders/delete/{id}` repeats it and breaks the resource model. Checked segments: `get`, `put`, `post`, `delete`, `patch`, `head`, `options`, `trace`. Redocly: `no-http-verbs-in-paths`.";
+    LINT_OPERATION_SECURITY = "L027", "operation-security-defined", Warning,
+        "Lint: an operation has no security requirement.",
+        "Design lint (security; the `security` and `all` presets, and `strict`). OWASP API Top 10 API2 (broken authentication): an operation with no `security` of its own and none at the root is open to anyone. An empty requirement (`{}`) in the list is an explicit opt-out and is accepted. OpenAPI only. Redocly: `security-defined`; spectral-owasp: `owasp:api2:2019-protection-global-unsafe`.";
+    LINT_SERVER_HTTPS = "L028", "server-https", Warning,
+        "Lint: a server URL does not use https.",
+        "Design lint (security; the `security` and `all` presets, and `strict`). OWASP API Top 10 API8 (security misconfiguration): credentials and data sent over plain `http://` can be read and changed on the way. Servers on `localhost`, `127.0.0.1` and relative URLs are not reported. OpenAPI 2.0 `schemes` with `http` are reported too. spectral-owasp: `owasp:api8:2019-inventory-access`.";
+    LINT_CREDENTIALS_IN_QUERY = "L029", "no-credentials-in-query", Warning,
+        "Lint: an API key is sent in the query string.",
+        "Design lint (security; the `security` and `all` presets, and `strict`). A security scheme of `type: apiKey` with `in: query` puts the key in URLs, which servers, proxies and browsers log and keep in history. Send it in a header. spectral-owasp: `owasp:api2:2019-no-api-keys-in-url`.";
+    LINT_RATE_LIMIT_HEADERS = "L030", "rate-limit-headers", Warning,
+        "Lint: a 429 response declares no rate-limit headers.",
+        "Design lint (security; the `security` and `all` presets, and `strict`). OWASP API Top 10 API4 (lack of resources and rate limiting): a `429 Too Many Requests` response should tell the client when to retry: declare `Retry-After` or one of the `RateLimit`/`X-RateLimit-*` headers. OpenAPI only. spectral-owasp: `owasp:api4:2019-rate-limit-retry-after`.";
     OPERATION_REMOVED = "C001", "operation-removed", Error,
         "An operation was removed without being deprecated first.",
         "`portolan diff` compares two revisions of an API definition from a client's point of view. An operation (method + path; path template variables are matched by position, so `/pets/{id}` and `/pets/{petId}` are the same path) exists in the base and not in the head, and the base did not mark it `deprecated`: every client calling it gets a 404 or 405. Deprecate it first (`deprecated: true`, ideally with an `x-sunset` date) and remove it in a later revision.";
@@ -385,12 +476,70 @@ codes! {
         "The waiver's `entity` (an entity ref such as `component:default/billing`; kind and namespace as in any reference) is not in the catalog, or the scorecard's selector does not select it, so the waiver exempts nothing. Usually the entity was renamed or removed: update or delete the waiver.";
 }
 
-/// Look a code up by its code (`R001`) or name (`dangling-reference`),
-/// case-insensitively.
+/// Other tools' names for lint rules (`L` codes) that mean the same: so a
+/// team can carry its Spectral or Redocly settings over (`[lint.rules]`,
+/// `--explain operation-operationId`). Alias → code. Compared
+/// case-sensitively first, then case-insensitively.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("asyncapi-info-contact", "L001"),
+    ("asyncapi-info-description", "L002"),
+    ("asyncapi-info-license", "L003"),
+    ("asyncapi-operation-description", "L004"),
+    ("operation-operationId", "L005"),
+    ("asyncapi-operation-operationId", "L005"),
+    ("operation-operationId-url-safe", "L006"),
+    ("asyncapi-tag-description", "L009"),
+    ("operation-2xx-response", "L010"),
+    ("oas3-api-servers", "L012"),
+    ("oas2-api-host", "L012"),
+    ("asyncapi-servers", "L012"),
+    ("no-empty-servers", "L012"),
+    ("oas3-server-trailing-slash", "L013"),
+    ("no-server-trailing-slash", "L013"),
+    ("path-keys-no-trailing-slash", "L014"),
+    ("asyncapi-channel-no-trailing-slash", "L014"),
+    ("no-path-trailing-slash", "L014"),
+    ("path-not-include-query", "L015"),
+    ("asyncapi-channel-no-query-nor-fragment", "L015"),
+    ("no-$ref-siblings", "L016"),
+    ("no-ref-siblings", "L016"),
+    ("duplicated-entry-in-enum", "L018"),
+    ("oas3-unused-component", "L019"),
+    ("oas2-unused-definition", "L019"),
+    ("asyncapi-unused-components-schema", "L019"),
+    ("no-unused-components", "L019"),
+    ("oas3-server-variables", "L021"),
+    ("asyncapi-server-variables", "L021"),
+    ("no-undefined-server-variable", "L021"),
+    ("no-server-variables-empty-enum", "L021"),
+    ("oas3-parameter-description", "L022"),
+    ("oas2-parameter-description", "L022"),
+    ("asyncapi-parameter-description", "L022"),
+    ("oas3-valid-media-example", "L024"),
+    ("oas3-valid-schema-example", "L024"),
+    ("oas2-valid-schema-example", "L024"),
+    ("oas2-valid-media-example", "L024"),
+    ("no-invalid-media-type-examples", "L024"),
+    ("no-invalid-schema-examples", "L024"),
+    ("paths-kebab-case", "L025"),
+    ("no-http-verbs-in-paths", "L026"),
+    ("security-defined", "L027"),
+];
+
+/// Look a code up by its code (`R001`), name (`dangling-reference`) or
+/// alias ([`ALIASES`]), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Code> {
-    ALL.iter().copied().find(|c| {
-        c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name)
-    })
+    ALL.iter()
+        .copied()
+        .find(|c| {
+            c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name)
+        })
+        .or_else(|| {
+            let (_, code) = ALIASES
+                .iter()
+                .find(|(alias, _)| alias.eq_ignore_ascii_case(code_or_name))?;
+            ALL.iter().copied().find(|c| c.code == *code)
+        })
 }
 
 #[cfg(test)]
@@ -411,5 +560,20 @@ mod tests {
         assert_eq!(find("r001").map(|c| c.name), Some("dangling-reference"));
         assert_eq!(find("duplicate-key").map(|c| c.code), Some("Y002"));
         assert!(find("nope").is_none());
+        assert_eq!(find("operation-operationId").map(|c| c.code), Some("L005"));
+        assert_eq!(find("no-$ref-siblings").map(|c| c.code), Some("L016"));
+    }
+
+    #[test]
+    fn aliases_name_lint_codes_and_shadow_no_name() {
+        for (alias, code) in ALIASES {
+            assert!(code.starts_with('L'), "{alias} → {code}");
+            assert!(ALL.iter().any(|c| c.code == *code), "{alias} → {code}");
+            assert!(
+                !ALL.iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(alias) && c.code != *code),
+                "alias {alias} is another code's name"
+            );
+        }
     }
 }

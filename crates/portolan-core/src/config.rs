@@ -36,6 +36,9 @@ pub struct Config {
     /// requires (portolan-scorecard).
     #[serde(default)]
     pub scorecards: ScorecardsConfig,
+    /// `[lint]`: the API design lint's presets, rule levels and overrides.
+    #[serde(default)]
+    pub lint: LintConfig,
 }
 
 /// `[scorecards]`.
@@ -60,6 +63,61 @@ impl Default for ScorecardsConfig {
     }
 }
 
+/// `[lint]`: which design-lint rules run over API definitions, and how
+/// loudly. Rule keys are a code (`L005`), a name (`operation-operation-id`)
+/// or another tool's alias (`operation-operationId`); an unknown key is a
+/// configuration error at its line and column.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Presets, applied in order (later ones win); `["recommended"]` when
+    /// empty.
+    #[serde(default)]
+    pub extends: Vec<LintPreset>,
+    /// Per-rule levels, over the presets.
+    #[serde(default)]
+    pub rules: BTreeMap<toml::Spanned<String>, LintLevel>,
+    /// Per-file levels: the first entry whose glob matches a finding's
+    /// file (relative to the catalog root) and names the rule wins.
+    #[serde(default)]
+    pub overrides: Vec<LintOverride>,
+}
+
+/// A `[lint]` preset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintPreset {
+    /// Nothing: only `[lint.rules]` turn rules on.
+    Off,
+    Minimal,
+    Recommended,
+    Strict,
+    Security,
+    All,
+}
+
+/// One rule's level in `[lint]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintLevel {
+    Error,
+    #[serde(alias = "warning")]
+    Warn,
+    Info,
+    Off,
+}
+
+impl LintLevel {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            LintLevel::Error => Some(Severity::Error),
+            LintLevel::Warn => Some(Severity::Warning),
+            LintLevel::Info => Some(Severity::Info),
+            LintLevel::Off => None,
+        }
+    }
+}
+
 fn default_scorecards_dir() -> String {
     "scorecards".to_string()
 }
@@ -78,6 +136,15 @@ pub struct ScorecardGate {
     /// How a gate failure is reported (default: error).
     #[serde(default = "default_policy_severity")]
     pub severity: Severity,
+}
+
+/// One `[[lint.overrides]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintOverride {
+    /// Globs of files (relative to the catalog root, `**` for any depth).
+    pub files: Vec<toml::Spanned<String>>,
+    pub rules: BTreeMap<toml::Spanned<String>, LintLevel>,
 }
 
 /// One `[[sources]]` entry: Location targets whose URL starts with `url`
@@ -407,7 +474,60 @@ fn default_max_file_size() -> u64 {
 impl Config {
     /// Parse portolan.toml; the error names the file and line:col.
     pub fn parse(path_for_messages: &str, text: &str) -> Result<Config, String> {
-        toml::from_str(text).map_err(|e| format!("invalid {path_for_messages}: {e}"))
+        let config: Config =
+            toml::from_str(text).map_err(|e| format!("invalid {path_for_messages}: {e}"))?;
+        config
+            .check_lint(text)
+            .map_err(|e| format!("invalid {path_for_messages}: {e}"))?;
+        Ok(config)
+    }
+
+    /// `[lint]` keys that serde cannot check: rule names (against the
+    /// registry of `L` codes and their aliases) and globs.
+    fn check_lint(&self, text: &str) -> Result<(), String> {
+        let at = |span: std::ops::Range<usize>| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}")
+        };
+        let rule_keys = self
+            .lint
+            .rules
+            .keys()
+            .chain(self.lint.overrides.iter().flat_map(|o| o.rules.keys()));
+        for key in rule_keys {
+            let known = crate::codes::find(key.get_ref()).is_some_and(|c| c.code.starts_with('L'));
+            if !known {
+                let close = crate::codes::ALL
+                    .iter()
+                    .filter(|c| c.code.starts_with('L'))
+                    .map(|c| c.name)
+                    .chain(crate::codes::ALIASES.iter().map(|(a, _)| *a))
+                    .map(|n| (strsim_like(n, key.get_ref()), n))
+                    .filter(|(d, _)| *d <= 3)
+                    .min();
+                let hint = close
+                    .map(|(_, n)| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{}: unknown lint rule `{}`{hint}; `portolan check --explain L001` and the codes L001-L0xx list them",
+                    at(key.span()),
+                    key.get_ref()
+                ));
+            }
+        }
+        for glob in self.lint.overrides.iter().flat_map(|o| &o.files) {
+            if let Err(e) = globset::Glob::new(glob.get_ref()) {
+                return Err(format!(
+                    "{}: invalid glob `{}` in [[lint.overrides]]: {}",
+                    at(glob.span()),
+                    glob.get_ref(),
+                    e.kind()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The severity a code's findings get after `[rules]` overrides; `None`
@@ -426,6 +546,28 @@ impl Config {
             None => Some(default),
         }
     }
+}
+
+/// Edit distance (Levenshtein, by `char`) of two short names, for "did
+/// you mean" hints; names are bounded by what a TOML key holds, and only
+/// compared with the registry's short names.
+fn strsim_like(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().take(128).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = if ca.eq_ignore_ascii_case(cb) {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = here;
+        }
+    }
+    row[b.len()]
 }
 
 /// `[changelog]`: the "Changes" of each API page, built from git history.
@@ -578,6 +720,61 @@ mod tests {
         assert_eq!(gate.selector.lifecycle.as_deref(), Some("production"));
         assert_eq!(gate.severity, Severity::Error);
         assert!(Config::parse("portolan.toml", "[scorecards]\nfolder = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn lint_table() {
+        let config = Config::parse(
+            "portolan.toml",
+            "[lint]\nextends = [\"strict\"]\n[lint.rules]\nL001 = \"error\"\noperation-operationId = \"warn\"\ninfo-license = \"off\"\n[[lint.overrides]]\nfiles = [\"apis/legacy/**\"]\nrules = { operation-description = \"off\" }\n",
+        )
+        .unwrap();
+        assert_eq!(config.lint.extends, vec![LintPreset::Strict]);
+        let levels: Vec<(&str, LintLevel)> = config
+            .lint
+            .rules
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_str(), *v))
+            .collect();
+        assert_eq!(
+            levels,
+            vec![
+                ("L001", LintLevel::Error),
+                ("info-license", LintLevel::Off),
+                ("operation-operationId", LintLevel::Warn),
+            ]
+        );
+        assert_eq!(
+            config.lint.overrides[0].files[0].get_ref(),
+            "apis/legacy/**"
+        );
+        let err = Config::parse(
+            "portolan.toml",
+            "[lint]\nextends = [\"recommended\"]\n\n[lint.rules]\nL001 = \"warn\"\n  operaton-description = \"off\"\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("line 6, column 3"), "{err}");
+        assert!(err.contains("operaton-description"), "{err}");
+        assert!(
+            err.contains("did you mean `operation-description`"),
+            "{err}"
+        );
+        // Codes of other stages are not lint rules.
+        let err = Config::parse("portolan.toml", "[lint.rules]\nA006 = \"off\"\n").unwrap_err();
+        assert!(err.contains("line 2, column 1"), "{err}");
+        let err = Config::parse(
+            "portolan.toml",
+            "[[lint.overrides]]\nfiles = [\"a/[b\"]\nrules = { L001 = \"off\" }\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("line 2, column 10"), "{err}");
+        for bad in [
+            "[lint]\nextends = [\"loose\"]\n",
+            "[lint.rules]\nL001 = \"fatal\"\n",
+        ] {
+            let err = Config::parse("portolan.toml", bad).unwrap_err();
+            assert!(err.contains("line 2"), "{err}");
+        }
     }
 
     #[test]

@@ -544,6 +544,9 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
                 "name": c.name,
                 "shortDescription": { "text": c.summary },
                 "fullDescription": { "text": c.explanation },
+                // What `--explain` prints, where code-scanning services
+                // show a rule's help.
+                "help": { "text": format!("{}\n\nportolan check --explain {}", c.explanation, c.code) },
                 "defaultConfiguration": { "level": sarif_level(c.severity) },
             })
         })

@@ -108,8 +108,10 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint catalog descriptors: schemas, Backstage's format rules, references
-    /// across the catalog, and your policies; and the scorecards' files,
-    /// gates (`[[scorecards.gates]]`) and expired waivers.
+    /// across the catalog, and your policies; the API definitions they
+    /// name: their validity (`A` codes) and design (`L` codes, set by
+    /// `[lint]` in portolan.toml); and the scorecards' files, gates
+    /// (`[[scorecards.gates]]`) and expired waivers.
     ///
     /// With FILES (what a pre-commit hook passes), the whole catalog is still
     /// loaded, since references need it, but only findings in those files
@@ -119,7 +121,7 @@ pub enum Command {
     /// Exit status: 0 when nothing is at or above --fail-on, 1 when something
     /// is, 2 on a usage or fatal error.
     #[command(
-        after_help = "Examples:\n  portolan check                          # the whole catalog\n  portolan check services/payments/catalog-info.yaml\n  portolan check --format github          # annotations in a GitHub Actions job\n  portolan check --format sarif > portolan.sarif\n  portolan check --rev origin/main        # the catalog as committed, no checkout\n  portolan check --explain R001           # what a code means"
+        after_help = "Examples:\n  portolan check                          # the whole catalog\n  portolan check services/payments/catalog-info.yaml\n  portolan check --format github          # annotations in a GitHub Actions job\n  portolan check --format sarif > portolan.sarif\n  portolan check --rev origin/main        # the catalog as committed, no checkout\n  portolan check --explain R001           # what a code means\n  portolan check --explain operation-operationId  # a lint rule, by Spectral's name too"
     )]
     Check(CheckArgs),
 

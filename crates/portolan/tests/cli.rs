@@ -319,6 +319,72 @@ fn invalid_config_is_fatal_with_its_position() {
     assert!(out.stderr.contains("line 2"), "{}", out.stderr);
 }
 
+/// The design lint end to end: `[lint]` decides which rules run and how
+/// loudly, findings carry file:line:col in every format and count for
+/// `--fail-on`, other tools' names work with `--explain`, and an unknown
+/// rule name is a configuration error at its position.
+#[test]
+fn design_lint_runs_with_check_and_follows_lint_settings() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!("{OWNER}---\n{}---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./api/openapi.yaml\n", component("orders", "  providesApis: [orders-api]\n")),
+    );
+    t.write(
+        "api/openapi.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: '1'\n  description: Orders.\n  contact: {name: Team}\n  license: {name: MIT}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      tags: [orders]\n      responses:\n        '200': {description: ok}\n        '400': {description: bad}\n",
+    );
+    t.write(
+        "portolan.toml",
+        "[lint]\nextends = [\"recommended\"]\n\n[lint.rules]\noperation-operationId = \"error\"\n",
+    );
+    let out = t.run(&["check", "--format", "concise"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("api/openapi.yaml:11:5: error[L005] `GET /orders` has no operationId"),
+        "{}",
+        out.stdout
+    );
+    let json = t.run(&["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, vec!["L005"], "{}", json.stdout);
+    // Down to a warning, the run passes unless warnings fail it.
+    t.write(
+        "portolan.toml",
+        "[lint.rules]\nL005 = \"warn\"\n[[lint.overrides]]\nfiles = [\"legacy/**\"]\nrules = { L005 = \"off\" }\n",
+    );
+    assert_eq!(t.run(&["check"]).code, 0);
+    assert_eq!(t.run(&["check", "--fail-on", "warning"]).code, 1);
+    // Off for the file by its glob.
+    t.write(
+        "portolan.toml",
+        "[lint.rules]\nL005 = \"warn\"\n[[lint.overrides]]\nfiles = [\"api/**\"]\nrules = { L005 = \"off\" }\n",
+    );
+    assert_eq!(t.run(&["check", "--fail-on", "warning"]).code, 0);
+    let explain = t.run(&["check", "--explain", "operation-operationId"]);
+    assert_eq!(explain.code, 0);
+    assert!(
+        explain.stdout.starts_with("L005 (operation-operation-id)"),
+        "{}",
+        explain.stdout
+    );
+    t.write(
+        "portolan.toml",
+        "[lint.rules]\nL005 = \"warn\"\noperation-operationid-urlsafe = \"off\"\n",
+    );
+    let bad = t.run(&["check"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("line 3, column 1"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("unknown lint rule"), "{}", bad.stderr);
+}
+
 #[test]
 fn explain_prints_the_registry_entry() {
     let t = CliTest::new();
@@ -669,6 +735,9 @@ fn build_writes_catalog_json_and_bundles() {
     );
     t.write("openapi.yaml", "openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\npaths:\n  /o:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: './order.yaml'}}}}\n");
     t.write("order.yaml", "type: object\n");
+    // This test reads what build writes; the design lint's findings on the
+    // bare spec would come first on stderr.
+    t.write("portolan.toml", "[lint]\nextends = [\"off\"]\n");
     let out = t.run(&["build", "--out", "public"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(

@@ -1,0 +1,250 @@
+//! Which rules run, at which level, for which file: `[lint]` of
+//! portolan.toml resolved against the rules' presets.
+//!
+//! Presets, applied in the order `extends` lists them (later ones win for
+//! the rules they name; `recommended` when `extends` is empty):
+//!
+//! | preset | rules | level |
+//! |--------|-------|-------|
+//! | `off` | none | |
+//! | `minimal` | tier [`Tier::Minimal`] | each code's default |
+//! | `recommended` | tiers minimal and recommended, no security family | each code's default |
+//! | `strict` | every rule | the default, `info` raised to `warn` |
+//! | `security` | the security family | each code's default |
+//! | `all` | every rule | each code's default |
+//!
+//! Then `[lint.rules]` sets single rules, and `[[lint.overrides]]` set
+//! rules for the files their globs match (the first matching entry that
+//! names the rule wins).
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobMatcher};
+use portolan_core::Severity;
+use portolan_core::codes::{self, Code};
+use portolan_core::config::{LintConfig, LintLevel, LintPreset};
+
+use crate::{Family, Rule, Tier, rules::RULES};
+
+/// `[lint]`, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Level of each rule (by code) everywhere; `None`: off.
+    levels: BTreeMap<&'static str, Option<Severity>>,
+    overrides: Vec<Override>,
+}
+
+#[derive(Debug, Clone)]
+struct Override {
+    globs: Vec<GlobMatcher>,
+    levels: BTreeMap<&'static str, Option<Severity>>,
+}
+
+impl Default for Settings {
+    /// The `recommended` preset.
+    fn default() -> Self {
+        Settings::new(&LintConfig::default())
+    }
+}
+
+/// The level a preset gives `rule`, when the preset includes it.
+fn preset_level(preset: LintPreset, rule: &Rule) -> Option<Severity> {
+    let default = rule.code.severity;
+    match preset {
+        LintPreset::Off => None,
+        LintPreset::Minimal => (rule.tier == Tier::Minimal).then_some(default),
+        LintPreset::Recommended => {
+            (rule.tier <= Tier::Recommended && rule.family != Family::Security).then_some(default)
+        }
+        LintPreset::Strict => Some(default.max(Severity::Warning)),
+        LintPreset::Security => (rule.family == Family::Security).then_some(default),
+        LintPreset::All => Some(default),
+    }
+}
+
+/// The code a `[lint.rules]` key names (checked when portolan.toml was
+/// read; a key that names none is skipped).
+fn code_of(key: &str) -> Option<&'static Code> {
+    codes::find(key).filter(|c| c.code.starts_with('L'))
+}
+
+fn levels_of<'a>(
+    rules: impl IntoIterator<Item = (&'a String, &'a LintLevel)>,
+) -> BTreeMap<&'static str, Option<Severity>> {
+    rules
+        .into_iter()
+        .filter_map(|(key, level)| Some((code_of(key)?.code, level.severity())))
+        .collect()
+}
+
+impl Settings {
+    pub fn new(config: &LintConfig) -> Settings {
+        let presets: &[LintPreset] = if config.extends.is_empty() {
+            &[LintPreset::Recommended]
+        } else {
+            &config.extends
+        };
+        let mut levels: BTreeMap<&'static str, Option<Severity>> =
+            RULES.iter().map(|r| (r.code.code, None)).collect();
+        for &preset in presets {
+            if preset == LintPreset::Off {
+                levels.values_mut().for_each(|l| *l = None);
+            }
+            for rule in RULES {
+                if let Some(level) = preset_level(preset, rule) {
+                    levels.insert(rule.code.code, Some(level));
+                }
+            }
+        }
+        levels.extend(levels_of(
+            config.rules.iter().map(|(k, v)| (k.get_ref(), v)),
+        ));
+        let overrides = config
+            .overrides
+            .iter()
+            .map(|o| Override {
+                // Globs were checked when portolan.toml was read.
+                globs: o
+                    .files
+                    .iter()
+                    .filter_map(|g| Glob::new(g.get_ref()).ok())
+                    .map(|g| g.compile_matcher())
+                    .collect(),
+                levels: levels_of(o.rules.iter().map(|(k, v)| (k.get_ref(), v))),
+            })
+            .collect();
+        Settings { levels, overrides }
+    }
+
+    /// Every rule on, at its default level (tests, benchmarks).
+    pub fn all() -> Settings {
+        Settings::new(&LintConfig {
+            extends: vec![LintPreset::All],
+            ..LintConfig::default()
+        })
+    }
+
+    /// The rules on in at least one file.
+    pub fn rules_to_run(&self) -> Vec<&'static Rule> {
+        RULES
+            .iter()
+            .filter(|rule| {
+                self.levels.get(rule.code.code).copied().flatten().is_some()
+                    || self
+                        .overrides
+                        .iter()
+                        .any(|o| o.levels.get(rule.code.code).copied().flatten().is_some())
+            })
+            .collect()
+    }
+
+    /// The level of `code`'s findings in `file` (catalog-relative);
+    /// `None`: off there.
+    pub fn severity(&self, code: &Code, file: &str) -> Option<Severity> {
+        let path = file.split('#').next().unwrap_or(file);
+        for o in &self.overrides {
+            if let Some(level) = o.levels.get(code.code)
+                && o.globs.iter().any(|g| g.is_match(path))
+            {
+                return *level;
+            }
+        }
+        self.levels.get(code.code).copied().flatten()
+    }
+
+    /// A stable description of these settings, for caches keyed by what
+    /// made a result.
+    pub fn fingerprint(&self) -> String {
+        let overrides: Vec<String> = self
+            .overrides
+            .iter()
+            .map(|o| {
+                let globs: Vec<&str> = o.globs.iter().map(|g| g.glob().glob()).collect();
+                format!("{globs:?}{:?}", o.levels)
+            })
+            .collect();
+        format!("{:?}{overrides:?}", self.levels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portolan_core::config::Config;
+
+    fn settings(toml: &str) -> Settings {
+        Settings::new(&Config::parse("portolan.toml", toml).unwrap().lint)
+    }
+
+    fn level(s: &Settings, key: &str, file: &str) -> Option<Severity> {
+        s.severity(codes::find(key).unwrap(), file)
+    }
+
+    #[test]
+    fn presets_and_levels() {
+        let recommended = settings("");
+        // Minimal and recommended rules at their defaults; style and
+        // security off.
+        assert_eq!(
+            level(&recommended, "L005", "a.yaml"),
+            Some(Severity::Warning)
+        );
+        assert_eq!(level(&recommended, "L003", "a.yaml"), Some(Severity::Info));
+        assert_eq!(level(&recommended, "path-casing", "a.yaml"), None);
+        assert_eq!(level(&recommended, "server-https", "a.yaml"), None);
+        let strict = settings("[lint]\nextends = [\"strict\"]\n");
+        assert_eq!(level(&strict, "L003", "a.yaml"), Some(Severity::Warning));
+        assert_eq!(
+            level(&strict, "path-casing", "a.yaml"),
+            Some(Severity::Warning)
+        );
+        let security = settings("[lint]\nextends = [\"security\"]\n");
+        assert_eq!(level(&security, "L005", "a.yaml"), None);
+        assert_eq!(level(&security, "L028", "a.yaml"), Some(Severity::Warning));
+        let combined = settings("[lint]\nextends = [\"minimal\", \"security\"]\n");
+        assert_eq!(level(&combined, "L005", "a.yaml"), None);
+        assert_eq!(level(&combined, "L017", "a.yaml"), Some(Severity::Warning));
+        assert_eq!(level(&combined, "L028", "a.yaml"), Some(Severity::Warning));
+        let off = settings("[lint]\nextends = [\"off\"]\n[lint.rules]\nL020 = \"error\"\n");
+        assert_eq!(off.rules_to_run().len(), 1);
+        assert_eq!(level(&off, "array-items", "a.yaml"), Some(Severity::Error));
+    }
+
+    #[test]
+    fn rules_by_code_name_or_alias_and_overrides_by_glob() {
+        let s = settings(
+            "[lint.rules]\noperation-operationId = \"error\"\ninfo-license = \"off\"\nL026 = \"info\"\n\
+             [[lint.overrides]]\nfiles = [\"apis/legacy/**\"]\nrules = { L005 = \"off\", no-http-verbs-in-paths = \"warn\" }\n",
+        );
+        assert_eq!(
+            level(&s, "L005", "apis/new/openapi.yaml"),
+            Some(Severity::Error)
+        );
+        assert_eq!(level(&s, "L005", "apis/legacy/v1/openapi.yaml"), None);
+        assert_eq!(level(&s, "L003", "apis/new/openapi.yaml"), None);
+        assert_eq!(
+            level(&s, "L026", "apis/new/openapi.yaml"),
+            Some(Severity::Info)
+        );
+        assert_eq!(
+            level(&s, "L026", "apis/legacy/openapi.yaml"),
+            Some(Severity::Warning)
+        );
+        // An inline definition's pseudo path matches by its descriptor.
+        assert_eq!(
+            level(&s, "L005", "apis/legacy/catalog-info.yaml#definition"),
+            None
+        );
+        // A rule on in an override only is still run.
+        let only_there = settings(
+            "[lint]\nextends = [\"off\"]\n[[lint.overrides]]\nfiles = [\"x/**\"]\nrules = { L001 = \"warn\" }\n",
+        );
+        let run: Vec<&str> = only_there
+            .rules_to_run()
+            .iter()
+            .map(|r| r.code.code)
+            .collect();
+        assert_eq!(run, vec!["L001"]);
+        assert_eq!(level(&only_there, "L001", "y/a.yaml"), None);
+    }
+}
