@@ -68,33 +68,8 @@ pub fn recent_history(root: &Path, rev: &str, max_commits: usize) -> Option<Hist
         let info = commit_info(&commit);
         let Ok(tree) = commit.tree() else { continue };
         let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
-        let mut options = git2::DiffOptions::new();
-        if !prefix.is_empty() {
-            options.pathspec(&prefix);
-        }
-        let Ok(diff) =
-            repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
-        else {
-            continue;
-        };
-        for delta in diff.deltas() {
-            for file in [delta.new_file(), delta.old_file()] {
-                let Some(path) = file.path().and_then(Path::to_str) else {
-                    continue;
-                };
-                let relative = if prefix.is_empty() {
-                    Some(path)
-                } else {
-                    path.strip_prefix(prefix.as_str())
-                        .and_then(|rest| rest.strip_prefix('/'))
-                };
-                if let Some(relative) = relative {
-                    history
-                        .changed
-                        .entry(relative.to_string())
-                        .or_insert_with(|| info.clone());
-                }
-            }
+        for path in changed_paths(&repo, parent_tree.as_ref(), Some(&tree), &prefix) {
+            history.changed.entry(path).or_insert_with(|| info.clone());
         }
     }
     Some(history)
@@ -152,6 +127,83 @@ pub fn format_timestamp(seconds: i64) -> String {
         ),
         Err(_) => "1970-01-01T00:00:00Z".to_string(),
     }
+}
+
+/// The paths (relative to `prefix`, `/`-separated) of the files that differ
+/// between two revisions' trees under `prefix`: added, removed or changed
+/// blobs, symlinks and submodules. A side without the prefix (or without a
+/// tree) counts as empty.
+///
+/// Subtrees with the same id on both sides are skipped without being read,
+/// so the cost follows what changed, not the size of the repository; a
+/// commit that left `prefix` alone costs two lookups. (libgit2's tree diff
+/// walks every entry of both trees, which made history walks over a big
+/// repository cost its whole size per commit.)
+pub fn changed_paths(
+    repo: &git2::Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+    prefix: &str,
+) -> Vec<String> {
+    let at_prefix = |tree: Option<&git2::Tree<'_>>| -> Option<git2::Oid> {
+        let tree = tree?;
+        if prefix.is_empty() {
+            return Some(tree.id());
+        }
+        let entry = tree.get_path(Path::new(prefix)).ok()?;
+        (entry.kind() == Some(git2::ObjectType::Tree)).then(|| entry.id())
+    };
+    let mut changed = Vec::new();
+    // (directory path with a trailing '/' or empty, old tree, new tree)
+    let mut pending = vec![(String::new(), at_prefix(old), at_prefix(new))];
+    while let Some((dir, old, new)) = pending.pop() {
+        if old == new {
+            continue;
+        }
+        let entries = |id: Option<git2::Oid>| -> Vec<(String, git2::Oid, bool)> {
+            let Some(tree) = id.and_then(|id| repo.find_tree(id).ok()) else {
+                return Vec::new();
+            };
+            tree.iter()
+                .map(|e| {
+                    let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
+                    (name, e.id(), e.kind() == Some(git2::ObjectType::Tree))
+                })
+                .collect()
+        };
+        let old_entries = entries(old);
+        let new_entries = entries(new);
+        let mut old_by_name: std::collections::HashMap<&str, (git2::Oid, bool)> = old_entries
+            .iter()
+            .map(|(name, id, is_tree)| (name.as_str(), (*id, *is_tree)))
+            .collect();
+        let mut visit =
+            |name: &str, old: Option<(git2::Oid, bool)>, new: Option<(git2::Oid, bool)>| {
+                if old == new {
+                    return;
+                }
+                let path = format!("{dir}{name}");
+                let tree_of = |side: Option<(git2::Oid, bool)>| side.filter(|s| s.1).map(|s| s.0);
+                let file_of = |side: Option<(git2::Oid, bool)>| side.filter(|s| !s.1).map(|s| s.0);
+                if file_of(old) != file_of(new) {
+                    changed.push(path.clone());
+                }
+                if tree_of(old) != tree_of(new) {
+                    pending.push((format!("{path}/"), tree_of(old), tree_of(new)));
+                }
+            };
+        for (name, id, is_tree) in &new_entries {
+            let old = old_by_name.remove(name.as_str());
+            visit(name, old, Some((*id, *is_tree)));
+        }
+        for (name, id, is_tree) in &old_entries {
+            if old_by_name.contains_key(name.as_str()) {
+                visit(name, Some((*id, *is_tree)), None);
+            }
+        }
+    }
+    changed.sort_unstable();
+    changed
 }
 
 #[cfg(test)]
@@ -245,6 +297,52 @@ mod tests {
         // The walk stops where it is told to.
         let short = recent_history(&dir.path().join("cat"), "HEAD", 1).unwrap();
         assert_eq!(short.changed.keys().collect::<Vec<_>>(), vec!["a.yaml"]);
+    }
+
+    /// Only what differs, under the prefix, whatever the shape of the
+    /// change: files added, removed, changed, a file turned into a folder.
+    #[test]
+    fn changed_paths_between_trees() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        commit_file(&repo, "cat/a.yaml", "a: 1", "one", 1_000_000);
+        commit_file(&repo, "cat/deep/x/y.yaml", "y: 1", "two", 1_000_100);
+        commit_file(&repo, "cat/same/s.yaml", "s: 1", "three", 1_000_200);
+        commit_file(&repo, "other/o.txt", "o", "four", 1_000_300);
+        let tree_at = |rev: &str| repo.revparse_single(rev).unwrap().peel_to_tree().unwrap();
+        let (first, second, third, fourth) = (
+            tree_at("HEAD~3"),
+            tree_at("HEAD~2"),
+            tree_at("HEAD~1"),
+            tree_at("HEAD"),
+        );
+        assert_eq!(
+            changed_paths(&repo, Some(&first), Some(&third), "cat"),
+            vec!["deep/x/y.yaml", "same/s.yaml"]
+        );
+        assert_eq!(
+            changed_paths(&repo, Some(&second), Some(&first), ""),
+            vec!["cat/deep/x/y.yaml"]
+        );
+        // A commit outside the prefix changed nothing in it.
+        assert!(changed_paths(&repo, Some(&third), Some(&fourth), "cat").is_empty());
+        // The first commit: everything is new; a missing prefix is empty.
+        assert_eq!(
+            changed_paths(&repo, None, Some(&first), "cat"),
+            vec!["a.yaml"]
+        );
+        assert!(changed_paths(&repo, None, Some(&first), "nowhere").is_empty());
+        // A file that became a folder: both paths changed.
+        std::fs::remove_file(dir.path().join("cat/a.yaml")).unwrap();
+        let mut index = repo.index().unwrap();
+        index.remove_path(Path::new("cat/a.yaml")).unwrap();
+        index.write().unwrap();
+        commit_file(&repo, "cat/a.yaml/inner.yaml", "i: 1", "five", 1_000_400);
+        let fifth = tree_at("HEAD");
+        assert_eq!(
+            changed_paths(&repo, Some(&fourth), Some(&fifth), "cat"),
+            vec!["a.yaml", "a.yaml/inner.yaml"]
+        );
     }
 
     #[test]

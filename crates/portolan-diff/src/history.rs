@@ -407,11 +407,11 @@ fn walk(
         "" => path.to_string(),
         prefix => format!("{prefix}/{path}"),
     };
-    // Repository path → the definitions holding it.
-    let mut holders: HashMap<String, Vec<usize>> = HashMap::new();
+    // Catalog path → the definitions holding it.
+    let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, definition) in definitions.iter().enumerate() {
         for file in &definition.files {
-            holders.entry(in_repo(file)).or_default().push(i);
+            holders.entry(file.as_str()).or_default().push(i);
         }
     }
     let mut listed = vec![0usize; definitions.len()];
@@ -441,15 +441,11 @@ fn walk(
         if parent_tree.as_ref().is_some_and(|p| p.id() == tree.id()) {
             continue;
         }
-        let Ok(delta) = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None) else {
-            continue;
-        };
-        let mut touched: Vec<usize> = delta
-            .deltas()
-            .flat_map(|d| [d.old_file().path(), d.new_file().path()])
-            .flatten()
-            .filter_map(|p| p.to_str())
-            .filter_map(|p| holders.get(p))
+        let changed =
+            portolan_core::history::changed_paths(repo, parent_tree.as_ref(), Some(&tree), prefix);
+        let mut touched: Vec<usize> = changed
+            .iter()
+            .filter_map(|p| holders.get(p.as_str()))
             .flatten()
             .copied()
             .filter(|&i| listed[i] < options.max_commits)

@@ -118,43 +118,29 @@ impl GitFacts {
             }
             let Ok(tree) = commit.tree() else { continue };
             let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
-            let mut options = git2::DiffOptions::new();
-            if !prefix.is_empty() {
-                options.pathspec(&prefix);
-            }
-            let Ok(diff) =
-                repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut options))
-            else {
+            let changed = portolan_core::history::changed_paths(
+                &repo,
+                parent_tree.as_ref(),
+                Some(&tree),
+                &prefix,
+            );
+            if changed.is_empty() {
                 continue;
-            };
+            }
             let in_window = time >= window_start;
             let author_index = facts.authors.len();
             let mut touched = false;
-            for delta in diff.deltas() {
-                for file in [delta.new_file(), delta.old_file()] {
-                    let Some(path) = file.path().and_then(Path::to_str) else {
-                        continue;
-                    };
-                    let relative = if prefix.is_empty() {
-                        Some(path)
-                    } else {
-                        path.strip_prefix(prefix.as_str())
-                            .and_then(|rest| rest.strip_prefix('/'))
-                    };
-                    let Some(relative) = relative.filter(|p| paths.contains(*p)) else {
-                        continue;
-                    };
-                    if !facts.last_change.contains_key(relative) {
-                        facts.last_change.insert(relative.to_string(), time);
-                        unseen -= 1;
+            for relative in changed.iter().filter(|p| paths.contains(p.as_str())) {
+                if !facts.last_change.contains_key(relative) {
+                    facts.last_change.insert(relative.clone(), time);
+                    unseen -= 1;
+                }
+                if in_window {
+                    let list = facts.recent.entry(relative.clone()).or_default();
+                    if list.last() != Some(&author_index) {
+                        list.push(author_index);
                     }
-                    if in_window {
-                        let list = facts.recent.entry(relative.to_string()).or_default();
-                        if list.last() != Some(&author_index) {
-                            list.push(author_index);
-                        }
-                        touched = true;
-                    }
+                    touched = true;
                 }
             }
             if touched {
