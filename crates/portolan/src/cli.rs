@@ -266,7 +266,8 @@ pub struct ScorecardArgs {
     pub group: Option<String>,
 
     /// The day waivers and `enforceFrom` dates are compared with
-    /// (YYYY-MM-DD). Default: today (UTC).
+    /// (YYYY-MM-DD). Default: today (UTC), or the day of
+    /// `SOURCE_DATE_EPOCH` when that is set.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
 
@@ -316,7 +317,8 @@ pub struct DiffArgs {
     pub fail_on: DiffFailOn,
 
     /// The date `x-sunset` dates and the expiry of `[[diff.rules]]` entries
-    /// are compared with (YYYY-MM-DD). Default: today (UTC).
+    /// are compared with (YYYY-MM-DD). Default: today (UTC), or the day of
+    /// `SOURCE_DATE_EPOCH` when that is set.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use portolan_catalog::catalog::Catalog;
@@ -197,10 +197,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Today in UTC, from the system clock.
+/// Today in UTC: `SOURCE_DATE_EPOCH` when set, else the system clock.
 fn today() -> Option<Date> {
-    let seconds = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Date::from_unix_days(i64::try_from(seconds / 86_400).ok()?)
+    Date::from_unix_days(crate::scorecard::now_seconds().div_euclid(86_400))
 }
 
 /// Load and link one revision's catalog (no validation: `check` does that).

@@ -64,6 +64,10 @@ fn main() -> std::process::ExitCode {
     // (BENCHMARKS.md). git itself does not check objects on read (`git
     // fsck` does); what is read is parsed under the same limits either way.
     git2::opts::strict_hash_verification(false);
+    if let Err(message) = scorecard::source_date_epoch() {
+        eprintln!("error: {message}");
+        return std::process::ExitCode::from(ExitCode::Usage as u8);
+    }
     let color = use_color(cli.global.color);
     let result = match &cli.command {
         Command::Check(args) => check::run(&cli.global, args, color),

@@ -15,12 +15,40 @@ use crate::ExitCode;
 use crate::cli::{GlobalArgs, ScorecardArgs, ScorecardFormat};
 use crate::workspace::{self, Workspace};
 
-/// Today in UTC, from the system clock (the libraries take it as given).
-pub fn today() -> Day {
+/// The environment variable that fixes "now" for reproducible builds
+/// (reproducible-builds.org's convention): seconds since the Unix epoch.
+pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+
+/// `SOURCE_DATE_EPOCH` when set: `Err` with the message for a value that
+/// is not a whole number of seconds (the convention asks tools to stop
+/// rather than guess), `Ok(None)` when unset or empty.
+pub fn source_date_epoch() -> Result<Option<i64>, String> {
+    match std::env::var(SOURCE_DATE_EPOCH) {
+        Ok(text) if !text.trim().is_empty() => text.trim().parse::<i64>().map(Some).map_err(|_| {
+            format!("{SOURCE_DATE_EPOCH}={text:?} is not a number of seconds since 1970-01-01")
+        }),
+        _ => Ok(None),
+    }
+}
+
+/// Now, in seconds since the Unix epoch: `SOURCE_DATE_EPOCH` when set (so
+/// a build of the same revision with the same value gives the same bytes
+/// on any day), else the system clock. The libraries never read the clock;
+/// main() rejects a malformed value before any command runs.
+pub fn now_seconds() -> i64 {
+    if let Ok(Some(seconds)) = source_date_epoch() {
+        return seconds;
+    }
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Day::from_unix_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+/// Today in UTC (see [`now_seconds`]): the day waivers and `enforceFrom`
+/// dates are compared with.
+pub fn today() -> Day {
+    Day::from_unix_seconds(now_seconds())
 }
 
 /// Score the checked catalog of `workspace`. Git facts come from the

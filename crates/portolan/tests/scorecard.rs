@@ -18,8 +18,13 @@ fn write(root: &Path, path: &str, content: &str) {
 }
 
 fn run(root: &Path, args: &[&str]) -> Output {
+    run_env(root, args, &[])
+}
+
+fn run_env(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_portolan"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root)
         .env_remove("NO_COLOR")
         .env("CI", "true")
@@ -221,6 +226,49 @@ fn check_reports_gates_and_honours_fail_on() {
         explain.stdout.starts_with("S002 (scorecard-gate)"),
         "{}",
         explain.stdout
+    );
+}
+
+/// SOURCE_DATE_EPOCH fixes the day `check` and `build` compare waivers
+/// with: the same files give the same result whatever the clock says.
+#[test]
+fn source_date_epoch_fixes_the_day() {
+    let dir = catalog("Bronze");
+    let root = dir.path();
+    // 2099-02-01: the waiver of carts' description still holds.
+    let before = run_env(root, &["check"], &[("SOURCE_DATE_EPOCH", "4073587200")]);
+    assert_eq!(before.code, 0, "{}\n{}", before.stdout, before.stderr);
+    // 2099-03-02: it expired, so carts falls below the Bronze gate.
+    let after = run_env(
+        root,
+        &["check", "--format", "concise"],
+        &[("SOURCE_DATE_EPOCH", "4076092800")],
+    );
+    assert_eq!(after.code, 1, "{}\n{}", after.stdout, after.stderr);
+    assert!(
+        after.stdout.contains("error[S002] component:default/carts"),
+        "{}",
+        after.stdout
+    );
+    // The scorecard command takes the same day (its --today overrides it).
+    let json = run_env(
+        root,
+        &["scorecard", "--format", "json"],
+        &[("SOURCE_DATE_EPOCH", "4076092800")],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        value["scorecards"][0]["entities"][1]["level"],
+        serde_json::Value::Null
+    );
+    // A value that is not a number of seconds stops every command.
+    let bad = run_env(root, &["check"], &[("SOURCE_DATE_EPOCH", "yesterday")]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("SOURCE_DATE_EPOCH=\"yesterday\" is not a number"),
+        "{}",
+        bad.stderr
     );
 }
 
