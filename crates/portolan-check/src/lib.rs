@@ -31,6 +31,9 @@ pub struct Checked {
     pub apis: BTreeMap<EntityId, Arc<portolan_apis::ApiDefinition>>,
     /// Entities' docs-as-code (shared like `apis`).
     pub docs: BTreeMap<EntityId, Arc<docs::DocSet>>,
+    /// The catalog's SLO files (OpenSLO, Sloth), checked and linked to
+    /// entities (portolan-slo).
+    pub slos: Arc<portolan_slo::SloCatalog>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -183,6 +186,22 @@ pub fn check_cached(
                 )));
         }
     }
+    // SLOs as code: found by content among the files that are not
+    // descriptors, checked, and linked to entities.
+    let mut slos = portolan_slo::load(
+        source,
+        &catalog,
+        portolan_slo::Limits {
+            max_file_size: options.load.max_file_size,
+            yaml: options.load.yaml_limits,
+        },
+    );
+    diagnostics.append(&mut slos.diagnostics);
+    for file in &slos.files {
+        if catalog.files.get(&file.path).is_none() {
+            catalog.files.insert(file.clone());
+        }
+    }
     for definition in apis.values() {
         diagnostics.extend(definition.diagnostics.iter().cloned());
         for file in &definition.files {
@@ -205,6 +224,7 @@ pub fn check_cached(
         catalog,
         apis,
         docs,
+        slos: Arc::new(slos),
         diagnostics,
     })
 }

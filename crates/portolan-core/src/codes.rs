@@ -474,6 +474,27 @@ codes! {
     WAIVER_UNMATCHED = "S004", "waiver-unmatched", Warning,
         "A scorecard waiver names an entity the scorecard does not apply to.",
         "The waiver's `entity` (an entity ref such as `component:default/billing`; kind and namespace as in any reference) is not in the catalog, or the scorecard's selector does not select it, so the waiver exempts nothing. Usually the entity was renamed or removed: update or delete the waiver.";
+    SLO_INVALID = "O001", "slo-invalid", Error,
+        "An SLO file does not follow the schema of its format.",
+        "A file is read as an SLO file when it declares `apiVersion: openslo/v1` or `openslo/v1alpha` (OpenSLO), or `version: prometheus/v1` (Sloth; or `apiVersion: sloth.slok.dev/v1` with `kind: PrometheusServiceLevel`). Each document is checked against the schema of its format, published in `catalog-schema/slo/` for editors: required fields, types, names (OpenSLO names are lowercase DNS labels), the kinds of the format, no unknown fields. A document that fails is shown but not used for error budgets or scorecard facts.";
+    SLO_OBJECTIVE_RANGE = "O002", "slo-objective-range", Error,
+        "An SLO objective is not strictly between 0% and 100%.",
+        "An objective of 100% leaves no error budget (any single failure breaks it) and 0% promises nothing; both are usually a unit mistake. OpenSLO's `target` is a ratio (`0.999`) and `targetPercent` a percentage (`99.9`); Sloth's `objective` is a percentage. Write the objective in the unit of its field.";
+    SLO_TIME_WINDOW = "O003", "slo-time-window", Error,
+        "An SLO's time window or budgeting method cannot be used.",
+        "OpenSLO v1 writes a window as a count and a unit (`28d`, `4w`, `1M`: m, h, d, w, M, Q or Y) with `isRolling`, or a calendar window with `calendar.startTime` and `calendar.timeZone`; v1alpha as `unit` and `count`. `Timeslices` and `RatioTimeslices` budgeting need each objective's `timeSliceTarget` (a ratio in (0, 1]) and, in v1, `timeSliceWindow`. The error budget is computed from the window; a window of M, Q or Y counts 30, 90 or 365 days.";
+    SLO_REFERENCE = "O004", "slo-unresolved-reference", Error,
+        "An SLO file refers to an SLI, data source, alert policy, condition or notification target that is not defined.",
+        "OpenSLO objects refer to each other by name: an SLO's `indicatorRef` names an SLI, `alertPolicyRef` an AlertPolicy; an SLI's `metricSourceRef` a DataSource; an AlertPolicy's `conditionRef` an AlertCondition and `targetRef` an AlertNotificationTarget. The named object must be defined in one of the catalog's SLO files (any file, any order).";
+    SLO_ORPHAN = "O005", "slo-orphan", Warning,
+        "An SLO belongs to no entity of the catalog.",
+        "An SLO is linked to an entity when the entity's `portolan.dev/slos` annotation (globs relative to the descriptor's folder, comma-separated) matches its file, or else when its service (OpenSLO `spec.service`, Sloth `service`) is the name of a Component or System. This one matched neither, so no page shows it and no scorecard counts it: add the annotation or fix the service name.";
+    SLO_ANNOTATION = "O006", "slo-annotation", Warning,
+        "A `portolan.dev/slos` annotation matches no SLO file.",
+        "The annotation lists globs, relative to the descriptor's folder and comma-separated (`slos/*.yaml`), of the SLO files that belong to the entity. This one is not a valid glob, leaves the catalog root, or matches no file that holds an SLO.";
+    SLO_STATUS = "O007", "slo-status-invalid", Warning,
+        "An `slo-status.json` file cannot be read.",
+        "CI may write `slo-status.json` next to SLO files with what the monitoring system measured: `{\"timestamp\": \"2026-12-01T10:00:00Z\", \"slos\": {\"<slo name>\": {\"current\": 99.95, \"remainingBudget\": 62.5}}}` (percentages; `objective` may be repeated). The portal shows it with its timestamp. This file is not JSON of that shape, or names an SLO that no SLO file next to it defines.";
 }
 
 /// Other tools' names for lint rules (`L` codes) that mean the same: so a

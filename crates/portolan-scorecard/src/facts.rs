@@ -93,6 +93,10 @@ facts! {
     "oncall.pagerduty", Bool, "`pagerduty.com/service-id` or `pagerduty.com/integration-key` is set.";
     "oncall.opsgenie", Bool, "`opsgenie.com/component-selector` or `opsgenie.com/team` is set.";
     "source_location", Bool, "`backstage.io/source-location` is set.";
+    "slo.count", Number, "SLOs of the entity: OpenSLO or Sloth files its `portolan.dev/slos` annotation names, or whose service is the entity's name (Components and Systems).";
+    "slo.valid", Bool, "The entity has SLOs and every one of them passed validation (no O001-O004 finding).";
+    "slo.lowest_objective", Number, "The lowest objective (percent, 99.9) of the entity's valid SLOs. Unknown without one.";
+    "slo.error_budget_minutes", Number, "The smallest error budget (minutes over the SLO's window) of the entity's valid SLOs: 99.9% over 30 days leaves 43.2. Unknown without one.";
     "ci", Bool, "A CI annotation is set (GitHub, GitLab, CircleCI, Jenkins, Buildkite, Azure DevOps).";
     "findings.errors", Number, "Error findings of `check` in the entity's descriptor document and API definition (scorecard findings aside).";
     "findings.warnings", Number, "Warning findings, counted like `findings.errors`.";
@@ -323,6 +327,16 @@ impl<'a> FactContext<'a> {
             json!(any_annotation(&["backstage.io/source-location"])),
         );
         facts.insert("ci", json!(any_annotation(CI_ANNOTATIONS)));
+
+        let slos = self.checked.slos.summary(id);
+        facts.insert("slo.count", json!(slos.count));
+        facts.insert("slo.valid", json!(slos.valid));
+        if let Some(lowest) = slos.lowest_objective {
+            facts.insert("slo.lowest_objective", json!(lowest));
+        }
+        if let Some(budget) = slos.smallest_budget_minutes {
+            facts.insert("slo.error_budget_minutes", json!(budget));
+        }
 
         let (mut errors, mut warnings) = self.document_findings(entity);
         if entity.kind == Kind::Api {

@@ -22,6 +22,7 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
         catalog,
         mut apis,
         mut docs,
+        slos,
         diagnostics,
     } = checked;
     let visible = |e: &portolan_catalog::Entity| {
@@ -129,10 +130,13 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
         .enumerate()
         .filter_map(|(new_id, old_id)| docs.remove(old_id).map(|d| (new_id, d)))
         .collect();
+    let mut slos = std::sync::Arc::unwrap_or_clone(slos);
+    slos.keep_entities(&old_ids);
     Checked {
         catalog: restricted,
         apis,
         docs,
+        slos: std::sync::Arc::new(slos),
         diagnostics,
     }
 }
