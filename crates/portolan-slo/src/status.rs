@@ -77,6 +77,12 @@ pub fn attach(source: &dyn Source, catalog: &Catalog, limits: Limits, out: &mut 
             out.files.push(file);
             continue;
         };
+        // Where a name is written (its key), for findings about it.
+        let key_span = |name: &str| {
+            let quoted = serde_json::to_string(name).unwrap_or_default();
+            let after = file.text.find("\"slos\"").unwrap_or(0);
+            Span::at(file.text[after..].find(&quoted).map_or(0, |i| after + i))
+        };
         for (name, entry) in entries {
             let field = |key: &str| entry.get(key).and_then(Value::as_f64);
             if !entry.is_object()
@@ -86,7 +92,7 @@ pub fn attach(source: &dyn Source, catalog: &Catalog, limits: Limits, out: &mut 
             {
                 out.diagnostics.push(report(
                     format!("the status of `{name}` is not an object of numbers: {shape}"),
-                    Span::at(0),
+                    key_span(name),
                 ));
                 continue;
             }
@@ -110,7 +116,7 @@ pub fn attach(source: &dyn Source, catalog: &Catalog, limits: Limits, out: &mut 
                     format!(
                         "{path} gives the status of `{name}`, which no SLO file beside it defines"
                     ),
-                    Span::at(0),
+                    key_span(name),
                 ));
             }
         }
