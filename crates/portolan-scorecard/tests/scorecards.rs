@@ -239,6 +239,10 @@ fn fact_catalog() -> Vec<(&'static str, &'static str)> {
             "# Gateway\n\nSee [setup](setup.md) and [gone](gone.md).\n",
         ),
         ("docs/setup.md", "# Setup\n"),
+        (
+            "slos/gateway.yaml",
+            "version: prometheus/v1\nservice: gateway\nslos:\n  - name: availability\n    objective: 99.5\n    sli:\n      raw:\n        error_ratio_query: x\n",
+        ),
         ("bare/catalog-info.yaml", BARE),
         (
             "portolan.toml",
@@ -298,6 +302,14 @@ fn every_fact_on_a_fixture() {
     expect(gateway, "api.errors", json!(1));
     expect(api, "api.warnings", json!(0));
     expect(gateway, "deps.deprecated", json!(2));
+    expect(gateway, "slo.count", json!(1));
+    expect(bare, "slo.count", json!(0));
+    expect(gateway, "slo.valid", json!(true));
+    expect(bare, "slo.valid", json!(false));
+    expect(gateway, "slo.lowest_objective", json!(99.5));
+    // 0.5% of Sloth's 30 days.
+    expect(gateway, "slo.error_budget_minutes", json!(216.0));
+    assert_eq!(bare.get("slo.lowest_objective"), None);
     expect(bare, "deps.deprecated", json!(0));
     expect(gateway, "links.runbook", json!(true));
     expect(gateway, "links.dashboard", json!(true));
