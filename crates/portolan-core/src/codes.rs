@@ -180,6 +180,9 @@ codes! {
     REF_TOO_DEEP = "A015", "ref-too-deep", Error,
         "`$ref`s lead one to the next in a chain longer than the limit.",
         "A Reference Object whose target is itself only a Reference Object, and so on, is a chain; real definitions chain two or three (an alias of a shared schema). Chains longer than the limit (64 by default; `max_reference_depth` under `[limits]` in portolan.toml, at most 256) are reported at the first `$ref` past it, counted from the chain's start, which is shown too. Bundling stops there too: where a chain's targets are copied in place (references with no reusable home, such as a path item in OpenAPI 3.0), the references past the limit are left as written. Point the first `$ref` at the schema itself.";
+    LINT_IGNORE_UNKNOWN = "A016", "lint-ignore-unknown", Warning,
+        "An `x-lint-ignore` names no lint rule, or is not written as one.",
+        "Any object of an API definition may carry `x-lint-ignore`: a lint rule (its code `L005`, name `operation-operation-id`, or a Spectral/Redocly alias), a list of them, or a mapping from rule to the reason it is ignored. The design lint then reports nothing for those rules on that object and everything under it. A name that is no rule would silently ignore nothing, so it is reported instead; so is a value of another shape.";
     LINT_INFO_CONTACT = "L001", "info-contact", Warning,
         "Lint: the API's `info` has no `contact`.",
         "Design lint (documentation). `info.contact` tells consumers whom to ask about the API: a name, a URL or an email. Without it, people who find the API in the portal have no way to reach its owners except through the catalog. Add `contact: {name: ..., email: ...}` under `info`. Spectral: `info-contact`, `asyncapi-info-contact`. Applies to OpenAPI 2.0/3.x and AsyncAPI 2/3; on in the `recommended` preset.";

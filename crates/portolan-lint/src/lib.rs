@@ -15,6 +15,7 @@
 //! Which rules run, and how loudly, is [`Settings`]: `[lint]` of
 //! portolan.toml (presets, levels by code/name/alias, per-file overrides).
 
+pub mod ignore;
 pub mod rules;
 mod settings;
 pub mod walk;
@@ -188,13 +189,37 @@ pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagno
     }
     let findings = lint_document(set.format, &bundled.doc, rules.iter().copied());
     let lookup = SpecLookup::new(set);
+    // `x-lint-ignore`: looked for only in definitions that mention it.
+    let ignores = if set
+        .files
+        .values()
+        .any(|f| f.file.text.contains(ignore::KEY))
+    {
+        ignore::Ignores::collect(&bundled.doc)
+    } else {
+        ignore::Ignores::default()
+    };
     let mut out = Vec::with_capacity(findings.len());
+    for (pointer, message) in &ignores.problems {
+        let (file, span) = bundled.locate_in(&lookup, pointer);
+        out.push(
+            Diagnostic::new(&portolan_core::codes::LINT_IGNORE_UNKNOWN, message.clone())
+                .at(file, span),
+        );
+    }
     for finding in findings {
+        if ignores.ignores(finding.code.code, &finding.pointer) {
+            continue;
+        }
         let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
         let Some(severity) = settings.severity(finding.code, &file) else {
             continue;
         };
+        // Stable across edits that move lines: the rule, the file and the
+        // node (what a baseline and SARIF's partialFingerprints track).
+        let fingerprint = format!("{} {file}#{}", finding.code.code, finding.pointer);
         let mut d = Diagnostic::new(finding.code, finding.message).at(file, span);
+        d.fingerprint = Some(fingerprint);
         d.severity = severity;
         if let Some(help) = finding.help {
             d = d.with_help(help);
