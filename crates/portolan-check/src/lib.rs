@@ -5,6 +5,7 @@
 //! severity overrides and sorts the findings deterministically.
 
 pub mod apis;
+pub mod baseline;
 pub mod docs;
 pub mod policy;
 pub mod rules;
@@ -35,6 +36,8 @@ pub struct Checked {
     /// entities (portolan-slo).
     pub slos: Arc<portolan_slo::SloCatalog>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the lint baseline (`[lint] baseline`) hid, when one was read.
+    pub lint_baseline: Option<baseline::Applied>,
 }
 
 /// What to check.
@@ -51,6 +54,8 @@ pub struct CheckOptions {
     pub keep_definitions: bool,
     /// Longest chain of `$ref`s followed in an API definition.
     pub max_reference_depth: usize,
+    /// Hide the lint findings `[lint] baseline` lists (off to write one).
+    pub apply_baseline: bool,
 }
 
 impl CheckOptions {
@@ -66,6 +71,7 @@ impl CheckOptions {
             only_files: None,
             max_reference_depth: config.limits.max_reference_depth,
             keep_definitions: true,
+            apply_baseline: true,
         }
     }
 }
@@ -211,6 +217,12 @@ pub fn check_cached(
         }
     }
     let mut diagnostics = apply_rule_settings(diagnostics, config);
+    let lint_baseline = match &config.lint.baseline {
+        Some(path) if options.apply_baseline => {
+            read_baseline(source, path, &mut diagnostics).map(|b| b.apply(&mut diagnostics, path))
+        }
+        _ => None,
+    };
     if let Some(only) = &options.only_files {
         // An inline definition's findings belong to its descriptor.
         diagnostics.retain(|d| {
@@ -226,7 +238,36 @@ pub fn check_cached(
         docs,
         slos: Arc::new(slos),
         diagnostics,
+        lint_baseline,
     })
+}
+
+/// The lint baseline at `path` (catalog-relative, read through the
+/// source: it cannot leave the root); a finding when it cannot be used.
+fn read_baseline(
+    source: &dyn Source,
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<baseline::Baseline> {
+    let config_file = portolan_core::config::CONFIG_FILE;
+    let problem = match source.read(path, 64 << 20) {
+        Ok(bytes) => match String::from_utf8(bytes)
+            .map_err(|_| "it is not UTF-8".to_string())
+            .and_then(|text| baseline::Baseline::parse(&text))
+        {
+            Ok(baseline) => return Some(baseline),
+            Err(why) => format!("the lint baseline `{path}` cannot be used: {why}"),
+        },
+        Err(err) => format!(
+            "the lint baseline `{path}` cannot be read ({err}); write it with `portolan check --write-baseline`"
+        ),
+    };
+    diagnostics.push(
+        Diagnostic::new(&codes::LINT_BASELINE, problem)
+            .in_file(config_file)
+            .with_help("every lint finding is reported until the baseline can be read"),
+    );
+    None
 }
 
 /// Every per-entity and cross-entity rule.

@@ -183,6 +183,9 @@ codes! {
     LINT_IGNORE_UNKNOWN = "A016", "lint-ignore-unknown", Warning,
         "An `x-lint-ignore` names no lint rule, or is not written as one.",
         "Any object of an API definition may carry `x-lint-ignore`: a lint rule (its code `L005`, name `operation-operation-id`, or a Spectral/Redocly alias), a list of them, or a mapping from rule to the reason it is ignored. The design lint then reports nothing for those rules on that object and everything under it. A name that is no rule would silently ignore nothing, so it is reported instead; so is a value of another shape.";
+    LINT_BASELINE = "A017", "lint-baseline", Warning,
+        "The lint baseline file cannot be read.",
+        "`baseline` under `[lint]` in portolan.toml names a file, relative to the catalog root, listing the lint findings not to report: `{\"portolanLintBaseline\": 1, \"findings\": {\"L005 openapi.yaml#/paths/~1pets/get\": 1}}` (each finding's rule, file and JSON pointer, with how many there are). `portolan check --write-baseline` writes it from the current findings. This one is missing, is not JSON of that shape, or leaves the root; every lint finding is reported until it is fixed.";
     LINT_INFO_CONTACT = "L001", "info-contact", Warning,
         "Lint: the API's `info` has no `contact`.",
         "Design lint (documentation). `info.contact` tells consumers whom to ask about the API: a name, a URL or an email. Without it, people who find the API in the portal have no way to reach its owners except through the catalog. Add `contact: {name: ..., email: ...}` under `info`. Spectral: `info-contact`, `asyncapi-info-contact`. Applies to OpenAPI 2.0/3.x and AsyncAPI 2/3; on in the `recommended` preset.";

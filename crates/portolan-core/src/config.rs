@@ -81,6 +81,12 @@ pub struct LintConfig {
     /// file (relative to the catalog root) and names the rule wins.
     #[serde(default)]
     pub overrides: Vec<LintOverride>,
+    /// A baseline file (relative to the catalog root): lint findings it
+    /// lists are not reported, so an old definition can adopt the lint
+    /// and fail only on new findings. `portolan check --write-baseline`
+    /// writes it.
+    #[serde(default)]
+    pub baseline: Option<String>,
 }
 
 /// A `[lint]` preset.

@@ -24,6 +24,7 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
         mut docs,
         slos,
         diagnostics,
+        lint_baseline,
     } = checked;
     let visible = |e: &portolan_catalog::Entity| {
         e.has_identity()
@@ -138,6 +139,7 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
         docs,
         slos: std::sync::Arc::new(slos),
         diagnostics,
+        lint_baseline,
     }
 }
 

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use portolan_check::CheckOptions;
 use portolan_core::Severity;
 use portolan_core::codes;
@@ -22,8 +22,12 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         return explain(code);
     }
     let started = Instant::now();
+    if args.write_baseline && global.rev.is_some() {
+        bail!("--write-baseline writes the working tree's baseline; it cannot be used with --rev");
+    }
     let workspace = workspace::open(global)?;
     let mut options = CheckOptions::from_config(&workspace.config);
+    options.apply_baseline = !args.write_baseline;
     // Nothing is rendered: API definitions' documents are let go once checked.
     options.keep_definitions = false;
     if !args.files.is_empty() {
@@ -125,6 +129,28 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
         .write_all(output.as_bytes())
         .context("cannot write to standard output")?;
     stdout.flush().ok();
+    if args.write_baseline {
+        write_baseline(&workspace, &checked.diagnostics, global.quiet)?;
+    }
+    if let Some(applied) = &checked.lint_baseline
+        && !global.quiet
+        && (applied.suppressed > 0 || applied.stale > 0)
+    {
+        let mut note = format!(
+            "portolan: {} lint finding{} in the baseline ({}) not shown",
+            applied.suppressed,
+            plural(applied.suppressed),
+            applied.path
+        );
+        if applied.stale > 0 {
+            note.push_str(&format!(
+                "; {} baselined finding{} fixed since: `portolan check --write-baseline` updates it",
+                applied.stale,
+                plural(applied.stale)
+            ));
+        }
+        eprintln!("{note}");
+    }
     let summary = Summary::of(&checked.diagnostics);
     if !global.quiet && matches!(args.format, OutputFormat::Human | OutputFormat::Concise) {
         eprintln!(
@@ -149,6 +175,74 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
     } else {
         ExitCode::Clean
     })
+}
+
+/// Write the lint baseline of `diagnostics` where `[lint] baseline` says
+/// (or the default), inside the catalog root only, never over a file that
+/// is not a baseline, and atomically (a temporary file renamed over it).
+fn write_baseline(
+    workspace: &workspace::Workspace,
+    diagnostics: &[portolan_core::Diagnostic],
+    quiet: bool,
+) -> Result<()> {
+    use portolan_check::baseline::{Baseline, DEFAULT_PATH};
+    let configured = workspace.config.lint.baseline.as_deref();
+    let relative = configured.unwrap_or(DEFAULT_PATH);
+    let normalized =
+        portolan_core::paths::resolve_relative(portolan_core::config::CONFIG_FILE, relative)
+            .map_err(|err| anyhow::anyhow!("[lint] baseline `{relative}`: {err}"))?;
+    let root = workspace
+        .root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", workspace.root.display()))?;
+    let target = root.join(&normalized);
+    // The folder must exist and be inside the root once links are
+    // resolved; the file itself must not be a link.
+    let parent = target
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .filter(|p| p.starts_with(&root))
+        .with_context(|| {
+            format!(
+                "the baseline's folder for `{normalized}` does not exist inside the catalog root"
+            )
+        })?;
+    let target = parent.join(target.file_name().unwrap_or_default());
+    match std::fs::symlink_metadata(&target) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            bail!("`{normalized}` is a symbolic link; the baseline is not written through it")
+        }
+        Ok(_) => {
+            let existing = std::fs::read_to_string(&target).unwrap_or_default();
+            if Baseline::parse(&existing).is_err() {
+                bail!(
+                    "`{normalized}` exists and is not a lint baseline; it is not overwritten (choose another `baseline` under [lint])"
+                );
+            }
+        }
+        Err(_) => {}
+    }
+    let baseline = Baseline::of(diagnostics);
+    let temporary = parent.join(format!(".{}.portolan-tmp", std::process::id()));
+    std::fs::write(&temporary, baseline.render())
+        .with_context(|| format!("cannot write {}", temporary.display()))?;
+    std::fs::rename(&temporary, &target).with_context(|| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot write {}", target.display())
+    })?;
+    if !quiet {
+        let findings: usize = baseline.entries.values().sum();
+        eprintln!(
+            "portolan: wrote {findings} lint finding{} to the baseline {normalized}",
+            plural(findings)
+        );
+        if configured.is_none() {
+            eprintln!(
+                "portolan: add `baseline = \"{normalized}\"` under [lint] in portolan.toml so checks read it"
+            );
+        }
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {

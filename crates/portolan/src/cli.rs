@@ -448,6 +448,14 @@ pub struct CheckArgs {
     /// `all` to list every code, and exit.
     #[arg(long, value_name = "CODE", exclusive = true)]
     pub explain: Option<String>,
+
+    /// Write every current design-lint finding (`L` codes) to the lint
+    /// baseline, so that later checks report only new ones: to the file
+    /// `baseline` under `[lint]` names, else `lint-baseline.json` in the
+    /// catalog root (then add `baseline = "lint-baseline.json"` there).
+    /// Other findings are reported as usual and never baselined.
+    #[arg(long, conflicts_with = "files")]
+    pub write_baseline: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

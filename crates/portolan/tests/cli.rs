@@ -385,6 +385,107 @@ fn design_lint_runs_with_check_and_follows_lint_settings() {
     assert!(bad.stderr.contains("unknown lint rule"), "{}", bad.stderr);
 }
 
+/// The lint baseline: written from today's findings, it hides them and
+/// only them; new findings fail the run; a file that is not a baseline is
+/// never overwritten; the rest of the findings are never baselined.
+#[test]
+fn lint_baseline_hides_accepted_findings_and_reports_new_ones() {
+    let t = CliTest::new();
+    t.write(
+        "catalog-info.yaml",
+        format!("{OWNER}---\n{}---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./api/openapi.yaml\n", component("orders", "  providesApis: [orders-api]\n  dependsOn: [component:nowhere]\n")),
+    );
+    let spec = "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: '1'\n  description: Orders.\n  contact: {name: Team}\n  license: {name: MIT}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      tags: [orders]\n      responses:\n        '200': {description: ok}\n        '400': {description: bad}\n";
+    t.write("api/openapi.yaml", spec);
+    t.write("portolan.toml", "[lint]\nextends = [\"recommended\"]\n");
+    let codes = |out: &Output| -> Vec<String> {
+        let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = t.run(&["check", "--format", "json"]);
+    assert_eq!(codes(&before), ["L005", "R001"], "{}", before.stdout);
+
+    let write = t.run(&["check", "--write-baseline", "--format", "concise"]);
+    assert_eq!(write.code, 0, "{}{}", write.stdout, write.stderr);
+    assert!(
+        write
+            .stderr
+            .contains("wrote 1 lint finding to the baseline lint-baseline.json"),
+        "{}",
+        write.stderr
+    );
+    assert!(
+        write
+            .stderr
+            .contains("add `baseline = \"lint-baseline.json\"` under [lint]"),
+        "{}",
+        write.stderr
+    );
+    let text = std::fs::read_to_string(t.root().join("lint-baseline.json")).unwrap();
+    assert!(
+        text.contains("\"L005 api/openapi.yaml#/paths/~1orders/get\": 1"),
+        "{text}"
+    );
+
+    t.write(
+        "portolan.toml",
+        "[lint]\nextends = [\"recommended\"]\nbaseline = \"lint-baseline.json\"\n",
+    );
+    let after = t.run(&["check", "--format", "json"]);
+    // The dangling reference is not lint: it stays.
+    assert_eq!(codes(&after), ["R001"], "{}", after.stdout);
+    let human = t.run(&["check", "--fail-on", "warning"]);
+    assert!(
+        human
+            .stderr
+            .contains("1 lint finding in the baseline (lint-baseline.json) not shown"),
+        "{}",
+        human.stderr
+    );
+
+    // Lines move (a comment on top): the finding is still the baselined one.
+    t.write("api/openapi.yaml", format!("# moved\n{spec}"));
+    assert_eq!(codes(&t.run(&["check", "--format", "json"])), ["R001"]);
+    // A new operation without an operationId is new.
+    t.write(
+        "api/openapi.yaml",
+        format!("{spec}  /refunds:\n    get:\n      summary: List refunds\n      tags: [orders]\n      responses:\n        '200': {{description: ok}}\n        '400': {{description: bad}}\n"),
+    );
+    assert_eq!(
+        codes(&t.run(&["check", "--format", "json"])),
+        ["L005", "R001"]
+    );
+
+    // Never over a file that is not a baseline, nor outside the root.
+    t.write("notes.json", "{\"mine\": true}");
+    t.write("portolan.toml", "[lint]\nbaseline = \"notes.json\"\n");
+    let refused = t.run(&["check", "--write-baseline"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("exists and is not a lint baseline"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.root().join("notes.json")).unwrap(),
+        "{\"mine\": true}"
+    );
+    t.write("portolan.toml", "[lint]\nbaseline = \"../outside.json\"\n");
+    let outside = t.run(&["check", "--write-baseline"]);
+    assert_eq!(outside.code, 2);
+    assert!(
+        outside.stderr.contains("leaves the catalog root"),
+        "{}",
+        outside.stderr
+    );
+    assert!(!t.root().join("../outside.json").exists());
+}
+
 #[test]
 fn explain_prints_the_registry_entry() {
     let t = CliTest::new();
