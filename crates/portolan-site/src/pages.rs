@@ -220,7 +220,7 @@ fn is_listed(catalog: &Catalog, id: EntityId) -> bool {
     e.has_identity() && catalog.index.get(e.key_ref()) == Some(&id)
 }
 
-fn entity_label(catalog: &Catalog, id: EntityId) -> String {
+pub(crate) fn entity_label(catalog: &Catalog, id: EntityId) -> String {
     let e = &catalog.entities[id];
     e.title()
         .map(str::to_string)

@@ -147,13 +147,14 @@ pub fn run(global: &GlobalArgs, args: &ScorecardArgs, color: bool) -> Result<Exi
 
 /// Score the catalog a site is built from: the scorecard findings join
 /// `checked`'s (so a gate failure stops the build as it fails `check`),
-/// and the facts and levels are returned for `catalog.json`.
+/// and the facts and levels are returned for the site (its scorecard
+/// pages, badges and `catalog.json`).
 pub fn score_for_site(
     workspace: &Workspace,
     rev: &str,
     checked: &mut Checked,
     git_cache: Option<&mut portolan_scorecard::git::GitFactsCache>,
-) -> std::sync::Arc<portolan_site::catalog_json::ScorecardJson> {
+) -> std::sync::Arc<portolan_site::scorecards::SiteScorecards> {
     let today = today();
     let options = ScoreOptions {
         today,
@@ -175,64 +176,7 @@ pub fn score_for_site(
     let found = scored.diagnostics(checked, &workspace.config, today);
     checked.diagnostics.extend(found);
     portolan_core::diagnostic::sort_diagnostics(&mut checked.diagnostics);
-    std::sync::Arc::new(catalog_json_data(&scored))
-}
-
-/// `catalog.json`'s scorecard data: every entity's facts, and its level
-/// and rule states on each scorecard that selects it.
-pub fn catalog_json_data(scored: &Scored) -> portolan_site::catalog_json::ScorecardJson {
-    use serde_json::{Map, Value, json};
-    let mut levels: Vec<Map<String, Value>> = vec![Map::new(); scored.facts.len()];
-    let mut summaries = Vec::new();
-    for (index, card) in scored.loaded.scorecards.iter().enumerate() {
-        let mut histogram: Vec<usize> = vec![0; card.levels.len() + 1];
-        for (id, score) in &scored.scores[index] {
-            histogram[score.level.map_or(0, |l| l + 1)] += 1;
-            let rules: Map<String, Value> = score
-                .rules
-                .iter()
-                .map(|r| {
-                    (
-                        card.rules[r.rule].id.clone(),
-                        json!({ "state": r.state, "value": r.value, "reason": r.reason }),
-                    )
-                })
-                .collect();
-            levels[*id].insert(
-                card.id.clone(),
-                json!({
-                    "level": score.level.map(|l| card.levels[l].clone()),
-                    "rules": rules,
-                }),
-            );
-        }
-        summaries.push(json!({
-            "id": card.id,
-            "name": card.name,
-            "description": card.description,
-            "file": card.file,
-            "levels": card.levels,
-            "rules": card.rules.iter().map(|r| json!({
-                "id": r.id,
-                "title": r.title,
-                "level": card.levels[r.level],
-            })).collect::<Vec<_>>(),
-            "histogram": std::iter::once("none".to_string())
-                .chain(card.levels.iter().cloned())
-                .zip(histogram)
-                .map(|(level, entities)| json!({ "level": level, "entities": entities }))
-                .collect::<Vec<_>>(),
-        }));
-    }
-    let entities = scored
-        .facts
-        .iter()
-        .zip(levels)
-        .enumerate()
-        .map(|(id, (facts, levels))| (id, (json!(facts), Value::Object(levels))))
-        .collect();
-    portolan_site::catalog_json::ScorecardJson {
-        scorecards: Value::Array(summaries),
-        entities,
-    }
+    std::sync::Arc::new(portolan_site::scorecards::SiteScorecards::from_scored(
+        &scored,
+    ))
 }
