@@ -319,6 +319,7 @@ fn render_site_into(
             history: options.history.as_ref(),
             hide_commit_messages: options.hide_commit_messages,
             changelogs: options.changelogs.as_deref(),
+            scorecards: options.scorecards.as_deref(),
         },
         memo,
         &mut sink,

@@ -820,6 +820,154 @@ pub fn domain_rows(card: &Card, scorecards: &SiteScorecards, catalog: &Catalog) 
     levels_by(card, scorecards, catalog, "domain", "no domain")
 }
 
+/// Rows per page of a scorecard's matrix (like the explorer's tables).
+const MATRIX_ROWS_PER_PAGE: usize = 500;
+
+/// Page `index` (from 0) of a scorecard's matrix.
+fn matrix_page_url(card: &Card, index: usize) -> String {
+    match index {
+        0 => card.url(),
+        n => format!("{}_page{}/", card.url(), n + 1),
+    }
+}
+
+/// One scorecard in the list of scorecards (and on the home page).
+#[derive(Debug, Clone, Serialize)]
+pub struct CardSummary {
+    pub name: String,
+    pub url: String,
+    pub summary: String,
+    pub entities: usize,
+    pub levels: Vec<LevelHead>,
+    pub counts: Vec<usize>,
+    pub bar: String,
+}
+
+/// The scorecards, for the list page and the home page.
+pub fn card_summaries(scorecards: &SiteScorecards) -> Vec<CardSummary> {
+    scorecards
+        .cards
+        .iter()
+        .map(|card| {
+            let counts = card.histogram();
+            CardSummary {
+                name: card.name.clone(),
+                url: card.url(),
+                summary: crate::markdown::plain_summary(&card.description, 200),
+                entities: card.entities.len(),
+                levels: level_heads(card),
+                bar: histogram_bar_svg(&counts),
+                counts,
+            }
+        })
+        .collect()
+}
+
+fn v<T: Serialize>(value: T) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(value))
+}
+
+/// The scorecards' pages (the list, one page per scorecard with its
+/// matrix split into pages) and every entity's level badges.
+pub(crate) fn render_pages(
+    env: &minijinja::Environment<'static>,
+    catalog: &Catalog,
+    scorecards: &SiteScorecards,
+    site: &minijinja::Value,
+    memo: crate::memo::Memo<'_>,
+    sink: &mut crate::memo::Sink<'_>,
+) -> Result<(), minijinja::Error> {
+    use minijinja::context;
+    let list_tpl = env.get_template("scorecards.html")?;
+    sink.page(memo.page(
+        &list_tpl,
+        "scorecards/index.html",
+        context! { site => site.clone(), section => "scorecards", cards => v(card_summaries(scorecards)) },
+    )?);
+    let card_tpl = env.get_template("scorecard.html")?;
+    for card in &scorecards.cards {
+        let rows = matrix_rows(card, catalog);
+        let mut chunks: Vec<&[MatrixRow]> = rows.chunks(MATRIX_ROWS_PER_PAGE).collect();
+        if chunks.is_empty() {
+            chunks.push(&[]);
+        }
+        let pages: Vec<minijinja::Value> = if chunks.len() > 1 {
+            (0..chunks.len())
+                .map(|i| context! { number => i + 1, url => matrix_page_url(card, i) })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let counts = card.histogram();
+        let levels: Vec<minijinja::Value> = card
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let rules: Vec<minijinja::Value> = card
+                    .rules
+                    .iter()
+                    .filter(|r| r.level == i)
+                    .map(|r| context! { id => r.id.clone(), title => r.title.clone(), description => r.description.clone() })
+                    .collect();
+                context! { name => name.clone(), class => level_class(i + 1), entities => counts[i + 1], rules => rules }
+            })
+            .collect();
+        let rule_heads: Vec<minijinja::Value> = card
+            .rules
+            .iter()
+            .map(|r| context! { id => r.id.clone(), title => r.title.clone(), level => card.levels[r.level].clone() })
+            .collect();
+        let card_view = context! {
+            id => card.id.clone(),
+            name => card.name.clone(),
+            file => card.file.clone(),
+            url => card.url(),
+            badges => format!("badges/{}/", card.segment),
+        };
+        for (i, chunk) in chunks.iter().enumerate() {
+            let path = format!("{}index.html", matrix_page_url(card, i));
+            let context = if i == 0 {
+                context! {
+                    site => site.clone(), section => "scorecards", card => card_view.clone(),
+                    description_html => crate::markdown::render_markdown(&card.description),
+                    levels => levels.clone(),
+                    level_heads => v(level_heads(card)),
+                    histogram => context! { counts => counts.clone(), total => card.entities.len(), bar => histogram_bar_svg(&counts) },
+                    teams => v(team_rows(card, scorecards, catalog)),
+                    domains => v(domain_rows(card, scorecards, catalog)),
+                    rules => v(rules_by_failures(card)),
+                    trend => context! { svg => trend_svg(card), rows => v(trend_rows(card)) },
+                    rule_heads => rule_heads.clone(),
+                    matrix => v(chunk),
+                    pages => pages.clone(), page => i + 1,
+                }
+            } else {
+                context! {
+                    site => site.clone(), section => "scorecards", card => card_view.clone(),
+                    level_heads => v(level_heads(card)),
+                    rule_heads => rule_heads.clone(),
+                    matrix => v(chunk),
+                    pages => pages.clone(), page => i + 1,
+                }
+            };
+            sink.page(memo.page(&card_tpl, path, context)?);
+        }
+        for e in &card.entities {
+            sink.insert_new(
+                card.badge_path(catalog, e.id),
+                badge_svg(
+                    &card.name,
+                    card.level_name(e.level),
+                    e.level,
+                    card.levels.len(),
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
