@@ -22,6 +22,34 @@ pub struct SiteScorecards {
     /// Per entity (by id), its facts as a JSON object; empty when the
     /// build computed none.
     pub facts: Vec<Value>,
+    /// The levels of the sampled revisions, written to [`TREND_JSON`]
+    /// for the next build to reuse (`None`: no trend was computed).
+    pub trend_record: Option<TrendRecord>,
+}
+
+/// Where the trends' levels are published, for the next build to read
+/// back as its cache.
+pub const TREND_JSON: &str = "scorecards/trend.json";
+
+/// What [`TREND_JSON`] holds: the levels of each sampled commit, and the
+/// key of what they were computed with (the scorecards, the
+/// configuration, the policies, the audience and portolan's version);
+/// a build whose key differs computes them again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TrendRecord {
+    pub key: String,
+    /// By commit id: per scorecard id, the entities at no level, then at
+    /// each level.
+    pub commits: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
+}
+
+impl TrendRecord {
+    /// The published JSON (sorted keys: the same levels, the same bytes).
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
 }
 
 /// One scorecard and the entities it selects.
@@ -154,6 +182,7 @@ impl SiteScorecards {
         SiteScorecards {
             cards,
             facts: scored.facts.iter().map(|f| json!(f)).collect(),
+            trend_record: None,
         }
     }
 
@@ -884,6 +913,9 @@ pub(crate) fn render_pages(
         "scorecards/index.html",
         context! { site => site.clone(), section => "scorecards", cards => v(card_summaries(scorecards)) },
     )?);
+    if let Some(record) = &scorecards.trend_record {
+        sink.insert_new(TREND_JSON, record.to_json());
+    }
     let card_tpl = env.get_template("scorecard.html")?;
     for card in &scorecards.cards {
         let rows = matrix_rows(card, catalog);
