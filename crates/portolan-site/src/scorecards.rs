@@ -500,6 +500,7 @@ pub fn trend_svg(card: &Card) -> Option<String> {
             y + 4
         );
     }
+    let mut last_label: Option<(usize, usize)> = None;
     for (i, point) in card.trend.iter().enumerate() {
         let x = LEFT + GAP + i * (COLUMN + GAP);
         let total: usize = point.counts.iter().sum();
@@ -522,12 +523,19 @@ pub fn trend_svg(card: &Card) -> Option<String> {
                 }
             }
         }
-        if i == 0 || i + 1 == n || i % 4 == 0 {
+        // Every fourth column and the last are dated; a date closer
+        // than three columns to the one before goes on the second line.
+        if i + 1 == n || i % 4 == 0 {
+            let row = match last_label {
+                Some((at, row)) if i - at < 3 => 1 - row,
+                _ => 0,
+            };
+            last_label = Some((i, row));
             let _ = write!(
                 svg,
                 "<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 x + COLUMN / 2,
-                8 + HEIGHT + 16 + if i % 8 == 4 { 12 } else { 0 },
+                8 + HEIGHT + 16 + row * 12,
                 xml_text(&short_date(point.time))
             );
         }
@@ -1228,5 +1236,12 @@ mod tests {
             labels.contains(&"11-14") && labels.contains(&"11-21"),
             "{labels:?}"
         );
+        // Neighbouring dates are on two lines, not over each other.
+        let rows: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text") && n.text().is_some_and(|t| t.contains('-')))
+            .map(|n| n.attribute("y").unwrap())
+            .collect();
+        assert_eq!(rows, ["184", "196"]);
     }
 }
