@@ -785,6 +785,50 @@ async function checkExample(browser, dir, base) {
   }
 
   await visit("checks", checksUrl);
+
+  // Scorecards: the list from the header, each scorecard's page (its
+  // matrix has a row per entity catalog.json scores, every cell a word),
+  // and a level badge an entity page links to.
+  if (catalog.scorecards && catalog.scorecards.length) {
+    await page.goto(home);
+    const scorecardsUrl = await linkHref(page.locator("header").getByRole("link", { name: "Scorecards", exact: true }), "Scorecards in the header");
+    await visit("scorecards", scorecardsUrl);
+    for (const [index, card] of catalog.scorecards.entries()) {
+      await page.goto(scorecardsUrl);
+      const cardUrl = await linkHref(page.locator("main").getByRole("link", { name: card.name, exact: true }), `${card.name} on the scorecards page`);
+      await visit(`scorecard-${card.id}`, cardUrl, {
+        shot: index === 0,
+        extra: async () => {
+          const problems = [];
+          const scored = entities.filter((e) => e.scorecards && e.scorecards[card.id]).length;
+          const rows = await page.locator("table.matrix tbody tr").count();
+          // The first page holds up to 500 rows.
+          if (rows !== Math.min(scored, 500)) problems.push(`the matrix has ${rows} rows, catalog.json scores ${scored} entities`);
+          const cells = await page.evaluate(() => [...document.querySelectorAll("table.matrix td.state")].map((td) => td.textContent.trim()));
+          const words = new Set(["pass", "fail", "exempt", "pending", "n/a", "unknown"]);
+          const odd = cells.filter((text) => !words.has(text));
+          if (odd.length) problems.push(`matrix cells without a state word: ${JSON.stringify(odd.slice(0, 5))}`);
+          return problems;
+        },
+      });
+    }
+    const card = catalog.scorecards[0];
+    const entity = entities.find((e) => e.scorecards && e.scorecards[card.id]);
+    await step("level badge", async () => {
+      const problems = [];
+      const url = `${home}catalog/${entity.kind.toLowerCase()}/${entity.namespace.toLowerCase()}/${entity.name.toLowerCase()}/`;
+      await page.goto(url);
+      const badgeUrl = await linkHref(page.locator("main").getByRole("link", { name: "Level badge (SVG)" }), `the level badge on ${url}`);
+      const response = await fetch(badgeUrl);
+      const type = response.headers.get("content-type") || "";
+      const text = await response.text();
+      if (response.status !== 200 || !type.startsWith("image/svg+xml")) problems.push(`${badgeUrl}: status ${response.status}, ${type}`);
+      const level = entity.scorecards[card.id].level || "none";
+      if (!text.includes(`>${level}</text>`)) problems.push(`${badgeUrl} does not say the level ${level}`);
+      if (/<script|on[a-z]+=/i.test(text)) problems.push(`${badgeUrl} has script`);
+      return problems;
+    });
+  }
   await visit("404", `${home}catalog/no-such-kind/default/no-such-entity/`, {
     status: 404,
     extra: async () => {

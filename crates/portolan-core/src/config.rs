@@ -52,6 +52,12 @@ pub struct ScorecardsConfig {
     /// `[[scorecards.gates]]`: minimum levels `check` enforces.
     #[serde(default)]
     pub gates: Vec<ScorecardGate>,
+    /// How many past revisions the portal's trend charts score (0: no
+    /// trend); one every `trend_interval_days`, aligned to Mondays.
+    #[serde(default = "default_trend_samples")]
+    pub trend_samples: usize,
+    #[serde(default = "default_trend_interval_days")]
+    pub trend_interval_days: u32,
 }
 
 impl Default for ScorecardsConfig {
@@ -59,8 +65,19 @@ impl Default for ScorecardsConfig {
         ScorecardsConfig {
             dir: default_scorecards_dir(),
             gates: Vec::new(),
+            trend_samples: default_trend_samples(),
+            trend_interval_days: default_trend_interval_days(),
         }
     }
+}
+
+/// Weekly over the last 26 weeks.
+fn default_trend_samples() -> usize {
+    26
+}
+
+fn default_trend_interval_days() -> u32 {
+    7
 }
 
 /// `[lint]`: which design-lint rules run over API definitions, and how

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod file;
 pub mod git;
 pub mod report;
+pub mod trend;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -82,14 +83,32 @@ pub fn score_cached(
 ) -> Scored {
     let policy_codes: BTreeSet<String> = policies.iter().map(|p| p.config.code.clone()).collect();
     let loaded = file::load_scorecards(source, &checked.catalog.all_files, config, &policy_codes);
+    let (facts, scores) = score_loaded(&loaded, source, checked, policies, options, cache);
+    Scored {
+        loaded,
+        facts,
+        scores,
+    }
+}
+
+/// Score every entity of `checked` on scorecards already loaded (those of
+/// another revision: the portal's trends score past revisions of the
+/// catalog with today's scorecards). `source` is the catalog `checked`
+/// was read from (for CODEOWNERS). Returns each entity's facts and, per
+/// scorecard, the entities it selects with their score.
+#[allow(clippy::type_complexity)]
+pub fn score_loaded(
+    loaded: &LoadedScorecards,
+    source: &dyn Source,
+    checked: &Checked,
+    policies: &[Policy],
+    options: &ScoreOptions,
+    cache: Option<&mut git::GitFactsCache>,
+) -> (Vec<Facts>, Vec<Vec<(EntityId, EntityScore)>>) {
     let entities = &checked.catalog.entities;
     let needs_facts = options.all_facts || !loaded.scorecards.is_empty();
     if !needs_facts {
-        return Scored {
-            loaded,
-            facts: Vec::new(),
-            scores: Vec::new(),
-        };
+        return (Vec::new(), Vec::new());
     }
     // Without `all_facts` (check), only the entities a scorecard selects
     // get facts, and only the facts a rule reads are kept (a schema rule
@@ -191,11 +210,7 @@ pub fn score_cached(
                 .collect()
         })
         .collect();
-    Scored {
-        loaded,
-        facts: all_facts,
-        scores,
-    }
+    (all_facts, scores)
 }
 
 impl Scored {

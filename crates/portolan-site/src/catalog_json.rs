@@ -155,19 +155,7 @@ pub struct CatalogJson<'a> {
     /// API changelogs by entity ref: each API's `latestBreakingChange`.
     pub changelogs: Option<&'a crate::changelog::Changelogs>,
     /// Facts and levels (`None`: no scorecards stage ran).
-    pub scorecards: Option<&'a ScorecardJson>,
-}
-
-/// What the scorecards stage computed, as `catalog.json` shows it: the
-/// site adds it as given and computes none of it.
-#[derive(Debug, Clone, Default)]
-pub struct ScorecardJson {
-    /// The top-level `scorecards`: each scorecard with its levels, rules
-    /// and level histogram.
-    pub scorecards: Value,
-    /// Per entity: its `facts` and its `scorecards` (level and rule states
-    /// on each scorecard that selects it).
-    pub entities: HashMap<EntityId, (Value, Value)>,
+    pub scorecards: Option<&'a crate::scorecards::SiteScorecards>,
 }
 
 /// `catalog.json`'s text (pretty-printed, with a final newline).
@@ -175,7 +163,7 @@ pub fn catalog_json_text(
     checked: &Checked,
     tool_version: &str,
     changelogs: Option<&crate::changelog::Changelogs>,
-    scorecards: Option<&ScorecardJson>,
+    scorecards: Option<&crate::scorecards::SiteScorecards>,
 ) -> String {
     let mut text = Vec::new();
     // Writing into memory cannot fail, nor can the serialisation.
@@ -190,7 +178,7 @@ pub fn write_catalog_json(
     checked: &Checked,
     tool_version: &str,
     changelogs: Option<&crate::changelog::Changelogs>,
-    scorecards: Option<&ScorecardJson>,
+    scorecards: Option<&crate::scorecards::SiteScorecards>,
     mut out: impl std::io::Write,
 ) -> std::io::Result<()> {
     serde_json::to_writer_pretty(
@@ -249,7 +237,7 @@ impl Serialize for CatalogJson<'_> {
             },
         )?;
         if let Some(scorecards) = self.scorecards {
-            map.serialize_entry("scorecards", &scorecards.scorecards)?;
+            map.serialize_entry("scorecards", &scorecards.summary_json())?;
         }
         map.serialize_entry("diagnostics", &Diagnostics(checked))?;
         map.end()
@@ -260,7 +248,7 @@ struct Entities<'a> {
     checked: &'a Checked,
     listed: &'a [EntityId],
     changelogs: Option<&'a crate::changelog::Changelogs>,
-    scorecards: Option<&'a ScorecardJson>,
+    scorecards: Option<&'a crate::scorecards::SiteScorecards>,
 }
 
 impl Serialize for Entities<'_> {
@@ -276,7 +264,7 @@ impl Serialize for Entities<'_> {
                 &all_relations[id],
                 &diagnostics,
                 self.changelogs,
-                self.scorecards.and_then(|s| s.entities.get(&id)),
+                self.scorecards.and_then(|s| s.entity_json(id)),
             ))?;
         }
         seq.end()
@@ -303,7 +291,7 @@ fn entity_json(
     relations: &[portolan_catalog::Relation],
     diagnostics: &DiagnosticIndex<'_>,
     changelogs: Option<&crate::changelog::Changelogs>,
-    scorecards: Option<&(Value, Value)>,
+    scorecards: Option<(Value, Value)>,
 ) -> Value {
     let catalog = &checked.catalog;
     let entity = &catalog.entities[id];
@@ -380,8 +368,8 @@ fn entity_json(
         out.insert("api".into(), api);
     }
     if let Some((facts, levels)) = scorecards {
-        out.insert("facts".into(), facts.clone());
-        out.insert("scorecards".into(), levels.clone());
+        out.insert("facts".into(), facts);
+        out.insert("scorecards".into(), levels);
     }
     out.insert(
         "diagnostics".into(),

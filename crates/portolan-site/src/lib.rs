@@ -26,6 +26,7 @@ pub mod ownership;
 pub mod pages;
 pub mod reference;
 pub mod samples;
+pub mod scorecards;
 pub mod search;
 pub mod site_path;
 pub mod spill;
@@ -63,7 +64,7 @@ pub struct BuildOptions {
     pub changelogs: Option<std::sync::Arc<changelog::Changelogs>>,
     /// Facts and scorecard levels for `catalog.json` (portolan-scorecard
     /// computes them; `None` leaves them out).
-    pub scorecards: Option<std::sync::Arc<catalog_json::ScorecardJson>>,
+    pub scorecards: Option<std::sync::Arc<scorecards::SiteScorecards>>,
 }
 
 impl BuildOptions {
@@ -318,6 +319,7 @@ fn render_site_into(
             history: options.history.as_ref(),
             hide_commit_messages: options.hide_commit_messages,
             changelogs: options.changelogs.as_deref(),
+            scorecards: options.scorecards.as_deref(),
         },
         memo,
         &mut sink,

@@ -53,6 +53,8 @@ pub(crate) struct EntityRecord {
     pub docs: Option<Arc<dyn std::any::Any + Send + Sync>>,
     /// A hash of the findings shown on its page.
     pub findings: u64,
+    /// A hash of what its page shows of the scorecards.
+    pub scores: u64,
     /// A hash of its API's changelog ([`crate::changelog::fingerprint`]).
     pub changes: u64,
     /// Its explorer row, and the row's hash.

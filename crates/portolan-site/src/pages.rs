@@ -76,6 +76,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "changes.html",
         include_str!("../../../themes/default/templates/changes.html"),
     ),
+    (
+        "scorecards.html",
+        include_str!("../../../themes/default/templates/scorecards.html"),
+    ),
+    (
+        "scorecard.html",
+        include_str!("../../../themes/default/templates/scorecard.html"),
+    ),
 ];
 
 /// The theme's files that a `theme_dir` can't replace: its scripts run
@@ -125,6 +133,9 @@ struct SiteContext<'a> {
     errors: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     warnings: Option<usize>,
+    /// The catalog has scorecards: the header links to their pages.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    scorecards: bool,
 }
 
 /// A commit as templates see it: its short id and its date (UTC).
@@ -220,7 +231,7 @@ fn is_listed(catalog: &Catalog, id: EntityId) -> bool {
     e.has_identity() && catalog.index.get(e.key_ref()) == Some(&id)
 }
 
-fn entity_label(catalog: &Catalog, id: EntityId) -> String {
+pub(crate) fn entity_label(catalog: &Catalog, id: EntityId) -> String {
     let e = &catalog.entities[id];
     e.title()
         .map(str::to_string)
@@ -477,6 +488,9 @@ pub struct PageOptions<'a> {
     pub hide_commit_messages: bool,
     /// API changelogs by entity ref; `None` outside git or when turned off.
     pub changelogs: Option<&'a crate::changelog::Changelogs>,
+    /// Scorecards' levels and rule states; `None` when the catalog was not
+    /// scored.
+    pub scorecards: Option<&'a crate::scorecards::SiteScorecards>,
 }
 
 /// How many entities the home page lists as recently changed.
@@ -619,6 +633,7 @@ pub(crate) fn render_pages(
         entity_count: None,
         errors: None,
         warnings: None,
+        scorecards: options.scorecards.is_some_and(|s| !s.cards.is_empty()),
     };
     let site = SiteContext {
         entity_count: Some(listed.len()),
@@ -715,6 +730,7 @@ pub(crate) fn render_pages(
             domains => domains,
             recent => recent,
             head => head,
+            scorecards => v(options.scorecards.map(crate::scorecards::card_summaries)),
         },
     )?);
 
@@ -928,6 +944,9 @@ pub(crate) fn render_pages(
     let changes_of = |id: EntityId| {
         crate::changelog::fingerprint(changelog_of(id), options.hide_commit_messages)
     };
+    // What an entity's page shows of the scorecards, hashed.
+    let scores_of =
+        |id: EntityId| crate::scorecards::entity_fingerprint(options.scorecards, catalog, id);
     let same = |a: &Option<Arc<dyn std::any::Any + Send + Sync>>,
                 b: &Option<Arc<dyn std::any::Any + Send + Sync>>| match (a, b) {
         (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -1140,6 +1159,7 @@ pub(crate) fn render_pages(
                 }
             }),
             diagnostics => v(diagnostics),
+            scorecards => v(options.scorecards.map(|s| crate::scorecards::entity_cards(s, catalog, id))),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url), view_url => v(view_url) },
         })?;
         files.push(Made(
@@ -1163,6 +1183,7 @@ pub(crate) fn render_pages(
             };
             let record = record.filter(|record| {
                 record.findings == findings
+                    && record.scores == scores_of(id)
                     && record.changes == changes_of(id)
                     && same(&record.api, &api_of(id))
                     && same(&record.docs, &docs_of(id))
@@ -1203,6 +1224,7 @@ pub(crate) fn render_pages(
                             api: api_of(id),
                             docs: docs_of(id),
                             findings,
+                            scores: scores_of(id),
                             changes: changes_of(id),
                             row: rows_by_id[&id].clone(),
                             made: made.iter().map(|m| m.0.clone()).collect(),
@@ -1287,6 +1309,7 @@ pub(crate) fn render_pages(
         let context = || {
             context! {
                 site => v(&site), section => "checks", diagnostics => v(chunk),
+                scorecards => v(options.scorecards.map(crate::scorecards::card_summaries)),
                 codes => if i == 0 { codes.clone() } else { Vec::new() },
                 pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
             }
@@ -1306,6 +1329,10 @@ pub(crate) fn render_pages(
             }
             None => memo.page(&checks_tpl, path, context())?,
         });
+    }
+    // Scorecards: their pages and the entities' level badges.
+    if let Some(scorecards) = options.scorecards.filter(|s| !s.cards.is_empty()) {
+        crate::scorecards::render_pages(env, catalog, scorecards, &v(&site), memo, sink)?;
     }
     sink.page(memo.page(
         &env.get_template("404.html")?,

@@ -38,6 +38,30 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
     if let Some(base) = &config.site.base_url {
         options.base_url = base.clone();
     }
+    // A catalog with scorecards is scored as `build` scores it, on a fixed
+    // day and without git (git facts are unknown).
+    if case.join("catalog/scorecards").is_dir() {
+        let scored = portolan_scorecard::score(
+            &source,
+            &checked,
+            &config,
+            &[],
+            &portolan_scorecard::ScoreOptions {
+                today: portolan_scorecard::Day::parse("2025-06-01").unwrap(),
+                git: None,
+                max_git_commits: 0,
+                all_facts: true,
+            },
+        );
+        assert!(
+            scored.loaded.diagnostics.is_empty(),
+            "{:?}",
+            scored.loaded.diagnostics
+        );
+        options.scorecards = Some(std::sync::Arc::new(
+            portolan_site::scorecards::SiteScorecards::from_scored(&scored),
+        ));
+    }
     let mut files = render(&checked, &options).unwrap().files;
     // The theme's assets are copied as they are (checked here against the
     // theme's files) or generated from a syntax theme: not part of what a

@@ -57,12 +57,24 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     };
     // Scorecards: facts and levels for catalog.json, and their findings
     // (gates, expired waivers) with the rest.
+    // Trends reuse the levels of past revisions the last build published.
+    let mut trend_cache = crate::scorecard::TrendCache::default();
+    trend_cache.absorb_site(&out_dir);
     let scorecards = crate::scorecard::score_for_site(
         &workspace,
         global.rev.as_deref().unwrap_or("HEAD"),
         &mut checked,
         None,
+        Some((&mut trend_cache, args.audience.as_deref())),
     );
+    if global.verbose && scorecards.trend_record.is_some() {
+        progress.print(&format!(
+            "portolan: scorecard trends: {} revision{} scored, {} reused\n",
+            trend_cache.scored,
+            plural(trend_cache.scored),
+            trend_cache.reused
+        ));
+    }
     // Findings go to standard error: a build's output is the site.
     if !checked.diagnostics.is_empty() {
         let report = render::render(

@@ -52,6 +52,8 @@ pub struct Caches {
     changed: std::collections::BTreeSet<String>,
     /// Scorecards' git facts, while HEAD and the entities' files stay.
     git_facts: portolan_scorecard::git::GitFactsCache,
+    /// Scorecards' levels at past revisions, by commit.
+    trends: crate::scorecard::TrendCache,
 }
 
 impl Caches {
@@ -133,12 +135,16 @@ pub fn check_and_render(
         None => checked,
     };
     // Scorecards: facts and levels for catalog.json, and their findings.
-    let scorecards = crate::scorecard::score_for_site(
-        workspace,
-        "HEAD",
-        &mut checked,
-        caches.as_deref_mut().map(|c| &mut c.git_facts),
-    );
+    let scorecards = match caches.as_deref_mut() {
+        Some(caches) => crate::scorecard::score_for_site(
+            workspace,
+            "HEAD",
+            &mut checked,
+            Some(&mut caches.git_facts),
+            Some((&mut caches.trends, options.audience)),
+        ),
+        None => crate::scorecard::score_for_site(workspace, "HEAD", &mut checked, None, None),
+    };
     let findings = match caches.as_deref_mut() {
         Some(caches) => {
             let changed = std::mem::take(&mut caches.changed);

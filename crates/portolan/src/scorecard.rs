@@ -175,13 +175,16 @@ pub fn run(global: &GlobalArgs, args: &ScorecardArgs, color: bool) -> Result<Exi
 
 /// Score the catalog a site is built from: the scorecard findings join
 /// `checked`'s (so a gate failure stops the build as it fails `check`),
-/// and the facts and levels are returned for `catalog.json`.
+/// and the facts and levels are returned for the site (its scorecard
+/// pages, badges and `catalog.json`). With `trends`, the levels at past
+/// revisions too ([`trend_points`]).
 pub fn score_for_site(
     workspace: &Workspace,
     rev: &str,
     checked: &mut Checked,
     git_cache: Option<&mut portolan_scorecard::git::GitFactsCache>,
-) -> std::sync::Arc<portolan_site::catalog_json::ScorecardJson> {
+    trends: Option<(&mut TrendCache, Option<&str>)>,
+) -> std::sync::Arc<portolan_site::scorecards::SiteScorecards> {
     let today = today();
     let options = ScoreOptions {
         today,
@@ -203,64 +206,230 @@ pub fn score_for_site(
     let found = scored.diagnostics(checked, &workspace.config, today);
     checked.diagnostics.extend(found);
     portolan_core::diagnostic::sort_diagnostics(&mut checked.diagnostics);
-    std::sync::Arc::new(catalog_json_data(&scored))
+    let mut site = portolan_site::scorecards::SiteScorecards::from_scored(&scored);
+    if let Some((cache, audience)) = trends
+        && !scored.loaded.scorecards.is_empty()
+        && workspace.config.scorecards.trend_samples > 0
+    {
+        trend_points(workspace, rev, audience, &scored, &mut site, cache);
+    }
+    std::sync::Arc::new(site)
 }
 
-/// `catalog.json`'s scorecard data: every entity's facts, and its level
-/// and rule states on each scorecard that selects it.
-pub fn catalog_json_data(scored: &Scored) -> portolan_site::catalog_json::ScorecardJson {
-    use serde_json::{Map, Value, json};
-    let mut levels: Vec<Map<String, Value>> = vec![Map::new(); scored.facts.len()];
-    let mut summaries = Vec::new();
-    for (index, card) in scored.loaded.scorecards.iter().enumerate() {
-        let mut histogram: Vec<usize> = vec![0; card.levels.len() + 1];
-        for (id, score) in &scored.scores[index] {
-            histogram[score.level.map_or(0, |l| l + 1)] += 1;
-            let rules: Map<String, Value> = score
-                .rules
-                .iter()
-                .map(|r| {
-                    (
-                        card.rules[r.rule].id.clone(),
-                        json!({ "state": r.state, "value": r.value, "reason": r.reason }),
-                    )
-                })
-                .collect();
-            levels[*id].insert(
-                card.id.clone(),
-                json!({
-                    "level": score.level.map(|l| card.levels[l].clone()),
-                    "rules": rules,
-                }),
-            );
+/// Most revisions a trend samples (`trend_samples` above is cut to it).
+const MAX_TREND_SAMPLES: usize = 520;
+
+/// The levels of each sampled past revision, by commit, kept between
+/// builds (read back from the last site's `scorecards/trend.json`) and
+/// between `serve`'s rebuilds: a commit is scored once for the same
+/// scorecards, configuration, policies and audience.
+#[derive(Debug, Default)]
+pub struct TrendCache {
+    record: portolan_site::scorecards::TrendRecord,
+    /// Revisions scored and reused by the last call.
+    pub scored: usize,
+    pub reused: usize,
+}
+
+impl TrendCache {
+    /// Take the levels a previous build published (ignored when they do
+    /// not parse).
+    pub fn absorb_published(&mut self, bytes: &[u8]) {
+        if let Ok(record) = serde_json::from_slice(bytes) {
+            self.record = record;
         }
-        summaries.push(json!({
-            "id": card.id,
-            "name": card.name,
-            "description": card.description,
-            "file": card.file,
-            "levels": card.levels,
-            "rules": card.rules.iter().map(|r| json!({
-                "id": r.id,
-                "title": r.title,
-                "level": card.levels[r.level],
-            })).collect::<Vec<_>>(),
-            "histogram": std::iter::once("none".to_string())
-                .chain(card.levels.iter().cloned())
-                .zip(histogram)
-                .map(|(level, entities)| json!({ "level": level, "entities": entities }))
-                .collect::<Vec<_>>(),
-        }));
     }
-    let entities = scored
-        .facts
+
+    /// Read `scorecards/trend.json` of the site in `out_dir`, if any.
+    pub fn absorb_site(&mut self, out_dir: &std::path::Path) {
+        use std::io::Read;
+        // Far above what 520 samples of a few scorecards take.
+        const MAX_BYTES: u64 = 16 << 20;
+        let path = out_dir.join(portolan_site::scorecards::TREND_JSON);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return;
+        };
+        let mut bytes = Vec::new();
+        if meta.is_file()
+            && meta.len() <= MAX_BYTES
+            && std::fs::File::open(&path)
+                .and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes))
+                .is_ok()
+        {
+            self.absorb_published(&bytes);
+        }
+    }
+}
+
+/// What the levels of a past revision depend on besides its commit: the
+/// scorecard files, portolan.toml (discovery, limits, `[scorecards]`),
+/// the policies, the audience and this version of portolan.
+fn trend_key(workspace: &Workspace, scored: &Scored, audience: Option<&str>) -> String {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same inputs give the same key in every
+    // run (a key that changed would only cost a recomputation).
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    crate::VERSION.hash(&mut hasher);
+    audience.hash(&mut hasher);
+    for file in &scored.loaded.files {
+        (&file.path, &file.text).hash(&mut hasher);
+    }
+    let config = workspace
+        .source
+        .read(portolan_core::config::CONFIG_FILE, 1 << 20)
+        .unwrap_or_default();
+    config.hash(&mut hasher);
+    portolan_check::policy::fingerprint(&workspace.policies).hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// Fill each card's trend: the levels of the catalog at the start of each
+/// of the last `trend_samples - 1` intervals (today's scorecards applied
+/// to each past revision, read from git without a checkout: checked,
+/// restricted to `audience`, scored as of its commit's day), then today's.
+/// Nothing outside git.
+fn trend_points(
+    workspace: &Workspace,
+    rev: &str,
+    audience: Option<&str>,
+    scored: &Scored,
+    site: &mut portolan_site::scorecards::SiteScorecards,
+    cache: &mut TrendCache,
+) {
+    use portolan_site::scorecards::TrendPoint;
+    use rayon::prelude::*;
+    cache.scored = 0;
+    cache.reused = 0;
+    let config = &workspace.config.scorecards;
+    let Some((head_id, head_time)) =
+        git2::Repository::discover(&workspace.root)
+            .ok()
+            .and_then(|repo| {
+                let commit = repo.revparse_single(rev).ok()?.peel_to_commit().ok()?;
+                Some((commit.id().to_string(), commit.time().seconds()))
+            })
+    else {
+        return;
+    };
+    let samples = config.trend_samples.min(MAX_TREND_SAMPLES);
+    let boundaries = portolan_scorecard::trend::boundaries(
+        head_time,
+        samples.saturating_sub(1),
+        config.trend_interval_days,
+    );
+    let Some(past) = portolan_scorecard::trend::sample_revisions(&workspace.root, rev, &boundaries)
+    else {
+        return;
+    };
+    let key = trend_key(workspace, scored, audience);
+    if cache.record.key != key {
+        cache.record = portolan_site::scorecards::TrendRecord {
+            key,
+            commits: Default::default(),
+        };
+    }
+    let mut commits: Vec<&str> = past.iter().map(|s| s.commit.as_str()).collect();
+    commits.sort_unstable();
+    commits.dedup();
+    let missing: Vec<&str> = commits
         .iter()
-        .zip(levels)
-        .enumerate()
-        .map(|(id, (facts, levels))| (id, (json!(facts), Value::Object(levels))))
+        .copied()
+        .filter(|c| !cache.record.commits.contains_key(*c))
         .collect();
-    portolan_site::catalog_json::ScorecardJson {
-        scorecards: Value::Array(summaries),
-        entities,
+    cache.reused = commits.len() - missing.len();
+    cache.scored = missing.len();
+    // Two revisions at a time: each holds a whole catalog.
+    let made: Vec<(String, std::collections::BTreeMap<String, Vec<usize>>)> = missing
+        .par_iter()
+        .with_max_len(1)
+        .filter_map(|commit| {
+            let levels = levels_at(workspace, commit, audience, scored)?;
+            Some((commit.to_string(), levels))
+        })
+        .collect();
+    cache.record.commits.extend(made);
+    // The record keeps only what this trend shows (it does not grow).
+    let shown: std::collections::BTreeSet<&str> = commits.iter().copied().collect();
+    cache
+        .record
+        .commits
+        .retain(|c, _| shown.contains(c.as_str()));
+    for card in &mut site.cards {
+        card.trend = past
+            .iter()
+            .filter_map(|sample| {
+                let counts = cache.record.commits.get(&sample.commit)?.get(&card.id)?;
+                Some(TrendPoint {
+                    commit: sample.commit.clone(),
+                    time: sample.time,
+                    counts: counts.clone(),
+                })
+            })
+            .collect();
+        card.trend.push(TrendPoint {
+            commit: head_id.clone(),
+            time: head_time,
+            counts: card.histogram(),
+        });
     }
+    site.trend_record = Some(cache.record.clone());
+}
+
+/// Each scorecard's level counts (by id) at `commit`: its catalog read
+/// from git, checked, restricted to `audience` and scored as of the
+/// commit's day. `None` when the revision cannot be read.
+fn levels_at(
+    workspace: &Workspace,
+    commit: &str,
+    audience: Option<&str>,
+    scored: &Scored,
+) -> Option<std::collections::BTreeMap<String, Vec<usize>>> {
+    let source = portolan_core::source::GitSource::open(&workspace.root, commit).ok()?;
+    let time = git2::Repository::discover(&workspace.root)
+        .ok()?
+        .revparse_single(commit)
+        .ok()?
+        .peel_to_commit()
+        .ok()?
+        .time()
+        .seconds();
+    let mut options = CheckOptions::from_config(&workspace.config);
+    options.keep_definitions = false;
+    let checked =
+        portolan_check::check(&source, &workspace.config, &workspace.policies, &options).ok()?;
+    let checked = match audience {
+        Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
+        None => checked,
+    };
+    let (_, scores) = portolan_scorecard::score_loaded(
+        &scored.loaded,
+        &source,
+        &checked,
+        &workspace.policies,
+        &ScoreOptions {
+            today: Day::from_unix_seconds(time),
+            git: Some((workspace.root.clone(), commit.to_string())),
+            max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
+            all_facts: false,
+        },
+        None,
+    );
+    Some(
+        scored
+            .loaded
+            .scorecards
+            .iter()
+            .zip(scores)
+            .map(|(card, entities)| {
+                (
+                    card.id.clone(),
+                    portolan_site::scorecards::counts_of(
+                        card.levels.len(),
+                        entities.iter().map(|(_, score)| score.level),
+                    ),
+                )
+            })
+            .collect(),
+    )
 }

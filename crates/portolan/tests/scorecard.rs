@@ -376,3 +376,228 @@ fn build_puts_facts_and_levels_in_catalog_json() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("S002"), "{}", out.stderr);
 }
+
+/// Commit the work tree of `repo` at `time` (Unix seconds).
+fn commit_all(repo: &git2::Repository, time: i64, message: &str) {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature =
+        git2::Signature::new("Ann", "ann@example.com", &git2::Time::new(time, 0)).unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        parent.as_ref().into_iter().collect::<Vec<_>>().as_slice(),
+    )
+    .unwrap();
+}
+
+const TREND_TEAM: &str = "apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+spec:
+  type: team
+  children: []
+  members: [ann]
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: ann
+spec:
+  memberOf: [team-a]
+";
+
+fn trend_component(name: &str, description: bool, runbook: bool) -> String {
+    let mut text = format!(
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
+    );
+    if description {
+        text.push_str("  description: Takes orders.\n");
+    }
+    if runbook {
+        text.push_str(
+            "  links:\n    - url: https://runbooks.example/orders\n      type: runbook\n",
+        );
+    }
+    text.push_str("spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n");
+    text
+}
+
+/// The trend on a repository whose catalog got better week by week: each
+/// sampled revision is scored from git (no checkout) with today's
+/// scorecard, the result is cached in the published `trend.json`, and a
+/// rebuild reuses it until the scorecard changes.
+#[test]
+fn build_draws_the_trend_from_past_revisions_and_reuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let repo = git2::Repository::init(root).unwrap();
+    // Monday 2024-06-03 00:00 UTC.
+    let monday = 1_717_372_800;
+    let day = 86_400;
+    let week = 7 * day;
+    write(root, "portolan.toml", "[scorecards]\ntrend_samples = 5\n");
+    write(root, ".gitignore", "site/\n");
+    write(
+        root,
+        "scorecards/readiness.yaml",
+        "name: Readiness\nselector: { kind: Component }\nlevels: [Bronze, Silver]\nrules:\n  - id: described\n    level: Bronze\n    fact: description.length\n    op: gt\n    value: 0\n  - id: runbook\n    level: Silver\n    fact: links.runbook\n    value: true\n",
+    );
+    let catalog = |parts: &[String]| format!("{TREND_TEAM}{}", parts.concat());
+    // Three weeks back, a Tuesday: an undescribed service (no level).
+    write(
+        root,
+        "catalog-info.yaml",
+        &catalog(&[trend_component("orders", false, false)]),
+    );
+    commit_all(&repo, monday - 3 * week + day, "orders");
+    write(
+        root,
+        "catalog-info.yaml",
+        &catalog(&[trend_component("orders", true, false)]),
+    );
+    commit_all(&repo, monday - 2 * week + day, "describe orders");
+    write(
+        root,
+        "catalog-info.yaml",
+        &catalog(&[trend_component("orders", true, true)]),
+    );
+    commit_all(&repo, monday - week + day, "orders' runbook");
+    // HEAD, a Tuesday: a second, undescribed service.
+    write(
+        root,
+        "catalog-info.yaml",
+        &catalog(&[
+            trend_component("orders", true, true),
+            trend_component("carts", false, false),
+        ]),
+    );
+    commit_all(&repo, monday + day, "carts");
+
+    let out = run(root, &["build", "--out", "site", "-v"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Four boundaries before HEAD's week; the oldest precedes the first
+    // commit, so three revisions are scored.
+    assert!(
+        out.stderr
+            .contains("scorecard trends: 3 revisions scored, 0 reused"),
+        "{}",
+        out.stderr
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("site/catalog.json")).unwrap())
+            .unwrap();
+    let trend: Vec<(String, Vec<u64>)> = json["scorecards"][0]["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| {
+            (
+                point["date"].as_str().unwrap().to_string(),
+                point["histogram"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h["entities"].as_u64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        trend,
+        vec![
+            ("2024-05-20".to_string(), vec![1, 0, 0]),
+            ("2024-05-27".to_string(), vec![0, 1, 0]),
+            ("2024-06-03".to_string(), vec![0, 0, 1]),
+            ("2024-06-04".to_string(), vec![1, 0, 1]),
+        ]
+    );
+    // The same in the schema catalog.json follows.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog-schema/catalog.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The page draws it and lists it as a table.
+    let page = std::fs::read_to_string(root.join("site/scorecards/readiness/index.html")).unwrap();
+    assert!(page.contains("<svg class=\"trend\""), "no trend chart");
+    for date in ["2024-05-20", "2024-05-27", "2024-06-03", "2024-06-04"] {
+        assert!(
+            page.contains(&format!("<time datetime=\"{date}\">")),
+            "{date}"
+        );
+    }
+    let published = std::fs::read(root.join("site/scorecards/trend.json")).unwrap();
+
+    // A rebuild scores nothing again and publishes the same bytes.
+    let out = run(root, &["build", "--out", "site", "-v"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("scorecard trends: 0 revisions scored, 3 reused"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read(root.join("site/scorecards/trend.json")).unwrap(),
+        published
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("site/scorecards/readiness/index.html")).unwrap(),
+        page
+    );
+
+    // Another scorecard (here: without the runbook rule, edited in the
+    // work tree) scores every revision again, by its own rules.
+    write(
+        root,
+        "scorecards/readiness.yaml",
+        "name: Readiness\nselector: { kind: Component }\nlevels: [Bronze]\nrules:\n  - id: described\n    level: Bronze\n    fact: description.length\n    op: gt\n    value: 0\n",
+    );
+    let out = run(root, &["build", "--out", "site", "-v"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("scorecard trends: 3 revisions scored, 0 reused"),
+        "{}",
+        out.stderr
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("site/catalog.json")).unwrap())
+            .unwrap();
+    let counts: Vec<&serde_json::Value> = json["scorecards"][0]["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["histogram"][1]["entities"])
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            &serde_json::json!(0),
+            &serde_json::json!(1),
+            &serde_json::json!(1),
+            &serde_json::json!(1)
+        ]
+    );
+}
