@@ -31,7 +31,7 @@ pub struct Applied {
 }
 
 fn baselined(d: &Diagnostic) -> Option<&str> {
-    if d.code.starts_with('L') {
+    if d.code.starts_with('L') || d.code == portolan_core::codes::CUSTOM_RULE.code {
         d.fingerprint.as_deref()
     } else {
         None

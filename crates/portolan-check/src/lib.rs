@@ -145,7 +145,7 @@ pub fn check_cached(
         max_reference_depth: options.max_reference_depth,
         ..Default::default()
     };
-    let lint = portolan_lint::Settings::new(&config.lint);
+    let lint = lint_settings(source, config, options, &mut catalog, &mut diagnostics);
     let apis = apis::check_apis_cached(
         source,
         &catalog,
@@ -240,6 +240,56 @@ pub fn check_cached(
         diagnostics,
         lint_baseline,
     })
+}
+
+/// `[lint]` of portolan.toml over the Spectral ruleset, when there is one:
+/// the file `[lint] ruleset` names, or `.spectral.yaml`/`.yml`/`.json` at
+/// the root. Its findings (U002, U003) join `diagnostics`, and its text
+/// the catalog's files (for code frames).
+fn lint_settings(
+    source: &dyn Source,
+    config: &Config,
+    options: &CheckOptions,
+    catalog: &mut Catalog,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> portolan_lint::Settings {
+    use portolan_core::source::ReadError;
+    let candidates: Vec<&str> = match &config.lint.ruleset {
+        Some(path) => vec![path.as_str()],
+        None => portolan_lint::ruleset::DEFAULT_FILES.to_vec(),
+    };
+    for path in candidates {
+        match source.read(path, options.load.max_file_size) {
+            Ok(bytes) => {
+                let Ok(text) = String::from_utf8(bytes) else {
+                    diagnostics.push(
+                        Diagnostic::new(&codes::RULESET_INVALID, format!("{path} is not UTF-8"))
+                            .in_file(path),
+                    );
+                    break;
+                };
+                let file = Arc::new(portolan_core::files::SourceFile::new(path, text));
+                let ruleset =
+                    portolan_lint::ruleset::read(&file, options.load.yaml_limits, diagnostics);
+                catalog.files.insert(file);
+                return portolan_lint::Settings::with_ruleset(&config.lint, ruleset);
+            }
+            Err(ReadError::NotFound) if config.lint.ruleset.is_none() => continue,
+            Err(err) => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        &codes::RULESET_INVALID,
+                        format!(
+                            "the ruleset `{path}` (`ruleset` under [lint]) cannot be read: {err}"
+                        ),
+                    )
+                    .in_file(portolan_core::config::CONFIG_FILE),
+                );
+                break;
+            }
+        }
+    }
+    portolan_lint::Settings::new(&config.lint)
 }
 
 /// The lint baseline at `path` (catalog-relative, read through the

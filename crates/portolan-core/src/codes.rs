@@ -480,6 +480,15 @@ codes! {
     WAIVER_UNMATCHED = "S004", "waiver-unmatched", Warning,
         "A scorecard waiver names an entity the scorecard does not apply to.",
         "The waiver's `entity` (an entity ref such as `component:default/billing`; kind and namespace as in any reference) is not in the catalog, or the scorecard's selector does not select it, so the waiver exempts nothing. Usually the entity was renamed or removed: update or delete the waiver.";
+    CUSTOM_RULE = "U001", "custom-rule", Warning,
+        "A custom lint rule of the ruleset found something.",
+        "Custom rules are written in a Spectral ruleset (`.spectral.yaml`, `.spectral.yml` or `.spectral.json` at the catalog root, or the file `ruleset` under `[lint]` names): `given` selects nodes of each API definition with a JSONPath, `then` names a `field` of them and a core function (truthy, falsy, defined, undefined, pattern, casing, length, enumeration, alphabetical, schema, xor, or), and `message` says what is wrong (`{{error}}`, `{{property}}`, `{{value}}`, `{{path}}`, `{{description}}`). Each finding names its rule; its level is the rule's `severity`, and `overrides` in the ruleset set it per file.";
+    RULESET_UNSUPPORTED = "U002", "ruleset-unsupported", Warning,
+        "A part of the Spectral ruleset cannot run in portolan.",
+        "portolan reads Spectral rulesets without Node: `extends` of `spectral:oas` and `spectral:asyncapi` (recommended, all or off), rule severities (Spectral's rule names map to portolan's rules), `overrides` by file glob, and custom rules whose functions are Spectral's core functions. A rule with a JavaScript function, a JSONPath-Plus filter that runs script (`@property`, method calls), an `extends` of a URL, package or other file, an override by JSON pointer, or a Spectral rule portolan does not have is reported here once, so nothing is dropped silently; the rest of the ruleset applies.";
+    RULESET_INVALID = "U003", "ruleset-invalid", Error,
+        "The Spectral ruleset is malformed.",
+        "A field of the ruleset has the wrong shape: a severity that is not error, warn, info, hint, off, 0-3 or a boolean; a rule without `given` or `then`; a `then` without a function or with options the function needs missing; a path that is not a JSONPath; a regular expression or JSON Schema that does not compile; an unknown format. The finding points at the place; the rule is not run until it is fixed.";
     SLO_INVALID = "O001", "slo-invalid", Error,
         "An SLO file does not follow the schema of its format.",
         "A file is read as an SLO file when it declares `apiVersion: openslo/v1` or `openslo/v1alpha` (OpenSLO), or `version: prometheus/v1` (Sloth; or `apiVersion: sloth.slok.dev/v1` with `kind: PrometheusServiceLevel`). Each document is checked against the schema of its format, published in `catalog-schema/slo/` for editors: required fields, types, names (OpenSLO names are lowercase DNS labels), the kinds of the format, no unknown fields. A document that fails is shown but not used for error budgets or scorecard facts.";

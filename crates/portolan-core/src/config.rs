@@ -104,6 +104,11 @@ pub struct LintConfig {
     /// writes it.
     #[serde(default)]
     pub baseline: Option<String>,
+    /// A Spectral ruleset to read (relative to the catalog root). When
+    /// unset, `.spectral.yaml`, `.spectral.yml` or `.spectral.json` at the
+    /// root is read if there is one.
+    #[serde(default)]
+    pub ruleset: Option<String>,
 }
 
 /// A `[lint]` preset.

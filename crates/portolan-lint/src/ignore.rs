@@ -22,7 +22,8 @@ pub const KEY: &str = "x-lint-ignore";
 /// Where rules are ignored: object pointer → codes.
 #[derive(Debug, Default)]
 pub struct Ignores {
-    by_pointer: HashMap<String, Vec<&'static str>>,
+    /// Codes of portolan's rules, and names of custom rules.
+    by_pointer: HashMap<String, Vec<String>>,
     /// Problems: (pointer of the `x-lint-ignore` value, message).
     pub problems: Vec<(String, String)>,
 }
@@ -31,13 +32,19 @@ impl Ignores {
     /// Collect every `x-lint-ignore` of a bundled document (an explicit
     /// stack: linear in the document, whatever its depth).
     pub fn collect(doc: &Value) -> Ignores {
+        Ignores::collect_with(doc, &[])
+    }
+
+    /// [`Ignores::collect`], where `custom` names the ruleset's custom
+    /// rules (which may be ignored by name too).
+    pub fn collect_with(doc: &Value, custom: &[&str]) -> Ignores {
         let mut ignores = Ignores::default();
         let mut stack: Vec<(String, &Value)> = vec![(String::new(), doc)];
         while let Some((pointer, value)) = stack.pop() {
             match value {
                 Value::Object(map) => {
                     if let Some(ignore) = map.get(KEY) {
-                        ignores.read(&pointer, ignore);
+                        ignores.read(&pointer, ignore, custom);
                     }
                     for (key, child) in map {
                         if key != KEY && (child.is_object() || child.is_array()) {
@@ -59,7 +66,7 @@ impl Ignores {
         ignores
     }
 
-    fn read(&mut self, pointer: &str, value: &Value) {
+    fn read(&mut self, pointer: &str, value: &Value, custom: &[&str]) {
         let at = format!("{pointer}/{KEY}");
         let names: Vec<(String, &str)> = match value {
             Value::String(name) => vec![(at.clone(), name.as_str())],
@@ -96,12 +103,15 @@ impl Ignores {
             }
         };
         for (name_at, name) in names {
-            match crate::find_rule(name) {
-                Some(rule) => self
+            let known = crate::find_rule(name)
+                .map(|rule| rule.code.code.to_string())
+                .or_else(|| custom.contains(&name).then(|| name.to_string()));
+            match known {
+                Some(key) => self
                     .by_pointer
                     .entry(pointer.to_string())
                     .or_default()
-                    .push(rule.code.code),
+                    .push(key),
                 None => {
                     let hint = codes::ALL
                         .iter()
@@ -120,6 +130,11 @@ impl Ignores {
         self.by_pointer.is_empty()
     }
 
+    /// Whether the custom rule `name` is ignored at `pointer`.
+    pub fn ignores_name(&self, name: &str, pointer: &str) -> bool {
+        self.ignores(name, pointer)
+    }
+
     /// Whether `code` is ignored at `pointer`: on the object itself or on
     /// one of the objects holding it.
     pub fn ignores(&self, code: &str, pointer: &str) -> bool {
@@ -129,7 +144,7 @@ impl Ignores {
         let holds = |prefix: &str| {
             self.by_pointer
                 .get(prefix)
-                .is_some_and(|codes| codes.contains(&code))
+                .is_some_and(|codes| codes.iter().any(|c| c == code))
         };
         if holds("") {
             return true;

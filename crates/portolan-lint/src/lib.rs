@@ -15,8 +15,10 @@
 //! Which rules run, and how loudly, is [`Settings`]: `[lint]` of
 //! portolan.toml (presets, levels by code/name/alias, per-file overrides).
 
+pub mod custom;
 pub mod ignore;
 pub mod rules;
+pub mod ruleset;
 mod settings;
 pub mod walk;
 
@@ -184,7 +186,7 @@ pub fn lint_document<'r>(
 /// with the level `settings` gives that rule in that file.
 pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagnostic> {
     let rules = settings.rules_to_run();
-    if rules.is_empty() {
+    if rules.is_empty() && settings.custom_rules().is_empty() {
         return Vec::new();
     }
     let findings = lint_document(set.format, &bundled.doc, rules.iter().copied());
@@ -195,7 +197,12 @@ pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagno
         .values()
         .any(|f| f.file.text.contains(ignore::KEY))
     {
-        ignore::Ignores::collect(&bundled.doc)
+        let names: Vec<&str> = settings
+            .custom_rules()
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        ignore::Ignores::collect_with(&bundled.doc, &names)
     } else {
         ignore::Ignores::default()
     };
@@ -223,6 +230,30 @@ pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagno
         d.severity = severity;
         if let Some(help) = finding.help {
             d = d.with_help(help);
+        }
+        out.push(d);
+    }
+    // The ruleset's custom rules (they honour `x-lint-ignore` by name).
+    let custom = settings.custom_rules();
+    for finding in custom::run(custom, set.format, &bundled.doc) {
+        let rule = &custom[finding.rule];
+        if ignores.ignores_name(&rule.name, &finding.pointer) {
+            continue;
+        }
+        let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
+        let Some(severity) = settings.custom_severity(rule, &file) else {
+            continue;
+        };
+        let fingerprint = format!("U001:{} {file}#{}", rule.name, finding.pointer);
+        let mut d = Diagnostic::new(
+            &portolan_core::codes::CUSTOM_RULE,
+            format!("{}: {}", rule.name, finding.message),
+        )
+        .at(file, span);
+        d.fingerprint = Some(fingerprint);
+        d.severity = severity;
+        if let Some(description) = &rule.description {
+            d = d.with_help(description.clone());
         }
         out.push(d);
     }

@@ -24,20 +24,28 @@ use portolan_core::Severity;
 use portolan_core::codes::{self, Code};
 use portolan_core::config::{LintConfig, LintLevel, LintPreset};
 
+use crate::custom::CustomRule;
+use crate::ruleset::Ruleset;
 use crate::{Family, Rule, Tier, rules::RULES};
 
-/// `[lint]`, resolved.
+/// `[lint]`, resolved (with the Spectral ruleset, when there is one).
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Level of each rule (by code) everywhere; `None`: off.
     levels: BTreeMap<&'static str, Option<Severity>>,
     overrides: Vec<Override>,
+    /// The ruleset's custom rules (their own levels inside).
+    custom: Vec<CustomRule>,
+    /// What the ruleset was (for the fingerprint).
+    ruleset_text: String,
 }
 
 #[derive(Debug, Clone)]
 struct Override {
     globs: Vec<GlobMatcher>,
     levels: BTreeMap<&'static str, Option<Severity>>,
+    /// Custom rules' levels, by name.
+    custom: BTreeMap<String, Option<Severity>>,
 }
 
 impl Default for Settings {
@@ -79,10 +87,20 @@ fn levels_of<'a>(
 
 impl Settings {
     pub fn new(config: &LintConfig) -> Settings {
-        let presets: &[LintPreset] = if config.extends.is_empty() {
-            &[LintPreset::Recommended]
-        } else {
+        Settings::with_ruleset(config, Ruleset::default())
+    }
+
+    /// `[lint]` over a Spectral ruleset: the ruleset's `extends` apply
+    /// when `[lint] extends` is empty, its rule levels come before
+    /// `[lint.rules]`, and its overrides after `[[lint.overrides]]` (the
+    /// first override naming a rule wins, so portolan.toml's do).
+    pub fn with_ruleset(config: &LintConfig, ruleset: Ruleset) -> Settings {
+        let presets: &[LintPreset] = if !config.extends.is_empty() {
             &config.extends
+        } else if !ruleset.presets.is_empty() {
+            &ruleset.presets
+        } else {
+            &[LintPreset::Recommended]
         };
         let mut levels: BTreeMap<&'static str, Option<Severity>> =
             RULES.iter().map(|r| (r.code.code, None)).collect();
@@ -96,10 +114,11 @@ impl Settings {
                 }
             }
         }
+        levels.extend(ruleset.levels.iter().copied());
         levels.extend(levels_of(
             config.rules.iter().map(|(k, v)| (k.get_ref(), v)),
         ));
-        let overrides = config
+        let mut overrides: Vec<Override> = config
             .overrides
             .iter()
             .map(|o| Override {
@@ -111,9 +130,42 @@ impl Settings {
                     .map(|g| g.compile_matcher())
                     .collect(),
                 levels: levels_of(o.rules.iter().map(|(k, v)| (k.get_ref(), v))),
+                custom: BTreeMap::new(),
             })
             .collect();
-        Settings { levels, overrides }
+        for crate::ruleset::RulesetOverride {
+            globs,
+            levels: rules,
+        } in &ruleset.overrides
+        {
+            let mut levels = BTreeMap::new();
+            let mut custom = BTreeMap::new();
+            for (key, level) in rules {
+                match code_of(key) {
+                    Some(code) => {
+                        levels.insert(code.code, *level);
+                    }
+                    None => {
+                        custom.insert(key.clone(), *level);
+                    }
+                }
+            }
+            overrides.push(Override {
+                globs: globs
+                    .iter()
+                    .filter_map(|g| Glob::new(g).ok())
+                    .map(|g| g.compile_matcher())
+                    .collect(),
+                levels,
+                custom,
+            });
+        }
+        Settings {
+            levels,
+            overrides,
+            custom: ruleset.custom,
+            ruleset_text: ruleset.text,
+        }
     }
 
     /// Every rule on, at its default level (tests, benchmarks).
@@ -163,7 +215,25 @@ impl Settings {
                 format!("{globs:?}{:?}", o.levels)
             })
             .collect();
-        format!("{:?}{overrides:?}", self.levels)
+        format!("{:?}{overrides:?}{}", self.levels, self.ruleset_text)
+    }
+
+    /// The ruleset's custom rules that are on in at least one file.
+    pub fn custom_rules(&self) -> &[CustomRule] {
+        &self.custom
+    }
+
+    /// The level of custom rule `rule`'s findings in `file`.
+    pub fn custom_severity(&self, rule: &CustomRule, file: &str) -> Option<Severity> {
+        let path = file.split('#').next().unwrap_or(file);
+        for o in &self.overrides {
+            if let Some(level) = o.custom.get(&rule.name)
+                && o.globs.iter().any(|g| g.is_match(path))
+            {
+                return *level;
+            }
+        }
+        rule.severity
     }
 }
 
