@@ -668,6 +668,8 @@ async function checkExample(browser, dir, base) {
   const richness = (e) =>
     (e.metadata.annotations?.["backstage.io/techdocs-ref"] ? 1000 : 0) +
     (e.api?.bundle ? 100 + (e.api.operations || 0) + (e.api.schemas || 0) : 0) +
+    // The operability card with SLOs (and their tables) gets audited too.
+    (e.operability?.slos?.length ? 50 : 0) +
     e.relations.length;
   const entityPages = {};
   await page.goto(explorerUrl);

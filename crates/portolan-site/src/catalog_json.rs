@@ -367,6 +367,12 @@ fn entity_json(
         }
         out.insert("api".into(), api);
     }
+    if let Some(operability) = crate::operability::of_entity(checked, catalog, id) {
+        out.insert(
+            "operability".into(),
+            serde_json::to_value(operability).unwrap_or(Value::Null),
+        );
+    }
     if let Some((facts, levels)) = scorecards {
         out.insert("facts".into(), facts);
         out.insert("scorecards".into(), levels);

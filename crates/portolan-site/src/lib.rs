@@ -21,6 +21,7 @@ pub mod highlight;
 pub mod links;
 pub mod markdown;
 pub mod memo;
+pub mod operability;
 pub mod output;
 pub mod ownership;
 pub mod pages;

@@ -55,6 +55,8 @@ pub(crate) struct EntityRecord {
     pub findings: u64,
     /// A hash of what its page shows of the scorecards.
     pub scores: u64,
+    /// A hash of its SLOs ([`crate::operability::fingerprint`]).
+    pub operability: u64,
     /// A hash of its API's changelog ([`crate::changelog::fingerprint`]).
     pub changes: u64,
     /// Its explorer row, and the row's hash.

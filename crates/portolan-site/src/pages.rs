@@ -1160,6 +1160,7 @@ pub(crate) fn render_pages(
             }),
             diagnostics => v(diagnostics),
             scorecards => v(options.scorecards.map(|s| crate::scorecards::entity_cards(s, catalog, id))),
+            operability => v(crate::operability::of_entity(checked, catalog, id)),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url), view_url => v(view_url) },
         })?;
         files.push(Made(
@@ -1184,6 +1185,7 @@ pub(crate) fn render_pages(
             let record = record.filter(|record| {
                 record.findings == findings
                     && record.scores == scores_of(id)
+                    && record.operability == crate::operability::fingerprint(checked, catalog, id)
                     && record.changes == changes_of(id)
                     && same(&record.api, &api_of(id))
                     && same(&record.docs, &docs_of(id))
@@ -1225,6 +1227,7 @@ pub(crate) fn render_pages(
                             docs: docs_of(id),
                             findings,
                             scores: scores_of(id),
+                            operability: crate::operability::fingerprint(checked, catalog, id),
                             changes: changes_of(id),
                             row: rows_by_id[&id].clone(),
                             made: made.iter().map(|m| m.0.clone()).collect(),
