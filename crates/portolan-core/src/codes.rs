@@ -613,3 +613,61 @@ mod tests {
         }
     }
 }
+
+/// Where the reference of every code is published: `docs/codes.md` of the
+/// repository, which [`markdown_reference`] generates (a test keeps it
+/// current).
+pub const REFERENCE_URL: &str = "https://github.com/portolan-dev/portolan/blob/main/docs/codes.md";
+
+/// The anchor of `code`'s section in [`markdown_reference`] (GitHub's
+/// heading slugs: lower case, spaces as `-`).
+pub fn anchor(code: &Code) -> String {
+    format!("{}-{}", code.code, code.name).to_ascii_lowercase()
+}
+
+/// The URL of `code`'s explanation (SARIF's `helpUri`).
+pub fn help_uri(code: &Code) -> String {
+    format!("{REFERENCE_URL}#{}", anchor(code))
+}
+
+/// `docs/codes.md`: every code with its summary, default severity,
+/// explanation (what `--explain` prints) and other tools' names for it.
+pub fn markdown_reference() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\n\
+         Every finding portolan reports has one of these codes. `portolan check\n\
+         --explain CODE` prints the same text; SARIF output links each rule here.\n\
+         This file is generated from `crates/portolan-core/src/codes.rs` (the test\n\
+         `docs_codes_md_is_current` fails when it is stale; rewrite it with\n\
+         `PORTOLAN_UPDATE_DOCS=1 cargo test -p portolan-core --test codes_doc`).\n\n\
+         | code | name | default | summary |\n|---|---|---|---|\n",
+    );
+    for c in ALL {
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            c.code,
+            anchor(c),
+            c.name,
+            c.severity,
+            c.summary.replace('|', "\\|")
+        ));
+    }
+    for c in ALL {
+        out.push_str(&format!(
+            "\n## {} {}\n\n{}\n\nDefault severity: {}.\n\n{}\n",
+            c.code, c.name, c.summary, c.severity, c.explanation
+        ));
+        let aliases: Vec<String> = ALIASES
+            .iter()
+            .filter(|(_, code)| *code == c.code)
+            .map(|(alias, _)| format!("`{alias}`"))
+            .collect();
+        if !aliases.is_empty() {
+            out.push_str(&format!(
+                "\nAlso known as (Spectral, Redocly): {}.\n",
+                aliases.join(", ")
+            ));
+        }
+    }
+    out
+}

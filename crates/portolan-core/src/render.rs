@@ -547,6 +547,7 @@ pub fn render_sarif(diagnostics: &[Diagnostic], files: &FileSet, version: &str) 
                 // What `--explain` prints, where code-scanning services
                 // show a rule's help.
                 "help": { "text": format!("{}\n\nportolan check --explain {}", c.explanation, c.code) },
+                "helpUri": codes::help_uri(c),
                 "defaultConfiguration": { "level": sarif_level(c.severity) },
             })
         })
