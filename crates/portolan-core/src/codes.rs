@@ -578,42 +578,6 @@ pub fn find(code_or_name: &str) -> Option<&'static Code> {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_and_names_are_unique() {
-        let mut seen = std::collections::BTreeSet::new();
-        for code in ALL {
-            assert!(seen.insert(code.code), "duplicate code {}", code.code);
-            assert!(seen.insert(code.name), "duplicate name {}", code.name);
-        }
-    }
-
-    #[test]
-    fn find_accepts_code_or_name() {
-        assert_eq!(find("r001").map(|c| c.name), Some("dangling-reference"));
-        assert_eq!(find("duplicate-key").map(|c| c.code), Some("Y002"));
-        assert!(find("nope").is_none());
-        assert_eq!(find("operation-operationId").map(|c| c.code), Some("L005"));
-        assert_eq!(find("no-$ref-siblings").map(|c| c.code), Some("L016"));
-    }
-
-    #[test]
-    fn aliases_name_lint_codes_and_shadow_no_name() {
-        for (alias, code) in ALIASES {
-            assert!(code.starts_with('L'), "{alias} → {code}");
-            assert!(ALL.iter().any(|c| c.code == *code), "{alias} → {code}");
-            assert!(
-                !ALL.iter()
-                    .any(|c| c.name.eq_ignore_ascii_case(alias) && c.code != *code),
-                "alias {alias} is another code's name"
-            );
-        }
-    }
-}
-
 /// Where the reference of every code is published: `docs/codes.md` of the
 /// repository, which [`markdown_reference`] generates (a test keeps it
 /// current).
@@ -670,4 +634,40 @@ pub fn markdown_reference() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ALL {
+            assert!(seen.insert(code.code), "duplicate code {}", code.code);
+            assert!(seen.insert(code.name), "duplicate name {}", code.name);
+        }
+    }
+
+    #[test]
+    fn find_accepts_code_or_name() {
+        assert_eq!(find("r001").map(|c| c.name), Some("dangling-reference"));
+        assert_eq!(find("duplicate-key").map(|c| c.code), Some("Y002"));
+        assert!(find("nope").is_none());
+        assert_eq!(find("operation-operationId").map(|c| c.code), Some("L005"));
+        assert_eq!(find("no-$ref-siblings").map(|c| c.code), Some("L016"));
+    }
+
+    #[test]
+    fn aliases_name_lint_codes_and_shadow_no_name() {
+        for (alias, code) in ALIASES {
+            assert!(code.starts_with('L'), "{alias} → {code}");
+            assert!(ALL.iter().any(|c| c.code == *code), "{alias} → {code}");
+            assert!(
+                !ALL.iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(alias) && c.code != *code),
+                "alias {alias} is another code's name"
+            );
+        }
+    }
 }
