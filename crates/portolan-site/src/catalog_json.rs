@@ -134,6 +134,11 @@ fn api_summary(checked: &Checked, id: EntityId) -> Value {
         "bundle": { "json": json_path, "yaml": yaml_path },
     });
     let map = summary.as_object_mut().expect("a JSON object");
+    // Design-lint findings by family (absent families: none).
+    map.insert(
+        "lint".into(),
+        json!(crate::lint_summary::counts(checked, id)),
+    );
     if set.format.is_openapi() {
         map.insert("operations".into(), json!(model.operations.len()));
         map.insert("webhooks".into(), json!(model.webhooks.len()));

@@ -19,6 +19,7 @@ pub mod explorer;
 pub mod graph;
 pub mod highlight;
 pub mod links;
+pub mod lint_summary;
 pub mod markdown;
 pub mod memo;
 pub mod operability;

@@ -1299,6 +1299,11 @@ pub(crate) fn render_pages(
         })
         .collect();
     let rows: Vec<DiagnosticRow> = rows.into_iter().map(|(_, row)| row).collect();
+    // Design lint per API, by family.
+    let lint: Vec<Value> = crate::lint_summary::rows(checked)
+        .into_iter()
+        .map(|r| context! { entity => v(row(catalog, r.entity)), counts => r.counts, total => r.total })
+        .collect();
     let mut chunks: Vec<&[DiagnosticRow]> = rows.chunks(CHECK_ROWS_PER_PAGE).collect();
     if chunks.is_empty() {
         chunks.push(&[]);
@@ -1314,6 +1319,8 @@ pub(crate) fn render_pages(
                 site => v(&site), section => "checks", diagnostics => v(chunk),
                 scorecards => v(options.scorecards.map(crate::scorecards::card_summaries)),
                 codes => if i == 0 { codes.clone() } else { Vec::new() },
+                lint => if i == 0 { lint.clone() } else { Vec::new() },
+                lint_families => v(crate::lint_summary::FAMILIES),
                 pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
             }
         };
@@ -1327,6 +1334,7 @@ pub(crate) fn render_pages(
                     chunks.len(),
                     serde_json::to_string(chunk).unwrap_or_default(),
                     serde_json::to_string(&codes).unwrap_or_default(),
+                    serde_json::to_string(&lint).unwrap_or_default(),
                 ));
                 memo.page_keyed(&checks_tpl, path, key, context)?
             }
