@@ -132,6 +132,55 @@ pub struct LoadedScorecards {
     pub diagnostics: Vec<Diagnostic>,
     /// Ids of the scorecard files that could not be read or validated.
     pub failed: Vec<String>,
+    /// Where each `[[scorecards.gates]]` entry names its scorecard and
+    /// its level in portolan.toml (empty when the configuration did not
+    /// come from the catalog's portolan.toml; the file is in `files`).
+    pub gate_spans: Vec<(Span, Span)>,
+}
+
+/// The spans of the gates' `scorecard` and `level` values in the
+/// catalog's portolan.toml, when its gates are the ones `config` holds
+/// (`--config` may name another file).
+fn gate_spans(
+    source: &dyn Source,
+    config: &Config,
+) -> Option<(Arc<SourceFile>, Vec<(Span, Span)>)> {
+    #[derive(serde::Deserialize)]
+    struct Root {
+        scorecards: Option<Section>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Section {
+        #[serde(default)]
+        gates: Vec<Gate>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Gate {
+        scorecard: toml::Spanned<String>,
+        level: toml::Spanned<String>,
+    }
+    let config_file = portolan_core::config::CONFIG_FILE;
+    let bytes = source.read(config_file, config.limits.max_file_size).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let root: Root = toml::from_str(&text).ok()?;
+    let gates = root.scorecards?.gates;
+    let same = gates.len() == config.scorecards.gates.len()
+        && gates
+            .iter()
+            .zip(&config.scorecards.gates)
+            .all(|(spanned, gate)| {
+                spanned.scorecard.get_ref() == &gate.scorecard
+                    && spanned.level.get_ref() == &gate.level
+            });
+    if !same {
+        return None;
+    }
+    let span = |s: std::ops::Range<usize>| Span::new(s.start, s.end);
+    let spans = gates
+        .iter()
+        .map(|g| (span(g.scorecard.span()), span(g.level.span())))
+        .collect();
+    Some((Arc::new(SourceFile::new(config_file, text)), spans))
 }
 
 /// The scorecard files under `config.scorecards.dir` among `files` (the
@@ -161,6 +210,12 @@ pub fn load_scorecards(
     policy_codes: &BTreeSet<String>,
 ) -> LoadedScorecards {
     let mut loaded = LoadedScorecards::default();
+    if !config.scorecards.gates.is_empty()
+        && let Some((file, spans)) = gate_spans(source, config)
+    {
+        loaded.files.push(file);
+        loaded.gate_spans = spans;
+    }
     let paths = match scorecard_paths(files, config) {
         Ok(paths) => paths,
         Err(message) => {

@@ -266,7 +266,14 @@ impl Scored {
                 }
             }
         }
-        for gate in &config.scorecards.gates {
+        for (gate_index, gate) in config.scorecards.gates.iter().enumerate() {
+            // At the gate's value in portolan.toml when it is known.
+            let at = |d: Diagnostic, level: bool| match self.loaded.gate_spans.get(gate_index) {
+                Some((scorecard, level_span)) => {
+                    d.at(CONFIG_FILE, if level { *level_span } else { *scorecard })
+                }
+                None => d.in_file(CONFIG_FILE),
+            };
             let Some(index) = self.find(&gate.scorecard) else {
                 if !self
                     .loaded
@@ -280,7 +287,7 @@ impl Scored {
                         .iter()
                         .map(|s| s.id.as_str())
                         .collect();
-                    found.push(
+                    found.push(at(
                         Diagnostic::new(
                             &codes::SCORECARD_INVALID,
                             format!(
@@ -288,15 +295,15 @@ impl Scored {
                                 gate.scorecard,
                                 if known.is_empty() { "none".to_string() } else { known.join(", ") }
                             ),
-                        )
-                        .in_file(CONFIG_FILE),
-                    );
+                        ),
+                        false,
+                    ));
                 }
                 continue;
             };
             let scorecard = &self.loaded.scorecards[index];
             let Some(minimum) = scorecard.level_index(&gate.level) else {
-                found.push(
+                found.push(at(
                     Diagnostic::new(
                         &codes::SCORECARD_INVALID,
                         format!(
@@ -305,9 +312,9 @@ impl Scored {
                             scorecard.id,
                             scorecard.levels.join(", ")
                         ),
-                    )
-                    .in_file(CONFIG_FILE),
-                );
+                    ),
+                    true,
+                ));
                 continue;
             };
             for (id, score) in &self.scores[index] {

@@ -297,6 +297,27 @@ fn invalid_scorecard_files_are_reported_by_check_and_scorecard() {
     assert_eq!(scorecard.code, 1);
     assert_eq!(scorecard.stdout, "");
     assert!(scorecard.stderr.contains("S001"), "{}", scorecard.stderr);
+
+    // A gate naming a level or a scorecard that does not exist points at
+    // the value in portolan.toml.
+    let dir = catalog("Platinum");
+    let out = run(dir.path(), &["check", "--format", "concise"]);
+    assert!(
+        out.stdout.contains("portolan.toml:3:9: error[S001] a `[[scorecards.gates]]` entry requires level `Platinum` of scorecard `readiness`, which has only Bronze, Silver"),
+        "{}",
+        out.stdout
+    );
+    write(
+        dir.path(),
+        "portolan.toml",
+        "[[scorecards.gates]]\nscorecard = \"nope\"\nlevel = \"Bronze\"\n",
+    );
+    let out = run(dir.path(), &["check", "--format", "concise"]);
+    assert!(
+        out.stdout.contains("portolan.toml:2:13: error[S001] a `[[scorecards.gates]]` entry names the scorecard `nope`"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
