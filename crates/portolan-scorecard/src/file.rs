@@ -135,8 +135,11 @@ pub struct LoadedScorecards {
     /// Where each `[[scorecards.gates]]` entry names its scorecard and
     /// its level in portolan.toml (empty when the configuration did not
     /// come from the catalog's portolan.toml; the file is in `files`).
-    pub gate_spans: Vec<(Span, Span)>,
+    pub gate_spans: Vec<GateSpans>,
 }
+
+/// Where a gate's `scorecard` and `level` values are.
+pub type GateSpans = (Span, Span);
 
 /// The spans of the gates' `scorecard` and `level` values in the
 /// catalog's portolan.toml, when its gates are the ones `config` holds
