@@ -144,10 +144,7 @@ pub type GateSpans = (Span, Span);
 /// The spans of the gates' `scorecard` and `level` values in the
 /// catalog's portolan.toml, when its gates are the ones `config` holds
 /// (`--config` may name another file).
-fn gate_spans(
-    source: &dyn Source,
-    config: &Config,
-) -> Option<(Arc<SourceFile>, Vec<(Span, Span)>)> {
+fn gate_spans(source: &dyn Source, config: &Config) -> Option<(Arc<SourceFile>, Vec<GateSpans>)> {
     #[derive(serde::Deserialize)]
     struct Root {
         scorecards: Option<Section>,
