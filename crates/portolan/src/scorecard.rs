@@ -298,7 +298,6 @@ fn trend_points(
     cache: &mut TrendCache,
 ) {
     use portolan_site::scorecards::TrendPoint;
-    use rayon::prelude::*;
     cache.scored = 0;
     cache.reused = 0;
     let config = &workspace.config.scorecards;
@@ -339,15 +338,53 @@ fn trend_points(
         .collect();
     cache.reused = commits.len() - missing.len();
     cache.scored = missing.len();
-    // Two revisions at a time: each holds a whole catalog.
-    let made: Vec<(String, std::collections::BTreeMap<String, Vec<usize>>)> = missing
-        .par_iter()
-        .with_max_len(1)
-        .filter_map(|commit| {
-            let levels = levels_at(workspace, commit, audience, scored)?;
-            Some((commit.to_string(), levels))
+    // Newest first, one after the other, through one check cache: a
+    // revision is checked incrementally from the one before it (only the
+    // files that differ between their trees are read and checked again),
+    // as `serve` rebuilds after an edit. Neighbouring samples a week apart
+    // share nearly every file.
+    let mut order: Vec<&str> = missing.clone();
+    order.sort_by_key(|c| std::cmp::Reverse(past.iter().find(|s| s.commit == *c).map(|s| s.time)));
+    let mut check_cache = portolan_check::CheckCache::default();
+    let mut previous: Option<git2::Oid> = None;
+    let repo = git2::Repository::discover(&workspace.root).ok();
+    let prefix = repo
+        .as_ref()
+        .map(|repo| {
+            portolan_core::history::subdir_of(repo, &workspace.root)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
         })
-        .collect();
+        .unwrap_or_default();
+    let mut made: Vec<(String, std::collections::BTreeMap<String, Vec<usize>>)> = Vec::new();
+    for commit in order {
+        let tree = repo
+            .as_ref()
+            .and_then(|repo| repo.revparse_single(commit).ok()?.peel_to_tree().ok());
+        match (&repo, previous, &tree) {
+            (Some(repo), Some(before), Some(tree)) => {
+                let before = repo.find_tree(before).ok();
+                let changed: std::collections::BTreeSet<String> =
+                    portolan_core::history::changed_paths(
+                        repo,
+                        before.as_ref(),
+                        Some(tree),
+                        &prefix,
+                    )
+                    .into_iter()
+                    .collect();
+                check_cache.invalidate(&changed);
+            }
+            // Nothing to compare with: check from scratch.
+            _ => check_cache = portolan_check::CheckCache::default(),
+        }
+        previous = tree.as_ref().map(|t| t.id());
+        if let Some(levels) = levels_at(workspace, commit, audience, scored, &mut check_cache) {
+            made.push((commit.to_string(), levels));
+        }
+    }
     cache.record.commits.extend(made);
     // The record keeps only what this trend shows (it does not grow).
     let shown: std::collections::BTreeSet<&str> = commits.iter().copied().collect();
@@ -384,6 +421,7 @@ fn levels_at(
     commit: &str,
     audience: Option<&str>,
     scored: &Scored,
+    check_cache: &mut portolan_check::CheckCache,
 ) -> Option<std::collections::BTreeMap<String, Vec<usize>>> {
     let source = portolan_core::source::GitSource::open(&workspace.root, commit).ok()?;
     let time = git2::Repository::discover(&workspace.root)
@@ -396,8 +434,14 @@ fn levels_at(
         .seconds();
     let mut options = CheckOptions::from_config(&workspace.config);
     options.keep_definitions = false;
-    let checked =
-        portolan_check::check(&source, &workspace.config, &workspace.policies, &options).ok()?;
+    let checked = portolan_check::check_cached(
+        &source,
+        &workspace.config,
+        &workspace.policies,
+        &options,
+        Some(check_cache),
+    )
+    .ok()?;
     let checked = match audience {
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
         None => checked,
