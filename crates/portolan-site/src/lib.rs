@@ -26,6 +26,7 @@ pub mod ownership;
 pub mod pages;
 pub mod reference;
 pub mod samples;
+pub mod schema_tree;
 pub mod search;
 pub mod site_path;
 pub mod spill;
