@@ -436,6 +436,8 @@ struct ResponseView {
     code: String,
     summary: String,
     description_html: String,
+    /// The response's headers as schema rows.
+    headers_html: String,
     bodies: Vec<BodyView>,
 }
 
@@ -494,6 +496,11 @@ fn responses(
                 .as_deref()
                 .map(render_markdown)
                 .unwrap_or_default(),
+            headers_html: if r.headers.is_empty() {
+                String::new()
+            } else {
+                trees.headers(page, &r.headers)
+            },
             // Examples are made, and schemas expanded in full, for the first
             // success response only: error bodies are most often one shared
             // schema, the same on every operation, and would weigh down

@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use portolan_apis::model::{Discriminator, Parameter, Property, Schema};
+use portolan_apis::model::{Discriminator, Header, Parameter, Property, Schema};
 use serde_json::Value as Json;
 
 use crate::example::{Named, Side};
@@ -182,6 +182,29 @@ impl<'a> SchemaTrees<'a> {
             }
             walk.out.push_str("</ul>");
         }
+        walk.out
+    }
+
+    /// A response's headers as rows.
+    pub fn headers(&self, page: &mut PageTrees, headers: &[Header]) -> String {
+        let mut walk = Walk::new(self, page, Some(Side::Response), budget::SECONDARY);
+        walk.out.push_str("<ul class=\"props\">");
+        let empty = Schema::default();
+        for h in headers {
+            walk.row(
+                Row {
+                    name: &h.name,
+                    extra: false,
+                    required: false,
+                    deprecated: false,
+                    description: h.description.as_deref(),
+                    example: None,
+                },
+                h.schema.as_ref().unwrap_or(&empty),
+                0,
+            );
+        }
+        walk.out.push_str("</ul>");
         walk.out
     }
 
@@ -491,6 +514,17 @@ impl<'t, 'a> Walk<'t, 'a> {
 
     /// The children of a row, folded in a `<details>` (open near the top).
     fn nested(&mut self, schema: &Schema, depth: usize) {
+        // An array of something shown above: the link, with nothing to fold.
+        if let Some(items) = schema.items.as_deref()
+            && schema.properties.is_empty()
+            && schema.one_of.is_empty()
+            && schema.any_of.is_empty()
+            && schema.all_of.is_empty()
+            && let Lookup::Above { id, recursive } = self.lookup(items, false)
+        {
+            self.above(&id, recursive);
+            return;
+        }
         let start = self.out.len();
         self.children(schema, depth);
         if self.out.len() == start {
