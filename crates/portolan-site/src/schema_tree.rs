@@ -826,11 +826,11 @@ impl<'t, 'a> Walk<'t, 'a> {
             if let Some(value) = discriminator.and_then(|d| mapped_value(d, alt)) {
                 let _ = write!(summary, "<code>{}</code> ", esc(value));
             }
-            let type_html = self.type_html(alt, 0);
-            summary.push_str(if type_html.is_empty() {
+            let type_text = self.type_label(alt, 0, false);
+            summary.push_str(if type_text.is_empty() {
                 "any value"
             } else {
-                &type_html
+                &type_text
             });
             let start = self.out.len();
             let lookup = self.lookup(alt, false);
@@ -853,10 +853,26 @@ impl<'t, 'a> Walk<'t, 'a> {
                 Lookup::Above { id, recursive } => self.above(&id, recursive),
                 Lookup::Link | Lookup::Unknown => {}
             }
-            let inner = self.out.split_off(start);
+            let mut inner = self.out.split_off(start);
             if inner.is_empty() {
-                let _ = write!(self.out, "<p class=\"alt\">{summary}</p>");
+                // Nothing to unfold: a line, where the type may link.
+                let mut line = format!("{}. ", i + 1);
+                if let Some(value) = discriminator.and_then(|d| mapped_value(d, alt)) {
+                    let _ = write!(line, "<code>{}</code> ", esc(value));
+                }
+                let type_html = self.type_html(alt, 0);
+                line.push_str(if type_html.is_empty() {
+                    "any value"
+                } else {
+                    &type_html
+                });
+                let _ = write!(self.out, "<p class=\"alt\">{line}</p>");
             } else {
+                if alt.reference.is_some() {
+                    // The named schema's page, linked inside (not from the
+                    // summary).
+                    inner.insert_str(0, &format!("<p class=\"t\">{}</p>", self.type_html(alt, 0)));
+                }
                 let _ = write!(
                     self.out,
                     "<details class=\"alt\" name=\"{group}\"{}><summary>{summary}</summary>{inner}</details>",
@@ -871,6 +887,12 @@ impl<'t, 'a> Walk<'t, 'a> {
     /// A type as HTML: `string (date-time) | null`, `array of <a>Item</a>`,
     /// `string | <a>customer</a>`; named schemas link to their pages.
     fn type_html(&self, schema: &Schema, depth: usize) -> String {
+        self.type_label(schema, depth, true)
+    }
+
+    /// [`Self::type_html`], with or without links (a `<summary>` holds no
+    /// links: it is itself the control).
+    fn type_label(&self, schema: &Schema, depth: usize, links: bool) -> String {
         if depth > 3 {
             return String::new();
         }
@@ -884,15 +906,15 @@ impl<'t, 'a> Walk<'t, 'a> {
                 .as_deref()
                 .and_then(|n| self.trees.schema_url(n))
             {
-                Some(url) => format!("<a href=\"{}\">{}</a>", esc(&url), esc(&name)),
-                None => esc(&name),
+                Some(url) if links => format!("<a href=\"{}\">{}</a>", esc(&url), esc(&name)),
+                _ => esc(&name),
             };
         }
         let mut label = String::new();
         if schema.types.iter().any(|t| t == "array")
             && let Some(items) = &schema.items
         {
-            let inner = self.type_html(items, depth + 1);
+            let inner = self.type_label(items, depth + 1, links);
             label = if inner.is_empty() {
                 "array".into()
             } else {
@@ -913,7 +935,7 @@ impl<'t, 'a> Walk<'t, 'a> {
             if !alternatives.is_empty() && alternatives.len() <= LABEL_ALTERNATIVES {
                 let labels: Vec<String> = alternatives
                     .iter()
-                    .map(|a| self.type_html(a, depth + 1))
+                    .map(|a| self.type_label(a, depth + 1, links))
                     .filter(|l| !l.is_empty())
                     .collect();
                 let mut unique: Vec<String> = Vec::new();
@@ -931,7 +953,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                 let parts: Vec<String> = schema
                     .all_of
                     .iter()
-                    .map(|a| self.type_html(a, depth + 1))
+                    .map(|a| self.type_label(a, depth + 1, links))
                     .filter(|l| !l.is_empty())
                     .collect();
                 label = parts.join(" &amp; ");
@@ -1175,8 +1197,20 @@ mod tests {
             .map(|(i, _)| &html[i..i + 40])
             .collect();
         assert_eq!(group.len(), 2, "{html}");
-        assert!(html.contains("<summary>1. <code>cat</code> <a href=\"/api/schemas/#schema-cat\">Cat</a></summary>"), "{html}");
-        assert!(html.contains("<summary>2. <code>dog</code> <a href=\"/api/schemas/#schema-dog\">Dog</a></summary>"), "{html}");
+        assert!(
+            html.contains("<summary>1. <code>cat</code> Cat</summary><p class=\"t\"><a href=\"/api/schemas/#schema-cat\">Cat</a></p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<summary>2. <code>dog</code> Dog</summary><p class=\"t\"><a href=\"/api/schemas/#schema-dog\">Dog</a></p>"),
+            "{html}"
+        );
+        // A <summary> is a control: no link inside one (axe's
+        // nested-interactive).
+        for summary in html.split("<summary>").skip(1) {
+            let summary = &summary[..summary.find("</summary>").unwrap()];
+            assert!(!summary.contains("<a "), "{summary}");
+        }
         let first = html.find("1. <code>cat</code>").unwrap();
         let second = html.find("2. <code>dog</code>").unwrap();
         assert!(html[..first].ends_with(" open><summary>"), "{html}");
