@@ -344,6 +344,19 @@ impl<'t, 'a> Walk<'t, 'a> {
         }
     }
 
+    /// The named schema a reference leads to, or the schema itself.
+    fn target<'s>(&self, schema: &'s Schema) -> &'s Schema
+    where
+        'a: 's,
+    {
+        schema
+            .reference
+            .as_ref()
+            .and_then(|r| r.name.as_deref())
+            .and_then(|name| self.trees.named.get(name))
+            .map_or(schema, |(_, target)| target)
+    }
+
     /// Starts expanding the named schema `key` here: a new node id, on the
     /// stack (for recursion) and in the page's record (for later uses).
     fn enter(&mut self, key: &'a str) -> String {
@@ -470,7 +483,7 @@ impl<'t, 'a> Walk<'t, 'a> {
             self.out
                 .push_str(" <span class=\"required\">required</span>");
         }
-        let flags_of = shown.unwrap_or(schema);
+        let flags_of = shown.unwrap_or_else(|| self.target(schema));
         if row.deprecated || flags_of.deprecated || schema.deprecated {
             self.out
                 .push_str(" <span class=\"badge warning\">deprecated</span>");
@@ -482,21 +495,23 @@ impl<'t, 'a> Walk<'t, 'a> {
             self.out.push_str(" <span class=\"flag\">write-only</span>");
         }
         let own_description = row.description.or(schema.description.as_deref());
-        match (lookup, shown) {
-            (Lookup::Expand(_, target), _) => {
+        match lookup {
+            Lookup::Expand(_, target) => {
                 self.describe(own_description, target, row.example);
                 self.nested(target, depth + 1);
                 self.stack.pop();
             }
-            (Lookup::Inline, _) => {
+            Lookup::Inline => {
                 self.describe(own_description, schema, row.example);
                 self.nested(schema, depth + 1);
             }
-            (Lookup::Above { id, recursive }, _) => {
+            Lookup::Above { id, recursive } => {
                 self.describe(own_description, &Schema::default(), row.example);
                 self.above(&id, recursive);
             }
-            _ => self.describe(own_description, &Schema::default(), row.example),
+            Lookup::Link | Lookup::Unknown => {
+                self.describe(own_description, &Schema::default(), row.example)
+            }
         }
         self.out.push_str("</li>");
     }
@@ -550,6 +565,11 @@ impl<'t, 'a> Walk<'t, 'a> {
             let noun = if count == 1 { "property" } else { "properties" };
             return format!("{count} {noun}{each}");
         }
+        if alternatives == 1
+            && let Some(alt) = merged.one_of.first().or(merged.any_of.first())
+        {
+            return self.summary(self.target(alt), item);
+        }
         if alternatives > 0 {
             return format!("{alternatives} alternatives{each}");
         }
@@ -583,15 +603,19 @@ impl<'t, 'a> Walk<'t, 'a> {
     }
 
     /// `allOf` merged into one schema for reading (its parts' properties
-    /// together, the first description, type, facts), and a lone
-    /// alternative of `oneOf`/`anyOf` read as the schema itself.
+    /// together, the first description, type, facts).
     fn merged<'s>(&self, schema: &'s Schema) -> Cow<'s, Schema> {
         if schema.all_of.is_empty() {
             return Cow::Borrowed(schema);
         }
         let mut merged = schema.clone();
         merged.all_of.clear();
-        let mut seen: HashSet<String> = merged.properties.iter().map(|p| p.name.clone()).collect();
+        let mut seen: HashMap<String, usize> = merged
+            .properties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.clone(), i))
+            .collect();
         let mut visiting: Vec<&str> = self.stack.iter().map(|(n, _)| *n).collect();
         self.merge_parts(&mut merged, &schema.all_of, &mut seen, &mut visiting, 0);
         Cow::Owned(merged)
@@ -601,7 +625,7 @@ impl<'t, 'a> Walk<'t, 'a> {
         &self,
         into: &mut Schema,
         parts: &'s [Schema],
-        seen: &mut HashSet<String>,
+        seen: &mut HashMap<String, usize>,
         visiting: &mut Vec<&'s str>,
         depth: usize,
     ) where
@@ -651,12 +675,14 @@ impl<'t, 'a> Walk<'t, 'a> {
                     .or_insert_with(|| v.clone());
             }
             for p in &part.properties {
-                if seen.insert(p.name.clone()) {
-                    into.properties.push(p.clone());
-                } else if p.required
-                    && let Some(existing) = into.properties.iter_mut().find(|e| e.name == p.name)
-                {
-                    existing.required = true;
+                match seen.get(&p.name) {
+                    // Named again by a later part: required if any part
+                    // requires it.
+                    Some(&i) => into.properties[i].required |= p.required,
+                    None => {
+                        seen.insert(p.name.clone(), into.properties.len());
+                        into.properties.push(p.clone());
+                    }
                 }
             }
             if into.items.is_none() {
@@ -813,6 +839,31 @@ impl<'t, 'a> Walk<'t, 'a> {
         discriminator: Option<&Discriminator>,
         depth: usize,
     ) {
+        if let [alt] = list {
+            // A lone alternative (`anyOf: [$ref]` beside `nullable`, as
+            // Stripe writes an optional object) is the schema itself: the
+            // row above named it and described it.
+            match self.lookup(alt, false) {
+                Lookup::Expand(key, target) => {
+                    let id = self.enter(key);
+                    let start = self.out.len();
+                    self.facts(target, None);
+                    self.children(target, depth);
+                    self.stack.pop();
+                    if self.out.len() > start {
+                        self.out.insert_str(start, &format!("<div id=\"{id}\">"));
+                        self.out.push_str("</div>");
+                    }
+                }
+                Lookup::Inline => {
+                    self.facts(alt, None);
+                    self.children(alt, depth);
+                }
+                Lookup::Above { id, recursive } => self.above(&id, recursive),
+                Lookup::Link | Lookup::Unknown => {}
+            }
+            return;
+        }
         let group = self.page.id('g');
         let _ = write!(
             self.out,
@@ -1237,6 +1288,25 @@ mod tests {
         );
         assert!(
             html.contains("<p class=\"alt\">1. string</p><p class=\"alt\">2. integer</p>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_lone_alternative_is_read_as_the_schema_itself() {
+        // Stripe's optional objects: `anyOf: [$ref]` and `nullable`.
+        let m = model(json!({
+            "Address": {"type": "object", "properties": {"city": {"type": "string"}}},
+            "Customer": {"type": "object", "properties": {"address": {
+                "anyOf": [{"$ref": "#/components/schemas/Address"}],
+                "nullable": true,
+                "description": "Where the customer lives.",
+            }}},
+        }));
+        let html = one(&m, reference("Customer"));
+        assert!(!html.contains("alternative"), "{html}");
+        assert!(
+            html.contains("<code class=\"n\">address</code> <span class=\"t\"><a href=\"/api/schemas/#schema-address\">Address</a> | null</span><p>Where the customer lives.</p>\n<details open><summary>1 property</summary><div id=\"t2\"><ul class=\"props\"><li><code class=\"n\">city</code>"),
             "{html}"
         );
     }
