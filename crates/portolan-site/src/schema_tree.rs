@@ -60,7 +60,7 @@ pub mod budget {
     /// An operation's parameters, together.
     pub const PARAMETERS: usize = 40;
     /// A named schema's own page.
-    pub const SCHEMA_PAGE: usize = 400;
+    pub const SCHEMA_PAGE: usize = 150;
 }
 
 /// The named schemas of one API and where their pages are: what every tree
