@@ -526,6 +526,61 @@ async function checkExample(browser, dir, base) {
     return problems;
   }
 
+  /**
+   * The operations page: bodies are schema trees in the operation; several
+   * examples of one body show one at a time behind a selector; each
+   * operation's "Copy link" copies its absolute URL. Without JavaScript,
+   * every example shows and no copy-link button does.
+   */
+  async function checkReferenceControls(url) {
+    const problems = [];
+    await page.goto(url);
+    await settle(page);
+    const rows = await page.locator("article.operation .schema ul.props > li").count();
+    if (rows === 0) problems.push("no schema rows in the operations");
+    // Examples: one shown, the selector switches.
+    const sets = page.locator("div.examples");
+    if ((await sets.count()) === 0) problems.push(`no body with several examples on ${url}`);
+    else {
+      const set = sets.first();
+      const shown = () => set.evaluate((el) => [...el.querySelectorAll(":scope > figure.example")].map((f) => getComputedStyle(f).display !== "none"));
+      const before = await shown();
+      if (before.filter(Boolean).length !== 1 || !before[0]) problems.push(`examples shown at first: ${JSON.stringify(before)}`);
+      await set.getByLabel("Example").selectOption({ index: 1 });
+      const after = await shown();
+      if (after.filter(Boolean).length !== 1 || !after[1]) problems.push(`examples shown after choosing the second: ${JSON.stringify(after)}`);
+    }
+    // Copy link: the absolute URL of the operation's anchor.
+    const article = page.locator("article.operation").first();
+    const id = await article.getAttribute("id");
+    const button = article.locator("h2 button.copy-link");
+    if (!(await button.isVisible())) problems.push("the first operation's Copy link button is not visible");
+    else {
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+      await button.click();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      const expected = new URL(`#${id}`, page.url()).href;
+      if (copied !== expected) problems.push(`Copy link copied ${JSON.stringify(copied)}, expected ${JSON.stringify(expected)}`);
+    }
+    // Without JavaScript: every example, no copy-link button.
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const bare = await plain.newPage();
+      await bare.goto(url);
+      const state = await bare.evaluate(() => ({
+        hiddenFigures: [...document.querySelectorAll("div.examples figure.example")].filter((f) => getComputedStyle(f).display === "none").length,
+        copyButtons: [...document.querySelectorAll("button.copy-link")].filter((b) => getComputedStyle(b).display !== "none").length,
+        selectors: [...document.querySelectorAll(".example-switch")].filter((p) => getComputedStyle(p).display !== "none").length,
+      }));
+      if (state.hiddenFigures) problems.push(`without JavaScript ${state.hiddenFigures} examples are hidden`);
+      if (state.copyButtons) problems.push(`without JavaScript ${state.copyButtons} Copy link buttons show`);
+      if (state.selectors) problems.push(`without JavaScript ${state.selectors} example selectors show`);
+    } finally {
+      await plain.close();
+    }
+    return problems;
+  }
+
   await step("keyboard: Tab from the top", async () => {
     const problems = [];
     await page.goto(home);
@@ -754,6 +809,7 @@ async function checkExample(browser, dir, base) {
           const url = await linkHref(page.getByRole("region", { name: region }).getByRole("link"), `${region} on the API reference`);
           await visit(name, url);
           if (name === "api-tag") await step("code samples: language switch and copy", () => checkSamples(url));
+          if (name === "api-tag") await step("schemas in place, example selector, copy-link", () => checkReferenceControls(url));
         } catch (error) {
           report(site, name, [error.message]);
         }

@@ -17,7 +17,7 @@ use portolan_apis::model::Schema;
 use serde_json::{Map, Value as Json};
 
 /// Which side of an exchange the example is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {
     Request,
     Response,
@@ -41,6 +41,16 @@ impl<'a> Named<'a> {
         Named {
             schemas: schemas.into_iter().collect(),
         }
+    }
+
+    /// The named schema called `name`, with the name as the API holds it.
+    pub fn get(&self, name: &str) -> Option<(&'a str, &'a Schema)> {
+        self.schemas.get_key_value(name).map(|(k, s)| (*k, *s))
+    }
+
+    /// Every named schema, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a Schema)> + '_ {
+        self.schemas.iter().map(|(k, s)| (*k, *s))
     }
 }
 

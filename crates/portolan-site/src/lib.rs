@@ -28,6 +28,7 @@ pub mod ownership;
 pub mod pages;
 pub mod reference;
 pub mod samples;
+pub mod schema_tree;
 pub mod scorecards;
 pub mod search;
 pub mod site_path;

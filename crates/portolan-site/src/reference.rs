@@ -16,6 +16,7 @@ use portolan_catalog::entity::SubstitutionKind;
 use serde::Serialize;
 
 use crate::markdown::render_markdown;
+use crate::schema_tree::{self, PageTrees, SchemaTrees};
 
 /// HTML-escape text for element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -222,8 +223,6 @@ pub fn source_download_path(entity: &Entity, language: &str, file: Option<&str>)
     )
 }
 
-const MAX_DEPTH: usize = 12;
-
 /// Operations shown on one page of a tag.
 const OPERATIONS_PER_PAGE: usize = 16;
 
@@ -309,13 +308,6 @@ fn bindings_html(bindings: Option<&serde_json::Value>) -> String {
     out
 }
 
-/// A schema as nested `<details>`; named schemas become links.
-pub fn schema_html(schema: &Schema, urls: &ReferenceUrls) -> String {
-    let mut out = String::new();
-    write_schema(&mut out, schema, urls, 0);
-    out
-}
-
 fn type_label(schema: &Schema) -> String {
     let mut label = if schema.types.is_empty() {
         String::new()
@@ -346,159 +338,11 @@ fn type_label(schema: &Schema) -> String {
     label
 }
 
-fn write_facts(out: &mut String, schema: &Schema) {
-    let mut facts = Vec::new();
-    if schema.deprecated {
-        facts.push("<span class=\"badge warning\">deprecated</span>".to_string());
-    }
-    if schema.read_only {
-        facts.push("read-only".into());
-    }
-    if schema.write_only {
-        facts.push("write-only".into());
-    }
-    for (key, value) in &schema.constraints {
-        facts.push(format!(
-            "{} <code>{}</code>",
-            esc(key),
-            esc(&value.to_string())
-        ));
-    }
-    if !schema.enum_values.is_empty() {
-        let values: Vec<String> = schema
-            .enum_values
-            .iter()
-            .map(|v| format!("<code>{}</code>", esc(&v.to_string())))
-            .collect();
-        facts.push(format!("one of {}", values.join(", ")));
-    }
-    if let Some(c) = &schema.const_value {
-        facts.push(format!("always <code>{}</code>", esc(&c.to_string())));
-    }
-    if let Some(d) = &schema.default {
-        facts.push(format!("default <code>{}</code>", esc(&d.to_string())));
-    }
-    if let Some(example) = schema.examples.first() {
-        facts.push(format!(
-            "example <code>{}</code>",
-            esc(&truncate(&example.to_string(), 120))
-        ));
-    }
-    if !facts.is_empty() {
-        let _ = write!(out, "<p class=\"facts\">{}</p>", facts.join(" · "));
-    }
-}
-
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
         format!("{}…", s.chars().take(max).collect::<String>())
-    }
-}
-
-fn write_schema(out: &mut String, schema: &Schema, urls: &ReferenceUrls, depth: usize) {
-    if let Some(reference) = &schema.reference {
-        let name = reference
-            .name
-            .clone()
-            .unwrap_or_else(|| reference.pointer.clone());
-        match reference.name.as_deref().and_then(|n| urls.schema_path(n)) {
-            Some(path) => {
-                let _ = write!(
-                    out,
-                    "<p class=\"schema-ref\">→ <a href=\"{}{}\">{}</a></p>",
-                    esc(&urls.base),
-                    esc(&path),
-                    esc(&name)
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<p class=\"schema-ref\">→ <code>{}</code></p>",
-                    esc(&name)
-                );
-            }
-        }
-        return;
-    }
-    if let Some(description) = &schema.description {
-        out.push_str(&render_markdown(description));
-    }
-    write_facts(out, schema);
-    if depth >= MAX_DEPTH {
-        out.push_str("<p class=\"note\">(deeper levels not shown)</p>");
-        return;
-    }
-    if let Some(d) = &schema.discriminator {
-        let _ = write!(
-            out,
-            "<p>Discriminated by <code>{}</code>",
-            esc(&d.property_name)
-        );
-        if !d.mapping.is_empty() {
-            let items: Vec<String> = d
-                .mapping
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "<code>{}</code> → {}",
-                        esc(k),
-                        esc(v.rsplit('/').next().unwrap_or(v))
-                    )
-                })
-                .collect();
-            let _ = write!(out, ": {}", items.join(", "));
-        }
-        out.push_str("</p>");
-    }
-    for (label, list) in [
-        ("All of", &schema.all_of),
-        ("One of", &schema.one_of),
-        ("Any of", &schema.any_of),
-    ] {
-        if !list.is_empty() {
-            let _ = write!(out, "<div class=\"composition\"><p>{label}:</p><ol>");
-            for item in list.iter() {
-                out.push_str("<li>");
-                write_schema(out, item, urls, depth + 1);
-                out.push_str("</li>");
-            }
-            out.push_str("</ol></div>");
-        }
-    }
-    if !schema.properties.is_empty() {
-        out.push_str("<ul class=\"properties\">");
-        for property in &schema.properties {
-            let _ = write!(
-                out,
-                "<li><details{}><summary><code>{}</code> <span class=\"type\">{}</span>{}</summary>",
-                if depth == 0 { " open" } else { "" },
-                esc(&property.name),
-                esc(&type_label(&property.schema)),
-                if property.required {
-                    " <span class=\"required\">required</span>"
-                } else {
-                    ""
-                }
-            );
-            write_schema(out, &property.schema, urls, depth + 1);
-            out.push_str("</details></li>");
-        }
-        out.push_str("</ul>");
-    }
-    if let Some(items) = &schema.items
-        && (!schema.types.is_empty() || items.reference.is_none())
-    {
-        out.push_str("<div class=\"items\"><p>Items:</p>");
-        write_schema(out, items, urls, depth + 1);
-        out.push_str("</div>");
-    }
-    if let Some(additional) = &schema.additional_properties {
-        out.push_str("<div class=\"items\"><p>Other properties:</p>");
-        write_schema(out, additional, urls, depth + 1);
-        out.push_str("</div>");
     }
 }
 
@@ -570,11 +414,30 @@ fn media_examples(
         .unwrap_or_default()
 }
 
+/// A message's examples (AsyncAPI Message Example Objects: `name`,
+/// `summary`, `headers`, `payload`), each shown whole, labelled by its
+/// name or summary.
+fn message_examples(examples: &[serde_json::Value]) -> Vec<ExampleView> {
+    examples
+        .iter()
+        .map(|e| ExampleView {
+            label: ["name", "summary"]
+                .iter()
+                .find_map(|k| e.get(k).and_then(serde_json::Value::as_str))
+                .map(str::to_string),
+            text: example_text(e),
+            generated: false,
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct ResponseView {
     code: String,
     summary: String,
     description_html: String,
+    /// The response's headers as schema rows.
+    headers_html: String,
     bodies: Vec<BodyView>,
 }
 
@@ -600,6 +463,8 @@ struct OperationView {
     description_html: String,
     deprecated: bool,
     parameters: Vec<ParameterRow>,
+    /// The parameters as schema trees, grouped by where they go.
+    parameters_html: String,
     request: Vec<BodyView>,
     responses: Vec<ResponseView>,
     security: Vec<String>,
@@ -612,9 +477,10 @@ struct OperationView {
 
 fn responses(
     responses: &[portolan_apis::model::Response],
-    urls: &ReferenceUrls,
-    named: &crate::example::Named<'_>,
+    trees: &SchemaTrees<'_>,
+    page: &mut PageTrees,
 ) -> Vec<ResponseView> {
+    let success = first_success(responses);
     responses
         .iter()
         .enumerate()
@@ -630,15 +496,21 @@ fn responses(
                 .as_deref()
                 .map(render_markdown)
                 .unwrap_or_default(),
-            // Examples are made for the first success response only: error
-            // bodies are most often one shared schema, the same on every
-            // operation, and would weigh down every page.
+            headers_html: if r.headers.is_empty() {
+                String::new()
+            } else {
+                trees.headers(page, &r.headers)
+            },
+            // Examples are made, and schemas expanded in full, for the first
+            // success response only: error bodies are most often one shared
+            // schema, the same on every operation, and would weigh down
+            // every page.
             bodies: bodies(
                 &r.content,
-                urls,
-                named,
+                trees,
+                page,
                 crate::example::Side::Response,
-                i == first_success(responses),
+                i == success,
             ),
         })
         .collect()
@@ -652,18 +524,26 @@ fn first_success(responses: &[portolan_apis::model::Response]) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The bodies of a request or response, one per media type. `primary`: the
+/// request or the first success response, which get a generated example
+/// (when the definition has none) and the larger tree budget.
 fn bodies(
     content: &[MediaType],
-    urls: &ReferenceUrls,
-    named: &crate::example::Named<'_>,
+    trees: &SchemaTrees<'_>,
+    page: &mut PageTrees,
     side: crate::example::Side,
-    generate: bool,
+    primary: bool,
 ) -> Vec<BodyView> {
+    let budget = if primary {
+        schema_tree::budget::BODY
+    } else {
+        schema_tree::budget::SECONDARY
+    };
     content
         .iter()
         .map(|m| BodyView {
             media_type: m.media_type.clone(),
-            examples: media_examples(m, named, side, generate)
+            examples: media_examples(m, trees.named(), side, primary)
                 .into_iter()
                 .map(|(label, value, generated)| ExampleView {
                     label,
@@ -674,13 +554,7 @@ fn bodies(
             schema_html: m
                 .schema
                 .as_ref()
-                .map(|s| {
-                    let mut html = String::new();
-                    if s.reference.is_none() && !s.types.is_empty() {
-                        let _ = write!(html, "<p class=\"type\">{}</p>", esc(&type_label(s)));
-                    }
-                    html + &schema_html(s, urls)
-                })
+                .map(|s| trees.body(page, s, Some(side), budget))
                 .unwrap_or_default(),
         })
         .collect()
@@ -724,9 +598,31 @@ fn code_samples(
 fn operation_view(
     model: &ApiModel,
     op: &Operation,
-    urls: &ReferenceUrls,
-    named: &crate::example::Named<'_>,
+    trees: &SchemaTrees<'_>,
+    page: &mut PageTrees,
 ) -> OperationView {
+    let mut callbacks = Vec::new();
+    for cb in &op.callbacks {
+        for c in &cb.operations {
+            callbacks.push(CallbackView {
+                name: cb.name.clone(),
+                method: c.method.to_ascii_uppercase(),
+                expression: c.path.clone(),
+                summary: c.summary.clone(),
+                description_html: c
+                    .description
+                    .as_deref()
+                    .map(render_markdown)
+                    .unwrap_or_default(),
+                request: c
+                    .request_body
+                    .as_ref()
+                    .map(|b| bodies(&b.content, trees, page, crate::example::Side::Request, true))
+                    .unwrap_or_default(),
+                responses: responses(&c.responses, trees, page),
+            });
+        }
+    }
     OperationView {
         anchor: operation_anchor(op),
         method: op.method.to_ascii_uppercase(),
@@ -761,37 +657,18 @@ fn operation_view(
                     .unwrap_or_default(),
             })
             .collect(),
+        parameters_html: if op.parameters.is_empty() {
+            String::new()
+        } else {
+            trees.parameters(page, &op.parameters)
+        },
         request: op
             .request_body
             .as_ref()
-            .map(|b| bodies(&b.content, urls, named, crate::example::Side::Request, true))
+            .map(|b| bodies(&b.content, trees, page, crate::example::Side::Request, true))
             .unwrap_or_default(),
-        responses: responses(&op.responses, urls, named),
-        callbacks: op
-            .callbacks
-            .iter()
-            .flat_map(|cb| {
-                cb.operations.iter().map(|c| CallbackView {
-                    name: cb.name.clone(),
-                    method: c.method.to_ascii_uppercase(),
-                    expression: c.path.clone(),
-                    summary: c.summary.clone(),
-                    description_html: c
-                        .description
-                        .as_deref()
-                        .map(render_markdown)
-                        .unwrap_or_default(),
-                    request: c
-                        .request_body
-                        .as_ref()
-                        .map(|b| {
-                            bodies(&b.content, urls, named, crate::example::Side::Request, true)
-                        })
-                        .unwrap_or_default(),
-                    responses: responses(&c.responses, urls, named),
-                })
-            })
-            .collect(),
+        responses: responses(&op.responses, trees, page),
+        callbacks,
         security: op
             .security
             .clone()
@@ -799,7 +676,7 @@ fn operation_view(
             .into_iter()
             .map(|alt| alt.join(" + "))
             .collect(),
-        code: code_samples(model, op, named),
+        code: code_samples(model, op, trees.named()),
         samples: op
             .code_samples
             .iter()
@@ -880,6 +757,7 @@ pub fn render_reference(
     let mut pages = Vec::new();
     let named =
         crate::example::Named::new(model.schemas.iter().map(|s| (s.name.as_str(), &s.schema)));
+    let trees = SchemaTrees::new(&named, urls);
     // Operations by tag (their first tag), in tag declaration order, then
     // alphabetical for undeclared tags; untagged last.
     let mut groups: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
@@ -978,6 +856,8 @@ pub fn render_reference(
         .iter()
         .map(|o| context! { name => o.name.clone(), action => o.action.clone(), channel => o.channel.clone(), summary => o.summary.clone(), messages => o.messages.clone(), bindings_html => bindings_html(o.bindings.as_ref()) })
         .collect();
+    // The overview's trees (message payloads) share its ids.
+    let mut overview_trees = PageTrees::default();
     let messages: Vec<Value> = model
         .messages
         .iter()
@@ -985,10 +865,10 @@ pub fn render_reference(
             context! {
                 name => m.name.clone(), anchor => format!("msg-{}", slug(&m.key)), title => m.title.clone(), content_type => m.content_type.clone(),
                 description_html => m.description.as_deref().or(m.summary.as_deref()).map(render_markdown).unwrap_or_default(),
-                payload_html => m.payload.as_ref().map(|p| schema_html(p, urls)).unwrap_or_default(),
-                headers_html => m.headers.as_ref().map(|h| schema_html(h, urls)).unwrap_or_default(),
+                payload_html => m.payload.as_ref().map(|p| trees.body(&mut overview_trees, p, None, schema_tree::budget::BODY)).unwrap_or_default(),
+                headers_html => m.headers.as_ref().map(|h| trees.body(&mut overview_trees, h, None, schema_tree::budget::SECONDARY)).unwrap_or_default(),
                 bindings_html => bindings_html(m.bindings.as_ref()),
-                examples => m.examples.iter().map(|e| serde_json::to_string_pretty(e).unwrap_or_default()).collect::<Vec<_>>(),
+                examples => v(message_examples(&m.examples)),
             }
         })
         .collect();
@@ -1004,12 +884,13 @@ pub fn render_reference(
     let tag_tpl = env.get_template("api-tag.html")?;
     if urls.compact {
         // One page: every tag's operations, each tag under its heading.
+        let mut page_trees = PageTrees::default();
         let groups_view: Vec<Value> = order
             .iter()
             .map(|tag| {
                 let operations: Vec<OperationView> = groups[tag]
                     .iter()
-                    .map(|op| operation_view(model, op, urls, &named))
+                    .map(|op| operation_view(model, op, &trees, &mut page_trees))
                     .collect();
                 context! { name => tag.clone(), anchor => format!("tag-{}", slug(tag)), operations => v(operations) }
             })
@@ -1032,9 +913,10 @@ pub fn render_reference(
             .map(|i| context! { number => i + 1, url => tag_page_path(urls, tag, i) })
             .collect();
         for (i, chunk) in chunks.iter().enumerate() {
+            let mut page_trees = PageTrees::default();
             let operations: Vec<OperationView> = chunk
                 .iter()
-                .map(|op| operation_view(model, op, urls, &named))
+                .map(|op| operation_view(model, op, &trees, &mut page_trees))
                 .collect();
             let html = tag_tpl.render(context! {
                 site => site.clone(), section => "catalog",
@@ -1047,14 +929,17 @@ pub fn render_reference(
     }
     let schema_tpl = env.get_template("api-schema.html")?;
     if urls.compact {
+        let mut page_trees = PageTrees::default();
         let schemas_view: Vec<Value> = model
             .schemas
             .iter()
             .filter_map(|schema| {
                 let slug = urls.schema_slugs.get(&schema.name)?;
+                let anchor = format!("schema-{slug}");
+                let html = trees.named_page(&mut page_trees, &schema.name, &schema.schema, &anchor);
                 Some(context! {
-                    name => schema.name.clone(), anchor => format!("schema-{slug}"),
-                    type_label => type_label(&schema.schema), schema_html => schema_html(&schema.schema, urls),
+                    name => schema.name.clone(), anchor => anchor,
+                    type_label => type_label(&schema.schema), schema_html => html,
                 })
             })
             .collect();
@@ -1071,10 +956,13 @@ pub fn render_reference(
         let Some(path) = urls.schema_path(&schema.name) else {
             continue;
         };
+        let mut page_trees = PageTrees::default();
+        let anchor = "schema";
+        let tree = trees.named_page(&mut page_trees, &schema.name, &schema.schema, anchor);
         let html = schema_tpl.render(context! {
             site => site.clone(), section => "catalog",
             entity_label => entity_label, entity_url => entity_url, reference_url => urls.root.clone(),
-            name => schema.name.clone(), type_label => type_label(&schema.schema), schema_html => schema_html(&schema.schema, urls),
+            name => schema.name.clone(), anchor => anchor, type_label => type_label(&schema.schema), schema_html => tree,
             nav => v(nav.at("schemas", &nav_operations)),
         })?;
         pages.push((format!("{path}index.html"), html));

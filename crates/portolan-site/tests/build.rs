@@ -395,12 +395,23 @@ fn api_reference_pages_cover_operations_schemas_and_messages() {
     assert!(orders.contains("id=\"tag-orders\""));
     assert!(orders.contains("id=\"op-createorder\""));
     assert!(orders.contains("curl -X POST"));
-    // Named schemas are links to their section (recursion is a link).
+    // Named schemas are shown in place, and link to their section.
     assert!(
         orders.contains(
             "href=\"/catalog/api/default/orders-api/reference/schemas/#schema-orderinput\""
         )
     );
+    assert!(
+        orders.contains("<code class=\"n\">customerId</code>"),
+        "the request body's properties are in the operation: {orders}"
+    );
+    // Several examples of one body: a selector (for the script), each
+    // example labelled.
+    assert!(
+        orders.contains("<div class=\"examples\"><p class=\"example-switch\"><label>Example <select><option value=\"0\">Pay by card</option><option value=\"1\">Pay with a gift card</option></select></label></p>"),
+        "{orders}"
+    );
+    assert!(orders.contains("<figcaption>Example: Pay with a gift card</figcaption>"));
     let schemas = page("catalog/api/default/orders-api/reference/schemas/index.html");
     assert!(schemas.contains("id=\"schema-orderinput\""));
     // AsyncAPI: channels and messages with their payloads.
@@ -414,7 +425,10 @@ fn api_reference_pages_cover_operations_schemas_and_messages() {
         events.contains("<details class=\"bindings\"><summary>kafka</summary>"),
         "{events}"
     );
-    assert!(events.contains("<summary>Example 1</summary>"), "{events}");
+    assert!(
+        events.contains("<figcaption>Example: oneRocket</figcaption>"),
+        "{events}"
+    );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
 

@@ -73,33 +73,48 @@
   });
   show(root.getAttribute("data-sample-lang") || "curl");
 })();
-// A copy button on every code block.
+// Copying: a code block's text (a copy button on every one), and the
+// absolute URL of a heading's anchor (the "Copy link" buttons the reference
+// renders, shown only with JavaScript).
 (function () {
   "use strict";
+  // Copies `text` (selecting `node` for the fallback) and says so on `button`.
+  function copy(text, node, button) {
+    var label = button.textContent;
+    function done(ok) {
+      button.textContent = ok ? "Copied" : "Press Ctrl+C";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+      return;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    done(ok);
+  }
+  document.querySelectorAll("button.copy-link[data-anchor]").forEach(function (button) {
+    var url = new URL("#" + button.getAttribute("data-anchor"), location.href).href;
+    button.addEventListener("click", function () {
+      var holder = document.createElement("span");
+      holder.className = "visually-hidden";
+      holder.textContent = url;
+      button.parentNode.appendChild(holder);
+      copy(url, holder, button);
+      window.setTimeout(function () { holder.remove(); }, 0);
+    });
+  });
   document.querySelectorAll("main pre").forEach(function (pre) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy";
     button.textContent = "Copy";
-    button.addEventListener("click", function () {
-      var text = pre.innerText;
-      function done(ok) {
-        button.textContent = ok ? "Copied" : "Press Ctrl+C";
-        window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
-      }
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
-        return;
-      }
-      var range = document.createRange();
-      range.selectNodeContents(pre);
-      var selection = window.getSelection();
-      selection.removeAllRanges();
-      selection.addRange(range);
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-      done(ok);
-    });
+    button.addEventListener("click", function () { copy(pre.innerText, pre, button); });
     var wrap = document.createElement("div");
     wrap.className = "code-block";
     pre.parentNode.insertBefore(wrap, pre);
@@ -156,4 +171,20 @@
     });
   }, { rootMargin: "0px 0px -70% 0px" });
   document.querySelectorAll("article.operation[id]").forEach(function (article) { observer.observe(article); });
+})();
+// Several examples of one body: one at a time, chosen in the list above
+// them (hidden without JavaScript, where every example shows, labelled).
+(function () {
+  "use strict";
+  document.querySelectorAll("div.examples").forEach(function (set) {
+    var select = set.querySelector(".example-switch select");
+    var figures = Array.prototype.slice.call(set.querySelectorAll(":scope > figure.example"));
+    if (!select || !figures.length) { return; }
+    function show(index) {
+      figures.forEach(function (f, i) { f.classList.toggle("chosen", i === index); });
+      set.classList.add("switched");
+    }
+    select.addEventListener("change", function () { show(Number(select.value) || 0); });
+    show(Number(select.value) || 0);
+  });
 })();
