@@ -1161,6 +1161,7 @@ pub(crate) fn render_pages(
             diagnostics => v(diagnostics),
             scorecards => v(options.scorecards.map(|s| crate::scorecards::entity_cards(s, catalog, id))),
             operability => v(crate::operability::of_entity(checked, catalog, id)),
+            levels_here => v(options.scorecards.map(|s| crate::scorecards::levels_here(s, catalog, id))),
             source => context! { file => e.file.clone(), line => v(position.map(|p| p.line)), edit_url => v(edit_url), view_url => v(view_url) },
         })?;
         files.push(Made(

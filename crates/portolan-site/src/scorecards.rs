@@ -25,6 +25,10 @@ pub struct SiteScorecards {
     /// The levels of the sampled revisions, written to [`TREND_JSON`]
     /// for the next build to reuse (`None`: no trend was computed).
     pub trend_record: Option<TrendRecord>,
+    /// Per owner and per domain (their entity refs, lower case), per card:
+    /// the levels of the entities they own or hold (for team and domain
+    /// pages; made once, so each page costs a lookup).
+    pub by_group: BTreeMap<String, Vec<Vec<Option<usize>>>>,
 }
 
 /// Where the trends' levels are published, for the next build to read
@@ -116,7 +120,7 @@ impl SiteScorecards {
     /// The portal's view of what scoring computed.
     pub fn from_scored(scored: &Scored) -> Self {
         let mut segments: Vec<String> = Vec::new();
-        let cards = scored
+        let cards: Vec<Card> = scored
             .loaded
             .scorecards
             .iter()
@@ -179,10 +183,30 @@ impl SiteScorecards {
                 }
             })
             .collect();
+        let facts: Vec<Value> = scored.facts.iter().map(|f| json!(f)).collect();
+        let mut by_group: BTreeMap<String, Vec<Vec<Option<usize>>>> = BTreeMap::new();
+        for (index, card) in cards.iter().enumerate() {
+            for e in &card.entities {
+                for fact in ["owner", "domain"] {
+                    let Some(group) = facts
+                        .get(e.id)
+                        .and_then(|f| f.get(fact))
+                        .and_then(Value::as_str)
+                    else {
+                        continue;
+                    };
+                    let per_card = by_group
+                        .entry(group.to_ascii_lowercase())
+                        .or_insert_with(|| vec![Vec::new(); cards.len()]);
+                    per_card[index].push(e.level);
+                }
+            }
+        }
         SiteScorecards {
             cards,
-            facts: scored.facts.iter().map(|f| json!(f)).collect(),
+            facts,
             trend_record: None,
+            by_group,
         }
     }
 
@@ -658,10 +682,70 @@ pub fn entity_fingerprint(
 ) -> u64 {
     match scorecards {
         None => 0,
-        Some(s) => crate::memo::hash_of(
+        Some(s) => crate::memo::hash_of((
             serde_json::to_string(&entity_cards(s, catalog, id)).unwrap_or_default(),
-        ),
+            serde_json::to_string(&levels_here(s, catalog, id)).unwrap_or_default(),
+        )),
     }
+}
+
+/// One scorecard's levels on a team's or a domain's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelsHere {
+    pub name: String,
+    pub url: String,
+    /// `none` first, then each level: name, class and how many.
+    pub levels: Vec<LevelCount>,
+    pub total: usize,
+    pub bar: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelCount {
+    pub name: String,
+    pub class: String,
+    pub count: usize,
+}
+
+/// On a team's or a domain's page: for each scorecard, the levels of the
+/// entities it owns (a Group) or holds (a Domain).
+pub fn levels_here(
+    scorecards: &SiteScorecards,
+    catalog: &Catalog,
+    id: EntityId,
+) -> Vec<LevelsHere> {
+    let key = catalog.entities[id]
+        .entity_ref()
+        .to_string()
+        .to_ascii_lowercase();
+    let Some(per_card) = scorecards.by_group.get(&key) else {
+        return Vec::new();
+    };
+    scorecards
+        .cards
+        .iter()
+        .zip(per_card)
+        .filter(|(_, levels)| !levels.is_empty())
+        .map(|(card, levels)| {
+            let counts = counts_of(card.levels.len(), levels.iter().copied());
+            LevelsHere {
+                name: card.name.clone(),
+                url: card.url(),
+                levels: card
+                    .level_names()
+                    .zip(&counts)
+                    .enumerate()
+                    .map(|(i, (name, &count))| LevelCount {
+                        name: name.to_string(),
+                        class: level_class(i),
+                        count,
+                    })
+                    .collect(),
+                total: counts.iter().sum(),
+                bar: histogram_bar_svg(&counts),
+            }
+        })
+        .collect()
 }
 
 /// A row of a levels table (per team, per domain).
