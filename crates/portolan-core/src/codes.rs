@@ -276,6 +276,18 @@ codes! {
     LINT_RATE_LIMIT_HEADERS = "L030", "rate-limit-headers", Warning,
         "Lint: a 429 response declares no rate-limit headers.",
         "Design lint (security; the `security` and `all` presets, and `strict`). OWASP API Top 10 API4 (lack of resources and rate limiting): a `429 Too Many Requests` response should tell the client when to retry: declare `Retry-After` or one of the `RateLimit`/`X-RateLimit-*` headers. OpenAPI only. spectral-owasp: `owasp:api4:2019-rate-limit-retry-after`.";
+    LINT_PATH_DECLARATIONS = "L031", "path-declarations", Error,
+        "Lint: a path template has an empty `{}`.",
+        "Design lint (validity; every preset but `off`). A path template such as `/pets/{}` names no parameter: no `in: path` parameter can fill it, so no client can call the operation and generators fail. Name it (`/pets/{petId}`) and declare the parameter. Spectral: `path-declarations-must-exist`. OpenAPI 2.0, 3.0 and 3.1.";
+    LINT_PARAMETERS_UNIQUE = "L032", "parameters-unique", Error,
+        "Lint: an operation declares a parameter twice.",
+        "Design lint (validity; every preset but `off`). A parameter is identified by its `name` and `in`: an operation (or its path item) that lists the same pair twice leaves clients to guess which declaration applies, and OpenAPI forbids it. References are followed to find the pair. An operation may override a path item's parameter; that is not a duplicate. Spectral: `operation-parameters`; Redocly: `operation-parameters-unique`. OpenAPI 2.0, 3.0 and 3.1.";
+    LINT_EXAMPLE_VALUE = "L033", "example-value-or-external-value", Error,
+        "Lint: an Example Object has both `value` and `externalValue`.",
+        "Design lint (validity; every preset but `off`). OpenAPI 3's Example Object holds either an inline `value` or a URL in `externalValue`; the two are mutually exclusive, and tools disagree on which wins when both are there. Checked in `components.examples` and in the `examples` of media types, parameters and headers. Spectral: `oas3-examples-value-or-externalValue`. OpenAPI 3.0 and 3.1.";
+    LINT_TAGS_UNIQUE = "L034", "tags-unique", Error,
+        "Lint: the document declares a tag twice.",
+        "Design lint (validity; every preset but `off`). The document's `tags` list (AsyncAPI 3: `info.tags`) declares each tag's description and docs; a name listed twice leaves the portal and generators to pick one of the two descriptions. Merge them. Spectral: `openapi-tags-uniqueness`, `asyncapi-tags-uniqueness`. Every format.";
     OPERATION_REMOVED = "C001", "operation-removed", Error,
         "An operation was removed without being deprecated first.",
         "`portolan diff` compares two revisions of an API definition from a client's point of view. An operation (method + path; path template variables are matched by position, so `/pets/{id}` and `/pets/{petId}` are the same path) exists in the base and not in the head, and the base did not mark it `deprecated`: every client calling it gets a 404 or 405. Deprecate it first (`deprecated: true`, ideally with an `x-sunset` date) and remove it in a later revision.";
@@ -536,6 +548,12 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("asyncapi-channel-no-trailing-slash", "L014"),
     ("no-path-trailing-slash", "L014"),
     ("path-not-include-query", "L015"),
+    ("path-declarations-must-exist", "L031"),
+    ("operation-parameters", "L032"),
+    ("operation-parameters-unique", "L032"),
+    ("oas3-examples-value-or-externalValue", "L033"),
+    ("openapi-tags-uniqueness", "L034"),
+    ("asyncapi-tags-uniqueness", "L034"),
     ("asyncapi-channel-no-query-nor-fragment", "L015"),
     ("no-$ref-siblings", "L016"),
     ("no-ref-siblings", "L016"),

@@ -12,6 +12,7 @@ use portolan_core::codes as c;
 mod array_items;
 mod credentials_in_query;
 mod duplicated_enum;
+mod example_value;
 mod info_contact;
 mod info_description;
 mod info_license;
@@ -25,7 +26,9 @@ mod operation_summary;
 mod operation_tag_defined;
 mod operation_tags;
 mod parameter_description;
+mod parameters_unique;
 mod path_casing;
+mod path_declarations;
 mod path_query;
 mod path_trailing_slash;
 mod path_verbs;
@@ -36,6 +39,7 @@ mod server_trailing_slash;
 mod server_variables;
 mod servers;
 mod tag_description;
+mod tags_unique;
 mod typed_enum;
 mod unused_component;
 mod valid_example;
@@ -266,6 +270,34 @@ pub(crate) static RULES: &[Rule] = &[
         Strict,
         Formats::OPENAPI,
         rate_limit_headers
+    ),
+    rule!(
+        c::LINT_PATH_DECLARATIONS,
+        Validity,
+        Minimal,
+        Formats::OPENAPI,
+        path_declarations
+    ),
+    rule!(
+        c::LINT_PARAMETERS_UNIQUE,
+        Validity,
+        Minimal,
+        Formats::OPENAPI,
+        parameters_unique
+    ),
+    rule!(
+        c::LINT_EXAMPLE_VALUE,
+        Validity,
+        Minimal,
+        Formats::OAS3,
+        example_value
+    ),
+    rule!(
+        c::LINT_TAGS_UNIQUE,
+        Validity,
+        Minimal,
+        Formats::ALL,
+        tags_unique
     ),
 ];
 
