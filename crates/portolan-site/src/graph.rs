@@ -347,6 +347,161 @@ pub fn system_graph(
     Some(Graph { svg, edges })
 }
 
+/// Neighbours drawn on each side of an entity's graph; the rest are
+/// counted in a note under the column (the list beside the graph has them
+/// all), so an API consumed by thousands of components keeps a small page.
+const ENTITY_GRAPH_SIDE: usize = 20;
+
+/// The graph around one entity (a component, resource or API): what uses
+/// it on the left (components that depend on it, that provide or consume
+/// it), the entity in the middle, and what it uses on the right (what it
+/// depends on, the APIs it provides and consumes). `None` when it has none
+/// of these relations. Systems and domains have graphs of their own.
+pub fn entity_graph(
+    catalog: &Catalog,
+    id: EntityId,
+    relations: &[portolan_catalog::Relation],
+    url_of: &dyn Fn(EntityId) -> String,
+    label_of: &dyn Fn(EntityId) -> String,
+) -> Option<Graph> {
+    // (neighbour, relation as a verb, whether the arrow points at `id`)
+    let mut left: Vec<(EntityId, &'static str)> = Vec::new();
+    let mut right: Vec<(EntityId, &'static str)> = Vec::new();
+    for r in relations {
+        let Some(target) = r.resolved else { continue };
+        if target == id {
+            continue;
+        }
+        match r.relation {
+            RelationType::ProvidesApi => right.push((target, "provides")),
+            RelationType::ConsumesApi => right.push((target, "consumes")),
+            RelationType::DependsOn => right.push((target, "depends on")),
+            RelationType::ApiProvidedBy => left.push((target, "provides")),
+            RelationType::ApiConsumedBy => left.push((target, "consumes")),
+            RelationType::DependencyOf => left.push((target, "depends on")),
+            _ => {}
+        }
+    }
+    if left.is_empty() && right.is_empty() {
+        return None;
+    }
+    for side in [&mut left, &mut right] {
+        side.sort_by_cached_key(|&(n, verb)| (label_of(n).to_ascii_lowercase(), n, verb));
+        side.dedup();
+    }
+    let shown = |side: &[(EntityId, &'static str)]| side.len().min(ENTITY_GRAPH_SIDE);
+    let rows = shown(&left).max(shown(&right)).max(1) as i64;
+    let more = |side: &[(EntityId, &'static str)]| side.len().saturating_sub(ENTITY_GRAPH_SIDE);
+    let note_room = if more(&left) + more(&right) > 0 {
+        24
+    } else {
+        0
+    };
+    let width = MARGIN * 2 + NODE_W * 3 + GAP_X * 2;
+    let height = MARGIN * 2 + 20 + rows * (NODE_H + GAP_Y) - GAP_Y + note_room;
+    let x_of = |c: usize| MARGIN + c as i64 * (NODE_W + GAP_X);
+    // Each column centred vertically.
+    let y_of = |count: usize, row: usize| {
+        let offset = (rows - count as i64) * (NODE_H + GAP_Y) / 2;
+        MARGIN + 20 + offset + row as i64 * (NODE_H + GAP_Y)
+    };
+    let entity = &catalog.entities[id];
+    let title = format!("Relations of {}", label_of(id));
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"graph entity-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"entity-graph-title\">\
+<title id=\"entity-graph-title\">{}</title>\
+<defs><marker id=\"entity-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>",
+        esc(&title)
+    );
+    let headings = [
+        "Uses it".to_string(),
+        entity.kind_name.clone(),
+        "It uses".to_string(),
+    ];
+    for (c, heading) in headings.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<text class=\"column\" x=\"{}\" y=\"{}\">{}</text>",
+            x_of(c),
+            MARGIN + 10,
+            esc(heading)
+        );
+    }
+    let centre_y = y_of(1, 0) + NODE_H / 2;
+    let node = |svg: &mut String, n: EntityId, column: usize, y: i64, centre: bool| {
+        let full = label_of(n);
+        let (label, _) = fit_label(&full);
+        let kind = catalog.entities[n].kind_name.to_ascii_lowercase();
+        let x = x_of(column);
+        let _ = write!(
+            svg,
+            "<a href=\"{}\"><g class=\"node {kind}{}\"><title>{} ({})</title><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\"/><text x=\"{}\" y=\"{}\">{}</text></g></a>",
+            esc(&url_of(n)),
+            if centre { " centre" } else { "" },
+            esc(&full),
+            esc(&catalog.entities[n].kind_name),
+            x + 10,
+            y + NODE_H / 2 + 5,
+            esc(&label)
+        );
+    };
+    for (column, side) in [(0, &left), (2, &right)] {
+        let count = shown(side);
+        for (row, &(n, verb)) in side.iter().take(count).enumerate() {
+            let y = y_of(count, row);
+            let ny = y + NODE_H / 2;
+            // Arrows point from the user to what it uses.
+            let (ax, ay, bx, by) = if column == 0 {
+                (x_of(0) + NODE_W, ny, x_of(1), centre_y)
+            } else {
+                (x_of(1) + NODE_W, centre_y, x_of(2), ny)
+            };
+            let mid = (ax + bx) / 2;
+            let (from, to) = if column == 0 { (n, id) } else { (id, n) };
+            let _ = write!(
+                svg,
+                "<path class=\"edge {}\" d=\"M {ax} {ay} C {mid} {ay}, {mid} {by}, {bx} {by}\" marker-end=\"url(#entity-arrow)\"><title>{} {verb} {}</title></path>",
+                verb.replace(' ', "-"),
+                esc(&label_of(from)),
+                esc(&label_of(to))
+            );
+        }
+        if more(side) > 0 {
+            let _ = write!(
+                svg,
+                "<text class=\"column-more\" x=\"{}\" y=\"{}\">and {} more (see the list)</text>",
+                x_of(column),
+                height - MARGIN,
+                more(side)
+            );
+        }
+        for (row, &(n, _)) in side.iter().take(count).enumerate() {
+            node(&mut svg, n, column, y_of(count, row), false);
+        }
+    }
+    node(&mut svg, id, 1, y_of(1, 0), true);
+    svg.push_str("</svg>");
+    let link = |n: EntityId| node_link(n, false, url_of, label_of);
+    let edges = left
+        .iter()
+        .map(|&(n, verb)| EdgeText {
+            from: link(n),
+            relation: verb,
+            to: link(id),
+            via: Vec::new(),
+        })
+        .chain(right.iter().map(|&(n, verb)| EdgeText {
+            from: link(id),
+            relation: verb,
+            to: link(n),
+            via: Vec::new(),
+        }))
+        .collect();
+    Some(Graph { svg, edges })
+}
+
 /// A node of a domain's graph: one of its systems or sub-domains, or a
 /// system outside it that one of them depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -144,7 +144,10 @@ fn a_group_owning_hundreds_of_entities_links_to_filters_instead_of_listing_them(
 
     // The organisation owns 260 through its teams: counts and filter links.
     let org = page("catalog/group/default/org/index.html");
-    assert!(org.contains("260 entities, owned by these groups"), "{org}");
+    assert!(
+        org.contains("260 entities (260 Component), owned by these groups"),
+        "{org}"
+    );
     assert!(org.contains("href=\"/catalog/_by/owner/group.default.team-a/\""));
     assert!(org.contains("<td>240</td>"));
     assert!(
