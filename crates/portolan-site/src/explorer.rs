@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use portolan_catalog::{Catalog, EntityId};
+use serde::Serialize;
 
 /// The filters besides kind, as (URL segment, label).
 pub const FACETS: &[(&str, &str)] = &[
@@ -154,6 +155,123 @@ pub fn group_facets<'a>(
         .collect()
 }
 
+/// The row attributes of one entity: its kind and facet values as URL
+/// segments, space-separated per facet (tags can be several).
+pub fn facet_data(kind: &str, entries: &[FacetEntry]) -> BTreeMap<&'static str, String> {
+    let mut out: BTreeMap<&'static str, String> = BTreeMap::new();
+    out.insert("kind", value_segment(&kind.to_ascii_lowercase()));
+    for (facet, segment, _) in entries {
+        let tokens = out.entry(facet).or_default();
+        if !tokens.is_empty() {
+            tokens.push(' ');
+        }
+        tokens.push_str(segment);
+    }
+    out
+}
+
+/// Values a sidebar lists per facet (the most frequent); the facet's own
+/// page lists them all. Kinds are few and all listed.
+pub const SIDEBAR_VALUES: usize = 10;
+
+/// One facet of the explorer's sidebar.
+#[derive(Debug, Serialize)]
+pub struct SidebarFacet {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// The most frequent values in the table, by count then label.
+    pub values: Vec<SidebarValue>,
+    /// How many values the facet has in the table.
+    pub total: usize,
+    /// The page listing all of them (`None` for kinds: all are shown).
+    pub all_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SidebarValue {
+    pub label: String,
+    pub segment: String,
+    /// Rows of the table with this value.
+    pub count: usize,
+    /// The page of every entity with this value.
+    pub url: String,
+    /// The page is that value's.
+    pub current: bool,
+}
+
+/// The sidebar of an explorer table whose rows have `rows` (kind, facet
+/// entries): per facet, the values with their counts among these rows.
+/// Linear in the rows' facet entries.
+pub fn sidebar<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a [FacetEntry])>,
+    current: Option<(&str, &str)>,
+    kind_url: &dyn Fn(&str) -> String,
+) -> Vec<SidebarFacet> {
+    // facet → segment → (label, count)
+    let mut counts: BTreeMap<&'static str, BTreeMap<String, (String, usize)>> = BTreeMap::new();
+    for (kind, entries) in rows {
+        let segment = value_segment(&kind.to_ascii_lowercase());
+        counts
+            .entry("kind")
+            .or_default()
+            .entry(segment)
+            .or_insert_with(|| (kind.to_string(), 0))
+            .1 += 1;
+        for (facet, segment, label) in entries {
+            let entry = counts
+                .entry(facet)
+                .or_default()
+                .entry(segment.clone())
+                .or_insert_with(|| (label.clone(), 0));
+            entry.1 += 1;
+        }
+    }
+    std::iter::once(("kind", "Kind"))
+        .chain(FACETS.iter().copied())
+        .filter_map(|(key, label)| {
+            let values = counts.remove(key)?;
+            // A table of one kind: the kinds above it are the way out.
+            if key == "kind" && values.len() < 2 {
+                return None;
+            }
+            let total = values.len();
+            let mut values: Vec<SidebarValue> = values
+                .into_iter()
+                .map(|(segment, (value_label, count))| SidebarValue {
+                    url: if key == "kind" {
+                        kind_url(&value_label)
+                    } else {
+                        facet_url(key, &segment)
+                    },
+                    current: current == Some((key, segment.as_str())),
+                    label: value_label,
+                    segment,
+                    count,
+                })
+                .collect();
+            if key == "kind" {
+                values.sort_by_cached_key(|v| v.label.to_lowercase());
+            } else {
+                values.sort_by_cached_key(|v| {
+                    (
+                        std::cmp::Reverse(v.count),
+                        v.label.to_lowercase(),
+                        v.segment.clone(),
+                    )
+                });
+                values.truncate(SIDEBAR_VALUES);
+            }
+            Some(SidebarFacet {
+                key,
+                label,
+                values,
+                total,
+                all_url: (key != "kind").then(|| facet_index_url(key)),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +285,100 @@ mod tests {
         assert_eq!(value_segment(".."), "_..");
         assert_eq!(value_segment(""), "_");
         assert_ne!(value_segment("x_2f"), value_segment("x/"));
+    }
+
+    fn entry(facet: &'static str, value: &str) -> FacetEntry {
+        (facet, value_segment(value), value.to_string())
+    }
+
+    #[test]
+    fn sidebar_counts_each_value_among_the_tables_rows() {
+        let a = vec![
+            entry("lifecycle", "production"),
+            entry("tag", "java"),
+            entry("tag", "rust"),
+        ];
+        let b = vec![entry("lifecycle", "production"), entry("tag", "rust")];
+        let c = vec![entry("lifecycle", "experimental")];
+        let rows = [
+            ("Component", a.as_slice()),
+            ("Component", b.as_slice()),
+            ("API", c.as_slice()),
+        ];
+        let facets = sidebar(
+            rows.iter().copied(),
+            Some(("lifecycle", "production")),
+            &|k: &str| format!("catalog/{}/", k.to_lowercase()),
+        );
+        // (facet, [(value, count, current)])
+        type Shown<'a> = Vec<(&'a str, Vec<(&'a str, usize, bool)>)>;
+        let shown: Shown<'_> = facets
+            .iter()
+            .map(|f| {
+                (
+                    f.key,
+                    f.values
+                        .iter()
+                        .map(|v| (v.label.as_str(), v.count, v.current))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("kind", vec![("API", 1, false), ("Component", 2, false)]),
+                (
+                    "lifecycle",
+                    vec![("production", 2, true), ("experimental", 1, false)]
+                ),
+                ("tag", vec![("rust", 2, false), ("java", 1, false)]),
+            ]
+        );
+        assert_eq!(facets[0].values[1].url, "catalog/component/");
+        assert_eq!(facets[2].values[0].url, "catalog/_by/tag/rust/");
+        assert_eq!(facets[2].all_url.as_deref(), Some("catalog/_by/tag/"));
+    }
+
+    #[test]
+    fn sidebar_lists_the_most_frequent_values_and_counts_all() {
+        let entries: Vec<Vec<FacetEntry>> = (0..30)
+            .map(|i| vec![entry("tag", &format!("t{:02}", i % 15))])
+            .chain((0..5).map(|_| vec![entry("tag", "zz")]))
+            .collect();
+        let facets = sidebar(
+            entries.iter().map(|e| ("Component", e.as_slice())),
+            None,
+            &|k: &str| k.to_string(),
+        );
+        // One kind only: no kind facet (the kinds above the table lead out).
+        assert_eq!(facets.iter().map(|f| f.key).collect::<Vec<_>>(), ["tag"]);
+        let tags = &facets[0];
+        assert_eq!(tags.total, 16);
+        assert_eq!(tags.values.len(), SIDEBAR_VALUES);
+        // The most frequent first, then by label.
+        assert_eq!(
+            (tags.values[0].label.as_str(), tags.values[0].count),
+            ("zz", 5)
+        );
+        assert_eq!(
+            (tags.values[1].label.as_str(), tags.values[1].count),
+            ("t00", 2)
+        );
+    }
+
+    #[test]
+    fn row_data_joins_a_facets_values() {
+        let data = facet_data(
+            "Component",
+            &[
+                entry("tag", "java"),
+                entry("tag", "A b"),
+                entry("type", "service"),
+            ],
+        );
+        assert_eq!(data["kind"], "component");
+        assert_eq!(data["tag"], "java _41_20b");
+        assert_eq!(data["type"], "service");
     }
 }

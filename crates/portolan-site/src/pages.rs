@@ -159,6 +159,9 @@ struct EntityRow {
     lifecycle_url: Option<String>,
     tag_links: Vec<EntityLink>,
     summary: String,
+    /// Its facet values as URL segments, space-separated, by facet (the
+    /// explorer's rows carry them for the script's filters).
+    facet_data: BTreeMap<&'static str, String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -277,6 +280,7 @@ fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
         system: field_link(catalog, id, "system").or_else(|| field_link(catalog, id, "domain")),
         tags: e.tags().map(str::to_string).collect(),
         summary: plain_summary(description, 160),
+        facet_data: BTreeMap::new(),
     }
 }
 
@@ -876,6 +880,29 @@ pub(crate) fn render_pages(
         }
     }
     for (root, heading, kind, facet, ids) in tables {
+        // The facets of this table's rows, with counts, for its sidebar.
+        let current = (!kind.is_empty())
+            .then(|| {
+                (
+                    "kind",
+                    crate::explorer::value_segment(&kind.to_ascii_lowercase()),
+                )
+            })
+            .or_else(|| {
+                root.strip_prefix(&crate::explorer::facet_index_url(&facet))
+                    .filter(|_| !facet.is_empty())
+                    .map(|segment| (facet.as_str(), segment.trim_end_matches('/').to_string()))
+            });
+        let sidebar = crate::explorer::sidebar(
+            ids.iter().map(|id| {
+                let row = &rows_by_id[id];
+                (row.row.kind.as_str(), row.facets.as_slice())
+            }),
+            current.as_ref().map(|(f, s)| (*f, s.as_str())),
+            &kind_url,
+        );
+        let sidebar_key = crate::memo::hash_of(serde_json::to_string(&sidebar).unwrap_or_default());
+        let total = ids.len();
         // An empty catalog still gets its (empty) explorer page: every
         // page's navigation links to it.
         let mut chunks: Vec<&[EntityId]> = ids.chunks(ROWS_PER_PAGE).collect();
@@ -896,7 +923,8 @@ pub(crate) fn render_pages(
                 context! {
                     site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
                     current_kind => kind.clone(), facets => facet_nav.clone(), current_facet => facet.clone(),
-                    entities => v(rows),
+                    entities => v(rows), sidebar => v(&sidebar), total => total,
+                    first => i * ROWS_PER_PAGE + 1, last => (i * ROWS_PER_PAGE + chunk.len()),
                     pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
                 }
             };
@@ -907,6 +935,7 @@ pub(crate) fn render_pages(
                         &heading,
                         &kind,
                         &facet,
+                        sidebar_key,
                         chunks.len(),
                         i,
                         rows.iter().map(|r| r.hash).collect::<Vec<_>>(),
@@ -1475,7 +1504,8 @@ pub(crate) struct EntityRowCache {
 }
 
 impl EntityRowCache {
-    fn new(row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
+    fn new(mut row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
+        row.facet_data = crate::explorer::facet_data(&row.kind, &facets);
         let hash = crate::memo::hash_of(serde_json::to_string(&row).unwrap_or_default());
         EntityRowCache { row, hash, facets }
     }
