@@ -659,6 +659,8 @@ async function checkExample(browser, dir, base) {
     if (address.searchParams.get("lifecycle") !== chosen.value || address.searchParams.get("sort") !== "name" || address.searchParams.get("order") !== "desc") {
       problems.push(`the address does not keep the view: ${address.search}`);
     }
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (wide > 0) problems.push(`the explorer scrolls sideways by ${wide}px on a desktop screen`);
     await screenshot(page, "example-explorer-facets");
     const before = await names();
     await page.goto(address.href);
