@@ -1058,4 +1058,80 @@ mod tests {
         let layout = layered_layout(3, &[]);
         assert_eq!(layout.positions, vec![(0, 0), (0, 1), (0, 2)]);
     }
+
+    #[test]
+    fn an_entity_graph_draws_users_left_and_what_it_uses_right_up_to_a_limit() {
+        // An API provided by one component and consumed by 25, which
+        // depend on nothing else; the provider depends on a database.
+        let mut docs = vec![
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team\n  definition: x\n".to_string(),
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: provider\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  providesApis: [api]\n  dependsOn: [resource:db]\n".to_string(),
+            "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: db\nspec:\n  type: database\n  owner: team\n".to_string(),
+        ];
+        for i in 0..25 {
+            docs.push(format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: user-{i:02}\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  consumesApis: [api]\n"
+            ));
+        }
+        let source = portolan_core::source::MemorySource::new()
+            .with_file("catalog-info.yaml", docs.join("---\n"));
+        let config = portolan_core::config::Config::default();
+        let options = portolan_check::CheckOptions::from_config(&config);
+        let catalog = portolan_check::check(&source, &config, &[], &options)
+            .unwrap()
+            .catalog;
+        let id_of = |name: &str| {
+            catalog
+                .entities
+                .iter()
+                .position(|e| e.name == name)
+                .unwrap()
+        };
+        let url_of = |id: EntityId| format!("/{}/", catalog.entities[id].name);
+        let label_of = |id: EntityId| catalog.entities[id].name.clone();
+        let all = catalog.all_relations();
+
+        let api = id_of("api");
+        let graph = entity_graph(&catalog, api, &all[api], &url_of, &label_of).unwrap();
+        // Every relation is in the list; the picture holds 20 users and
+        // says how many more there are.
+        assert_eq!(graph.edges.len(), 26);
+        assert_eq!(
+            graph
+                .edges
+                .iter()
+                .filter(|e| e.relation == "consumes")
+                .count(),
+            25
+        );
+        assert!(
+            graph.edges.iter().all(|e| e.to.label == "api"),
+            "all point at the API"
+        );
+        assert_eq!(graph.svg.matches("<rect").count(), ENTITY_GRAPH_SIDE + 1);
+        assert!(
+            graph.svg.contains("and 6 more (see the list)"),
+            "{}",
+            graph.svg
+        );
+
+        // A component: the API it provides and the database it depends on
+        // on the right, nothing on the left.
+        let provider = id_of("provider");
+        let graph = entity_graph(&catalog, provider, &all[provider], &url_of, &label_of).unwrap();
+        let sentences: Vec<String> = graph
+            .edges
+            .iter()
+            .map(|e| format!("{} {} {}", e.from.label, e.relation, e.to.label))
+            .collect();
+        assert_eq!(
+            sentences,
+            ["provider provides api", "provider depends on db"]
+        );
+        assert_eq!(graph.svg.matches("<rect").count(), 3);
+        assert!(graph.svg.contains("href=\"/db/\""));
+
+        // Nothing to draw for an entity without such relations.
+        assert!(entity_graph(&catalog, id_of("db"), &[], &url_of, &label_of).is_none());
+    }
 }
