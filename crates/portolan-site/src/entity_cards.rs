@@ -304,7 +304,8 @@ impl ApiCounts {
 /// The API references of an entity (`providesApis`, `consumesApis`), in
 /// the order written: (relation, API).
 pub fn api_uses(catalog: &Catalog, id: EntityId) -> Vec<(RelationType, EntityId)> {
-    let mut out: Vec<(RelationType, EntityId)> = catalog
+    let mut seen = std::collections::BTreeSet::new();
+    catalog
         .references_from(id)
         .iter()
         .filter(|r| {
@@ -314,9 +315,9 @@ pub fn api_uses(catalog: &Catalog, id: EntityId) -> Vec<(RelationType, EntityId)
             )
         })
         .filter_map(|r| Some((r.relation, r.resolved?)))
-        .collect();
-    out.dedup();
-    out
+        // An API named twice is listed once.
+        .filter(|&use_| seen.insert(use_))
+        .collect()
 }
 
 /// The relations a team card shows, split out of a group's relations:
@@ -480,5 +481,40 @@ mod tests {
         );
         // A link without a title is titled by its URL.
         assert_eq!(links[0].title, "https://docs.example/cart");
+    }
+
+    #[test]
+    fn api_counts_go_by_method_in_the_usual_order_and_uses_are_listed_once() {
+        let yaml = "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team\n  definition: |\n    openapi: 3.1.0\n    info: {title: Orders, version: '1'}\n    paths:\n      /orders:\n        delete: {responses: {'204': {description: gone}}}\n        post: {responses: {'201': {description: made}}}\n        get: {responses: {'200': {description: ok}}}\n      /orders/{id}:\n        parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n        get: {responses: {'200': {description: ok}}}\n    webhooks:\n      shipped:\n        post: {responses: {'200': {description: ok}}}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  providesApis: [orders, orders]\n  consumesApis: [orders]\n";
+        let source =
+            portolan_core::source::MemorySource::new().with_file("catalog-info.yaml", yaml);
+        let config = portolan_core::config::Config::default();
+        let options = portolan_check::CheckOptions::from_config(&config);
+        let checked = portolan_check::check(&source, &config, &[], &options).unwrap();
+        let catalog = &checked.catalog;
+        let id_of = |name: &str| {
+            catalog
+                .entities
+                .iter()
+                .position(|e| e.name == name)
+                .unwrap()
+        };
+        let (api, shop) = (id_of("orders"), id_of("shop"));
+        let model = checked.apis[&api].model().expect("a model");
+        let counts = ApiCounts::of("OpenAPI 3.1".into(), model);
+        assert_eq!(counts.operations, 5);
+        let methods: Vec<(&str, usize)> = counts
+            .methods
+            .iter()
+            .map(|m| (m.method.as_str(), m.count))
+            .collect();
+        assert_eq!(methods, [("GET", 2), ("POST", 2), ("DELETE", 1)]);
+        assert_eq!(
+            api_uses(catalog, shop),
+            [
+                (RelationType::ProvidesApi, api),
+                (RelationType::ConsumesApi, api)
+            ]
+        );
     }
 }

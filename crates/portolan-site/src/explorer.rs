@@ -155,19 +155,31 @@ pub fn group_facets<'a>(
         .collect()
 }
 
-/// The row attributes of one entity: its kind and facet values as URL
-/// segments, space-separated per facet (tags can be several).
-pub fn facet_data(kind: &str, entries: &[FacetEntry]) -> BTreeMap<&'static str, String> {
-    let mut out: BTreeMap<&'static str, String> = BTreeMap::new();
-    out.insert("kind", value_segment(&kind.to_ascii_lowercase()));
+/// The row attributes of one entity: its owner and system facet values
+/// (the script reads the other facets from the row's cells and links, and
+/// these from attributes: their cells link to entity pages). Every row is
+/// rendered in several tables, so it carries no more than that.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FacetData {
+    pub owner: String,
+    pub system: String,
+}
+
+pub fn facet_data(entries: &[FacetEntry]) -> FacetData {
+    let mut out = FacetData::default();
     for (facet, segment, _) in entries {
-        let tokens = out.entry(facet).or_default();
-        if !tokens.is_empty() {
-            tokens.push(' ');
+        match *facet {
+            "owner" => out.owner = segment.clone(),
+            "system" => out.system = segment.clone(),
+            _ => {}
         }
-        tokens.push_str(segment);
     }
     out
+}
+
+/// The segment of a kind among the explorer's facet values.
+pub fn kind_segment(kind: &str) -> String {
+    value_segment(&kind.to_ascii_lowercase())
 }
 
 /// Values a sidebar lists per facet (the most frequent); the facet's own
@@ -203,64 +215,80 @@ pub struct SidebarValue {
 /// entries): per facet, the values with their counts among these rows.
 /// Linear in the rows' facet entries.
 pub fn sidebar<'a>(
-    rows: impl Iterator<Item = (&'a str, &'a [FacetEntry])>,
+    rows: impl Iterator<Item = (&'a str, &'a str, &'a [FacetEntry])>,
     current: Option<(&str, &str)>,
     kind_url: &dyn Fn(&str) -> String,
 ) -> Vec<SidebarFacet> {
-    // facet → segment → (label, count)
-    let mut counts: BTreeMap<&'static str, BTreeMap<String, (String, usize)>> = BTreeMap::new();
-    for (kind, entries) in rows {
-        let segment = value_segment(&kind.to_ascii_lowercase());
-        counts
-            .entry("kind")
-            .or_default()
-            .entry(segment)
-            .or_insert_with(|| (kind.to_string(), 0))
-            .1 += 1;
+    // Per facet (kind first, then FACETS' order): segment → (label, count).
+    // Borrowed keys, counted in hash maps: every table of the explorer
+    // counts its rows, so this runs over each row several times. The
+    // order shown comes from the sort below, not from the maps.
+    let facets: Vec<(&'static str, &'static str)> = std::iter::once(("kind", "Kind"))
+        .chain(FACETS.iter().copied())
+        .collect();
+    let mut counts: Vec<std::collections::HashMap<&'a str, (&'a str, usize)>> =
+        vec![Default::default(); facets.len()];
+    let slot = |facet: &str| facets.iter().position(|(key, _)| *key == facet);
+    for (kind, segment, entries) in rows {
+        counts[0].entry(segment).or_insert((kind, 0)).1 += 1;
         for (facet, segment, label) in entries {
-            let entry = counts
-                .entry(facet)
-                .or_default()
-                .entry(segment.clone())
-                .or_insert_with(|| (label.clone(), 0));
-            entry.1 += 1;
+            if let Some(i) = slot(facet) {
+                counts[i]
+                    .entry(segment.as_str())
+                    .or_insert((label.as_str(), 0))
+                    .1 += 1;
+            }
         }
     }
-    std::iter::once(("kind", "Kind"))
-        .chain(FACETS.iter().copied())
-        .filter_map(|(key, label)| {
-            let values = counts.remove(key)?;
+    // Most frequent first, then by label (ASCII case folded), then by
+    // segment: a total order, so the same rows give the same sidebar.
+    let by_label = |a: &(&str, &str, usize), b: &(&str, &str, usize)| {
+        let fold = |s: &str| {
+            s.bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .collect::<Vec<u8>>()
+        };
+        fold(a.1).cmp(&fold(b.1)).then_with(|| a.0.cmp(b.0))
+    };
+    let by_count = |a: &(&str, &str, usize), b: &(&str, &str, usize)| {
+        b.2.cmp(&a.2).then_with(|| by_label(a, b))
+    };
+    facets
+        .iter()
+        .zip(counts)
+        .filter_map(|(&(key, label), values)| {
+            let total = values.len();
             // A table of one kind: the kinds above it are the way out.
-            if key == "kind" && values.len() < 2 {
+            if total == 0 || (key == "kind" && total < 2) {
                 return None;
             }
-            let total = values.len();
-            let mut values: Vec<SidebarValue> = values
+            let mut values: Vec<(&str, &str, usize)> = values
                 .into_iter()
-                .map(|(segment, (value_label, count))| SidebarValue {
+                .map(|(segment, (label, count))| (segment, label, count))
+                .collect();
+            if key == "kind" {
+                values.sort_by(by_label);
+            } else {
+                if values.len() > SIDEBAR_VALUES {
+                    values.select_nth_unstable_by(SIDEBAR_VALUES - 1, by_count);
+                    values.truncate(SIDEBAR_VALUES);
+                }
+                values.sort_by(by_count);
+            }
+            let values = values
+                .into_iter()
+                .map(|(segment, value_label, count)| SidebarValue {
                     url: if key == "kind" {
-                        kind_url(&value_label)
+                        kind_url(value_label)
                     } else {
-                        facet_url(key, &segment)
+                        facet_url(key, segment)
                     },
-                    current: current == Some((key, segment.as_str())),
-                    label: value_label,
-                    segment,
+                    current: current == Some((key, segment)),
+                    label: value_label.to_string(),
+                    segment: segment.to_string(),
                     count,
                 })
                 .collect();
-            if key == "kind" {
-                values.sort_by_cached_key(|v| v.label.to_lowercase());
-            } else {
-                values.sort_by_cached_key(|v| {
-                    (
-                        std::cmp::Reverse(v.count),
-                        v.label.to_lowercase(),
-                        v.segment.clone(),
-                    )
-                });
-                values.truncate(SIDEBAR_VALUES);
-            }
             Some(SidebarFacet {
                 key,
                 label,
@@ -301,9 +329,9 @@ mod tests {
         let b = vec![entry("lifecycle", "production"), entry("tag", "rust")];
         let c = vec![entry("lifecycle", "experimental")];
         let rows = [
-            ("Component", a.as_slice()),
-            ("Component", b.as_slice()),
-            ("API", c.as_slice()),
+            ("Component", "component", a.as_slice()),
+            ("Component", "component", b.as_slice()),
+            ("API", "api", c.as_slice()),
         ];
         let facets = sidebar(
             rows.iter().copied(),
@@ -347,7 +375,9 @@ mod tests {
             .chain((0..5).map(|_| vec![entry("tag", "zz")]))
             .collect();
         let facets = sidebar(
-            entries.iter().map(|e| ("Component", e.as_slice())),
+            entries
+                .iter()
+                .map(|e| ("Component", "component", e.as_slice())),
             None,
             &|k: &str| k.to_string(),
         );
@@ -368,17 +398,14 @@ mod tests {
     }
 
     #[test]
-    fn row_data_joins_a_facets_values() {
-        let data = facet_data(
-            "Component",
-            &[
-                entry("tag", "java"),
-                entry("tag", "A b"),
-                entry("type", "service"),
-            ],
-        );
-        assert_eq!(data["kind"], "component");
-        assert_eq!(data["tag"], "java _41_20b");
-        assert_eq!(data["type"], "service");
+    fn rows_carry_their_owner_and_system() {
+        let data = facet_data(&[
+            entry("tag", "java"),
+            ("owner", "group.default.a".into(), "A".into()),
+            ("system", "system.default.s".into(), "S".into()),
+        ]);
+        assert_eq!(data.owner, "group.default.a");
+        assert_eq!(data.system, "system.default.s");
+        assert_eq!(kind_segment("API"), "api");
     }
 }

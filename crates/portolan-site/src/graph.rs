@@ -348,9 +348,10 @@ pub fn system_graph(
 }
 
 /// Neighbours drawn on each side of an entity's graph; the rest are
-/// counted in a note under the column (the list beside the graph has them
-/// all), so an API consumed by thousands of components keeps a small page.
-const ENTITY_GRAPH_SIDE: usize = 20;
+/// counted in a note under the column (the page lists them all under
+/// Relations), so an API consumed by thousands of components keeps a
+/// small page.
+const ENTITY_GRAPH_SIDE: usize = 12;
 
 /// The graph around one entity (a component, resource or API): what uses
 /// it on the left (components that depend on it, that provide or consume
@@ -385,14 +386,22 @@ pub fn entity_graph(
     if left.is_empty() && right.is_empty() {
         return None;
     }
-    for side in [&mut left, &mut right] {
-        side.sort_by_cached_key(|&(n, verb)| (label_of(n).to_ascii_lowercase(), n, verb));
-        side.dedup();
-    }
-    let shown = |side: &[(EntityId, &'static str)]| side.len().min(ENTITY_GRAPH_SIDE);
-    let rows = shown(&left).max(shown(&right)).max(1) as i64;
-    let more = |side: &[(EntityId, &'static str)]| side.len().saturating_sub(ENTITY_GRAPH_SIDE);
-    let note_room = if more(&left) + more(&right) > 0 {
+    // Each neighbour's label and URL, made once: (node, verb, link).
+    let sides: [Vec<(EntityId, &'static str, NodeLink)>; 2] = [left, right].map(|side| {
+        let mut side: Vec<(EntityId, &'static str, NodeLink)> = side
+            .into_iter()
+            .map(|(n, verb)| (n, verb, node_link(n, false, url_of, label_of)))
+            .collect();
+        side.sort_by_cached_key(|(n, verb, link)| (link.label.to_ascii_lowercase(), *n, *verb));
+        side.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        side
+    });
+    let centre = node_link(id, false, url_of, label_of);
+    let shown = |side: &[(EntityId, &'static str, NodeLink)]| side.len().min(ENTITY_GRAPH_SIDE);
+    let more =
+        |side: &[(EntityId, &'static str, NodeLink)]| side.len().saturating_sub(ENTITY_GRAPH_SIDE);
+    let rows = shown(&sides[0]).max(shown(&sides[1])).max(1) as i64;
+    let note_room = if more(&sides[0]) + more(&sides[1]) > 0 {
         24
     } else {
         0
@@ -406,21 +415,18 @@ pub fn entity_graph(
         MARGIN + 20 + offset + row as i64 * (NODE_H + GAP_Y)
     };
     let entity = &catalog.entities[id];
-    let title = format!("Relations of {}", label_of(id));
-    let mut svg = String::new();
+    let mut svg = String::with_capacity(1024);
     let _ = write!(
         svg,
-        "<svg class=\"graph entity-graph\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"entity-graph-title\">\
-<title id=\"entity-graph-title\">{}</title>\
-<defs><marker id=\"entity-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>",
-        esc(&title)
+        "<svg class=\"graph entity-graph\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"entity-graph-title\">\
+<title id=\"entity-graph-title\">Relations of {}</title>\
+<defs><marker id=\"e-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>",
+        esc(&centre.label)
     );
-    let headings = [
-        "Uses it".to_string(),
-        entity.kind_name.clone(),
-        "It uses".to_string(),
-    ];
-    for (c, heading) in headings.iter().enumerate() {
+    for (c, heading) in ["Uses it", entity.kind_name.as_str(), "It uses"]
+        .iter()
+        .enumerate()
+    {
         let _ = write!(
             svg,
             "<text class=\"column\" x=\"{}\" y=\"{}\">{}</text>",
@@ -430,28 +436,38 @@ pub fn entity_graph(
         );
     }
     let centre_y = y_of(1, 0) + NODE_H / 2;
-    let node = |svg: &mut String, n: EntityId, column: usize, y: i64, centre: bool| {
-        let full = label_of(n);
-        let (label, _) = fit_label(&full);
-        let kind = catalog.entities[n].kind_name.to_ascii_lowercase();
+    // A box: its full label as a tooltip only when the box shortens it
+    // (the page lists every relation with its kind under Relations).
+    let node = |svg: &mut String,
+                n: EntityId,
+                link: &NodeLink,
+                column: usize,
+                y: i64,
+                centre: bool| {
+        let (label, shortened) = fit_label(&link.label);
         let x = x_of(column);
         let _ = write!(
             svg,
-            "<a href=\"{}\"><g class=\"node {kind}{}\"><title>{} ({})</title><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\"/><text x=\"{}\" y=\"{}\">{}</text></g></a>",
-            esc(&url_of(n)),
+            "<a class=\"node {}{}\" href=\"{}\">",
+            catalog.entities[n].kind_name.to_ascii_lowercase(),
             if centre { " centre" } else { "" },
-            esc(&full),
-            esc(&catalog.entities[n].kind_name),
+            esc(&link.url),
+        );
+        if shortened {
+            let _ = write!(svg, "<title>{}</title>", esc(&link.label));
+        }
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\"/><text x=\"{}\" y=\"{}\">{}</text></a>",
             x + 10,
             y + NODE_H / 2 + 5,
             esc(&label)
         );
     };
-    for (column, side) in [(0, &left), (2, &right)] {
+    for (column, side) in [(0, &sides[0]), (2, &sides[1])] {
         let count = shown(side);
-        for (row, &(n, verb)) in side.iter().take(count).enumerate() {
-            let y = y_of(count, row);
-            let ny = y + NODE_H / 2;
+        for (row, (_, verb, _)) in side.iter().take(count).enumerate() {
+            let ny = y_of(count, row) + NODE_H / 2;
             // Arrows point from the user to what it uses.
             let (ax, ay, bx, by) = if column == 0 {
                 (x_of(0) + NODE_W, ny, x_of(1), centre_y)
@@ -459,43 +475,40 @@ pub fn entity_graph(
                 (x_of(1) + NODE_W, centre_y, x_of(2), ny)
             };
             let mid = (ax + bx) / 2;
-            let (from, to) = if column == 0 { (n, id) } else { (id, n) };
             let _ = write!(
                 svg,
-                "<path class=\"edge {}\" d=\"M {ax} {ay} C {mid} {ay}, {mid} {by}, {bx} {by}\" marker-end=\"url(#entity-arrow)\"><title>{} {verb} {}</title></path>",
+                "<path class=\"edge {}\" d=\"M{ax} {ay}C{mid} {ay} {mid} {by} {bx} {by}\" marker-end=\"url(#e-arrow)\"/>",
                 verb.replace(' ', "-"),
-                esc(&label_of(from)),
-                esc(&label_of(to))
             );
         }
         if more(side) > 0 {
             let _ = write!(
                 svg,
-                "<text class=\"column-more\" x=\"{}\" y=\"{}\">and {} more (see the list)</text>",
+                "<text class=\"column-more\" x=\"{}\" y=\"{}\">and {} more (listed under Relations)</text>",
                 x_of(column),
                 height - MARGIN,
                 more(side)
             );
         }
-        for (row, &(n, _)) in side.iter().take(count).enumerate() {
-            node(&mut svg, n, column, y_of(count, row), false);
+        for (row, (n, _, link)) in side.iter().take(count).enumerate() {
+            node(&mut svg, *n, link, column, y_of(count, row), false);
         }
     }
-    node(&mut svg, id, 1, y_of(1, 0), true);
+    node(&mut svg, id, &centre, 1, y_of(1, 0), true);
     svg.push_str("</svg>");
-    let link = |n: EntityId| node_link(n, false, url_of, label_of);
+    let [left, right] = sides;
     let edges = left
-        .iter()
-        .map(|&(n, verb)| EdgeText {
-            from: link(n),
+        .into_iter()
+        .map(|(_, verb, link)| EdgeText {
+            from: link,
             relation: verb,
-            to: link(id),
+            to: centre.clone(),
             via: Vec::new(),
         })
-        .chain(right.iter().map(|&(n, verb)| EdgeText {
-            from: link(id),
+        .chain(right.into_iter().map(|(_, verb, link)| EdgeText {
+            from: centre.clone(),
             relation: verb,
-            to: link(n),
+            to: link,
             via: Vec::new(),
         }))
         .collect();
@@ -1093,7 +1106,7 @@ mod tests {
 
         let api = id_of("api");
         let graph = entity_graph(&catalog, api, &all[api], &url_of, &label_of).unwrap();
-        // Every relation is in the list; the picture holds 20 users and
+        // Every relation is in the list; the picture holds 12 users and
         // says how many more there are.
         assert_eq!(graph.edges.len(), 26);
         assert_eq!(
@@ -1110,7 +1123,7 @@ mod tests {
         );
         assert_eq!(graph.svg.matches("<rect").count(), ENTITY_GRAPH_SIDE + 1);
         assert!(
-            graph.svg.contains("and 6 more (see the list)"),
+            graph.svg.contains("and 14 more (listed under Relations)"),
             "{}",
             graph.svg
         );

@@ -159,9 +159,9 @@ struct EntityRow {
     lifecycle_url: Option<String>,
     tag_links: Vec<EntityLink>,
     summary: String,
-    /// Its facet values as URL segments, space-separated, by facet (the
-    /// explorer's rows carry them for the script's filters).
-    facet_data: BTreeMap<&'static str, String>,
+    /// Its owner and system as facet values (the explorer's rows carry
+    /// them for the script's filters).
+    facet_data: crate::explorer::FacetData,
 }
 
 #[derive(Debug, Serialize)]
@@ -280,7 +280,7 @@ fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
         system: field_link(catalog, id, "system").or_else(|| field_link(catalog, id, "domain")),
         tags: e.tags().map(str::to_string).collect(),
         summary: plain_summary(description, 160),
-        facet_data: BTreeMap::new(),
+        facet_data: Default::default(),
     }
 }
 
@@ -896,7 +896,11 @@ pub(crate) fn render_pages(
         let sidebar = crate::explorer::sidebar(
             ids.iter().map(|id| {
                 let row = &rows_by_id[id];
-                (row.row.kind.as_str(), row.facets.as_slice())
+                (
+                    row.row.kind.as_str(),
+                    row.kind_segment.as_str(),
+                    row.facets.as_slice(),
+                )
             }),
             current.as_ref().map(|(f, s)| (*f, s.as_str())),
             &kind_url,
@@ -1219,7 +1223,10 @@ pub(crate) fn render_pages(
                     Kind::System => crate::graph::system_graph(catalog, graph_index.get_or_init(|| crate::graph::GraphIndex::of(catalog)), id, &url_of, &label_of),
                     Kind::Domain => crate::graph::domain_graph(catalog, graph_index.get_or_init(|| crate::graph::GraphIndex::of(catalog)), id, &url_of, &label_of),
                     Kind::Group | Kind::User => None,
-                    _ => crate::graph::entity_graph(catalog, id, &relations_of(id), &url_of, &label_of),
+                    // Its edges are the Relations card's: not sent to the
+                    // template twice.
+                    _ => crate::graph::entity_graph(catalog, id, &relations_of(id), &url_of, &label_of)
+                        .map(|graph| crate::graph::Graph { edges: Vec::new(), ..graph }),
                 }
             }),
             diagnostics => v(diagnostics),
@@ -1501,13 +1508,21 @@ pub(crate) struct EntityRowCache {
     hash: u64,
     /// Its facet values (explorer filters).
     facets: Vec<crate::explorer::FacetEntry>,
+    /// Its kind as a facet value.
+    kind_segment: String,
 }
 
 impl EntityRowCache {
     fn new(mut row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
-        row.facet_data = crate::explorer::facet_data(&row.kind, &facets);
+        row.facet_data = crate::explorer::facet_data(&facets);
+        let kind_segment = crate::explorer::kind_segment(&row.kind);
         let hash = crate::memo::hash_of(serde_json::to_string(&row).unwrap_or_default());
-        EntityRowCache { row, hash, facets }
+        EntityRowCache {
+            row,
+            hash,
+            facets,
+            kind_segment,
+        }
     }
 }
 

@@ -190,10 +190,27 @@
   state.order = params.get("order") === "desc" ? "desc" : "asc";
   state.q = params.get("q") || "";
 
-  function tokens(row, facet) {
-    var value = row.getAttribute("data-" + facet);
-    return value ? value.split(" ") : [];
+  // A row's values: owner and system from its attributes; kind from its
+  // cell; type, lifecycle and tags from the links to their pages.
+  var COLUMN = { kind: 1, type: 2, lifecycle: 4, tag: 6 };
+  var PAGE = /\/_by\/[a-z]+\/([^/]+)\/$/;
+  function readTokens(row) {
+    var out = {};
+    FACETS.forEach(function (facet) {
+      var value = row.getAttribute("data-" + facet);
+      if (value) { out[facet] = value.split(" "); return; }
+      var cell = row.cells[COLUMN[facet]];
+      if (!cell) { out[facet] = []; return; }
+      if (facet === "kind") { out[facet] = [cell.textContent.trim().toLowerCase()]; return; }
+      out[facet] = Array.prototype.map.call(cell.querySelectorAll("a"), function (a) {
+        var m = PAGE.exec(a.getAttribute("href") || "");
+        return m ? m[1] : null;
+      }).filter(Boolean);
+    });
+    return out;
   }
+  rows.forEach(function (row) { row.portolanTokens = readTokens(row); });
+  function tokens(row, facet) { return row.portolanTokens[facet] || []; }
   function words() {
     return (input ? input.value : "").toLowerCase().split(/\s+/).filter(Boolean);
   }
