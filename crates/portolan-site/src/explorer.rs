@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use portolan_catalog::{Catalog, EntityId};
+use serde::Serialize;
 
 /// The filters besides kind, as (URL segment, label).
 pub const FACETS: &[(&str, &str)] = &[
@@ -154,6 +155,151 @@ pub fn group_facets<'a>(
         .collect()
 }
 
+/// The row attributes of one entity: its owner and system facet values
+/// (the script reads the other facets from the row's cells and links, and
+/// these from attributes: their cells link to entity pages). Every row is
+/// rendered in several tables, so it carries no more than that.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FacetData {
+    pub owner: String,
+    pub system: String,
+}
+
+pub fn facet_data(entries: &[FacetEntry]) -> FacetData {
+    let mut out = FacetData::default();
+    for (facet, segment, _) in entries {
+        match *facet {
+            "owner" => out.owner = segment.clone(),
+            "system" => out.system = segment.clone(),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The segment of a kind among the explorer's facet values.
+pub fn kind_segment(kind: &str) -> String {
+    value_segment(&kind.to_ascii_lowercase())
+}
+
+/// Values a sidebar lists per facet (the most frequent); the facet's own
+/// page lists them all. Kinds are few and all listed.
+pub const SIDEBAR_VALUES: usize = 10;
+
+/// One facet of the explorer's sidebar.
+#[derive(Debug, Serialize)]
+pub struct SidebarFacet {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// The most frequent values in the table, by count then label.
+    pub values: Vec<SidebarValue>,
+    /// How many values the facet has in the table.
+    pub total: usize,
+    /// The page listing all of them (`None` for kinds: all are shown).
+    pub all_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SidebarValue {
+    pub label: String,
+    pub segment: String,
+    /// Rows of the table with this value.
+    pub count: usize,
+    /// The page of every entity with this value.
+    pub url: String,
+    /// The page is that value's.
+    pub current: bool,
+}
+
+/// The sidebar of an explorer table whose rows have `rows` (kind, facet
+/// entries): per facet, the values with their counts among these rows.
+/// Linear in the rows' facet entries.
+pub fn sidebar<'a>(
+    rows: impl Iterator<Item = (&'a str, &'a str, &'a [FacetEntry])>,
+    current: Option<(&str, &str)>,
+    kind_url: &dyn Fn(&str) -> String,
+) -> Vec<SidebarFacet> {
+    // Per facet (kind first, then FACETS' order): segment → (label, count).
+    // Borrowed keys, counted in hash maps: every table of the explorer
+    // counts its rows, so this runs over each row several times. The
+    // order shown comes from the sort below, not from the maps.
+    let facets: Vec<(&'static str, &'static str)> = std::iter::once(("kind", "Kind"))
+        .chain(FACETS.iter().copied())
+        .collect();
+    let mut counts: Vec<std::collections::HashMap<&'a str, (&'a str, usize)>> =
+        vec![Default::default(); facets.len()];
+    let slot = |facet: &str| facets.iter().position(|(key, _)| *key == facet);
+    for (kind, segment, entries) in rows {
+        counts[0].entry(segment).or_insert((kind, 0)).1 += 1;
+        for (facet, segment, label) in entries {
+            if let Some(i) = slot(facet) {
+                counts[i]
+                    .entry(segment.as_str())
+                    .or_insert((label.as_str(), 0))
+                    .1 += 1;
+            }
+        }
+    }
+    // Most frequent first, then by label (ASCII case folded), then by
+    // segment: a total order, so the same rows give the same sidebar.
+    let by_label = |a: &(&str, &str, usize), b: &(&str, &str, usize)| {
+        let fold = |s: &str| {
+            s.bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .collect::<Vec<u8>>()
+        };
+        fold(a.1).cmp(&fold(b.1)).then_with(|| a.0.cmp(b.0))
+    };
+    let by_count = |a: &(&str, &str, usize), b: &(&str, &str, usize)| {
+        b.2.cmp(&a.2).then_with(|| by_label(a, b))
+    };
+    facets
+        .iter()
+        .zip(counts)
+        .filter_map(|(&(key, label), values)| {
+            let total = values.len();
+            // A table of one kind: the kinds above it are the way out.
+            if total == 0 || (key == "kind" && total < 2) {
+                return None;
+            }
+            let mut values: Vec<(&str, &str, usize)> = values
+                .into_iter()
+                .map(|(segment, (label, count))| (segment, label, count))
+                .collect();
+            if key == "kind" {
+                values.sort_by(by_label);
+            } else {
+                if values.len() > SIDEBAR_VALUES {
+                    values.select_nth_unstable_by(SIDEBAR_VALUES - 1, by_count);
+                    values.truncate(SIDEBAR_VALUES);
+                }
+                values.sort_by(by_count);
+            }
+            let values = values
+                .into_iter()
+                .map(|(segment, value_label, count)| SidebarValue {
+                    url: if key == "kind" {
+                        kind_url(value_label)
+                    } else {
+                        facet_url(key, segment)
+                    },
+                    current: current == Some((key, segment)),
+                    label: value_label.to_string(),
+                    segment: segment.to_string(),
+                    count,
+                })
+                .collect();
+            Some(SidebarFacet {
+                key,
+                label,
+                values,
+                total,
+                all_url: (key != "kind").then(|| facet_index_url(key)),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +313,99 @@ mod tests {
         assert_eq!(value_segment(".."), "_..");
         assert_eq!(value_segment(""), "_");
         assert_ne!(value_segment("x_2f"), value_segment("x/"));
+    }
+
+    fn entry(facet: &'static str, value: &str) -> FacetEntry {
+        (facet, value_segment(value), value.to_string())
+    }
+
+    #[test]
+    fn sidebar_counts_each_value_among_the_tables_rows() {
+        let a = vec![
+            entry("lifecycle", "production"),
+            entry("tag", "java"),
+            entry("tag", "rust"),
+        ];
+        let b = vec![entry("lifecycle", "production"), entry("tag", "rust")];
+        let c = vec![entry("lifecycle", "experimental")];
+        let rows = [
+            ("Component", "component", a.as_slice()),
+            ("Component", "component", b.as_slice()),
+            ("API", "api", c.as_slice()),
+        ];
+        let facets = sidebar(
+            rows.iter().copied(),
+            Some(("lifecycle", "production")),
+            &|k: &str| format!("catalog/{}/", k.to_lowercase()),
+        );
+        // (facet, [(value, count, current)])
+        type Shown<'a> = Vec<(&'a str, Vec<(&'a str, usize, bool)>)>;
+        let shown: Shown<'_> = facets
+            .iter()
+            .map(|f| {
+                (
+                    f.key,
+                    f.values
+                        .iter()
+                        .map(|v| (v.label.as_str(), v.count, v.current))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("kind", vec![("API", 1, false), ("Component", 2, false)]),
+                (
+                    "lifecycle",
+                    vec![("production", 2, true), ("experimental", 1, false)]
+                ),
+                ("tag", vec![("rust", 2, false), ("java", 1, false)]),
+            ]
+        );
+        assert_eq!(facets[0].values[1].url, "catalog/component/");
+        assert_eq!(facets[2].values[0].url, "catalog/_by/tag/rust/");
+        assert_eq!(facets[2].all_url.as_deref(), Some("catalog/_by/tag/"));
+    }
+
+    #[test]
+    fn sidebar_lists_the_most_frequent_values_and_counts_all() {
+        let entries: Vec<Vec<FacetEntry>> = (0..30)
+            .map(|i| vec![entry("tag", &format!("t{:02}", i % 15))])
+            .chain((0..5).map(|_| vec![entry("tag", "zz")]))
+            .collect();
+        let facets = sidebar(
+            entries
+                .iter()
+                .map(|e| ("Component", "component", e.as_slice())),
+            None,
+            &|k: &str| k.to_string(),
+        );
+        // One kind only: no kind facet (the kinds above the table lead out).
+        assert_eq!(facets.iter().map(|f| f.key).collect::<Vec<_>>(), ["tag"]);
+        let tags = &facets[0];
+        assert_eq!(tags.total, 16);
+        assert_eq!(tags.values.len(), SIDEBAR_VALUES);
+        // The most frequent first, then by label.
+        assert_eq!(
+            (tags.values[0].label.as_str(), tags.values[0].count),
+            ("zz", 5)
+        );
+        assert_eq!(
+            (tags.values[1].label.as_str(), tags.values[1].count),
+            ("t00", 2)
+        );
+    }
+
+    #[test]
+    fn rows_carry_their_owner_and_system() {
+        let data = facet_data(&[
+            entry("tag", "java"),
+            ("owner", "group.default.a".into(), "A".into()),
+            ("system", "system.default.s".into(), "S".into()),
+        ]);
+        assert_eq!(data.owner, "group.default.a");
+        assert_eq!(data.system, "system.default.s");
+        assert_eq!(kind_segment("API"), "api");
     }
 }

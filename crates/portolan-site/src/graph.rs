@@ -347,6 +347,174 @@ pub fn system_graph(
     Some(Graph { svg, edges })
 }
 
+/// Neighbours drawn on each side of an entity's graph; the rest are
+/// counted in a note under the column (the page lists them all under
+/// Relations), so an API consumed by thousands of components keeps a
+/// small page.
+const ENTITY_GRAPH_SIDE: usize = 12;
+
+/// The graph around one entity (a component, resource or API): what uses
+/// it on the left (components that depend on it, that provide or consume
+/// it), the entity in the middle, and what it uses on the right (what it
+/// depends on, the APIs it provides and consumes). `None` when it has none
+/// of these relations. Systems and domains have graphs of their own.
+pub fn entity_graph(
+    catalog: &Catalog,
+    id: EntityId,
+    relations: &[portolan_catalog::Relation],
+    url_of: &dyn Fn(EntityId) -> String,
+    label_of: &dyn Fn(EntityId) -> String,
+) -> Option<Graph> {
+    // (neighbour, relation as a verb, whether the arrow points at `id`)
+    let mut left: Vec<(EntityId, &'static str)> = Vec::new();
+    let mut right: Vec<(EntityId, &'static str)> = Vec::new();
+    for r in relations {
+        let Some(target) = r.resolved else { continue };
+        if target == id {
+            continue;
+        }
+        match r.relation {
+            RelationType::ProvidesApi => right.push((target, "provides")),
+            RelationType::ConsumesApi => right.push((target, "consumes")),
+            RelationType::DependsOn => right.push((target, "depends on")),
+            RelationType::ApiProvidedBy => left.push((target, "provides")),
+            RelationType::ApiConsumedBy => left.push((target, "consumes")),
+            RelationType::DependencyOf => left.push((target, "depends on")),
+            _ => {}
+        }
+    }
+    if left.is_empty() && right.is_empty() {
+        return None;
+    }
+    // Each neighbour's label and URL, made once: (node, verb, link).
+    let sides: [Vec<(EntityId, &'static str, NodeLink)>; 2] = [left, right].map(|side| {
+        let mut side: Vec<(EntityId, &'static str, NodeLink)> = side
+            .into_iter()
+            .map(|(n, verb)| (n, verb, node_link(n, false, url_of, label_of)))
+            .collect();
+        side.sort_by_cached_key(|(n, verb, link)| (link.label.to_ascii_lowercase(), *n, *verb));
+        side.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        side
+    });
+    let centre = node_link(id, false, url_of, label_of);
+    let shown = |side: &[(EntityId, &'static str, NodeLink)]| side.len().min(ENTITY_GRAPH_SIDE);
+    let more =
+        |side: &[(EntityId, &'static str, NodeLink)]| side.len().saturating_sub(ENTITY_GRAPH_SIDE);
+    let rows = shown(&sides[0]).max(shown(&sides[1])).max(1) as i64;
+    let note_room = if more(&sides[0]) + more(&sides[1]) > 0 {
+        24
+    } else {
+        0
+    };
+    let width = MARGIN * 2 + NODE_W * 3 + GAP_X * 2;
+    let height = MARGIN * 2 + 20 + rows * (NODE_H + GAP_Y) - GAP_Y + note_room;
+    let x_of = |c: usize| MARGIN + c as i64 * (NODE_W + GAP_X);
+    // Each column centred vertically.
+    let y_of = |count: usize, row: usize| {
+        let offset = (rows - count as i64) * (NODE_H + GAP_Y) / 2;
+        MARGIN + 20 + offset + row as i64 * (NODE_H + GAP_Y)
+    };
+    let entity = &catalog.entities[id];
+    let mut svg = String::with_capacity(1024);
+    let _ = write!(
+        svg,
+        "<svg class=\"graph entity-graph\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"group\" aria-labelledby=\"entity-graph-title\">\
+<title id=\"entity-graph-title\">Relations of {}</title>\
+<defs><marker id=\"e-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>",
+        esc(&centre.label)
+    );
+    for (c, heading) in ["Uses it", entity.kind_name.as_str(), "It uses"]
+        .iter()
+        .enumerate()
+    {
+        let _ = write!(
+            svg,
+            "<text class=\"column\" x=\"{}\" y=\"{}\">{}</text>",
+            x_of(c),
+            MARGIN + 10,
+            esc(heading)
+        );
+    }
+    let centre_y = y_of(1, 0) + NODE_H / 2;
+    // A box: its full label as a tooltip only when the box shortens it
+    // (the page lists every relation with its kind under Relations).
+    let node = |svg: &mut String,
+                n: EntityId,
+                link: &NodeLink,
+                column: usize,
+                y: i64,
+                centre: bool| {
+        let (label, shortened) = fit_label(&link.label);
+        let x = x_of(column);
+        let _ = write!(
+            svg,
+            "<a class=\"node {}{}\" href=\"{}\">",
+            catalog.entities[n].kind_name.to_ascii_lowercase(),
+            if centre { " centre" } else { "" },
+            esc(&link.url),
+        );
+        if shortened {
+            let _ = write!(svg, "<title>{}</title>", esc(&link.label));
+        }
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\"/><text x=\"{}\" y=\"{}\">{}</text></a>",
+            x + 10,
+            y + NODE_H / 2 + 5,
+            esc(&label)
+        );
+    };
+    for (column, side) in [(0, &sides[0]), (2, &sides[1])] {
+        let count = shown(side);
+        for (row, (_, verb, _)) in side.iter().take(count).enumerate() {
+            let ny = y_of(count, row) + NODE_H / 2;
+            // Arrows point from the user to what it uses.
+            let (ax, ay, bx, by) = if column == 0 {
+                (x_of(0) + NODE_W, ny, x_of(1), centre_y)
+            } else {
+                (x_of(1) + NODE_W, centre_y, x_of(2), ny)
+            };
+            let mid = (ax + bx) / 2;
+            let _ = write!(
+                svg,
+                "<path class=\"edge {}\" d=\"M{ax} {ay}C{mid} {ay} {mid} {by} {bx} {by}\" marker-end=\"url(#e-arrow)\"/>",
+                verb.replace(' ', "-"),
+            );
+        }
+        if more(side) > 0 {
+            let _ = write!(
+                svg,
+                "<text class=\"column-more\" x=\"{}\" y=\"{}\">and {} more (listed under Relations)</text>",
+                x_of(column),
+                height - MARGIN,
+                more(side)
+            );
+        }
+        for (row, (n, _, link)) in side.iter().take(count).enumerate() {
+            node(&mut svg, *n, link, column, y_of(count, row), false);
+        }
+    }
+    node(&mut svg, id, &centre, 1, y_of(1, 0), true);
+    svg.push_str("</svg>");
+    let [left, right] = sides;
+    let edges = left
+        .into_iter()
+        .map(|(_, verb, link)| EdgeText {
+            from: link,
+            relation: verb,
+            to: centre.clone(),
+            via: Vec::new(),
+        })
+        .chain(right.into_iter().map(|(_, verb, link)| EdgeText {
+            from: centre.clone(),
+            relation: verb,
+            to: link,
+            via: Vec::new(),
+        }))
+        .collect();
+    Some(Graph { svg, edges })
+}
+
 /// A node of a domain's graph: one of its systems or sub-domains, or a
 /// system outside it that one of them depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -902,5 +1070,81 @@ mod tests {
         // Unrelated nodes share the first layer.
         let layout = layered_layout(3, &[]);
         assert_eq!(layout.positions, vec![(0, 0), (0, 1), (0, 2)]);
+    }
+
+    #[test]
+    fn an_entity_graph_draws_users_left_and_what_it_uses_right_up_to_a_limit() {
+        // An API provided by one component and consumed by 25, which
+        // depend on nothing else; the provider depends on a database.
+        let mut docs = vec![
+            "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team\n  definition: x\n".to_string(),
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: provider\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  providesApis: [api]\n  dependsOn: [resource:db]\n".to_string(),
+            "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: db\nspec:\n  type: database\n  owner: team\n".to_string(),
+        ];
+        for i in 0..25 {
+            docs.push(format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: user-{i:02}\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  consumesApis: [api]\n"
+            ));
+        }
+        let source = portolan_core::source::MemorySource::new()
+            .with_file("catalog-info.yaml", docs.join("---\n"));
+        let config = portolan_core::config::Config::default();
+        let options = portolan_check::CheckOptions::from_config(&config);
+        let catalog = portolan_check::check(&source, &config, &[], &options)
+            .unwrap()
+            .catalog;
+        let id_of = |name: &str| {
+            catalog
+                .entities
+                .iter()
+                .position(|e| e.name == name)
+                .unwrap()
+        };
+        let url_of = |id: EntityId| format!("/{}/", catalog.entities[id].name);
+        let label_of = |id: EntityId| catalog.entities[id].name.clone();
+        let all = catalog.all_relations();
+
+        let api = id_of("api");
+        let graph = entity_graph(&catalog, api, &all[api], &url_of, &label_of).unwrap();
+        // Every relation is in the list; the picture holds 12 users and
+        // says how many more there are.
+        assert_eq!(graph.edges.len(), 26);
+        assert_eq!(
+            graph
+                .edges
+                .iter()
+                .filter(|e| e.relation == "consumes")
+                .count(),
+            25
+        );
+        assert!(
+            graph.edges.iter().all(|e| e.to.label == "api"),
+            "all point at the API"
+        );
+        assert_eq!(graph.svg.matches("<rect").count(), ENTITY_GRAPH_SIDE + 1);
+        assert!(
+            graph.svg.contains("and 14 more (listed under Relations)"),
+            "{}",
+            graph.svg
+        );
+
+        // A component: the API it provides and the database it depends on
+        // on the right, nothing on the left.
+        let provider = id_of("provider");
+        let graph = entity_graph(&catalog, provider, &all[provider], &url_of, &label_of).unwrap();
+        let sentences: Vec<String> = graph
+            .edges
+            .iter()
+            .map(|e| format!("{} {} {}", e.from.label, e.relation, e.to.label))
+            .collect();
+        assert_eq!(
+            sentences,
+            ["provider provides api", "provider depends on db"]
+        );
+        assert_eq!(graph.svg.matches("<rect").count(), 3);
+        assert!(graph.svg.contains("href=\"/db/\""));
+
+        // Nothing to draw for an entity without such relations.
+        assert!(entity_graph(&catalog, id_of("db"), &[], &url_of, &label_of).is_none());
     }
 }

@@ -14,6 +14,7 @@ pub mod catalog_json;
 pub mod changelog;
 mod dirty;
 pub mod docs;
+pub mod entity_cards;
 pub mod example;
 pub mod explorer;
 pub mod graph;

@@ -59,6 +59,8 @@ pub(crate) struct EntityRecord {
     pub operability: u64,
     /// A hash of its API's changelog ([`crate::changelog::fingerprint`]).
     pub changes: u64,
+    /// A hash of what its page shows of the APIs it provides and consumes.
+    pub uses: u64,
     /// Its explorer row, and the row's hash.
     pub row: Arc<crate::pages::EntityRowCache>,
     /// The files made (page, reference, download).

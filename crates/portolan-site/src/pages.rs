@@ -170,6 +170,9 @@ struct EntityRow {
     lifecycle_url: Option<String>,
     tag_links: Vec<EntityLink>,
     summary: String,
+    /// Its owner and system as facet values (the explorer's rows carry
+    /// them for the script's filters).
+    facet_data: crate::explorer::FacetData,
 }
 
 #[derive(Debug, Serialize)]
@@ -288,6 +291,7 @@ fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
         system: field_link(catalog, id, "system").or_else(|| field_link(catalog, id, "domain")),
         tags: e.tags().map(str::to_string).collect(),
         summary: plain_summary(description, 160),
+        facet_data: Default::default(),
     }
 }
 
@@ -327,13 +331,27 @@ const OWNED_ROWS_ON_PAGE: usize = 250;
 /// group when there are too many.
 fn owned_view(catalog: &Catalog, rows: Vec<(OwnedRow, EntityId)>) -> Value {
     let total = rows.len();
-    if total <= OWNED_ROWS_ON_PAGE {
-        let rows: Vec<OwnedRow> = rows.into_iter().map(|(row, _)| row).collect();
-        return context! { total => total, rows => v(rows) };
-    }
+    // Rows come sorted by kind: counted (and, when they fit, listed) per kind.
+    let mut kinds: Vec<(String, Vec<OwnedRow>, usize)> = Vec::new();
+    let fits = total <= OWNED_ROWS_ON_PAGE;
     let mut by_owner: BTreeMap<EntityId, usize> = BTreeMap::new();
-    for (_, owner) in &rows {
-        *by_owner.entry(*owner).or_default() += 1;
+    for (row, owner) in rows {
+        *by_owner.entry(owner).or_default() += 1;
+        if kinds.last().is_none_or(|(kind, _, _)| *kind != row.kind) {
+            kinds.push((row.kind.clone(), Vec::new(), 0));
+        }
+        let last = kinds.last_mut().expect("pushed above");
+        last.2 += 1;
+        if fits {
+            last.1.push(row);
+        }
+    }
+    let by_kind: Vec<Value> = kinds
+        .into_iter()
+        .map(|(kind, rows, count)| context! { kind => kind, count => count, rows => v(rows) })
+        .collect();
+    if fits {
+        return context! { total => total, by_kind => by_kind };
     }
     let mut owners: Vec<Value> = by_owner
         .into_iter()
@@ -351,7 +369,7 @@ fn owned_view(catalog: &Catalog, rows: Vec<(OwnedRow, EntityId)>) -> Value {
             .map(|l| l.to_string().to_lowercase())
             .unwrap_or_default()
     });
-    context! { total => total, by_owner => owners }
+    context! { total => total, by_kind => by_kind, by_owner => owners }
 }
 
 /// Groups' sub-groups and what each group owns, for group pages.
@@ -431,47 +449,93 @@ impl Ownership {
     }
 }
 
-/// Links from well-known annotations, by the group they are shown in.
-fn annotation_links(entity: &portolan_catalog::Entity) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    if let Some(slug) = entity.annotation("github.com/project-slug") {
-        out.push((
-            "Source".into(),
-            format!("https://github.com/{slug}"),
-            format!("GitHub: {slug}"),
-        ));
-    }
-    for key in [
-        "backstage.io/source-location",
-        "backstage.io/view-url",
-        "backstage.io/edit-url",
-    ] {
-        if let Some(value) = entity.annotation(key) {
-            let url = value.strip_prefix("url:").unwrap_or(value);
-            let label = match key {
-                "backstage.io/edit-url" => "Edit",
-                "backstage.io/view-url" => "View",
-                _ => "Source",
-            };
-            out.push((
-                if label == "Edit" {
-                    "Source".into()
-                } else {
-                    label.into()
-                },
-                url.to_string(),
-                format!("{label}: {url}"),
-            ));
+/// One API an entity provides or consumes, as its page shows it.
+#[derive(Debug, Serialize)]
+struct ApiUse {
+    api: EntityLink,
+    /// `providesApi` or `consumesApi`.
+    relation: &'static str,
+    /// The definition's format and operation counts, when portolan read it.
+    counts: Option<crate::entity_cards::ApiCounts>,
+    /// Its API reference, when one was made.
+    reference: Option<String>,
+}
+
+/// The APIs card: what an entity provides, then what it consumes.
+fn api_uses_view(
+    catalog: &Catalog,
+    id: EntityId,
+    counts: &BTreeMap<EntityId, crate::entity_cards::ApiCounts>,
+) -> Value {
+    let mut provided = Vec::new();
+    let mut consumed = Vec::new();
+    for (relation, api) in crate::entity_cards::api_uses(catalog, id) {
+        if !is_listed(catalog, api) {
+            continue;
+        }
+        let shown = counts.get(&api).cloned();
+        let row = ApiUse {
+            api: EntityLink {
+                label: entity_label(catalog, api),
+                url: Some(entity_url(catalog, api)),
+            },
+            relation: relation.as_str(),
+            reference: shown
+                .as_ref()
+                .map(|_| format!("{}reference/", entity_url(catalog, api))),
+            counts: shown,
+        };
+        match relation {
+            portolan_catalog::relations::RelationType::ProvidesApi => provided.push(row),
+            _ => consumed.push(row),
         }
     }
-    if let Some(id) = entity.annotation("pagerduty.com/service-id") {
-        out.push((
-            "On call".into(),
-            format!("https://app.pagerduty.com/service-directory/{id}"),
-            format!("PagerDuty service {id}"),
-        ));
+    if provided.is_empty() && consumed.is_empty() {
+        return Value::from(());
     }
-    out
+    context! { provided => v(provided), consumed => v(consumed) }
+}
+
+/// A group's team card: its parent groups, sub-groups and members, each
+/// sorted by label.
+fn team_view(catalog: &Catalog, relations: &[portolan_catalog::Relation]) -> Value {
+    let (parents, children, members) = crate::entity_cards::team_relations(relations);
+    let links = |list: Vec<&portolan_catalog::Relation>| -> Vec<EntityLink> {
+        let mut out: Vec<EntityLink> = list.iter().map(|r| link_to(catalog, &r.target)).collect();
+        out.sort_by_cached_key(|l| (l.label.to_lowercase(), l.url.clone()));
+        out
+    };
+    let members: Vec<Value> = {
+        let mut rows: Vec<(EntityLink, Option<String>)> = members
+            .iter()
+            .map(|r| {
+                let profile = |field: &str| {
+                    r.resolved.and_then(|m| {
+                        catalog.entities[m]
+                            .node
+                            .pointer(&format!("/spec/profile/{field}"))
+                            .and_then(|n| n.as_str())
+                            .map(str::to_string)
+                    })
+                };
+                let mut link = link_to(catalog, &r.target);
+                // A person by the name their profile gives, unless the
+                // descriptor has a title.
+                if let Some(name) = profile("displayName").filter(|_| {
+                    r.resolved
+                        .is_some_and(|m| catalog.entities[m].title().is_none())
+                }) {
+                    link.label = name;
+                }
+                (link, profile("email"))
+            })
+            .collect();
+        rows.sort_by_cached_key(|(l, _)| (l.label.to_lowercase(), l.url.clone()));
+        rows.into_iter()
+            .map(|(member, email)| context! { member => v(member), email => email })
+            .collect()
+    };
+    context! { parents => v(links(parents)), children => v(links(children)), members => members }
 }
 
 pub struct PageOptions<'a> {
@@ -832,6 +896,33 @@ pub(crate) fn render_pages(
         }
     }
     for (root, heading, kind, facet, ids) in tables {
+        // The facets of this table's rows, with counts, for its sidebar.
+        let current = (!kind.is_empty())
+            .then(|| {
+                (
+                    "kind",
+                    crate::explorer::value_segment(&kind.to_ascii_lowercase()),
+                )
+            })
+            .or_else(|| {
+                root.strip_prefix(&crate::explorer::facet_index_url(&facet))
+                    .filter(|_| !facet.is_empty())
+                    .map(|segment| (facet.as_str(), segment.trim_end_matches('/').to_string()))
+            });
+        let sidebar = crate::explorer::sidebar(
+            ids.iter().map(|id| {
+                let row = &rows_by_id[id];
+                (
+                    row.row.kind.as_str(),
+                    row.kind_segment.as_str(),
+                    row.facets.as_slice(),
+                )
+            }),
+            current.as_ref().map(|(f, s)| (*f, s.as_str())),
+            &kind_url,
+        );
+        let sidebar_key = crate::memo::hash_of(serde_json::to_string(&sidebar).unwrap_or_default());
+        let total = ids.len();
         // An empty catalog still gets its (empty) explorer page: every
         // page's navigation links to it.
         let mut chunks: Vec<&[EntityId]> = ids.chunks(ROWS_PER_PAGE).collect();
@@ -852,7 +943,8 @@ pub(crate) fn render_pages(
                 context! {
                     site => v(&site), section => "catalog", heading => heading.clone(), kinds => v(&kinds),
                     current_kind => kind.clone(), facets => facet_nav.clone(), current_facet => facet.clone(),
-                    entities => v(rows),
+                    entities => v(rows), sidebar => v(&sidebar), total => total,
+                    first => i * ROWS_PER_PAGE + 1, last => (i * ROWS_PER_PAGE + chunk.len()),
                     pages => if chunks.len() > 1 { page_links.clone() } else { Vec::new() }, page => i + 1,
                 }
             };
@@ -863,6 +955,7 @@ pub(crate) fn render_pages(
                         &heading,
                         &kind,
                         &facet,
+                        sidebar_key,
                         chunks.len(),
                         i,
                         rows.iter().map(|r| r.hash).collect::<Vec<_>>(),
@@ -953,48 +1046,40 @@ pub(crate) fn render_pages(
         (None, None) => true,
         _ => false,
     };
+    // What entity pages show of the APIs they provide and consume, made
+    // once per API.
+    let api_counts: BTreeMap<EntityId, crate::entity_cards::ApiCounts> = checked
+        .apis
+        .par_iter()
+        .filter_map(|(&id, definition)| {
+            let (set, _) = definition.spec.as_ref()?;
+            let model = definition.model()?;
+            let format = set.format.to_string();
+            Some((id, crate::entity_cards::ApiCounts::of(format, model)))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    // A hash of what an entity's page shows of the APIs it provides and
+    // consumes: a change to one of their definitions renders it again.
+    let uses_of = |id: EntityId| -> u64 {
+        let uses = crate::entity_cards::api_uses(catalog, id);
+        if uses.is_empty() {
+            return 0;
+        }
+        crate::memo::hash_of(
+            uses.iter()
+                .map(|(_, api)| api_counts.get(api))
+                .collect::<Vec<_>>(),
+        )
+    };
     let render_entity = |id: EntityId| -> Result<Vec<Made>, minijinja::Error> {
         let mut files = Vec::new();
         let e = &catalog.entities[id];
         let description = e.description();
-        let mut groups: BTreeMap<String, Vec<_>> = BTreeMap::new();
-        for link in e
-            .node
-            .pointer("/metadata/links")
-            .and_then(|n| n.as_seq())
-            .into_iter()
-            .flatten()
-        {
-            let Some(url) = link
-                .get("url")
-                .and_then(|n| n.as_str())
-                .filter(|u| safe_url(u))
-            else {
-                continue;
-            };
-            let title = link.get("title").and_then(|n| n.as_str()).unwrap_or(url);
-            let group = link
-                .get("type")
-                .and_then(|n| n.as_str())
-                .map(capitalise)
-                .unwrap_or_else(|| "Links".into());
-            groups
-                .entry(group)
-                .or_default()
-                .push(context! { url => url, title => title });
-        }
-        for (group, url, title) in annotation_links(e) {
-            if safe_url(&url) {
-                groups
-                    .entry(group)
-                    .or_default()
-                    .push(context! { url => url, title => title });
-            }
-        }
-        let links: Vec<_> = groups
-            .into_iter()
-            .map(|(label, links)| context! { label => label, links => links })
-            .collect();
+        let links = crate::entity_cards::entity_links(e);
+        let apis = api_uses_view(catalog, id, &api_counts);
+        let team = (e.kind == Kind::Group).then(|| team_view(catalog, &relations_of(id)));
         let mut relations: BTreeMap<&'static str, Vec<EntityLink>> = BTreeMap::new();
         for r in relations_of(id).iter() {
             relations
@@ -1141,21 +1226,26 @@ pub(crate) fn render_pages(
             e => v(row(catalog, id)),
             kind_url => kind_url(&e.kind_name),
             description_html => render_markdown(description),
-            links => links,
+            links => v(links),
             relations => relations,
             labels => kv("/metadata/labels"),
             annotations => kv("/metadata/annotations"),
             api => v(api),
             owned => owned_view(catalog, ownership.owned_through_subgroups(catalog, id)),
             docs_url => v(checked.docs.contains_key(&id).then(|| format!("{}docs/", entity_url(catalog, id)))),
+            apis => v(apis),
+            team => v(team),
             graph => v({
                 let url_of = |n| format!("{}{}", options.base, entity_url(catalog, n));
                 let label_of = |n| entity_label(catalog, n);
-                let graphs = graph_index.get_or_init(|| crate::graph::GraphIndex::of(catalog));
                 match e.kind {
-                    Kind::System => crate::graph::system_graph(catalog, graphs, id, &url_of, &label_of),
-                    Kind::Domain => crate::graph::domain_graph(catalog, graphs, id, &url_of, &label_of),
-                    _ => None,
+                    Kind::System => crate::graph::system_graph(catalog, graph_index.get_or_init(|| crate::graph::GraphIndex::of(catalog)), id, &url_of, &label_of),
+                    Kind::Domain => crate::graph::domain_graph(catalog, graph_index.get_or_init(|| crate::graph::GraphIndex::of(catalog)), id, &url_of, &label_of),
+                    Kind::Group | Kind::User => None,
+                    // Its edges are the Relations card's: not sent to the
+                    // template twice.
+                    _ => crate::graph::entity_graph(catalog, id, &relations_of(id), &url_of, &label_of)
+                        .map(|graph| crate::graph::Graph { edges: Vec::new(), ..graph }),
                 }
             }),
             diagnostics => v(diagnostics),
@@ -1188,6 +1278,7 @@ pub(crate) fn render_pages(
                     && record.scores == scores_of(id)
                     && record.operability == crate::operability::fingerprint(checked, catalog, id)
                     && record.changes == changes_of(id)
+                    && record.uses == uses_of(id)
                     && same(&record.api, &api_of(id))
                     && same(&record.docs, &docs_of(id))
             });
@@ -1230,6 +1321,7 @@ pub(crate) fn render_pages(
                             scores: scores_of(id),
                             operability: crate::operability::fingerprint(checked, catalog, id),
                             changes: changes_of(id),
+                            uses: uses_of(id),
                             row: rows_by_id[&id].clone(),
                             made: made.iter().map(|m| m.0.clone()).collect(),
                         };
@@ -1455,24 +1547,25 @@ pub(crate) struct EntityRowCache {
     hash: u64,
     /// Its facet values (explorer filters).
     facets: Vec<crate::explorer::FacetEntry>,
+    /// Its kind as a facet value.
+    kind_segment: String,
 }
 
 impl EntityRowCache {
-    fn new(row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
+    fn new(mut row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
+        row.facet_data = crate::explorer::facet_data(&facets);
+        let kind_segment = crate::explorer::kind_segment(&row.kind);
         let hash = crate::memo::hash_of(serde_json::to_string(&row).unwrap_or_default());
-        EntityRowCache { row, hash, facets }
+        EntityRowCache {
+            row,
+            hash,
+            facets,
+            kind_segment,
+        }
     }
 }
 
 /// Any serialisable value, for a template context.
 fn v<T: Serialize>(value: T) -> Value {
     Value::from(Serde(value))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }

@@ -455,10 +455,35 @@ fn group_pages_list_what_the_group_owns_through_sub_groups() {
         "{page}"
     );
     let owned_components = entities.iter().filter(|e| e["kind"] == "Component").count();
+    // Grouped by kind, each kind with its count and its rows.
+    let listed: usize = page
+        .split("<h3>Component (")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a Component group with its count");
     assert!(
-        page.matches("<td>Component</td>").count() >= owned_components / 2,
+        listed >= owned_components / 2,
         "most components are owned by some team under the organisation"
     );
+    let rows = page.split("<h3>Component (").nth(1).unwrap();
+    let rows = &rows[..rows.find("</ul>").unwrap()];
+    assert_eq!(rows.matches("<li>").count(), listed);
+    // The team card names its sub-teams, each a link to its page.
+    let children = org["spec"]["children"].as_array().expect("sub-groups");
+    let team = &page[page.find("<h2 id=\"team\">").expect("a team card")..];
+    let team = &team[..team.find("</section>").unwrap()];
+    assert!(
+        team.contains(&format!("Sub-teams ({})", children.len())),
+        "{team}"
+    );
+    for child in children {
+        let name = child.as_str().unwrap().trim_start_matches("group:");
+        assert!(
+            team.contains(&format!("href=\"/catalog/group/default/{name}/\"")),
+            "{name} in {team}"
+        );
+    }
 }
 
 #[test]
@@ -486,7 +511,7 @@ fn docs_pages_follow_the_mkdocs_nav_and_rewrite_links_and_images() {
     // The entity page links to its docs.
     assert!(
         page("catalog/component/default/orders-service/index.html")
-            .contains("/catalog/component/default/orders-service/docs/\">Read the docs")
+            .contains("/catalog/component/default/orders-service/docs/\"><svg class=\"icon\"")
     );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }

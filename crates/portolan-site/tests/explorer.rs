@@ -17,10 +17,13 @@ fn component(name: &str, owner: &str, lifecycle: &str, tags: &str, system: &str)
 fn names_in_table(html: &str) -> Vec<String> {
     let body = &html[html.find("<tbody>").expect("a table")..];
     let body = &body[..body.find("</tbody>").unwrap()];
-    body.split("<tr>")
+    // Rows carry attributes (`<tr data-owner=...>`): each row's first cell
+    // links to its entity.
+    body.split("<tr")
         .skip(1)
         .map(|row| {
-            let link = &row[row.find("\">").unwrap() + 2..];
+            let cell = &row[row.find("<td><a href=\"").unwrap()..];
+            let link = &cell[cell.find("\">").unwrap() + 2..];
             link[..link.find('<').unwrap()].to_string()
         })
         .collect()
@@ -107,6 +110,28 @@ fn every_filter_value_has_a_page_with_exactly_its_entities() {
     // Table cells link to the filter pages, and every link lands.
     let all = page("catalog/index.html");
     assert!(all.contains("catalog/_by/tag/rust/"), "{all}");
+    // The sidebar counts each value among the table's rows: everything
+    // for the whole catalog, only the lifecycle's rows on its page.
+    assert!(
+        all.contains(
+            "catalog/_by/owner/group.default.team-a/\">team-a</a> <span class=\"count\">3</span>"
+        ),
+        "{all}"
+    );
+    let production = page("catalog/_by/lifecycle/production/index.html");
+    let sidebar =
+        &production[production.find("<aside").unwrap()..production.find("</aside>").unwrap()];
+    assert!(
+        sidebar.contains(
+            "catalog/_by/owner/group.default.team-a/\">team-a</a> <span class=\"count\">2</span>"
+        ),
+        "{sidebar}"
+    );
+    assert!(!sidebar.contains("group.default.team-b/"), "{sidebar}");
+    assert!(
+        sidebar.contains("catalog/_by/lifecycle/production/\" aria-current=\"page\">production</a> <span class=\"count\">2</span>"),
+        "{sidebar}"
+    );
     assert!(all.contains("catalog/_by/lifecycle/experimental/"));
     assert_eq!(portolan_site::links::broken_links(&output, "/"), Vec::new());
 }
@@ -144,7 +169,10 @@ fn a_group_owning_hundreds_of_entities_links_to_filters_instead_of_listing_them(
 
     // The organisation owns 260 through its teams: counts and filter links.
     let org = page("catalog/group/default/org/index.html");
-    assert!(org.contains("260 entities, owned by these groups"), "{org}");
+    assert!(
+        org.contains("260 entities (260 Component), owned by these groups"),
+        "{org}"
+    );
     assert!(org.contains("href=\"/catalog/_by/owner/group.default.team-a/\""));
     assert!(org.contains("<td>240</td>"));
     assert!(

@@ -209,6 +209,24 @@ fn every_edit_gives_what_a_build_from_scratch_gives() {
             .all(|p| p.contains("/orders-api/") || p.contains("/order-events/")),
         "only the references of the APIs made from that file (orders-api, and order-events, whose schemas point into it): {rendered:?}"
     );
+    // An operation changes its method: the pages of the components that
+    // provide or consume the API count operations per method, and show
+    // the new counts.
+    catalog.edit(
+        "services/orders-service/openapi.yaml",
+        "      - $ref: '#/components/parameters/OrderId'\n    post:",
+        "      - $ref: '#/components/parameters/OrderId'\n    put:",
+    );
+    let rendered = catalog.step(
+        "a method of an OpenAPI operation",
+        &["services/orders-service/openapi.yaml"],
+    );
+    assert!(
+        rendered
+            .iter()
+            .any(|p| p == "catalog/component/default/orders-service/index.html"),
+        "{rendered:?}"
+    );
 
     // A file that file `$ref`s.
     catalog.edit(

@@ -2,7 +2,8 @@
 // Filters the rows of a table as the reader types.
 (function () {
   "use strict";
-  document.querySelectorAll("input[data-filter-table]").forEach(function (input) {
+  // The explorer's table has its own filters (below).
+  document.querySelectorAll("input[data-filter-table]:not([data-filter-table='entities'])").forEach(function (input) {
     var table = document.getElementById(input.getAttribute("data-filter-table"));
     if (!table) { return; }
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
@@ -187,4 +188,217 @@
     select.addEventListener("change", function () { show(Number(select.value) || 0); });
     show(Number(select.value) || 0);
   });
+})();
+// The catalog explorer: sortable columns, a checkbox on each of the
+// sidebar's values with live counts (when the whole table is on this
+// page; a table split into pages keeps only the links), a
+// result count, and the state in the address (?type=service&tag=java&
+// sort=owner&order=desc&q=words), read on load and kept up to date with
+// history.replaceState so a filtered view can be shared. Values are the
+// URL segments the rows carry (data-kind, data-tag, ...). Without
+// JavaScript the sidebar's links lead to each value's own page.
+(function () {
+  "use strict";
+  var table = document.getElementById("entities");
+  if (!table || !table.tBodies[0]) { return; }
+  var FACETS = ["kind", "type", "owner", "lifecycle", "tag", "system"];
+  var tbody = table.tBodies[0];
+  var rows = Array.prototype.slice.call(tbody.rows);
+  rows.forEach(function (row, i) { row.portolanIndex = i; });
+  var paged = table.hasAttribute("data-paged");
+  var status = document.getElementById("result-count");
+  var initialStatus = status ? status.textContent : "";
+  var input = document.querySelector("input[data-filter-table='entities']");
+  var sidebar = document.querySelector(".facet-sidebar");
+  var clear = sidebar && sidebar.querySelector(".clear-filters");
+  var state = { filters: {}, sort: "", order: "asc", q: "" };
+  var params = new URLSearchParams(window.location.search);
+  FACETS.forEach(function (facet) {
+    var values = params.getAll(facet).filter(Boolean);
+    if (values.length) { state.filters[facet] = values; }
+  });
+  state.sort = params.get("sort") || "";
+  state.order = params.get("order") === "desc" ? "desc" : "asc";
+  state.q = params.get("q") || "";
+
+  // A row's values: owner and system from its attributes; kind from its
+  // cell; type, lifecycle and tags from the links to their pages.
+  var COLUMN = { kind: 1, type: 2, lifecycle: 4, tag: 6 };
+  var PAGE = /\/_by\/[a-z]+\/([^/]+)\/$/;
+  function readTokens(row) {
+    var out = {};
+    FACETS.forEach(function (facet) {
+      var value = row.getAttribute("data-" + facet);
+      if (value) { out[facet] = value.split(" "); return; }
+      var cell = row.cells[COLUMN[facet]];
+      if (!cell) { out[facet] = []; return; }
+      if (facet === "kind") { out[facet] = [cell.textContent.trim().toLowerCase()]; return; }
+      out[facet] = Array.prototype.map.call(cell.querySelectorAll("a"), function (a) {
+        var m = PAGE.exec(a.getAttribute("href") || "");
+        return m ? m[1] : null;
+      }).filter(Boolean);
+    });
+    return out;
+  }
+  rows.forEach(function (row) { row.portolanTokens = readTokens(row); });
+  function tokens(row, facet) { return row.portolanTokens[facet] || []; }
+  function words() {
+    return (input ? input.value : "").toLowerCase().split(/\s+/).filter(Boolean);
+  }
+  // Whether a row passes every filter but `skip`'s (and the words).
+  function passes(row, skip, ws) {
+    var text = row.textContent.toLowerCase();
+    if (!ws.every(function (w) { return text.indexOf(w) !== -1; })) { return false; }
+    return FACETS.every(function (facet) {
+      var wanted = state.filters[facet];
+      if (facet === skip || !wanted || !wanted.length) { return true; }
+      var has = tokens(row, facet);
+      return wanted.some(function (v) { return has.indexOf(v) !== -1; });
+    });
+  }
+
+  // A checkbox before each of the sidebar's values (its link still leads
+  // to the value's own page).
+  var boxes = [];
+  if (sidebar && !paged) {
+    sidebar.querySelectorAll("section[data-facet]").forEach(function (section) {
+      var facet = section.getAttribute("data-facet");
+      var heading = section.querySelector("h3");
+      section.querySelectorAll("li[data-value]").forEach(function (li) {
+        var value = li.getAttribute("data-value");
+        var link = li.querySelector("a");
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.setAttribute("aria-label", (heading ? heading.textContent + ": " : "") + link.textContent);
+        box.checked = (state.filters[facet] || []).indexOf(value) !== -1;
+        box.addEventListener("change", function () {
+          var list = state.filters[facet] || [];
+          var at = list.indexOf(value);
+          if (box.checked && at === -1) { list.push(value); }
+          if (!box.checked && at !== -1) { list.splice(at, 1); }
+          state.filters[facet] = list;
+          update();
+        });
+        li.insertBefore(box, li.firstChild);
+        li.classList.add("checkable");
+        boxes.push({ facet: facet, value: value, box: box, count: li.querySelector(".count") });
+      });
+    });
+  }
+  if (clear) {
+    clear.querySelector("button").addEventListener("click", function () {
+      state.filters = {};
+      boxes.forEach(function (b) { b.box.checked = false; });
+      if (input) { input.value = ""; }
+      update();
+    });
+  }
+
+  // Sorting: a button in each sortable heading.
+  var headings = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  function sortRows() {
+    var column = -1;
+    headings.forEach(function (th, i) {
+      var key = th.getAttribute("data-sort");
+      if (!key) { return; }
+      if (key === state.sort) {
+        column = i;
+        th.setAttribute("aria-sort", state.order === "desc" ? "descending" : "ascending");
+      } else {
+        th.removeAttribute("aria-sort");
+      }
+    });
+    var sign = state.order === "desc" ? -1 : 1;
+    var sorted = rows.slice().sort(function (a, b) {
+      if (column !== -1) {
+        var x = a.cells[column].textContent.trim().toLowerCase();
+        var y = b.cells[column].textContent.trim().toLowerCase();
+        // Empty cells last, whichever the order.
+        if (x === "" && y !== "") { return 1; }
+        if (y === "" && x !== "") { return -1; }
+        var by = x.localeCompare(y, undefined, { numeric: true });
+        if (by !== 0) { return sign * by; }
+      }
+      return a.portolanIndex - b.portolanIndex;
+    });
+    sorted.forEach(function (row) { tbody.appendChild(row); });
+  }
+  headings.forEach(function (th) {
+    var key = th.getAttribute("data-sort");
+    if (!key) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.textContent = th.textContent;
+    button.addEventListener("click", function () {
+      if (state.sort === key) {
+        state.order = state.order === "asc" ? "desc" : "asc";
+      } else {
+        state.sort = key;
+        state.order = "asc";
+      }
+      update();
+    });
+    th.textContent = "";
+    th.appendChild(button);
+  });
+
+  function writeAddress() {
+    var out = new URLSearchParams();
+    FACETS.forEach(function (facet) {
+      (state.filters[facet] || []).forEach(function (v) { out.append(facet, v); });
+    });
+    if (state.sort) {
+      out.set("sort", state.sort);
+      if (state.order === "desc") { out.set("order", "desc"); }
+    }
+    var q = input ? input.value.trim() : "";
+    if (q) { out.set("q", q); }
+    var query = out.toString();
+    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    try { window.history.replaceState(null, "", url); } catch (e) { /* a file: page */ }
+  }
+
+  function update() {
+    var ws = words();
+    var shown = 0;
+    rows.forEach(function (row) {
+      var ok = passes(row, null, ws);
+      row.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    // Each value's count: the rows it would show, given the other facets.
+    var counts = {};
+    rows.forEach(function (row) {
+      FACETS.forEach(function (facet) {
+        if (!passes(row, facet, ws)) { return; }
+        tokens(row, facet).forEach(function (v) {
+          var key = facet + "\u0000" + v;
+          counts[key] = (counts[key] || 0) + 1;
+        });
+      });
+    });
+    boxes.forEach(function (b) {
+      if (b.count) { b.count.textContent = String(counts[b.facet + "\u0000" + b.value] || 0); }
+    });
+    var filtering = ws.length > 0 || FACETS.some(function (f) { return (state.filters[f] || []).length > 0; });
+    if (clear) { clear.hidden = !filtering; }
+    if (status) {
+      if (!filtering) {
+        status.textContent = initialStatus;
+      } else if (paged) {
+        status.textContent = shown + " of the " + rows.length + " entities on this page match";
+      } else {
+        status.textContent = shown + " of " + rows.length + " entit" + (rows.length === 1 ? "y" : "ies") + " match";
+      }
+    }
+    sortRows();
+    writeAddress();
+  }
+
+  if (input) {
+    if (state.q && !input.value) { input.value = state.q; }
+    input.addEventListener("input", update);
+  }
+  update();
 })();
