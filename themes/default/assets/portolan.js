@@ -269,7 +269,10 @@
         var link = li.querySelector("a");
         var box = document.createElement("input");
         box.type = "checkbox";
-        box.setAttribute("aria-label", (heading ? heading.textContent + ": " : "") + link.textContent);
+        // The link's visible text (its visually hidden prefix names the
+        // facet, which the heading already does here).
+        var shown = link.lastChild ? link.lastChild.textContent : link.textContent;
+        box.setAttribute("aria-label", (heading ? heading.textContent + ": " : "") + shown);
         box.checked = (state.filters[facet] || []).indexOf(value) !== -1;
         box.addEventListener("change", function () {
           var list = state.filters[facet] || [];
