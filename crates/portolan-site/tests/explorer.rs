@@ -114,7 +114,7 @@ fn every_filter_value_has_a_page_with_exactly_its_entities() {
     // for the whole catalog, only the lifecycle's rows on its page.
     assert!(
         all.contains(
-            "catalog/_by/owner/group.default.team-a/\">team-a</a> <span class=\"count\">3</span>"
+            "catalog/_by/owner/group.default.team-a/\"><span class=\"visually-hidden\">owner </span>team-a</a> <span class=\"count\">3</span>"
         ),
         "{all}"
     );
@@ -123,13 +123,13 @@ fn every_filter_value_has_a_page_with_exactly_its_entities() {
         &production[production.find("<aside").unwrap()..production.find("</aside>").unwrap()];
     assert!(
         sidebar.contains(
-            "catalog/_by/owner/group.default.team-a/\">team-a</a> <span class=\"count\">2</span>"
+            "catalog/_by/owner/group.default.team-a/\"><span class=\"visually-hidden\">owner </span>team-a</a> <span class=\"count\">2</span>"
         ),
         "{sidebar}"
     );
     assert!(!sidebar.contains("group.default.team-b/"), "{sidebar}");
     assert!(
-        sidebar.contains("catalog/_by/lifecycle/production/\" aria-current=\"page\">production</a> <span class=\"count\">2</span>"),
+        sidebar.contains("catalog/_by/lifecycle/production/\" aria-current=\"page\"><span class=\"visually-hidden\">lifecycle </span>production</a> <span class=\"count\">2</span>"),
         "{sidebar}"
     );
     assert!(all.contains("catalog/_by/lifecycle/experimental/"));
