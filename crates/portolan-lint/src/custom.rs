@@ -5,6 +5,7 @@
 //! over; there is no scripting: a rule that needs a JavaScript function
 //! is reported as unsupported when the ruleset is read.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use portolan_apis::SpecFormat;
@@ -351,9 +352,10 @@ pub fn run(rules: &[CustomRule], format: SpecFormat, doc: &Value) -> Vec<CustomF
                 let base = located.location().to_json_pointer();
                 let node = located.node();
                 for then in &rule.then {
-                    let mut targets: Vec<(String, Option<Value>)> = Vec::new();
+                    // Borrowed where they can be: `given: $` must not copy the document.
+                    let mut targets: Vec<(String, Option<Cow<'_, Value>>)> = Vec::new();
                     match &then.field {
-                        Field::Node => targets.push((base.clone(), Some(node.clone()))),
+                        Field::Node => targets.push((base.clone(), Some(Cow::Borrowed(node)))),
                         Field::Keys => {
                             if let Value::Object(map) = node {
                                 for key in map.keys() {
@@ -362,13 +364,13 @@ pub fn run(rules: &[CustomRule], format: SpecFormat, doc: &Value) -> Vec<CustomF
                                             "{base}/{}",
                                             portolan_core::yaml::escape_pointer_token(key)
                                         ),
-                                        Some(Value::String(key.clone())),
+                                        Some(Cow::Owned(Value::String(key.clone()))),
                                     ));
                                 }
                             }
                         }
                         Field::Member(path) => {
-                            let value = member(node, path).cloned();
+                            let value = member(node, path).map(Cow::Borrowed);
                             let pointer = match &value {
                                 Some(_) => {
                                     let mut p = base.clone();
@@ -388,7 +390,7 @@ pub fn run(rules: &[CustomRule], format: SpecFormat, doc: &Value) -> Vec<CustomF
                             for inner in path.query_located(node).iter() {
                                 targets.push((
                                     format!("{base}{}", inner.location().to_json_pointer()),
-                                    Some(inner.node().clone()),
+                                    Some(Cow::Borrowed(inner.node())),
                                 ));
                             }
                         }
@@ -406,10 +408,10 @@ pub fn run(rules: &[CustomRule], format: SpecFormat, doc: &Value) -> Vec<CustomF
                                 }
                             }
                         };
-                        if let Some(error) = then.function.check(value.as_ref(), &subject) {
+                        if let Some(error) = then.function.check(value.as_deref(), &subject) {
                             let message = match &rule.message {
                                 Some(template) => {
-                                    expand(template, rule, &error, &pointer, value.as_ref())
+                                    expand(template, rule, &error, &pointer, value.as_deref())
                                 }
                                 None => match &rule.description {
                                     Some(description) => format!("{description}: {error}"),
