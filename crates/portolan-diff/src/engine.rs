@@ -92,6 +92,9 @@ pub(crate) struct Engine<'a> {
     /// Root pairs of each operation.
     roots: Vec<(usize, usize)>,
     pub queue: VecDeque<Work>,
+    /// What cannot hold a change (see `cold.rs`): such pairs are never
+    /// queued.
+    pub cold: Option<&'a crate::cold::Cold>,
 }
 
 impl<'a> Engine<'a> {
@@ -106,6 +109,7 @@ impl<'a> Engine<'a> {
             children: Vec::new(),
             roots: Vec::new(),
             queue: VecDeque::new(),
+            cold: None,
         }
     }
 
@@ -201,14 +205,17 @@ impl<'a> Engine<'a> {
         path: String,
         root: Rc<str>,
         context: Rc<str>,
-    ) -> usize {
+    ) -> Option<usize> {
+        if base == head && self.cold.is_some_and(|c| c.is_cold(base)) {
+            return None;
+        }
         let base = crate::json::resolve_at(self.base, base, self.max_hops)
             .map_or_else(|| base.to_string(), |(p, _)| p);
         let head = crate::json::resolve_at(self.head, head, self.max_hops)
             .map_or_else(|| head.to_string(), |(p, _)| p);
         let key = (base, head, direction);
         if let Some(&id) = self.pairs.get(&key) {
-            return id;
+            return Some(id);
         }
         let id = self.children.len();
         self.children.push(Vec::new());
@@ -223,7 +230,7 @@ impl<'a> Engine<'a> {
             root,
             context,
         });
-        id
+        Some(id)
     }
 
     /// Compare the schemas at `base` and `head` for `operation`.
@@ -236,21 +243,23 @@ impl<'a> Engine<'a> {
         root: &str,
         context: Rc<str>,
     ) {
-        let id = self.pair(base, head, direction, String::new(), root.into(), context);
-        self.roots.push((operation, id));
+        if let Some(id) = self.pair(base, head, direction, String::new(), root.into(), context) {
+            self.roots.push((operation, id));
+        }
     }
 
     /// Compare a pair found inside `parent`.
     pub fn child_pair(&mut self, parent: &Work, base: &str, head: &str, path: String) {
-        let id = self.pair(
+        if let Some(id) = self.pair(
             base,
             head,
             parent.direction,
             path,
             parent.root.clone(),
             parent.context.clone(),
-        );
-        self.children[parent.id].push(id);
+        ) {
+            self.children[parent.id].push(id);
+        }
     }
 
     /// For each change found in a schema pair, every operation whose schemas

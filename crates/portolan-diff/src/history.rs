@@ -699,6 +699,7 @@ fn compare(base: &Revision, head: &Revision, time: i64, options: &ChangelogOptio
         &DiffOptions {
             limits: options.limits,
             today,
+            ..DiffOptions::default()
         },
     );
     let note = report.not_compared.as_ref().map(|reason| {

@@ -16,6 +16,7 @@
 mod asyncapi;
 pub mod catalog;
 mod change;
+mod cold;
 mod date;
 mod engine;
 pub mod history;
@@ -49,6 +50,11 @@ pub struct DiffOptions {
     /// one, a sunset date counts as not yet reached: removing such an
     /// operation is reported as breaking.
     pub today: Option<Date>,
+    /// Compare everything, even the parts written the same in both
+    /// revisions that lead to no difference (see `cold.rs`): the result is
+    /// the same, only slower. For tests that check that promise.
+    #[doc(hidden)]
+    pub exhaustive: bool,
 }
 
 /// One revision of an API definition, loaded and bundled. Load it once and
@@ -165,7 +171,13 @@ pub fn diff(base: &Revision, head: &Revision, options: &DiffOptions) -> DiffRepo
         return not_compared(NotCompared::DifferentKinds);
     }
     let max_hops = options.limits.max_reference_depth;
+    let cold = if options.exhaustive {
+        None
+    } else {
+        cold::Cold::new(base_set.format, &base_bundle.doc, &head_bundle.doc)
+    };
     let mut engine = engine::Engine::new(&base_bundle.doc, &head_bundle.doc, max_hops);
+    engine.cold = cold.as_ref();
     let base_doc = openapi::Doc {
         json: &base_bundle.doc,
         format: base_set.format,

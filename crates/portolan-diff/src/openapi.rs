@@ -133,6 +133,10 @@ impl Walk<'_, '_> {
         let head_ops = operations(self.head);
         for (key, b) in &base_ops {
             match head_ops.get(key) {
+                // Written the same, with nothing it names changed.
+                Some(h)
+                    if b.path == h.path
+                        && self.engine.cold.is_some_and(|c| c.is_cold_path(&b.path)) => {}
                 Some(h) => self.operation(b, h),
                 None => self.removed_operation(b, &key.0),
             }

@@ -62,7 +62,11 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs, color: bool) -> Result<ExitCode
         max_reference_depth: config.limits.max_reference_depth,
         ..Default::default()
     };
-    let options = DiffOptions { limits, today };
+    let options = DiffOptions {
+        limits,
+        today,
+        ..DiffOptions::default()
+    };
     let diffs = compare_catalogs(
         Side {
             source: base.source.as_ref(),
