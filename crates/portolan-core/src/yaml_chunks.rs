@@ -198,6 +198,282 @@ impl ChunkCache {
     }
 }
 
+/// A block-style document cut at fixed places instead of by size: the
+/// entries of the mappings a caller names (`paths`, `components/schemas`)
+/// are *units*, each parsed alone (and found again in the cache when a
+/// neighbouring revision wrote it the same), and never assembled into one
+/// tree: a caller comparing revisions shares the units two revisions
+/// have in common instead of copying them. Every other entry of those
+/// mappings' ancestors is a leaf, parsed alone too. What it holds is
+/// exactly what [`crate::yaml::parse_stream`] gives, under the same
+/// conditions as [`ChunkCache::parse`].
+#[derive(Debug)]
+pub struct Units {
+    /// The root mapping's entries.
+    pub root: Vec<UnitEntry>,
+    /// The span of the root mapping.
+    pub span: Span,
+}
+
+/// An entry of a mapping cut into units.
+#[derive(Debug)]
+pub struct UnitEntry {
+    pub key: String,
+    /// Where the key is in the document.
+    pub key_span: Span,
+    pub body: UnitBody,
+}
+
+#[derive(Debug)]
+pub enum UnitBody {
+    /// An entry parsed alone.
+    Leaf(Chunk),
+    /// An entry whose value is a block mapping the caller asked to cut, and
+    /// that mapping's span.
+    Section(Vec<UnitEntry>, Span),
+}
+
+/// One entry parsed alone: `key: value` as a one-entry mapping whose spans
+/// count from the entry's first byte, shared with every revision that wrote
+/// it the same, and where it is in this document.
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    node: Arc<Node>,
+    /// The entry's text in the document.
+    pub start: usize,
+    pub end: usize,
+    moved: Moved,
+}
+
+impl Units {
+    /// The whole tree, as [`crate::yaml::parse_stream`] gives it (copied
+    /// out of the shared chunks).
+    pub fn to_node(&self) -> Node {
+        fn entries(list: &[UnitEntry]) -> Vec<Entry> {
+            list.iter()
+                .map(|e| match &e.body {
+                    UnitBody::Leaf(chunk) => match chunk.node.as_map() {
+                        Some([entry]) => chunk.moved.entry(entry),
+                        _ => unreachable!("a chunk is a one-entry mapping"),
+                    },
+                    UnitBody::Section(inner, span) => Entry {
+                        key: e.key.clone(),
+                        key_span: e.key_span,
+                        value: Node::new(Value::Map(entries(inner)), *span),
+                    },
+                })
+                .collect()
+        }
+        Node::new(Value::Map(entries(&self.root)), self.span)
+    }
+}
+
+impl Chunk {
+    /// The entry's value (spans counted from the entry's first byte).
+    pub fn value(&self) -> &Node {
+        match self.node.as_map() {
+            Some([entry]) => &entry.value,
+            _ => &self.node,
+        }
+    }
+
+    /// The tree this chunk was parsed into, shared by every revision that
+    /// wrote it the same: two chunks holding the same tree are equal.
+    pub fn shared(&self) -> &Arc<Node> {
+        &self.node
+    }
+
+    /// [`Node::locate`] of `pointer` (tokens escaped, from the value) in
+    /// the document: the span of the deepest node found, the entry's key
+    /// when the first token is not found.
+    pub fn locate(&self, pointer: &str) -> Span {
+        let Some([entry]) = self.node.as_map() else {
+            return self.moved.span(self.node.span);
+        };
+        let mut span = entry.key_span;
+        let mut node = &entry.value;
+        for token in crate::yaml::pointer_tokens(pointer) {
+            match &node.value {
+                Value::Map(entries) => match entries.iter().find(|e| e.key == token) {
+                    Some(e) => {
+                        span = e.key_span;
+                        node = &e.value;
+                    }
+                    None => break,
+                },
+                Value::Seq(items) => match token.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                    Some(item) => {
+                        span = item.span;
+                        node = item;
+                    }
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        self.moved.span(span)
+    }
+}
+
+impl ChunkCache {
+    /// `text` cut into [`Units`]: `cut(path)` says whether the entry at
+    /// `path` (keys from the root; `[]` is the root itself) is a mapping to
+    /// cut into its entries. `None` when this way of parsing cannot vouch
+    /// for the result (see [`ChunkCache::parse`]) or a mapping to cut is not
+    /// a block mapping written below its key.
+    pub fn parse_units(&self, text: &str, cut: &dyn Fn(&[&str]) -> bool) -> Option<Units> {
+        if !cut(&[]) {
+            return None;
+        }
+        let lines = scan_lines(text)?;
+        let chunker = Chunker {
+            cache: self,
+            text,
+            lines: &lines,
+        };
+        let mut path = Vec::new();
+        let (root, span) = chunker.unit_mapping(0, lines.len(), None, 0, &mut path, cut)?;
+        Some(Units { root, span })
+    }
+}
+
+impl<'a> Chunker<'a> {
+    /// [`Chunker::mapping`], cutting where `cut` says instead of by size.
+    fn unit_mapping(
+        &self,
+        from: usize,
+        to: usize,
+        parent: Option<usize>,
+        depth: usize,
+        path: &mut Vec<&'a str>,
+        cut: &dyn Fn(&[&str]) -> bool,
+    ) -> Option<(Vec<UnitEntry>, Span)> {
+        let first = (from..to).find(|&i| self.lines[i].kind == LineKind::Content)?;
+        let indent = self.lines[first].indent;
+        if parent.is_some_and(|p| indent <= p) {
+            return None;
+        }
+        let mut starts = Vec::new();
+        for i in first..to {
+            let line = self.lines[i];
+            if line.kind != LineKind::Content || line.indent > indent {
+                continue;
+            }
+            if line.indent < indent {
+                return None;
+            }
+            starts.push(i);
+        }
+        let mut entries = Vec::with_capacity(starts.len());
+        let mut span = Span::default();
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(to);
+            let (entry, entry_span) = self.unit_entry(start, end, depth, path, cut)?;
+            if n == 0 {
+                span.start = entry_span.start;
+            }
+            span.end = entry_span.end;
+            entries.push(entry);
+        }
+        let mut keys: HashSet<&str> = HashSet::with_capacity(entries.len());
+        for entry in &entries {
+            if !keys.insert(entry.key.as_str()) {
+                return None;
+            }
+        }
+        Some((entries, span))
+    }
+
+    /// [`Chunker::entry`] for [`Chunker::unit_mapping`].
+    fn unit_entry(
+        &self,
+        from: usize,
+        to: usize,
+        depth: usize,
+        path: &mut Vec<&'a str>,
+        cut: &dyn Fn(&[&str]) -> bool,
+    ) -> Option<(UnitEntry, Span)> {
+        let start = self.offset(from);
+        let end = self.offset(to);
+        let indent = self.lines[from].indent;
+        let text: &'a str = self.text;
+        // Whether to cut: asked of the key as written, up to its colon (a
+        // quoted key or one holding `: ` is never a mapping to cut).
+        let line = &text[start + indent..self.offset(from + 1)];
+        let raw_key = line
+            .find(": ")
+            .or_else(|| {
+                line.trim_end_matches('\n')
+                    .strip_suffix(':')
+                    .map(|k| k.len())
+            })
+            .map(|i| &line[..i])
+            .filter(|k| !k.is_empty() && !k.contains(['"', '\'', '#', '{', '[', ' ']));
+        let wanted = to > from + 1
+            && raw_key.is_some_and(|key| {
+                path.push(key);
+                let wanted = cut(path);
+                path.pop();
+                wanted
+            });
+        if let (true, Some(raw_key)) = (wanted, raw_key) {
+            // The key line parsed alone, as `descend` reads it.
+            let key_line = &text[start..self.offset(from + 1)];
+            let key_node = self.cache.chunk(key_line, depth)?;
+            let (key_entry, key_line_span) = single_entry(&key_node, indent)?;
+            if depth + 1 >= self.cache.limits.max_depth
+                || key_entry.key != raw_key
+                || key_entry.value.value != Value::Null
+                || !nothing_after_colon(key_line, key_entry.key_span)
+            {
+                return None;
+            }
+            path.push(raw_key);
+            let inner = self.unit_mapping(from + 1, to, Some(indent), depth + 1, path, cut);
+            path.pop();
+            let (entries, value_span) = inner?;
+            let entry = UnitEntry {
+                key: key_entry.key.clone(),
+                key_span: shift(key_entry.key_span, start),
+                body: UnitBody::Section(entries, value_span),
+            };
+            return Some((
+                entry,
+                Span::new(
+                    key_line_span.start as usize + start,
+                    value_span.end as usize,
+                ),
+            ));
+        }
+        let node = self.cache.chunk(&text[start..end], depth)?;
+        if ends_in_empty_string(&node) || ends_in_block_scalar_header(&text[start..end]) {
+            return None;
+        }
+        let (entry, span) = single_entry(&node, indent)?;
+        let moved = Moved {
+            by: start,
+            end: end - start,
+            next: self.next_token(to),
+        };
+        let key_span = moved.span(entry.key_span);
+        let key = entry.key.clone();
+        let span = moved.span(span);
+        Some((
+            UnitEntry {
+                key,
+                key_span,
+                body: UnitBody::Leaf(Chunk {
+                    node,
+                    start,
+                    end,
+                    moved,
+                }),
+            },
+            span,
+        ))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
     /// Spaces only.
@@ -482,6 +758,7 @@ fn shift(span: Span, by: usize) -> Span {
 /// collections it ends: the whole document's parser places such a value at
 /// the token after it and spans it to that token's line end, `next`. Any
 /// other span ends before the chunk's last line break.
+#[derive(Debug, Clone)]
 struct Moved {
     by: usize,
     end: usize,

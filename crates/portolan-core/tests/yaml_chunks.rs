@@ -302,3 +302,94 @@ fn the_text_held_is_capped() {
     assert!(check("capped", text, &cache));
     assert!(cache.stats().held <= 1, "{:?}", cache.stats());
 }
+
+/// Parse `text` cut into units (every mapping cut, down to `levels` keys
+/// deep); fails when that answers and the assembled tree is not the whole
+/// parse's. Whether it answered.
+fn check_units(name: &str, text: &str, cache: &ChunkCache, levels: usize) -> bool {
+    let cut = |path: &[&str]| path.len() < levels;
+    let Some(units) = cache.parse_units(text, &cut) else {
+        return false;
+    };
+    let full = yaml::parse_stream(text, cache.limits());
+    assert!(
+        full.errors.is_empty(),
+        "{name}: cut into units, but the whole parse reports {:?}",
+        full.errors
+    );
+    assert_eq!(full.documents.len(), 1, "{name}");
+    if let Some(diff) = difference(&units.to_node(), &full.documents[0].root, "") {
+        panic!("{name}: units differ: {diff}");
+    }
+    true
+}
+
+#[test]
+fn corpus_cut_into_units_equals_whole_parses() {
+    let Some(corpus) = corpus() else { return };
+    let mut files = Vec::new();
+    yaml_files(&corpus, &mut files);
+    files.sort();
+    let cache = ChunkCache::new(YamlLimits::default(), 256 << 20);
+    let (mut answered, mut yaml_files_seen) = (0, 0);
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        if text.trim_start().starts_with(['{', '[']) {
+            continue;
+        }
+        yaml_files_seen += 1;
+        let name = file.display().to_string();
+        let mut any = false;
+        for levels in [1, 2, 3] {
+            any |= check_units(&name, &text, &cache, levels);
+        }
+        answered += usize::from(any);
+    }
+    // Most block-style files are cut (the rest hold anchors, tabs, …).
+    assert!(
+        answered * 10 > yaml_files_seen * 7,
+        "{answered} of {yaml_files_seen} YAML files cut into units"
+    );
+}
+
+#[test]
+fn edge_cases_cut_into_units_exactly_or_not_at_all() {
+    for (text, _) in CASES {
+        let cache = ChunkCache::new(YamlLimits::default(), 1 << 20);
+        for levels in [1, 2, 4] {
+            check_units(&format!("{text:?}"), text, &cache, levels);
+        }
+    }
+    // A quoted key is never cut; a plain one is, and its units are shared
+    // with a neighbouring revision that wrote them the same.
+    let cache = ChunkCache::new(YamlLimits::default(), 1 << 20);
+    let cut = |path: &[&str]| path.is_empty() || path == ["paths"];
+    let a = "openapi: 3.0.0\npaths:\n  /a:\n    get: {}\n  /b:\n    get:\n      x: 1\n";
+    let b = "openapi: 3.0.0\npaths:\n  /a:\n    get: {}\n  /b:\n    get:\n      x: 2\n";
+    let (ua, ub) = (
+        cache.parse_units(a, &cut).unwrap(),
+        cache.parse_units(b, &cut).unwrap(),
+    );
+    let units = |u: &portolan_core::yaml_chunks::Units| match &u.root[1].body {
+        portolan_core::yaml_chunks::UnitBody::Section(entries, _) => entries
+            .iter()
+            .map(|e| match &e.body {
+                portolan_core::yaml_chunks::UnitBody::Leaf(chunk) => chunk.shared().clone(),
+                _ => panic!("a unit is a leaf"),
+            })
+            .collect::<Vec<_>>(),
+        _ => panic!("paths is cut"),
+    };
+    let (pa, pb) = (units(&ua), units(&ub));
+    assert!(std::sync::Arc::ptr_eq(&pa[0], &pb[0]));
+    assert!(!std::sync::Arc::ptr_eq(&pa[1], &pb[1]));
+    let quoted = "'paths':\n  /a: 1\n";
+    let u = cache.parse_units(quoted, &cut).unwrap();
+    assert!(matches!(
+        u.root[0].body,
+        portolan_core::yaml_chunks::UnitBody::Leaf(_)
+    ));
+    check_units("quoted", quoted, &cache, 2);
+}
