@@ -660,7 +660,7 @@ enum RefRewrite {
 
 /// A JSON pointer as a URI fragment: characters outside the fragment set
 /// percent-encoded (`{` `}` in path templates, spaces).
-fn encode_pointer(pointer: &str) -> String {
+pub fn encode_pointer(pointer: &str) -> String {
     let mut out = String::with_capacity(pointer.len());
     for c in pointer.chars() {
         match c {

@@ -12,7 +12,7 @@ pub mod model;
 pub mod refs;
 pub mod rules;
 pub mod validate;
-mod yaml_download;
+pub mod yaml_download;
 
 use std::sync::Arc;
 

@@ -37,7 +37,7 @@ struct Held {
     explicit_key: bool,
 }
 
-pub(crate) fn to_yaml_string(doc: &Json) -> String {
+pub fn to_yaml_string(doc: &Json) -> String {
     let mut out = String::new();
     let mut held = Vec::new();
     let yaml = json_to_yaml(doc, &mut held);

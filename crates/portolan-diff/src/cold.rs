@@ -25,10 +25,13 @@
 //! clean, and this is what keeps a changelog of fifty commits cheap.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use portolan_apis::SpecFormat;
 use portolan_core::yaml::escape_pointer_token;
 use serde_json::Value as Json;
+
+use crate::doc::{DocView, Unit};
 
 /// The cold parts of a pair of revisions (see the module docs).
 pub(crate) struct Cold {
@@ -81,28 +84,87 @@ fn section_map<'a>(doc: &'a Json, pointer: &str) -> Option<&'a serde_json::Map<S
     doc.pointer(pointer).and_then(Json::as_object)
 }
 
+/// One side's unit: in a bundled document, or shared between revisions.
+#[derive(Clone, Copy)]
+enum UnitRef<'a> {
+    Json(&'a Json),
+    Shared(&'a Arc<Unit>),
+}
+
+impl<'a> UnitRef<'a> {
+    fn json(self) -> &'a Json {
+        match self {
+            UnitRef::Json(json) => json,
+            UnitRef::Shared(unit) => &unit.json,
+        }
+    }
+}
+
+fn same_unit(a: UnitRef<'_>, b: UnitRef<'_>) -> bool {
+    if let (UnitRef::Shared(a), UnitRef::Shared(b)) = (a, b)
+        && Arc::ptr_eq(a, b)
+    {
+        return true;
+    }
+    same(a.json(), b.json())
+}
+
+/// A side's units of the section at `pointer`, in order.
+fn units_of<'a>(doc: DocView<'a>, pointer: &str) -> Vec<(&'a str, UnitRef<'a>)> {
+    match doc.shards() {
+        Some(shards) => shards
+            .section(pointer)
+            .map(|s| {
+                s.names
+                    .iter()
+                    .filter_map(|n| Some((n.as_str(), UnitRef::Shared(s.units.get(n)?))))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        None => section_map(doc.root(), pointer)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.as_str(), UnitRef::Json(v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
 impl Cold {
-    /// The cold parts of `base` and `head` (bundled documents of one
-    /// OpenAPI definition), or `None` for AsyncAPI.
-    pub(crate) fn new(format: SpecFormat, base: &Json, head: &Json) -> Option<Cold> {
+    /// The cold parts of `base` and `head` (two revisions of one OpenAPI
+    /// definition), or `None` for AsyncAPI.
+    pub(crate) fn new(format: SpecFormat, base: DocView<'_>, head: DocView<'_>) -> Option<Cold> {
         if !format.is_openapi() {
             return None;
         }
-        let pointers = section_pointers(format, base, head);
+        let pointers = match (base.shards(), head.shards()) {
+            (Some(b), Some(h)) => {
+                let mut pointers: Vec<String> = Vec::new();
+                for s in b.sections.iter().chain(&h.sections) {
+                    if !pointers.contains(&s.pointer) {
+                        pointers.push(s.pointer.clone());
+                    }
+                }
+                pointers
+            }
+            (None, None) => section_pointers(format, base.root(), head.root()),
+            _ => return None,
+        };
         let mut sections = Vec::with_capacity(pointers.len());
-        // (base value, head value) per unit.
-        let mut values: Vec<(Option<&Json>, Option<&Json>)> = Vec::new();
+        // (base unit, head unit) per unit id.
+        let mut values: Vec<(Option<UnitRef>, Option<UnitRef>)> = Vec::new();
         for pointer in pointers {
             let mut units = HashMap::new();
-            let b = section_map(base, &pointer);
-            let h = section_map(head, &pointer);
-            for (name, value) in b.into_iter().flatten() {
-                units.insert(name.clone(), values.len());
-                values.push((Some(value), h.and_then(|h| h.get(name))));
+            let b = units_of(base, &pointer);
+            let h: HashMap<&str, UnitRef> = units_of(head, &pointer).into_iter().collect();
+            for &(name, value) in &b {
+                units.insert(name.to_string(), values.len());
+                values.push((Some(value), h.get(name).copied()));
             }
-            for (name, value) in h.into_iter().flatten() {
+            for (name, value) in units_of(head, &pointer) {
                 if !units.contains_key(name) {
-                    units.insert(name.clone(), values.len());
+                    units.insert(name.to_string(), values.len());
                     values.push((None, Some(value)));
                 }
             }
@@ -111,7 +173,7 @@ impl Cold {
         let dirty: Vec<bool> = values
             .iter()
             .map(|(b, h)| match (b, h) {
-                (Some(b), Some(h)) => !same(b, h),
+                (Some(b), Some(h)) => !same_unit(*b, *h),
                 _ => true,
             })
             .collect();
@@ -120,7 +182,7 @@ impl Cold {
             tainted: dirty.clone(),
             dirty,
             hot: HashSet::new(),
-            rest_same: rest_same(format, base, head),
+            rest_same: rest_same(format, base.root(), head.root()),
         };
         // Who names whom, among the clean units (written the same on both
         // sides, so either side's `$ref`s will do). A `$ref` to a place
@@ -134,10 +196,14 @@ impl Cold {
             }
             let Some(value) = b else { continue };
             let mut outside = false;
-            for_each_ref(value, &mut |target| match cold.unit_of(target) {
+            let mut edge = |target: &str| match cold.unit_of(target) {
                 Some(to) => named_by[to].push(id),
                 None => outside = true,
-            });
+            };
+            match value {
+                UnitRef::Json(json) => for_each_ref(json, &mut edge),
+                UnitRef::Shared(unit) => unit.refs.iter().for_each(|(_, t)| edge(t)),
+            }
             if outside && !cold.tainted[id] {
                 cold.tainted[id] = true;
                 queue.push(id);
@@ -159,9 +225,29 @@ impl Cold {
                 if cold.dirty[id] || !cold.tainted[id] {
                     continue;
                 }
-                let Some(value) = values[id].0 else { continue };
                 let unit_pointer = format!("{}/{}", section.pointer, escape_pointer_token(name));
-                mark_hot(value, &unit_pointer, &cold, &mut hot);
+                match values[id].0 {
+                    Some(UnitRef::Json(value)) => mark_hot(value, &unit_pointer, &cold, &mut hot),
+                    Some(UnitRef::Shared(unit)) => {
+                        for (site, target) in &unit.refs {
+                            if cold.unit_of(target).is_some_and(|t| !cold.tainted[t]) {
+                                continue;
+                            }
+                            // The site and every node above it, to the unit.
+                            let mut at = site.as_str();
+                            while at.len() >= unit_pointer.len() {
+                                if !hot.insert(at.to_string()) {
+                                    break;
+                                }
+                                match at.rfind('/') {
+                                    Some(i) => at = &at[..i],
+                                    None => break,
+                                }
+                            }
+                        }
+                    }
+                    None => {}
+                }
             }
         }
         cold.hot = hot;

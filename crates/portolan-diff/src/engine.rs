@@ -13,8 +13,8 @@ use std::rc::Rc;
 /// Most operations a change lists (see [`Engine::operations_of_pairs`]).
 pub const MAX_OPERATIONS: usize = 100;
 
+use crate::doc::DocView;
 use portolan_core::codes::{self, Code};
-use serde_json::Value as Json;
 
 /// Who writes the value a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,8 +78,8 @@ impl Work {
 }
 
 pub(crate) struct Engine<'a> {
-    pub base: &'a Json,
-    pub head: &'a Json,
+    pub base: DocView<'a>,
+    pub head: DocView<'a>,
     /// Longest chain of `$ref`s followed at once (`max_reference_depth`).
     pub max_hops: usize,
     pub raws: Vec<Raw>,
@@ -98,7 +98,7 @@ pub(crate) struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(base: &'a Json, head: &'a Json, max_hops: usize) -> Self {
+    pub fn new(base: DocView<'a>, head: DocView<'a>, max_hops: usize) -> Self {
         Engine {
             base,
             head,

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use portolan_core::yaml::escape_pointer_token;
 use serde_json::Value as Json;
 
+use crate::doc::DocView;
+
 /// `pointer` + `/token`, the token escaped.
 pub(crate) fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_pointer_token(token))
@@ -24,7 +26,7 @@ pub(crate) fn ref_pointer(node: &Json) -> Option<String> {
 /// the pointer and node reached; a broken, remote or looping ref stops on
 /// the Reference Object itself.
 pub(crate) fn resolve<'a>(
-    doc: &'a Json,
+    doc: DocView<'a>,
     pointer: &str,
     node: &'a Json,
     max_hops: usize,
@@ -54,7 +56,7 @@ pub(crate) fn resolve<'a>(
 
 /// Like [`resolve`], when the node is to be looked up first.
 pub(crate) fn resolve_at<'a>(
-    doc: &'a Json,
+    doc: DocView<'a>,
     pointer: &str,
     max_hops: usize,
 ) -> Option<(String, &'a Json)> {
@@ -93,13 +95,19 @@ pub(crate) fn is_documentation_key(key: &str) -> bool {
 /// canonical text down to `depth` levels (then by the target's pointer), so
 /// an alternative written inline in one revision and referenced in the
 /// other compares equal.
-pub(crate) fn canonical(doc: &Json, node: &Json, depth: usize, budget: &mut usize) -> String {
+pub(crate) fn canonical(doc: DocView<'_>, node: &Json, depth: usize, budget: &mut usize) -> String {
     let mut out = String::new();
     write_canonical(doc, node, depth, budget, &mut out);
     out
 }
 
-fn write_canonical(doc: &Json, node: &Json, depth: usize, budget: &mut usize, out: &mut String) {
+fn write_canonical(
+    doc: DocView<'_>,
+    node: &Json,
+    depth: usize,
+    budget: &mut usize,
+    out: &mut String,
+) {
     // A budget of nodes keeps a wide, deep schema from costing more than a
     // bounded amount per alternative.
     if *budget == 0 {

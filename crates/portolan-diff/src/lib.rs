@@ -18,6 +18,7 @@ pub mod catalog;
 mod change;
 mod cold;
 mod date;
+mod doc;
 mod engine;
 pub mod history;
 mod json;
@@ -25,6 +26,7 @@ mod openapi;
 pub mod report;
 pub mod rules;
 mod schema;
+pub mod sharded;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -38,6 +40,7 @@ use portolan_core::yaml_chunks::ChunkCache;
 
 pub use change::{Change, Level, Place};
 pub use date::Date;
+pub use sharded::{ShardedRevision, UnitCache};
 
 /// How to compare.
 #[derive(Debug, Clone, Copy, Default)]
@@ -170,25 +173,73 @@ pub fn diff(base: &Revision, head: &Revision, options: &DiffOptions) -> DiffRepo
     if base_set.format.is_openapi() != head_set.format.is_openapi() {
         return not_compared(NotCompared::DifferentKinds);
     }
+    let (base_view, head_view) = (
+        doc::DocView::full(&base_bundle.doc),
+        doc::DocView::full(&head_bundle.doc),
+    );
+    let (base_lookup, head_lookup) = (SpecLookup::new(base_set), SpecLookup::new(head_set));
+    let changes = walk(
+        (base_view, base_set.format),
+        (head_view, head_set.format),
+        options,
+        &|pointer| base_bundle.locate_in(&base_lookup, pointer),
+        &|pointer| head_bundle.locate_in(&head_lookup, pointer),
+    );
+    DiffReport {
+        changes,
+        not_compared: None,
+    }
+}
+
+/// Compare two revisions held in units ([`ShardedRevision`]): the same
+/// report as [`diff`] gives for the same two files.
+pub fn diff_sharded(
+    base: &ShardedRevision,
+    head: &ShardedRevision,
+    options: &DiffOptions,
+) -> DiffReport {
+    let changes = walk(
+        (base.view(), base.format),
+        (head.view(), head.format),
+        options,
+        &|pointer| (base.file.path.clone(), base.locate(pointer)),
+        &|pointer| (head.file.path.clone(), head.locate(pointer)),
+    );
+    DiffReport {
+        changes,
+        not_compared: None,
+    }
+}
+
+type Locate<'l> = dyn Fn(&str) -> (String, portolan_core::Span) + 'l;
+
+/// The comparison proper, over two documents of one family.
+fn walk(
+    (base_view, base_format): (doc::DocView<'_>, SpecFormat),
+    (head_view, head_format): (doc::DocView<'_>, SpecFormat),
+    options: &DiffOptions,
+    base_locate: &Locate<'_>,
+    head_locate: &Locate<'_>,
+) -> Vec<Change> {
     let max_hops = options.limits.max_reference_depth;
     let cold = if options.exhaustive {
         None
     } else {
-        cold::Cold::new(base_set.format, &base_bundle.doc, &head_bundle.doc)
+        cold::Cold::new(base_format, base_view, head_view)
     };
-    let mut engine = engine::Engine::new(&base_bundle.doc, &head_bundle.doc, max_hops);
+    let mut engine = engine::Engine::new(base_view, head_view, max_hops);
     engine.cold = cold.as_ref();
     let base_doc = openapi::Doc {
-        json: &base_bundle.doc,
-        format: base_set.format,
+        json: base_view,
+        format: base_format,
         max_hops,
     };
     let head_doc = openapi::Doc {
-        json: &head_bundle.doc,
-        format: head_set.format,
+        json: head_view,
+        format: head_format,
         max_hops,
     };
-    if base_set.format.is_openapi() {
+    if base_format.is_openapi() {
         openapi::Walk {
             engine: &mut engine,
             base: base_doc,
@@ -204,11 +255,7 @@ pub fn diff(base: &Revision, head: &Revision, options: &DiffOptions) -> DiffRepo
         }
         .run();
     }
-    let changes = finish(&engine, (base_set, base_bundle), (head_set, head_bundle));
-    DiffReport {
-        changes,
-        not_compared: None,
-    }
+    finish(&engine, base_locate, head_locate)
 }
 
 fn not_compared(reason: NotCompared) -> DiffReport {
@@ -219,15 +266,9 @@ fn not_compared(reason: NotCompared) -> DiffReport {
 }
 
 /// Locate, attribute to operations, fingerprint and sort the changes found.
-fn finish(
-    engine: &engine::Engine,
-    base: (&SpecSet, &Bundled),
-    head: (&SpecSet, &Bundled),
-) -> Vec<Change> {
-    let base_lookup = SpecLookup::new(base.0);
-    let head_lookup = SpecLookup::new(head.0);
-    let place = |lookup: &SpecLookup, bundled: &Bundled, pointer: &str| {
-        let (file, span) = bundled.locate_in(lookup, pointer);
+fn finish(engine: &engine::Engine, base: &Locate<'_>, head: &Locate<'_>) -> Vec<Change> {
+    let place = |locate: &Locate<'_>, pointer: &str| {
+        let (file, span) = locate(pointer);
         Place {
             pointer: pointer.to_string(),
             file,
@@ -272,8 +313,8 @@ fn finish(
                 level: Level::from_severity(raw.code.severity),
                 message,
                 operations: labels.into_iter().map(str::to_string).collect(),
-                base: place(&base_lookup, base.1, &raw.base),
-                head: place(&head_lookup, head.1, &raw.head),
+                base: place(base, &raw.base),
+                head: place(head, &raw.head),
                 fingerprint,
             }
         })

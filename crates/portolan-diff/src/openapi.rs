@@ -13,6 +13,7 @@ use portolan_core::codes;
 use serde_json::Value as Json;
 
 use crate::Date;
+use crate::doc::DocView;
 use crate::engine::{Direction, Engine};
 use crate::json::{erase_template_variables, join, resolve, template_variables};
 
@@ -23,7 +24,7 @@ const METHODS: &[&str] = &[
 /// One side's document.
 #[derive(Clone, Copy)]
 pub(crate) struct Doc<'a> {
-    pub json: &'a Json,
+    pub json: DocView<'a>,
     pub format: SpecFormat,
     pub max_hops: usize,
 }
@@ -72,10 +73,7 @@ struct OperationView<'a> {
 
 fn operations<'a>(doc: Doc<'a>) -> BTreeMap<(String, &'static str), OperationView<'a>> {
     let mut out = BTreeMap::new();
-    let Some(paths) = doc.json.get("paths").and_then(Json::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
+    for (path, item) in doc.json.paths() {
         let (item_pointer, item) = doc.resolve(&join("/paths", path), item);
         let shared_pointer = join(&item_pointer, "parameters");
         let shared_parameters: Vec<(String, &Json)> = item
@@ -98,7 +96,7 @@ fn operations<'a>(doc: Doc<'a>) -> BTreeMap<(String, &'static str), OperationVie
             out.entry((erase_template_variables(path), method))
                 .or_insert(OperationView {
                     method,
-                    path: path.clone(),
+                    path: path.to_string(),
                     pointer,
                     node,
                     shared_parameters: shared_parameters.clone(),
@@ -244,11 +242,11 @@ impl Walk<'_, '_> {
 }
 
 /// Where a path (variables erased) is in `doc`, or `/paths`.
-fn place_of_path(doc: &Json, erased: &str) -> String {
-    doc.get("paths")
-        .and_then(Json::as_object)
-        .and_then(|paths| paths.keys().find(|p| erase_template_variables(p) == erased))
-        .map_or_else(|| "/paths".to_string(), |p| join("/paths", p))
+fn place_of_path(doc: DocView<'_>, erased: &str) -> String {
+    doc.paths()
+        .into_iter()
+        .find(|(p, _)| erase_template_variables(p) == erased)
+        .map_or_else(|| "/paths".to_string(), |(p, _)| join("/paths", p))
 }
 
 /// A parameter of an operation, by (location, name); path parameters by

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use portolan_core::codes;
 use serde_json::Value as Json;
 
+use crate::doc::DocView;
 use crate::engine::{Direction, Engine, Work};
 use crate::json::{canonical, join, ref_pointer, schema_name};
 
@@ -91,7 +92,7 @@ fn extra(value: Option<&Json>, pointer: String) -> Option<Extra> {
 }
 
 /// Flatten the schema at `pointer` in `doc`.
-fn flatten<'a>(doc: &'a Json, pointer: &str, max_hops: usize) -> Flat<'a> {
+fn flatten<'a>(doc: DocView<'a>, pointer: &str, max_hops: usize) -> Flat<'a> {
     let mut flat = Flat {
         pointer: pointer.to_string(),
         name: None,
@@ -349,7 +350,7 @@ fn show_list(values: &[&Json]) -> String {
 
 /// Whether the property schema at `pointer` is `readOnly` (or `writeOnly`),
 /// on itself or what it references.
-fn flagged(doc: &Json, pointer: &str, key: &str, max_hops: usize) -> bool {
+fn flagged(doc: DocView<'_>, pointer: &str, key: &str, max_hops: usize) -> bool {
     let mut at = pointer.to_string();
     for _ in 0..=max_hops {
         let Some(node) = doc.pointer(&at) else {
@@ -786,7 +787,7 @@ impl Engine<'_> {
             Direction::Response => "writeOnly",
         };
         let max_hops = self.max_hops;
-        let visible = |doc: &Json, flat: &Flat, name: &str| {
+        let visible = |doc: DocView<'_>, flat: &Flat, name: &str| {
             flat.properties
                 .get(name)
                 .is_none_or(|p| !flagged(doc, p, hidden, max_hops))
@@ -995,13 +996,13 @@ impl Engine<'_> {
         if bv.is_empty() && hv.is_empty() {
             return;
         }
-        let name_of = |doc: &Json, p: &String| {
+        let name_of = |doc: DocView<'_>, p: &String| {
             doc.pointer(p)
                 .filter(|n| n.as_object().is_some_and(|m| m.len() == 1))
                 .and_then(ref_pointer)
                 .and_then(|r| schema_name(&r))
         };
-        let signature = |doc: &Json, p: &String| {
+        let signature = |doc: DocView<'_>, p: &String| {
             let mut budget = 2_000;
             doc.pointer(p)
                 .map(|n| canonical(doc, n, 8, &mut budget))
@@ -1037,7 +1038,7 @@ impl Engine<'_> {
         // An alternative edited in place: the one sharing the most property
         // names and types, then by position.
         if !b_left.is_empty() && !h_left.is_empty() {
-            let shape = |doc: &'_ Json, p: &String| {
+            let shape = |doc: DocView<'_>, p: &String| {
                 let flat = flatten(doc, p, self.max_hops);
                 let mut keys: BTreeSet<String> =
                     flat.properties.keys().map(|k| format!("p:{k}")).collect();
@@ -1109,7 +1110,7 @@ impl Engine<'_> {
     }
 
     fn compare_conditions(&mut self, w: &Work, b: &Flat, h: &Flat) {
-        let sig = |doc: &Json, p: &Option<String>| {
+        let sig = |doc: DocView<'_>, p: &Option<String>| {
             let mut budget = 2_000;
             p.as_ref()
                 .and_then(|p| doc.pointer(p))
