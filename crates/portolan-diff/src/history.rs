@@ -29,7 +29,7 @@ use portolan_core::yaml_chunks::ChunkCache;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{Date, DiffOptions, Level, NotCompared, Revision, diff};
+use crate::{Date, DiffOptions, DiffReport, Level, NotCompared, Revision, ShardedRevision, UnitCache, diff, diff_sharded};
 
 /// Version of the published changelog JSON; a previous site's file of
 /// another version is not read back.
@@ -593,13 +593,14 @@ fn compare_all(
     // A few comparisons at a time: each loaded revision of a large
     // definition takes tens of megabytes, so not all fifty at once.
     let batch = rayon::current_num_threads().max(2);
-    let mut loaded: HashMap<StateKey, Arc<Revision>> = HashMap::new();
+    let mut loaded: HashMap<StateKey, Arc<Loaded>> = HashMap::new();
     // Neighbouring revisions differ in a few places: their YAML is parsed
     // in chunks, and a chunk a revision shares with the ones loaded just
     // before is not parsed again. For this walk only; each batch starts a
     // generation, so the cache holds what the last two batches used (and
     // at most `CHUNK_TEXT_BYTES` of text).
     let chunks = ChunkCache::new(options.limits.yaml, CHUNK_TEXT_BYTES);
+    let units = UnitCache::new();
     for chunk in pending.chunks(batch) {
         let mut wanted: Vec<(StateKey, git2::Oid)> = Vec::new();
         for touch in chunk {
@@ -625,12 +626,12 @@ fn compare_all(
             .into_iter()
             .filter(|(key, _)| !loaded.contains_key(key))
             .collect();
-        let made: Vec<(StateKey, Arc<Revision>)> = to_load
+        let made: Vec<(StateKey, Arc<Loaded>)> = to_load
             .into_par_iter()
             .map(|(key, commit)| {
-                let root_file = &definitions[key.definition].root;
-                let revision = load_revision(root, commit, root_file, options.limits, &chunks);
-                (key, Arc::new(revision))
+                let definition = &definitions[key.definition];
+                let loaded = load(root, commit, definition, options.limits, &chunks, &units);
+                (key, Arc::new(loaded))
             })
             .collect();
         loaded.extend(made);
@@ -646,7 +647,10 @@ fn compare_all(
                         .cloned()
                 };
                 let compared = match (side(&touch.base), side(&touch.head)) {
-                    (Some(base), Some(head)) => compare(&base, &head, touch.commit.time, options),
+                    (Some(base), Some(head)) => {
+                        let definition = &definitions[touch.definition];
+                        compare(root, definition, &base, &head, touch.commit.time, options, &chunks)
+                    }
                     _ => Compared {
                         event: Event::Changed,
                         note: Some("the revisions could not be read".into()),
@@ -659,6 +663,7 @@ fn compare_all(
         cache.diffs_run += compared.len();
         results.extend(compared);
         chunks.next_generation();
+        units.next_generation();
     }
     results
 }
@@ -691,17 +696,75 @@ fn load_revision(
     }
 }
 
-fn compare(base: &Revision, head: &Revision, time: i64, options: &ChangelogOptions) -> Compared {
+/// A revision as loaded for the walk: in shared units when it can be
+/// (one file of block-style YAML OpenAPI, see [`ShardedRevision`]), else
+/// loaded and bundled whole.
+enum Loaded {
+    Sharded { revision: ShardedRevision, commit: git2::Oid },
+    Whole(Revision),
+}
+
+fn load(
+    root: &Path,
+    commit: git2::Oid,
+    definition: &DefinitionFiles,
+    limits: LoadLimits,
+    chunks: &ChunkCache,
+    units: &UnitCache,
+) -> Loaded {
+    // A definition of one file (in the newest revision: an older one that
+    // referenced another file is told by its `$ref`s and loaded whole).
+    if definition.files.len() == 1
+        && let Ok(source) = GitSource::open(root, &commit.to_string())
+        && let Ok(bytes) = portolan_core::source::Source::read(&source, &definition.root, limits.max_file_size)
+        && let Ok(text) = std::str::from_utf8(&bytes)
+        && let Some(revision) = ShardedRevision::load(&definition.root, text, chunks, units)
+    {
+        return Loaded::Sharded { revision, commit };
+    }
+    Loaded::Whole(load_revision(root, commit, &definition.root, limits, chunks))
+}
+
+fn compare(
+    root: &Path,
+    definition: &DefinitionFiles,
+    base: &Loaded,
+    head: &Loaded,
+    time: i64,
+    options: &ChangelogOptions,
+    chunks: &ChunkCache,
+) -> Compared {
     let today = Date::parse(&portolan_core::history::format_date(time));
-    let report = diff(
-        base,
-        head,
-        &DiffOptions {
-            limits: options.limits,
-            today,
-            ..DiffOptions::default()
-        },
-    );
+    let diff_options = DiffOptions {
+        limits: options.limits,
+        today,
+        ..DiffOptions::default()
+    };
+    if let (Loaded::Sharded { revision: b, .. }, Loaded::Sharded { revision: h, .. }) = (base, head)
+    {
+        let report = diff_sharded(b, h, &diff_options);
+        return logged(&report, &[h.file.clone()], None);
+    }
+    // One side could not be read in units: both are compared whole.
+    let load_whole = |commit: &git2::Oid| {
+        load_revision(root, *commit, &definition.root, options.limits, chunks)
+    };
+    let (owned_base, owned_head);
+    let base = match base {
+        Loaded::Whole(revision) => revision,
+        Loaded::Sharded { commit, .. } => {
+            owned_base = load_whole(commit);
+            &owned_base
+        }
+    };
+    let head = match head {
+        Loaded::Whole(revision) => revision,
+        Loaded::Sharded { commit, .. } => {
+            owned_head = load_whole(commit);
+            &owned_head
+        }
+    };
+    let report = diff(base, head, &diff_options);
     let note = report.not_compared.as_ref().map(|reason| {
         let (side, revision) = match reason {
             NotCompared::BaseUnreadable => ("the previous revision", base),
@@ -717,11 +780,20 @@ fn compare(base: &Revision, head: &Revision, time: i64, options: &ChangelogOptio
             .unwrap_or_default();
         format!("{side} does not read as an API definition{why}: not compared")
     });
+    logged(&report, &head.files, note)
+}
+
+/// The report as the changelog keeps it.
+fn logged(
+    report: &DiffReport,
+    head_files: &[Arc<portolan_core::files::SourceFile>],
+    note: Option<String>,
+) -> Compared {
     let changes = report
         .changes
         .iter()
         .map(|change| {
-            let file = head.files.iter().find(|f| f.path == change.head.file);
+            let file = head_files.iter().find(|f| f.path == change.head.file);
             LoggedChange {
                 code: change.code.code.to_string(),
                 level: change.level,
