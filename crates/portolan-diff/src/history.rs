@@ -29,7 +29,10 @@ use portolan_core::yaml_chunks::ChunkCache;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{Date, DiffOptions, DiffReport, Level, NotCompared, Revision, ShardedRevision, UnitCache, diff, diff_sharded};
+use crate::{
+    Date, DiffOptions, DiffReport, Level, NotCompared, Revision, ShardedRevision, UnitCache, diff,
+    diff_sharded,
+};
 
 /// Version of the published changelog JSON; a previous site's file of
 /// another version is not read back.
@@ -649,7 +652,15 @@ fn compare_all(
                 let compared = match (side(&touch.base), side(&touch.head)) {
                     (Some(base), Some(head)) => {
                         let definition = &definitions[touch.definition];
-                        compare(root, definition, &base, &head, touch.commit.time, options, &chunks)
+                        compare(
+                            root,
+                            definition,
+                            &base,
+                            &head,
+                            touch.commit.time,
+                            options,
+                            &chunks,
+                        )
                     }
                     _ => Compared {
                         event: Event::Changed,
@@ -700,7 +711,10 @@ fn load_revision(
 /// (one file of block-style YAML OpenAPI, see [`ShardedRevision`]), else
 /// loaded and bundled whole.
 enum Loaded {
-    Sharded { revision: ShardedRevision, commit: git2::Oid },
+    Sharded {
+        revision: ShardedRevision,
+        commit: git2::Oid,
+    },
     Whole(Revision),
 }
 
@@ -716,13 +730,20 @@ fn load(
     // referenced another file is told by its `$ref`s and loaded whole).
     if definition.files.len() == 1
         && let Ok(source) = GitSource::open(root, &commit.to_string())
-        && let Ok(bytes) = portolan_core::source::Source::read(&source, &definition.root, limits.max_file_size)
+        && let Ok(bytes) =
+            portolan_core::source::Source::read(&source, &definition.root, limits.max_file_size)
         && let Ok(text) = std::str::from_utf8(&bytes)
         && let Some(revision) = ShardedRevision::load(&definition.root, text, chunks, units)
     {
         return Loaded::Sharded { revision, commit };
     }
-    Loaded::Whole(load_revision(root, commit, &definition.root, limits, chunks))
+    Loaded::Whole(load_revision(
+        root,
+        commit,
+        &definition.root,
+        limits,
+        chunks,
+    ))
 }
 
 fn compare(
@@ -743,12 +764,11 @@ fn compare(
     if let (Loaded::Sharded { revision: b, .. }, Loaded::Sharded { revision: h, .. }) = (base, head)
     {
         let report = diff_sharded(b, h, &diff_options);
-        return logged(&report, &[h.file.clone()], None);
+        return logged(&report, std::slice::from_ref(&h.file), None);
     }
     // One side could not be read in units: both are compared whole.
-    let load_whole = |commit: &git2::Oid| {
-        load_revision(root, *commit, &definition.root, options.limits, chunks)
-    };
+    let load_whole =
+        |commit: &git2::Oid| load_revision(root, *commit, &definition.root, options.limits, chunks);
     let (owned_base, owned_head);
     let base = match base {
         Loaded::Whole(revision) => revision,

@@ -470,3 +470,96 @@ fn history_ends_where_the_clone_does() {
     // What the boundary commit changed is unknown: it is not listed.
     assert_eq!(entries, vec![(fixture.removed.as_str(), Event::Changed)]);
 }
+
+/// Revisions read in shared units (block YAML) and revisions loaded whole
+/// (JSON text; YAML with an anchor) follow each other in one history: each
+/// commit's changes are what `diff` finds between the two files.
+#[test]
+fn revisions_read_in_units_or_whole_give_the_same_changes() {
+    use portolan_apis::RootDocument;
+    use portolan_core::source::GitSource;
+    let block = |limit: u32, required: bool| {
+        format!(
+            "openapi: 3.0.3\ninfo:\n  title: Pets\n  version: '1'\npaths:\n  /pets:\n    get:\n      parameters:\n        - name: limit\n          in: query\n          required: {required}\n          schema:\n            $ref: '#/components/schemas/limit'\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/pet'\ncomponents:\n  schemas:\n    limit:\n      type: integer\n      maximum: {limit}\n    pet:\n      type: object\n      required:\n        - id\n      properties:\n        id:\n          type: string\n        owner:\n          $ref: '#/components/schemas/owner'\n    owner:\n      type: object\n      properties:\n        name:\n          type: string\n"
+        )
+    };
+    let json = serde_json::to_string_pretty(
+        &portolan_core::yaml::parse_stream(&block(50, false), Default::default()).documents[0]
+            .root
+            .to_json(),
+    )
+    .unwrap();
+    let anchored = block(20, true).replace(
+        "    limit:\n      type: integer",
+        "    limit: &limit\n      type: integer",
+    );
+    let texts = [
+        block(100, false),
+        block(50, false),
+        json,
+        block(20, false),
+        anchored,
+        block(20, true).replace(
+            "          type: string\n    owner",
+            "          type: integer\n    owner",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let mut commits = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        commits.push(commit(
+            &repo,
+            &[("apis/pets.yaml", Some(text.as_str()))],
+            &format!("revision {i}"),
+            1_000_000 + i as i64 * 1000,
+        ));
+    }
+    let mut cache = ChangelogCache::new();
+    let logs = changelogs(
+        dir.path(),
+        "HEAD",
+        &[pets()],
+        &ChangelogOptions::default(),
+        &mut cache,
+    )
+    .unwrap();
+    let entries = &logs["api:default/pets"].entries;
+    assert_eq!(entries.len(), texts.len());
+    let mut with_changes = 0;
+    for pair in commits.windows(2) {
+        let (base_id, head_id) = (&pair[0], &pair[1]);
+        let entry = entries.iter().find(|e| &e.commit == head_id).unwrap();
+        let base = GitSource::open(dir.path(), base_id).unwrap();
+        let head = GitSource::open(dir.path(), head_id).unwrap();
+        let today = portolan_diff::Date::parse(&portolan_core::history::format_date(entry.time));
+        let (_, head_revision, report) = portolan_diff::diff_sources(
+            (&base, RootDocument::File("apis/pets.yaml")),
+            (&head, RootDocument::File("apis/pets.yaml")),
+            &portolan_diff::DiffOptions {
+                today,
+                ..Default::default()
+            },
+        );
+        let expected: Vec<(String, Level, String, Option<u32>)> = report
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.code.code.to_string(),
+                    c.level,
+                    c.message.clone(),
+                    Some(head_revision.files[0].line_col(c.head.span.start).line),
+                )
+            })
+            .collect();
+        let logged: Vec<(String, Level, String, Option<u32>)> = entry
+            .changes
+            .iter()
+            .map(|c| (c.code.clone(), c.level, c.message.clone(), c.line))
+            .collect();
+        assert_eq!(logged, expected, "commit {head_id}");
+        with_changes += usize::from(!logged.is_empty());
+    }
+    assert!(with_changes >= 3, "{with_changes} commits with changes");
+}
