@@ -502,9 +502,9 @@ fn scan_lines(text: &str) -> Option<Vec<Line>> {
     // Without an early exit, so that it vectorises: every byte of every
     // revision of a large definition passes here.
     let control = text.as_bytes().chunks(4096).any(|block| {
-        block
-            .iter()
-            .fold(false, |seen, &b| seen | ((b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f))
+        block.iter().fold(false, |seen, &b| {
+            seen | ((b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+        })
     });
     if control {
         return None;
@@ -512,8 +512,8 @@ fn scan_lines(text: &str) -> Option<Vec<Line>> {
     let mut lines = Vec::with_capacity(text.len() / 32);
     let mut start = 0;
     while start < text.len() {
-        let end = memchr::memchr(b'\n', &text.as_bytes()[start..])
-            .map_or(text.len(), |i| start + i + 1);
+        let end =
+            memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i + 1);
         let line = &text[start..end];
         let indent = line.bytes().take_while(|&b| b == b' ').count();
         let rest = line[indent..].trim_end_matches('\n');

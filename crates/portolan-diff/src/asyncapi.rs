@@ -445,6 +445,6 @@ impl AsyncWalk<'_, '_> {
 
     fn servers(&mut self) {
         let (base, head) = (servers(self.base), servers(self.head));
-        self.engine.servers_removed(&base, &head, "/servers");
+        self.engine.servers_removed(&base, &head, "/servers", None);
     }
 }

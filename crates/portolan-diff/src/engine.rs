@@ -149,6 +149,7 @@ impl<'a> Engine<'a> {
         base: &[(String, String)],
         head: &[(String, String)],
         head_place: &str,
+        operation: Option<(usize, Rc<str>)>,
     ) {
         let head_urls: BTreeSet<&str> = head.iter().map(|(u, _)| u.as_str()).collect();
         for (url, pointer) in base {
@@ -166,10 +167,10 @@ impl<'a> Engine<'a> {
             self.report(
                 &codes::SERVER_REMOVED,
                 format!("server `{url}` removed (now {now})"),
-                None,
+                operation.as_ref().map(|(_, context)| context.clone()),
                 pointer.clone(),
                 head_place.to_string(),
-                None,
+                operation.as_ref().map(|(id, _)| *id),
             );
         }
     }

@@ -69,6 +69,9 @@ struct OperationView<'a> {
     node: &'a Json,
     /// The path item's parameters, which the operation's override.
     shared_parameters: Vec<(String, &'a Json)>,
+    /// The path item's `servers` (3.x), which the operation's override,
+    /// and its pointer.
+    item_servers: Option<(String, &'a Json)>,
 }
 
 fn operations<'a>(doc: Doc<'a>) -> BTreeMap<(String, &'static str), OperationView<'a>> {
@@ -86,6 +89,9 @@ fn operations<'a>(doc: Doc<'a>) -> BTreeMap<(String, &'static str), OperationVie
                     .collect()
             })
             .unwrap_or_default();
+        let item_servers = item
+            .get("servers")
+            .map(|servers| (join(&item_pointer, "servers"), servers));
         for &method in METHODS {
             let Some(op) = item.get(method) else {
                 continue;
@@ -100,6 +106,7 @@ fn operations<'a>(doc: Doc<'a>) -> BTreeMap<(String, &'static str), OperationVie
                     pointer,
                     node,
                     shared_parameters: shared_parameters.clone(),
+                    item_servers: item_servers.clone(),
                 });
         }
     }
@@ -238,7 +245,59 @@ impl Walk<'_, '_> {
         self.request_body(b, h, operation, &context);
         self.responses(b, h, operation, &label);
         self.security(b, h, operation, &context);
+        self.operation_servers(b, h, operation, &context);
     }
+
+    /// Servers set on an operation or its path item (3.x) override the
+    /// document's: when either side sets them, the operation's own list
+    /// is compared (the document's are compared once, for all).
+    fn operation_servers(
+        &mut self,
+        b: &OperationView,
+        h: &OperationView,
+        operation: usize,
+        context: &Rc<str>,
+    ) {
+        if self.base.is_swagger() || self.head.is_swagger() {
+            return;
+        }
+        let (bs, hs) = (own_servers(b), own_servers(h));
+        if bs.is_none() && hs.is_none() {
+            return;
+        }
+        let base = bs.map_or_else(|| servers(self.base), |(list, _)| list);
+        let (head, place) = match hs {
+            Some((list, place)) => (list, place),
+            None => (servers(self.head), server_place(self.head)),
+        };
+        self.engine
+            .servers_removed(&base, &head, &place, Some((operation, context.clone())));
+    }
+}
+
+/// An operation's own servers (its `servers`, else its path item's), with
+/// the pointer of each URL, and where the list is.
+fn own_servers(op: &OperationView) -> Option<(Vec<(String, String)>, String)> {
+    let (pointer, list) = match op.node.get("servers") {
+        Some(list) => (join(&op.pointer, "servers"), list),
+        None => {
+            let (pointer, list) = op.item_servers.as_ref()?;
+            (pointer.clone(), *list)
+        }
+    };
+    let urls = list
+        .as_array()?
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            Some((
+                s.get("url")?.as_str()?.to_string(),
+                format!("{pointer}/{i}/url"),
+            ))
+        })
+        .collect::<Vec<_>>();
+    // An empty list overrides nothing.
+    (!urls.is_empty()).then_some((urls, pointer))
 }
 
 /// Where a path (variables erased) is in `doc`, or `/paths`.
@@ -934,7 +993,7 @@ impl Walk<'_, '_> {
     fn servers(&mut self) {
         let (base, head) = (servers(self.base), servers(self.head));
         self.engine
-            .servers_removed(&base, &head, &server_place(self.head));
+            .servers_removed(&base, &head, &server_place(self.head), None);
     }
 }
 

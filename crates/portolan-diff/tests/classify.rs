@@ -167,6 +167,8 @@ fn security_and_servers() {
             "C020 breaking: operation now requires security scheme `oauth` (clients with `apiKey` are refused) (GET /a)",
             "C021 breaking: operation now requires scope `oauth: write` (GET /b)",
             "C022 warning: server `https://sandbox.example.com/v1` removed (now `https://api.example.com/v1`)",
+            // Servers of a path item, narrowed by the operation's own.
+            "C022 warning: server `https://eu.example.com/v1` removed (now `https://us.example.com/v1`) (GET /e)",
         ],
     );
 }
