@@ -728,6 +728,30 @@ async function checkExample(browser, dir, base) {
     await page.locator(".facet-sidebar button.clear").click();
     if ((await table.locator("tbody tr:not([hidden])").count()) !== total) problems.push("Clear filters did not bring every row back");
     if (new URL(page.url()).searchParams.has("lifecycle")) problems.push("Clear filters left the facet in the address");
+    // Levels sort by rank (not by name), rows without one last, and filter
+    // like any other facet.
+    const levelSort = table.locator('th[data-sort="level"] button');
+    if ((await levelSort.count()) === 0) return [...problems, "the Level column has no sort button"];
+    await levelSort.click();
+    const keys = await table.locator("tbody tr:not([hidden])").evaluateAll((rows) =>
+      rows.map((r) => r.cells[r.cells.length - 1].getAttribute("data-sort-value") || ""));
+    const ranked = keys.filter(Boolean);
+    const byRank = (a, b) => a.localeCompare(b, undefined, { numeric: true });
+    if (JSON.stringify(ranked) !== JSON.stringify([...ranked].sort(byRank))) problems.push(`sorted by level: ${ranked.slice(0, 8).join(", ")}…`);
+    const firstEmpty = keys.indexOf("");
+    if (firstEmpty !== -1 && keys.slice(firstEmpty).some(Boolean)) problems.push("rows without a level are not last");
+    if (new Set(ranked).size < 2) problems.push("the example's levels do not differ, so sorting by them proves nothing");
+    const level = page.locator('.facet-sidebar section[data-facet="level"] li[data-value]').first();
+    if ((await level.count()) === 0) return [...problems, "the sidebar has no level facet"];
+    const levelValue = await level.getAttribute("data-value");
+    const levelCount = Number(await level.locator(".count").innerText());
+    await level.locator('input[type="checkbox"]').check();
+    const levelShown = await table.locator("tbody tr:not([hidden])").count();
+    if (levelShown !== levelCount) problems.push(`level ${levelValue}: ${levelShown} rows shown, the sidebar said ${levelCount}`);
+    const levelStrays = await table.locator("tbody tr:not([hidden])").evaluateAll((rows, v) => rows.filter((r) => !r.querySelector(`a[href$="/_by/level/${v}/"]`)).length, levelValue);
+    if (levelStrays) problems.push(`${levelStrays} rows shown without level ${levelValue}`);
+    if (new URL(page.url()).searchParams.get("level") !== levelValue) problems.push("the address does not keep the level filter");
+    await page.locator(".facet-sidebar button.clear").click();
     return problems;
   });
 

@@ -21,6 +21,7 @@ pub const FACETS: &[(&str, &str)] = &[
     ("lifecycle", "Lifecycle"),
     ("tag", "Tag"),
     ("system", "System"),
+    ("level", "Level"),
 ];
 
 /// A path segment for a free-form value (a type, a lifecycle, a tag) that
@@ -81,12 +82,65 @@ pub fn resolved_field(catalog: &Catalog, id: EntityId, field: &str) -> Option<En
 /// One facet value of an entity: (facet, segment, label).
 pub type FacetEntry = (&'static str, String, String);
 
-/// The facet values of one entity (its type, lifecycle, tags, owner and
-/// system).
+/// An entity's level on one scorecard, as the explorer shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelCell {
+    /// The scorecard's name.
+    pub card: String,
+    /// The level's name (`none` below the first).
+    pub level: String,
+    /// 0 below the first level, then 1, 2, … (for sorting).
+    pub rank: usize,
+    /// The level facet's value: `<scorecard segment>.<level>`.
+    pub segment: String,
+    /// The badge's class (as the scorecard pages colour levels).
+    pub class: String,
+}
+
+/// The entity's level on each scorecard that selects it, in the cards'
+/// order.
+pub fn entity_levels(
+    scorecards: Option<&crate::scorecards::SiteScorecards>,
+    id: EntityId,
+) -> Vec<LevelCell> {
+    let Some(scorecards) = scorecards else {
+        return Vec::new();
+    };
+    scorecards
+        .cards
+        .iter()
+        .filter_map(|card| {
+            let scored = card.entity(id)?;
+            let level = card.level_name(scored.level).to_string();
+            let rank = scored.level.map_or(0, |l| l + 1);
+            Some(LevelCell {
+                card: card.name.clone(),
+                segment: value_segment(&format!("{}.{}", card.segment, level.to_lowercase())),
+                class: crate::scorecards::level_class(rank),
+                level,
+                rank,
+            })
+        })
+        .collect()
+}
+
+/// How a row sorts by level: its ranks on the scorecards, zero-padded, in
+/// the cards' order (empty: no scorecard selects it).
+pub fn level_sort_key(levels: &[LevelCell]) -> String {
+    levels
+        .iter()
+        .map(|l| format!("{:03}", l.rank))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The facet values of one entity (its type, lifecycle, tags, owner,
+/// system and scorecard levels).
 pub fn facet_entries(
     catalog: &Catalog,
     id: EntityId,
     label_of: &dyn Fn(EntityId) -> String,
+    levels: &[LevelCell],
 ) -> Vec<FacetEntry> {
     let e = &catalog.entities[id];
     let mut out = Vec::new();
@@ -107,6 +161,13 @@ pub fn facet_entries(
             out.push((facet, entity_segment(catalog, target), label_of(target)));
         }
     }
+    for level in levels {
+        out.push((
+            "level",
+            level.segment.clone(),
+            format!("{}: {}", level.card, level.level),
+        ));
+    }
     out
 }
 
@@ -118,7 +179,7 @@ pub fn facet_values(
 ) -> BTreeMap<&'static str, Vec<FacetValue>> {
     let entries: Vec<Vec<FacetEntry>> = listed
         .iter()
-        .map(|&id| facet_entries(catalog, id, label_of))
+        .map(|&id| facet_entries(catalog, id, label_of, &[]))
         .collect();
     group_facets(listed, &|i| &entries[i])
 }

@@ -173,6 +173,9 @@ struct EntityRow {
     /// Its owner and system as facet values (the explorer's rows carry
     /// them for the script's filters).
     facet_data: crate::explorer::FacetData,
+    /// Its level on each scorecard that selects it, and how it sorts.
+    levels: Vec<crate::explorer::LevelCell>,
+    level_sort: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,7 +266,7 @@ fn field_link(catalog: &Catalog, id: EntityId, field: &str) -> Option<EntityLink
         .map(|r| link_to(catalog, &r.target))
 }
 
-fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
+fn row(catalog: &Catalog, id: EntityId, levels: Vec<crate::explorer::LevelCell>) -> EntityRow {
     use crate::explorer::{facet_url, value_segment};
     let e = &catalog.entities[id];
     let description = e.description();
@@ -292,6 +295,8 @@ fn row(catalog: &Catalog, id: EntityId) -> EntityRow {
         tags: e.tags().map(str::to_string).collect(),
         summary: plain_summary(description, 160),
         facet_data: Default::default(),
+        level_sort: crate::explorer::level_sort_key(&levels),
+        levels,
     }
 }
 
@@ -803,7 +808,14 @@ pub(crate) fn render_pages(
     // ROWS_PER_PAGE; and an index page per facet.
     let catalog_tpl = env.get_template("catalog.html")?;
     let facets_tpl = env.get_template("facets.html")?;
-    let facet_nav: Vec<Value> = crate::explorer::FACETS
+    // The level facet exists when scorecards do.
+    let has_levels = options.scorecards.is_some_and(|s| !s.cards.is_empty());
+    let facets_shown: Vec<(&str, &str)> = crate::explorer::FACETS
+        .iter()
+        .copied()
+        .filter(|(key, _)| *key != "level" || has_levels)
+        .collect();
+    let facet_nav: Vec<Value> = facets_shown
         .iter()
         .map(|(key, label)| context! { key => *key, label => *label, url => crate::explorer::facet_index_url(key) })
         .collect();
@@ -838,12 +850,20 @@ pub(crate) fn render_pages(
         .par_iter()
         .zip(&unreached_of)
         .map(|(&id, record)| {
+            // Levels are read again each time: a scorecard's file can
+            // change what no change to the entity reached.
+            let levels = crate::explorer::entity_levels(options.scorecards, id);
             let row = match record {
-                Some(record) => record.row.clone(),
-                None => Arc::new(EntityRowCache::new(
-                    row(catalog, id),
-                    crate::explorer::facet_entries(catalog, id, &|t| entity_label(catalog, t)),
-                )),
+                Some(record) if record.row.row.levels == levels => record.row.clone(),
+                _ => {
+                    let facets = crate::explorer::facet_entries(
+                        catalog,
+                        id,
+                        &|t| entity_label(catalog, t),
+                        &levels,
+                    );
+                    Arc::new(EntityRowCache::new(row(catalog, id, levels), facets))
+                }
             };
             (id, row)
         })
@@ -851,7 +871,7 @@ pub(crate) fn render_pages(
         .into_iter()
         .collect();
     let values = crate::explorer::group_facets(&listed, &|i| &rows_by_id[&listed[i]].facets);
-    for (key, label) in crate::explorer::FACETS {
+    for (key, label) in &facets_shown {
         let values = values.get(key).map(Vec::as_slice).unwrap_or_default();
         let context = || {
             let entries: Vec<Value> = values
@@ -1223,7 +1243,7 @@ pub(crate) fn render_pages(
         let page = memo.page(&entity_tpl, format!("{}index.html", entity_url(catalog, id)), context! {
             site => v(&page_site),
             section => "catalog",
-            e => v(row(catalog, id)),
+            e => v(row(catalog, id, Vec::new())),
             kind_url => kind_url(&e.kind_name),
             description_html => render_markdown(description),
             links => v(links),
@@ -1395,7 +1415,7 @@ pub(crate) fn render_pages(
     // Design lint per API, by family.
     let lint: Vec<Value> = crate::lint_summary::rows(checked)
         .into_iter()
-        .map(|r| context! { entity => v(row(catalog, r.entity)), counts => r.counts, total => r.total })
+        .map(|r| context! { entity => v(row(catalog, r.entity, Vec::new())), counts => r.counts, total => r.total })
         .collect();
     let mut chunks: Vec<&[DiagnosticRow]> = rows.chunks(CHECK_ROWS_PER_PAGE).collect();
     if chunks.is_empty() {

@@ -201,7 +201,7 @@
   "use strict";
   var table = document.getElementById("entities");
   if (!table || !table.tBodies[0]) { return; }
-  var FACETS = ["kind", "type", "owner", "lifecycle", "tag", "system"];
+  var FACETS = ["kind", "type", "owner", "lifecycle", "tag", "system", "level"];
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   rows.forEach(function (row, i) { row.portolanIndex = i; });
@@ -223,7 +223,7 @@
 
   // A row's values: owner and system from its attributes; kind from its
   // cell; type, lifecycle and tags from the links to their pages.
-  var COLUMN = { kind: 1, type: 2, lifecycle: 4, tag: 6 };
+  var COLUMN = { kind: 1, type: 2, lifecycle: 4, tag: 6, level: 8 };
   var PAGE = /\/_by\/[a-z]+\/([^/]+)\/$/;
   function readTokens(row) {
     var out = {};
@@ -314,8 +314,13 @@
     var sign = state.order === "desc" ? -1 : 1;
     var sorted = rows.slice().sort(function (a, b) {
       if (column !== -1) {
-        var x = a.cells[column].textContent.trim().toLowerCase();
-        var y = b.cells[column].textContent.trim().toLowerCase();
+        // A cell may say how it sorts (levels sort by rank, not name).
+        var key = function (cell) {
+          var given = cell.getAttribute("data-sort-value");
+          return given !== null ? given : cell.textContent.trim().toLowerCase();
+        };
+        var x = key(a.cells[column]);
+        var y = key(b.cells[column]);
         // Empty cells last, whichever the order.
         if (x === "" && y !== "") { return 1; }
         if (y === "" && x !== "") { return -1; }
