@@ -288,6 +288,18 @@ codes! {
     LINT_TAGS_UNIQUE = "L034", "tags-unique", Error,
         "Lint: the document declares a tag twice.",
         "Design lint (validity; every preset but `off`). The document's `tags` list (AsyncAPI 3: `info.tags`) declares each tag's description and docs; a name listed twice leaves the portal and generators to pick one of the two descriptions. Merge them. Spectral: `openapi-tags-uniqueness`, `asyncapi-tags-uniqueness`. Every format.";
+    LINT_OPERATION_SINGULAR_TAG = "L035", "operation-singular-tag", Info,
+        "Lint: an operation has more than one tag.",
+        "Design lint (documentation; `recommended` and up). Tags group operations: the portal's navigation, Redoc-like readers and client generators put an operation under each of its tags (one method per tag class in many generators), so an operation with two tags appears twice, or in an arbitrary one of its groups. Keep one tag per operation and say the rest in its description. Spectral: `operation-singular-tag`. OpenAPI 2.0, 3.0 and 3.1.";
+    LINT_LICENSE_URL = "L036", "license-url", Info,
+        "Lint: `info.license` has no URL.",
+        "Design lint (documentation; `recommended` and up). A license named without a `url` (OpenAPI 3.1 also accepts an SPDX `identifier`) leaves readers to search for its terms. Spectral: `license-url`, `asyncapi-info-license-url`. Every format.";
+    LINT_CONTACT_PROPERTIES = "L037", "contact-properties", Info,
+        "Lint: `info.contact` lacks a name, URL or email address.",
+        "Design lint (documentation; `strict` and `all`). A contact with all three of `name`, `url` and `email` tells readers whom to ask and how; one with a name alone does not. Spectral: `contact-properties`, `asyncapi-info-contact-properties`. Every format.";
+    LINT_UNSAFE_MARKDOWN = "L038", "no-unsafe-markdown", Warning,
+        "Lint: a description or title holds a `<script>` tag or `eval(`.",
+        "Design lint (security; `recommended`, `security` and up). `description` texts are markdown, and many renderers (Redoc, Swagger UI, Backstage plugins) keep raw HTML: a `<script>` tag or an `eval(` call in one runs in every reader's browser, with the reader's session on the docs site. portolan's portal sanitises markdown and never runs it, but the same definition is published elsewhere. Checked in every `description` and `title` of the document; at most 50 findings per definition, the last one counting the rest. Spectral: `no-script-tags-in-markdown`, `no-eval-in-markdown`. Every format.";
     OPERATION_REMOVED = "C001", "operation-removed", Error,
         "An operation was removed without being deprecated first.",
         "`portolan diff` compares two revisions of an API definition from a client's point of view. An operation (method + path; path template variables are matched by position, so `/pets/{id}` and `/pets/{petId}` are the same path) exists in the base and not in the head, and the base did not mark it `deprecated`: every client calling it gets a 404 or 405. Deprecate it first (`deprecated: true`, ideally with an `x-sunset` date) and remove it in a later revision.";
@@ -554,6 +566,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("oas3-examples-value-or-externalValue", "L033"),
     ("openapi-tags-uniqueness", "L034"),
     ("asyncapi-tags-uniqueness", "L034"),
+    ("asyncapi-info-license-url", "L036"),
+    ("asyncapi-info-contact-properties", "L037"),
+    ("no-script-tags-in-markdown", "L038"),
+    ("no-eval-in-markdown", "L038"),
     ("asyncapi-channel-no-query-nor-fragment", "L015"),
     ("no-$ref-siblings", "L016"),
     ("no-ref-siblings", "L016"),

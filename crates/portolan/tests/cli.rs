@@ -332,7 +332,7 @@ fn design_lint_runs_with_check_and_follows_lint_settings() {
     );
     t.write(
         "api/openapi.yaml",
-        "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: '1'\n  description: Orders.\n  contact: {name: Team}\n  license: {name: MIT}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      tags: [orders]\n      responses:\n        '200': {description: ok}\n        '400': {description: bad}\n",
+        "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: '1'\n  description: Orders.\n  contact: {name: Team}\n  license: {name: MIT, url: 'https://opensource.org/licenses/MIT'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      tags: [orders]\n      responses:\n        '200': {description: ok}\n        '400': {description: bad}\n",
     );
     t.write(
         "portolan.toml",
@@ -395,7 +395,7 @@ fn lint_baseline_hides_accepted_findings_and_reports_new_ones() {
         "catalog-info.yaml",
         format!("{OWNER}---\n{}---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders-api\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: ./api/openapi.yaml\n", component("orders", "  providesApis: [orders-api]\n  dependsOn: [component:nowhere]\n")),
     );
-    let spec = "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: '1'\n  description: Orders.\n  contact: {name: Team}\n  license: {name: MIT}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      tags: [orders]\n      responses:\n        '200': {description: ok}\n        '400': {description: bad}\n";
+    let spec = "openapi: 3.0.3\ninfo:\n  title: Orders\n  version: '1'\n  description: Orders.\n  contact: {name: Team}\n  license: {name: MIT, url: 'https://opensource.org/licenses/MIT'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      tags: [orders]\n      responses:\n        '200': {description: ok}\n        '400': {description: bad}\n";
     t.write("api/openapi.yaml", spec);
     t.write("portolan.toml", "[lint]\nextends = [\"recommended\"]\n");
     let codes = |out: &Output| -> Vec<String> {

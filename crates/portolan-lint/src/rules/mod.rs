@@ -10,17 +10,20 @@ use portolan_apis::SpecFormat;
 use portolan_core::codes as c;
 
 mod array_items;
+mod contact_properties;
 mod credentials_in_query;
 mod duplicated_enum;
 mod example_value;
 mod info_contact;
 mod info_description;
 mod info_license;
+mod license_url;
 mod operation_4xx_response;
 mod operation_description;
 mod operation_id;
 mod operation_id_url_safe;
 mod operation_security;
+mod operation_singular_tag;
 mod operation_success_response;
 mod operation_summary;
 mod operation_tag_defined;
@@ -41,6 +44,7 @@ mod servers;
 mod tag_description;
 mod tags_unique;
 mod typed_enum;
+mod unsafe_markdown;
 mod unused_component;
 mod valid_example;
 
@@ -298,6 +302,34 @@ pub(crate) static RULES: &[Rule] = &[
         Minimal,
         Formats::ALL,
         tags_unique
+    ),
+    rule!(
+        c::LINT_OPERATION_SINGULAR_TAG,
+        Documentation,
+        Recommended,
+        Formats::OPENAPI,
+        operation_singular_tag
+    ),
+    rule!(
+        c::LINT_LICENSE_URL,
+        Documentation,
+        Recommended,
+        Formats::ALL,
+        license_url
+    ),
+    rule!(
+        c::LINT_CONTACT_PROPERTIES,
+        Documentation,
+        Strict,
+        Formats::ALL,
+        contact_properties
+    ),
+    rule!(
+        c::LINT_UNSAFE_MARKDOWN,
+        Security,
+        Recommended,
+        Formats::ALL,
+        unsafe_markdown
     ),
 ];
 
