@@ -16,10 +16,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let missing: Vec<&str> = ["name", "url", "email"]
         .into_iter()
         .filter(|key| {
-            !contact
+            contact
                 .get(*key)
                 .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
+                .is_none_or(|s| s.trim().is_empty())
         })
         .collect();
     if !missing.is_empty() {
