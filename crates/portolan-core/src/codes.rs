@@ -300,6 +300,15 @@ codes! {
     LINT_UNSAFE_MARKDOWN = "L038", "no-unsafe-markdown", Warning,
         "Lint: a description or title holds a `<script>` tag or `eval(`.",
         "Design lint (security; `recommended`, `security` and up). `description` texts are markdown, and many renderers (Redoc, Swagger UI, Backstage plugins) keep raw HTML: a `<script>` tag or an `eval(` call in one runs in every reader's browser, with the reader's session on the docs site. portolan's portal sanitises markdown and never runs it, but the same definition is published elsewhere. Checked in every `description` and `title` of the document; at most 50 findings per definition, the last one counting the rest. Spectral: `no-script-tags-in-markdown`, `no-eval-in-markdown`. Every format.";
+    LINT_CHANNEL_PARAMETERS = "L039", "channel-parameters", Error,
+        "Lint: an AsyncAPI channel's address and its `parameters` disagree.",
+        "Design lint (validity; every preset but `off`). Each `{name}` in a channel's address (AsyncAPI 2: the channel's key; 3.0: its `address`) must be declared under the channel's `parameters`, and each declared parameter must appear in the address; an empty `{}` names nothing. Otherwise clients and generators cannot build the address a message goes to. Spectral: `asyncapi-channel-parameters`, `asyncapi-channel-no-empty-parameter`. AsyncAPI 2.x and 3.0.";
+    LINT_CHANNEL_SERVERS = "L040", "channel-servers", Error,
+        "Lint: an AsyncAPI channel names a server that is not defined.",
+        "Design lint (validity; every preset but `off`). A channel's `servers` restricts it to some of the document's servers (AsyncAPI 2: by name; 3.0: by reference to `#/servers/...`); a name that `servers` does not define leaves the channel on no server a client can reach. Spectral: `asyncapi-channel-servers`. AsyncAPI 2.x and 3.0.";
+    LINT_MESSAGE_IDS_UNIQUE = "L041", "message-ids-unique", Error,
+        "Lint: two AsyncAPI messages share a `messageId`.",
+        "Design lint (validity; every preset but `off`). AsyncAPI 2 requires each `messageId` to be unique among the document's messages: generators name message types and handlers after it. Messages are counted where they are written (`components.messages` and inline in operations, `oneOf` alternatives included); a `$ref` is the message it names, not another one. Spectral: `asyncapi-message-messageId-uniqueness`. AsyncAPI 2.x (3.0 names messages by their keys).";
     OPERATION_REMOVED = "C001", "operation-removed", Error,
         "An operation was removed without being deprecated first.",
         "`portolan diff` compares two revisions of an API definition from a client's point of view. An operation (method + path; path template variables are matched by position, so `/pets/{id}` and `/pets/{petId}` are the same path) exists in the base and not in the head, and the base did not mark it `deprecated`: every client calling it gets a 404 or 405. Deprecate it first (`deprecated: true`, ideally with an `x-sunset` date) and remove it in a later revision.";
@@ -567,6 +576,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("openapi-tags-uniqueness", "L034"),
     ("asyncapi-tags-uniqueness", "L034"),
     ("asyncapi-info-license-url", "L036"),
+    ("asyncapi-channel-parameters", "L039"),
+    ("asyncapi-channel-no-empty-parameter", "L039"),
+    ("asyncapi-channel-servers", "L040"),
+    ("asyncapi-message-messageId-uniqueness", "L041"),
     ("asyncapi-info-contact-properties", "L037"),
     ("no-script-tags-in-markdown", "L038"),
     ("no-eval-in-markdown", "L038"),

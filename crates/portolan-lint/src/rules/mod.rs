@@ -10,6 +10,8 @@ use portolan_apis::SpecFormat;
 use portolan_core::codes as c;
 
 mod array_items;
+mod channel_parameters;
+mod channel_servers;
 mod contact_properties;
 mod credentials_in_query;
 mod duplicated_enum;
@@ -18,6 +20,7 @@ mod info_contact;
 mod info_description;
 mod info_license;
 mod license_url;
+mod message_ids_unique;
 mod operation_4xx_response;
 mod operation_description;
 mod operation_id;
@@ -330,6 +333,27 @@ pub(crate) static RULES: &[Rule] = &[
         Recommended,
         Formats::ALL,
         unsafe_markdown
+    ),
+    rule!(
+        c::LINT_CHANNEL_PARAMETERS,
+        Validity,
+        Minimal,
+        Formats::ASYNCAPI,
+        channel_parameters
+    ),
+    rule!(
+        c::LINT_CHANNEL_SERVERS,
+        Validity,
+        Minimal,
+        Formats::ASYNCAPI,
+        channel_servers
+    ),
+    rule!(
+        c::LINT_MESSAGE_IDS_UNIQUE,
+        Validity,
+        Minimal,
+        Formats::ASYNC2,
+        message_ids_unique
     ),
 ];
 
