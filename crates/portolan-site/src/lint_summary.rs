@@ -42,6 +42,35 @@ pub fn counts(checked: &Checked, id: EntityId) -> BTreeMap<&'static str, usize> 
     out
 }
 
+/// What an API's page shows of its lint: counts by family, in
+/// [`FAMILIES`] order (families without findings left out), and the total.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiLint {
+    pub families: Vec<FamilyCount>,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FamilyCount {
+    pub family: &'static str,
+    pub count: usize,
+}
+
+/// The lint summary of entity `id`'s API definition; `None` when it has
+/// none (not an API, or a definition portolan does not read).
+pub fn api_lint(checked: &Checked, id: EntityId) -> Option<ApiLint> {
+    let definition = checked.apis.get(&id)?;
+    definition.spec.as_ref()?;
+    let counts = counts(checked, id);
+    Some(ApiLint {
+        families: FAMILIES
+            .iter()
+            .filter_map(|f| counts.get(f).map(|&count| FamilyCount { family: f, count }))
+            .collect(),
+        total: counts.values().sum(),
+    })
+}
+
 /// A row of the checks page's table.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {

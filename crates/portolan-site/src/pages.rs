@@ -1269,6 +1269,7 @@ pub(crate) fn render_pages(
                 }
             }),
             diagnostics => v(diagnostics),
+            lint => v(crate::lint_summary::api_lint(checked, id)),
             scorecards => v(options.scorecards.map(|s| crate::scorecards::entity_cards(s, catalog, id))),
             operability => v(crate::operability::of_entity(checked, catalog, id)),
             levels_here => v(options.scorecards.map(|s| crate::scorecards::levels_here(s, catalog, id))),
