@@ -160,6 +160,27 @@ fn a_yaml_ruleset_applies_extends_severities_custom_rules_and_overrides() {
     );
 }
 
+/// An override may name a node of a file by JSON pointer (Spectral's
+/// `file#/pointer`): it applies to the findings at or under that node
+/// only.
+#[test]
+fn overrides_by_json_pointer_narrow_to_their_node() {
+    let ruleset = format!(
+        "{RULESET}  - files: ['apis/orders.yaml#/paths/~1orders/get']\n    rules:\n      operation-id-camel: off\n  - files: ['legacy/api.yaml#/paths/~1nowhere']\n    rules:\n      operation-operationId-url-safe: off\n"
+    );
+    assert_eq!(
+        run(".spectral.yaml", &ruleset, ""),
+        [
+            ".spectral.yaml:25 U002 Warning the rule `with-js` is not run: it uses the function `ensureSomething` (only Spectral's core functions run without JavaScript)",
+            "apis/orders.yaml:8 U001 Warning https-only: `url` `http://api.example.com` does not match `^https:`",
+            // The camelCase rule is off under GET /orders of apis/orders.yaml
+            // only; the other override names a node that holds nothing.
+            "legacy/api.yaml:15 L006 Error operationId `legacy orders` of `GET /orders` holds ` `, which is not URL-safe",
+            "legacy/api.yaml:15 U001 Error operation-id-camel: operationId `legacy orders` is not camelCase",
+        ]
+    );
+}
+
 /// The same rules as JSON, at the path `[lint] ruleset` names; portolan.toml
 /// wins over the ruleset for the rules both set.
 #[test]

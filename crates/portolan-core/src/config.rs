@@ -166,11 +166,33 @@ pub struct ScorecardGate {
     pub severity: Severity,
 }
 
+/// A lint override's file pattern split into its glob and, after `#`, the
+/// JSON pointer (percent-decoded: Spectral writes `~1` as is and may
+/// percent-encode the rest) of the node it narrows to.
+pub fn split_override_target(target: &str) -> (&str, Option<String>) {
+    match target.split_once('#') {
+        Some((glob, pointer)) => (glob, Some(percent_decode_pointer(pointer))),
+        None => (target, None),
+    }
+}
+
+fn percent_decode_pointer(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 /// One `[[lint.overrides]]` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LintOverride {
-    /// Globs of files (relative to the catalog root, `**` for any depth).
+    /// Globs of files (relative to the catalog root, `**` for any depth),
+    /// each perhaps followed by `#` and a JSON pointer into the file
+    /// (`apis/orders.yaml#/paths/~1legacy`): then only findings at or
+    /// under that node.
     pub files: Vec<toml::Spanned<String>>,
     pub rules: BTreeMap<toml::Spanned<String>, LintLevel>,
 }
@@ -546,7 +568,17 @@ impl Config {
             }
         }
         for glob in self.lint.overrides.iter().flat_map(|o| &o.files) {
-            if let Err(e) = globset::Glob::new(glob.get_ref()) {
+            let (pattern, pointer) = split_override_target(glob.get_ref());
+            if let Some(pointer) = pointer
+                && !(pointer.is_empty() || pointer.starts_with('/'))
+            {
+                return Err(format!(
+                    "{}: `{}` in [[lint.overrides]]: after `#` comes a JSON pointer (`#/paths/~1orders`)",
+                    at(glob.span()),
+                    glob.get_ref()
+                ));
+            }
+            if let Err(e) = globset::Glob::new(pattern) {
                 return Err(format!(
                     "{}: invalid glob `{}` in [[lint.overrides]]: {}",
                     at(glob.span()),

@@ -219,7 +219,9 @@ pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagno
             continue;
         }
         let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
-        let Some(severity) = settings.severity(finding.code, &file) else {
+        let Some(severity) =
+            settings.severity(finding.code, &file, &bundled.origin(&finding.pointer).1)
+        else {
             continue;
         };
         // Stable across edits that move lines: the rule, the file and the
@@ -241,7 +243,9 @@ pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagno
             continue;
         }
         let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
-        let Some(severity) = settings.custom_severity(rule, &file) else {
+        let Some(severity) =
+            settings.custom_severity(rule, &file, &bundled.origin(&finding.pointer).1)
+        else {
             continue;
         };
         let fingerprint = format!("U001:{} {file}#{}", rule.name, finding.pointer);

@@ -699,16 +699,19 @@ fn read_overrides(reader: &mut Reader<'_>, node: &Node, ruleset: &mut Ruleset) {
         };
         let mut globs = Vec::new();
         for glob in files {
-            if glob.contains('#') {
-                reader.unsupported(
+            // `file#/pointer`: the findings at or under that node only.
+            let (pattern, pointer) = portolan_core::config::split_override_target(glob);
+            if pointer
+                .as_deref()
+                .is_some_and(|p| !(p.is_empty() || p.starts_with('/')))
+            {
+                reader.invalid(
                     item.get("files").unwrap_or(item),
-                    format!(
-                        "`{glob}`: overrides by JSON pointer are not read (by file glob they are)"
-                    ),
+                    format!("`{glob}`: after `#` comes a JSON pointer (`#/paths/~1orders`)"),
                 );
                 continue;
             }
-            if let Err(e) = globset::Glob::new(glob) {
+            if let Err(e) = globset::Glob::new(pattern) {
                 reader.invalid(
                     item.get("files").unwrap_or(item),
                     format!("`{glob}` is not a glob: {}", e.kind()),

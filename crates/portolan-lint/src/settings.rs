@@ -42,7 +42,9 @@ pub struct Settings {
 
 #[derive(Debug, Clone)]
 struct Override {
-    globs: Vec<GlobMatcher>,
+    /// File globs, each with the JSON pointer (in that file) it narrows
+    /// to, if any.
+    globs: Vec<(GlobMatcher, Option<String>)>,
     levels: BTreeMap<&'static str, Option<Severity>>,
     /// Custom rules' levels, by name.
     custom: BTreeMap<String, Option<Severity>>,
@@ -123,12 +125,7 @@ impl Settings {
             .iter()
             .map(|o| Override {
                 // Globs were checked when portolan.toml was read.
-                globs: o
-                    .files
-                    .iter()
-                    .filter_map(|g| Glob::new(g.get_ref()).ok())
-                    .map(|g| g.compile_matcher())
-                    .collect(),
+                globs: o.files.iter().filter_map(|g| target(g.get_ref())).collect(),
                 levels: levels_of(o.rules.iter().map(|(k, v)| (k.get_ref(), v))),
                 custom: BTreeMap::new(),
             })
@@ -151,11 +148,7 @@ impl Settings {
                 }
             }
             overrides.push(Override {
-                globs: globs
-                    .iter()
-                    .filter_map(|g| Glob::new(g).ok())
-                    .map(|g| g.compile_matcher())
-                    .collect(),
+                globs: globs.iter().filter_map(|g| target(g)).collect(),
                 levels,
                 custom,
             });
@@ -190,13 +183,13 @@ impl Settings {
             .collect()
     }
 
-    /// The level of `code`'s findings in `file` (catalog-relative);
-    /// `None`: off there.
-    pub fn severity(&self, code: &Code, file: &str) -> Option<Severity> {
+    /// The level of `code`'s findings at `pointer` in `file`
+    /// (catalog-relative); `None`: off there.
+    pub fn severity(&self, code: &Code, file: &str, pointer: &str) -> Option<Severity> {
         let path = file.split('#').next().unwrap_or(file);
         for o in &self.overrides {
             if let Some(level) = o.levels.get(code.code)
-                && o.globs.iter().any(|g| g.is_match(path))
+                && o.matches(path, pointer)
             {
                 return *level;
             }
@@ -211,7 +204,8 @@ impl Settings {
             .overrides
             .iter()
             .map(|o| {
-                let globs: Vec<&str> = o.globs.iter().map(|g| g.glob().glob()).collect();
+                let globs: Vec<(&str, &Option<String>)> =
+                    o.globs.iter().map(|(g, p)| (g.glob().glob(), p)).collect();
                 format!("{globs:?}{:?}", o.levels)
             })
             .collect();
@@ -223,18 +217,45 @@ impl Settings {
         &self.custom
     }
 
-    /// The level of custom rule `rule`'s findings in `file`.
-    pub fn custom_severity(&self, rule: &CustomRule, file: &str) -> Option<Severity> {
+    /// The level of custom rule `rule`'s findings at `pointer` in `file`.
+    pub fn custom_severity(
+        &self,
+        rule: &CustomRule,
+        file: &str,
+        pointer: &str,
+    ) -> Option<Severity> {
         let path = file.split('#').next().unwrap_or(file);
         for o in &self.overrides {
             if let Some(level) = o.custom.get(&rule.name)
-                && o.globs.iter().any(|g| g.is_match(path))
+                && o.matches(path, pointer)
             {
                 return *level;
             }
         }
         rule.severity
     }
+}
+
+impl Override {
+    /// Whether a finding at `pointer` in `path` is this override's: its
+    /// file matches a glob, and the node is the glob's node or below it.
+    fn matches(&self, path: &str, pointer: &str) -> bool {
+        self.globs.iter().any(|(glob, node)| {
+            glob.is_match(path)
+                && node.as_deref().is_none_or(|node| {
+                    pointer == node
+                        || (pointer.starts_with(node) && pointer[node.len()..].starts_with('/'))
+                        || node.is_empty()
+                })
+        })
+    }
+}
+
+/// An override's file pattern (`glob` or `glob#/pointer`), compiled.
+fn target(pattern: &str) -> Option<(GlobMatcher, Option<String>)> {
+    let (glob, pointer) = portolan_core::config::split_override_target(pattern);
+    let glob = Glob::new(glob).ok()?.compile_matcher();
+    Some((glob, pointer))
 }
 
 #[cfg(test)]
@@ -247,7 +268,42 @@ mod tests {
     }
 
     fn level(s: &Settings, key: &str, file: &str) -> Option<Severity> {
-        s.severity(codes::find(key).unwrap(), file)
+        s.severity(codes::find(key).unwrap(), file, "")
+    }
+
+    #[test]
+    fn overrides_narrowed_to_a_node_by_json_pointer() {
+        let s = settings(
+            "[[lint.overrides]]\nfiles = [\"apis/*.yaml#/paths/~1legacy\", \"other.yaml#/components/schemas/Old%20Name\"]\nrules = { L005 = \"off\" }\n",
+        );
+        let at =
+            |file: &str, pointer: &str| s.severity(codes::find("L005").unwrap(), file, pointer);
+        assert_eq!(at("apis/orders.yaml", "/paths/~1legacy"), None);
+        assert_eq!(at("apis/orders.yaml", "/paths/~1legacy/get"), None);
+        // Not a node below it, another node, another file.
+        assert_eq!(
+            at("apis/orders.yaml", "/paths/~1legacy-v2/get"),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            at("apis/orders.yaml", "/paths/~1new/get"),
+            Some(Severity::Warning)
+        );
+        assert_eq!(
+            at("other/x.yaml", "/paths/~1legacy/get"),
+            Some(Severity::Warning)
+        );
+        // The pointer is percent-decoded, as in a URI fragment.
+        assert_eq!(
+            at("other.yaml", "/components/schemas/Old Name/properties"),
+            None
+        );
+        // A pointer that is no pointer is refused when portolan.toml is read.
+        let bad = Config::parse(
+            "portolan.toml",
+            "[[lint.overrides]]\nfiles = [\"a.yaml#paths\"]\nrules = { L005 = \"off\" }\n",
+        );
+        assert!(bad.unwrap_err().contains("after `#` comes a JSON pointer"));
     }
 
     #[test]
