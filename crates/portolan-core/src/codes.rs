@@ -309,6 +309,12 @@ codes! {
     LINT_MESSAGE_IDS_UNIQUE = "L041", "message-ids-unique", Error,
         "Lint: two AsyncAPI messages share a `messageId`.",
         "Design lint (validity; every preset but `off`). AsyncAPI 2 requires each `messageId` to be unique among the document's messages: generators name message types and handlers after it. Messages are counted where they are written (`components.messages` and inline in operations, `oneOf` alternatives included); a `$ref` is the message it names, not another one. Spectral: `asyncapi-message-messageId-uniqueness`. AsyncAPI 2.x (3.0 names messages by their keys).";
+    LINT_NULLABLE_TYPE = "L042", "nullable-type", Warning,
+        "Lint: an OpenAPI 3.0 schema is `nullable` but has no `type`.",
+        "Design lint (validity; every preset but `off`). In OpenAPI 3.0, `nullable: true` adds `null` to the values the schema's `type` allows, and only when `type` is written beside it (the 3.0.3 clarification): on a schema without a `type` — often one that is only an `allOf` of a reference — it does nothing, and clients that trusted it reject the nulls the server sends. Write the type (`type: object`) next to it, or, in 3.1, a type array with `\"null\"`. OpenAPI 3.0.";
+    LINT_REQUIRED_DEFINED = "L043", "required-properties-defined", Warning,
+        "Lint: a schema requires a property it does not define.",
+        "Design lint (validity; every preset but `off`). A name under `required` that the schema's `properties` do not define is usually a typo (`created_at` required, `createdAt` defined): the property a client must send or may rely on is not the one documented. Schemas that may define it elsewhere — a composition (`allOf`, `anyOf`, `oneOf`), `patternProperties`, `additionalProperties` other than `false`, a branch of an `allOf` — are not checked. Redocly: `no-required-schema-properties-undefined`. Every format.";
     OPERATION_REMOVED = "C001", "operation-removed", Error,
         "An operation was removed without being deprecated first.",
         "`portolan diff` compares two revisions of an API definition from a client's point of view. An operation (method + path; path template variables are matched by position, so `/pets/{id}` and `/pets/{petId}` are the same path) exists in the base and not in the head, and the base did not mark it `deprecated`: every client calling it gets a 404 or 405. Deprecate it first (`deprecated: true`, ideally with an `x-sunset` date) and remove it in a later revision.";
@@ -577,6 +583,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("asyncapi-tags-uniqueness", "L034"),
     ("asyncapi-info-license-url", "L036"),
     ("asyncapi-channel-parameters", "L039"),
+    ("no-required-schema-properties-undefined", "L043"),
     ("asyncapi-channel-no-empty-parameter", "L039"),
     ("asyncapi-channel-servers", "L040"),
     ("asyncapi-message-messageId-uniqueness", "L041"),

@@ -21,6 +21,7 @@ mod info_description;
 mod info_license;
 mod license_url;
 mod message_ids_unique;
+mod nullable_type;
 mod operation_4xx_response;
 mod operation_description;
 mod operation_id;
@@ -40,6 +41,7 @@ mod path_trailing_slash;
 mod path_verbs;
 mod rate_limit_headers;
 mod ref_siblings;
+mod required_defined;
 mod server_https;
 mod server_trailing_slash;
 mod server_variables;
@@ -354,6 +356,20 @@ pub(crate) static RULES: &[Rule] = &[
         Minimal,
         Formats::ASYNC2,
         message_ids_unique
+    ),
+    rule!(
+        c::LINT_NULLABLE_TYPE,
+        Validity,
+        Minimal,
+        Formats::OAS30,
+        nullable_type
+    ),
+    rule!(
+        c::LINT_REQUIRED_DEFINED,
+        Validity,
+        Minimal,
+        Formats::ALL,
+        required_defined
     ),
 ];
 
