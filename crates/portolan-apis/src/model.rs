@@ -1074,7 +1074,21 @@ fn build_async(builder: &Builder<'_>, model: &mut ApiModel) {
                     required: true,
                     deprecated: false,
                     description: s(p, "description"),
-                    schema: p.get("schema").map(|x| builder.schema(x)),
+                    // 2.x: a Schema Object under `schema`; 3.0: `enum`,
+                    // `default` and `examples` on the parameter itself,
+                    // which read as a schema of strings.
+                    schema: match p.get("schema") {
+                        Some(schema) => Some(builder.schema(schema)),
+                        None if builder.format == SpecFormat::AsyncApi3 => {
+                            let mut schema = builder.schema(p);
+                            schema.description = None;
+                            if schema.types.is_empty() {
+                                schema.types.push("string".into());
+                            }
+                            Some(schema)
+                        }
+                        None => None,
+                    },
                     example: None,
                 }
             })

@@ -848,7 +848,27 @@ pub fn render_reference(
             // Channels name messages by key, which a message's own `name`
             // may differ from: the anchor is the key's.
             let messages: Vec<Value> = c.messages.iter().map(|m| context! { name => m.clone(), anchor => format!("msg-{}", slug(m)) }).collect();
-            context! { name => c.name.clone(), anchor => format!("channel-{}", slug(&c.name)), address => c.address.clone(), description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages, bindings_html => bindings_html(c.bindings.as_ref()) }
+            // What fills the address's `{name}`s: type, allowed values,
+            // default, description.
+            let parameters: Vec<Value> = c
+                .parameters
+                .iter()
+                .map(|p| {
+                    let schema = p.schema.as_ref();
+                    let show = |v: &serde_json::Value| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    context! {
+                        name => p.name.clone(),
+                        type_label => schema.map(type_label).unwrap_or_default(),
+                        values => schema.map(|s| s.enum_values.iter().map(show).collect::<Vec<_>>()).unwrap_or_default(),
+                        default => schema.and_then(|s| s.default.as_ref()).map(show),
+                        description_html => p.description.as_deref().map(render_markdown).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            context! { name => c.name.clone(), anchor => format!("channel-{}", slug(&c.name)), address => c.address.clone(), parameters => parameters, description_html => c.description.as_deref().map(render_markdown).unwrap_or_default(), messages => messages, bindings_html => bindings_html(c.bindings.as_ref()) }
         })
         .collect();
     let async_operations: Vec<Value> = model

@@ -429,6 +429,18 @@ fn api_reference_pages_cover_operations_schemas_and_messages() {
         events.contains("<figcaption>Example: oneRocket</figcaption>"),
         "{events}"
     );
+    // A channel's parameters (AsyncAPI 3: enum and default on the
+    // parameter itself, reached through a `$ref`) under its address.
+    assert!(
+        events.contains("<dl class=\"channel-params\"><dt><code>region</code> <span class=\"type\">string</span></dt><dd><p>The customer's home region.</p>"),
+        "{events}"
+    );
+    assert!(
+        events.contains(
+            "<p>One of <code>eu</code>, <code>us</code></p><p>Default <code>eu</code></p>"
+        ),
+        "{events}"
+    );
     assert!(portolan_site::links::broken_links(&output, "/").is_empty());
 }
 
