@@ -138,6 +138,8 @@ pub struct Parameter {
     pub description: Option<String>,
     pub schema: Option<Schema>,
     pub example: Option<Json>,
+    /// OpenAPI 3's named `examples` (references followed).
+    pub examples: Vec<Example>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -507,6 +509,7 @@ impl Builder<'_> {
             description: s(p, "description"),
             schema,
             example: p.get("example").cloned(),
+            examples: self.examples(&serde_json::json!({ "examples": p.get("examples").cloned().unwrap_or(Json::Null) })),
         })
     }
 
@@ -1090,6 +1093,7 @@ fn build_async(builder: &Builder<'_>, model: &mut ApiModel) {
                         None => None,
                     },
                     example: None,
+                    examples: Vec::new(),
                 }
             })
             .collect();

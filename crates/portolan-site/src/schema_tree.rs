@@ -32,6 +32,9 @@ use portolan_apis::model::{Discriminator, Header, Parameter, Property, Schema};
 use serde_json::Value as Json;
 
 use crate::example::{Named, Side};
+
+/// Most of a parameter's named examples listed in its row.
+const MAX_EXAMPLES: usize = 5;
 use crate::markdown::render_markdown;
 use crate::reference::{ReferenceUrls, esc};
 
@@ -174,7 +177,15 @@ impl<'a> SchemaTrees<'a> {
                         required: p.required,
                         deprecated: p.deprecated,
                         description: p.description.as_deref(),
-                        example: p.example.as_ref(),
+                        // Its `example`, else its named `examples`.
+                        examples: match &p.example {
+                            Some(example) => vec![(None, example)],
+                            None => p
+                                .examples
+                                .iter()
+                                .filter_map(|e| Some((e.name.as_deref(), e.value.as_ref()?)))
+                                .collect(),
+                        },
                     },
                     schema,
                     0,
@@ -198,7 +209,7 @@ impl<'a> SchemaTrees<'a> {
                     required: false,
                     deprecated: false,
                     description: h.description.as_deref(),
-                    example: None,
+                    examples: Vec::new(),
                 },
                 h.schema.as_ref().unwrap_or(&empty),
                 0,
@@ -284,8 +295,8 @@ struct Row<'r> {
     deprecated: bool,
     /// The row's own description (a parameter's); else the schema's.
     description: Option<&'r str>,
-    /// A parameter's own example.
-    example: Option<&'r Json>,
+    /// A parameter's own examples (named, or its one `example`).
+    examples: Vec<(Option<&'r str>, &'r Json)>,
 }
 
 impl<'r> Row<'r> {
@@ -296,7 +307,7 @@ impl<'r> Row<'r> {
             required: p.required,
             deprecated: false,
             description: None,
-            example: None,
+            examples: Vec::new(),
         }
     }
 }
@@ -431,7 +442,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                 if !type_html.is_empty() {
                     let _ = write!(self.out, "<p class=\"t\">{type_html}</p>");
                 }
-                self.describe(schema.description.as_deref(), target, None);
+                self.describe(schema.description.as_deref(), target, &[]);
                 self.children(target, 0);
                 self.stack.pop();
             }
@@ -444,7 +455,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                     self.above(id, *recursive);
                 }
                 if matches!(lookup, Lookup::Inline) {
-                    self.describe(None, schema, None);
+                    self.describe(None, schema, &[]);
                     self.children(schema, 0);
                 }
             }
@@ -497,20 +508,20 @@ impl<'t, 'a> Walk<'t, 'a> {
         let own_description = row.description.or(schema.description.as_deref());
         match lookup {
             Lookup::Expand(_, target) => {
-                self.describe(own_description, target, row.example);
+                self.describe(own_description, target, &row.examples);
                 self.nested(target, depth + 1);
                 self.stack.pop();
             }
             Lookup::Inline => {
-                self.describe(own_description, schema, row.example);
+                self.describe(own_description, schema, &row.examples);
                 self.nested(schema, depth + 1);
             }
             Lookup::Above { id, recursive } => {
-                self.describe(own_description, &Schema::default(), row.example);
+                self.describe(own_description, &Schema::default(), &row.examples);
                 self.above(&id, recursive);
             }
             Lookup::Link | Lookup::Unknown => {
-                self.describe(own_description, &Schema::default(), row.example)
+                self.describe(own_description, &Schema::default(), &row.examples)
             }
         }
         self.out.push_str("</li>");
@@ -518,13 +529,13 @@ impl<'t, 'a> Walk<'t, 'a> {
 
     /// A description (the row's own, else the schema's) and the schema's
     /// facts.
-    fn describe(&mut self, own: Option<&str>, schema: &Schema, example: Option<&Json>) {
+    fn describe(&mut self, own: Option<&str>, schema: &Schema, examples: &[(Option<&str>, &Json)]) {
         if let Some(text) = own.or(schema.description.as_deref())
             && !text.trim().is_empty()
         {
             self.out.push_str(&render_markdown(text));
         }
-        self.facts(schema, example);
+        self.facts(schema, examples);
     }
 
     /// The children of a row, folded in a `<details>` (open near the top).
@@ -753,7 +764,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                     required: false,
                     deprecated: false,
                     description: None,
-                    example: None,
+                    examples: Vec::new(),
                 },
                 extra,
                 depth,
@@ -794,7 +805,7 @@ impl<'t, 'a> Walk<'t, 'a> {
 
     fn item_facts(&mut self, items: &Schema) {
         let start = self.out.len();
-        self.facts(items, None);
+        self.facts(items, &[]);
         if self.out.len() > start {
             // "Each item:" before the facts of the items.
             let inner = self.out.split_off(start);
@@ -847,7 +858,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                 Lookup::Expand(key, target) => {
                     let id = self.enter(key);
                     let start = self.out.len();
-                    self.facts(target, None);
+                    self.facts(target, &[]);
                     self.children(target, depth);
                     self.stack.pop();
                     if self.out.len() > start {
@@ -856,7 +867,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                     }
                 }
                 Lookup::Inline => {
-                    self.facts(alt, None);
+                    self.facts(alt, &[]);
                     self.children(alt, depth);
                 }
                 Lookup::Above { id, recursive } => self.above(&id, recursive),
@@ -888,7 +899,7 @@ impl<'t, 'a> Walk<'t, 'a> {
             match lookup {
                 Lookup::Expand(key, target) => {
                     let id = self.enter(key);
-                    self.describe(alt.description.as_deref(), target, None);
+                    self.describe(alt.description.as_deref(), target, &[]);
                     self.children(target, depth + 1);
                     self.stack.pop();
                     if self.out.len() > start {
@@ -898,7 +909,7 @@ impl<'t, 'a> Walk<'t, 'a> {
                     }
                 }
                 Lookup::Inline => {
-                    self.describe(None, alt, None);
+                    self.describe(None, alt, &[]);
                     self.children(alt, depth + 1);
                 }
                 Lookup::Above { id, recursive } => self.above(&id, recursive),
@@ -1026,14 +1037,14 @@ impl<'t, 'a> Walk<'t, 'a> {
     /// Constraints, enum, const, default and example, as one line (with
     /// the facts of an array's scalar items); a long enum folded after it
     /// (or linked to its first listing on the page).
-    fn facts(&mut self, schema: &Schema, example: Option<&Json>) {
-        let mut facts = self.fact_list(schema, example);
+    fn facts(&mut self, schema: &Schema, examples: &[(Option<&str>, &Json)]) {
+        let mut facts = self.fact_list(schema, examples);
         let scalar_items = schema
             .items
             .as_deref()
             .filter(|items| items.reference.is_none() && !has_children(items));
         if let Some(items) = scalar_items {
-            let each = self.fact_list(items, None);
+            let each = self.fact_list(items, &[]);
             if !each.is_empty() {
                 facts.push(format!("each item: {}", each.join(", ")));
             }
@@ -1051,7 +1062,7 @@ impl<'t, 'a> Walk<'t, 'a> {
         }
     }
 
-    fn fact_list(&self, schema: &Schema, example: Option<&Json>) -> Vec<String> {
+    fn fact_list(&self, schema: &Schema, examples: &[(Option<&str>, &Json)]) -> Vec<String> {
         let mut facts: Vec<String> = Vec::new();
         for (key, value) in &schema.constraints {
             facts.push(format!(
@@ -1074,7 +1085,26 @@ impl<'t, 'a> Walk<'t, 'a> {
         if let Some(d) = &schema.default {
             facts.push(format!("default <code>{}</code>", esc(&value_text(d))));
         }
-        if let Some(example) = example.or(schema.examples.first()) {
+        // A parameter's own examples (at most five, by name when named),
+        // else the schema's first.
+        for (name, example) in examples.iter().take(MAX_EXAMPLES) {
+            let name = name
+                .map(|n| format!(" <em>{}</em>", esc(n)))
+                .unwrap_or_default();
+            facts.push(format!(
+                "example{name} <code>{}</code>",
+                esc(&truncate(&value_text(example), 120))
+            ));
+        }
+        if examples.len() > MAX_EXAMPLES {
+            facts.push(format!(
+                "and {} more examples",
+                examples.len() - MAX_EXAMPLES
+            ));
+        }
+        if examples.is_empty()
+            && let Some(example) = schema.examples.first()
+        {
             facts.push(format!(
                 "example <code>{}</code>",
                 esc(&truncate(&value_text(example), 120))

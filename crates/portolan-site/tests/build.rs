@@ -429,6 +429,14 @@ fn api_reference_pages_cover_operations_schemas_and_messages() {
         events.contains("<figcaption>Example: oneRocket</figcaption>"),
         "{events}"
     );
+    // A parameter's named examples, each by name.
+    let catalog_ops = page("catalog/api/default/catalog-api/reference/operations/index.html");
+    assert!(
+        catalog_ops.contains(
+            "example <em>top</em> <code>1</code> · example <em>full</em> <code>10</code>"
+        ),
+        "{catalog_ops}"
+    );
     // A channel's parameters (AsyncAPI 3: enum and default on the
     // parameter itself, reached through a `$ref`) under its address.
     assert!(
