@@ -348,22 +348,7 @@ impl<'a> Chunker<'a> {
         path: &mut Vec<&'a str>,
         cut: &dyn Fn(&[&str]) -> bool,
     ) -> Option<(Vec<UnitEntry>, Span)> {
-        let first = (from..to).find(|&i| self.lines[i].kind == LineKind::Content)?;
-        let indent = self.lines[first].indent;
-        if parent.is_some_and(|p| indent <= p) {
-            return None;
-        }
-        let mut starts = Vec::new();
-        for i in first..to {
-            let line = self.lines[i];
-            if line.kind != LineKind::Content || line.indent > indent {
-                continue;
-            }
-            if line.indent < indent {
-                return None;
-            }
-            starts.push(i);
-        }
+        let starts = self.key_lines(from, to, parent)?;
         let mut entries = Vec::with_capacity(starts.len());
         let mut span = Span::default();
         for (n, &start) in starts.iter().enumerate() {
@@ -559,16 +544,12 @@ impl Chunker<'_> {
         self.lines.get(line).map_or(self.text.len(), |l| l.start)
     }
 
-    /// The block mapping written on lines `from..to`, whose keys are indented
-    /// more than `parent` (the indentation of the key holding it; `None` at
-    /// the root), nested `depth` collections deep: its entries and span.
-    fn mapping(
-        &self,
-        from: usize,
-        to: usize,
-        parent: Option<usize>,
-        depth: usize,
-    ) -> Option<(Vec<Entry>, Span)> {
+    /// The lines of `from..to` that start the keys of one block mapping,
+    /// indented more than `parent` (the key holding it; `None` at the
+    /// root): every content line at the first one's indentation. `None`
+    /// when there is no content line, the indentation is not deeper than
+    /// `parent`, or a line goes back above it.
+    fn key_lines(&self, from: usize, to: usize, parent: Option<usize>) -> Option<Vec<usize>> {
         let first = (from..to).find(|&i| self.lines[i].kind == LineKind::Content)?;
         let indent = self.lines[first].indent;
         if parent.is_some_and(|p| indent <= p) {
@@ -585,6 +566,20 @@ impl Chunker<'_> {
             }
             starts.push(i);
         }
+        Some(starts)
+    }
+
+    /// The block mapping written on lines `from..to`, whose keys are indented
+    /// more than `parent` (the indentation of the key holding it; `None` at
+    /// the root), nested `depth` collections deep: its entries and span.
+    fn mapping(
+        &self,
+        from: usize,
+        to: usize,
+        parent: Option<usize>,
+        depth: usize,
+    ) -> Option<(Vec<Entry>, Span)> {
+        let starts = self.key_lines(from, to, parent)?;
         let mut entries = Vec::with_capacity(starts.len());
         let mut span = Span::default();
         let mut keys: HashSet<&str> = HashSet::with_capacity(starts.len());
