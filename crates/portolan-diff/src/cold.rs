@@ -257,18 +257,10 @@ impl Cold {
     /// The unit holding `pointer` (unescaped tokens matched against the
     /// section's names), if any.
     fn unit_of(&self, pointer: &str) -> Option<usize> {
-        for section in &self.sections {
-            let Some(rest) = pointer.strip_prefix(section.pointer.as_str()) else {
-                continue;
-            };
-            let Some(rest) = rest.strip_prefix('/') else {
-                continue;
-            };
-            let token = rest.split('/').next().unwrap_or(rest);
-            let name = unescape(token);
-            return section.units.get(name.as_ref()).copied();
-        }
-        None
+        self.sections.iter().find_map(|section| {
+            let (name, _) = crate::doc::split_at_section(pointer, &section.pointer)?;
+            Some(section.units.get(name.as_ref()).copied())
+        })?
     }
 
     /// Whether the schema pair (`pointer`, `pointer`) cannot hold a change.
@@ -289,14 +281,6 @@ impl Cold {
         }
         let pointer = format!("/paths/{}", escape_pointer_token(path));
         matches!(self.unit_of(&pointer), Some(id) if !self.tainted[id])
-    }
-}
-
-fn unescape(token: &str) -> std::borrow::Cow<'_, str> {
-    if token.contains('~') {
-        token.replace("~1", "/").replace("~0", "~").into()
-    } else {
-        token.into()
     }
 }
 

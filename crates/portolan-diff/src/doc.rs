@@ -40,29 +40,35 @@ pub(crate) struct ShardSection {
     pub units: HashMap<String, Arc<Unit>>,
 }
 
+/// `pointer` split at the section `section` (`/paths`,
+/// `/components/schemas`): the unit's name (unescaped) and the rest of the
+/// pointer after it (`""` for the unit itself); `None` when the pointer is
+/// not below the section.
+pub(crate) fn split_at_section<'p>(
+    pointer: &'p str,
+    section: &str,
+) -> Option<(std::borrow::Cow<'p, str>, &'p str)> {
+    let rest = pointer.strip_prefix(section)?.strip_prefix('/')?;
+    let (token, rest) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let name = if token.contains('~') {
+        token.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        token.into()
+    };
+    Some((name, rest))
+}
+
 impl Shards {
     /// The section `pointer` lies in, the unit's name and the rest of the
     /// pointer after it (`""` for the unit itself).
     pub fn route<'p>(&self, pointer: &'p str) -> Option<(&ShardSection, String, &'p str)> {
-        for section in &self.sections {
-            let Some(rest) = pointer.strip_prefix(section.pointer.as_str()) else {
-                continue;
-            };
-            let Some(rest) = rest.strip_prefix('/') else {
-                continue;
-            };
-            let (token, rest) = match rest.find('/') {
-                Some(i) => (&rest[..i], &rest[i..]),
-                None => (rest, ""),
-            };
-            let name = if token.contains('~') {
-                token.replace("~1", "/").replace("~0", "~")
-            } else {
-                token.to_string()
-            };
-            return Some((section, name, rest));
-        }
-        None
+        self.sections.iter().find_map(|section| {
+            split_at_section(pointer, &section.pointer)
+                .map(|(name, rest)| (section, name.into_owned(), rest))
+        })
     }
 
     pub fn section(&self, pointer: &str) -> Option<&ShardSection> {
