@@ -58,9 +58,30 @@ impl Deps {
             .is_some_and(|f| f.starts_with(&below))
     }
 
-    /// Whether any of `changed` touches the result.
-    pub fn touched_by_any<'a>(&self, changed: impl IntoIterator<Item = &'a String>) -> bool {
-        changed.into_iter().any(|path| self.touched_by(path))
+    /// Whether any of `changed` touches the result: what
+    /// [`Deps::touched_by`] says of each, found from whichever side is
+    /// smaller (a cache of 10,000 results checked against one revision's
+    /// changes must not look each change up in every result).
+    pub fn touched_by_any(&self, changed: &BTreeSet<String>) -> bool {
+        if changed.len() <= self.files.len() + self.folders.len() {
+            return changed.iter().any(|path| self.touched_by(path));
+        }
+        let starts_with = |prefix: &str| {
+            changed
+                .range::<str, _>((
+                    std::ops::Bound::Included(prefix),
+                    std::ops::Bound::Unbounded,
+                ))
+                .next()
+                .is_some_and(|p| p.starts_with(prefix))
+        };
+        // A file read, or one of its folders, changed.
+        self.files.iter().any(|file| {
+            changed.contains(file)
+                || file
+                    .match_indices('/')
+                    .any(|(at, _)| changed.contains(&file[..at]))
+        }) || self.folders.iter().any(|folder| starts_with(folder))
     }
 }
 
@@ -155,5 +176,42 @@ mod tests {
         let mut everything = Deps::default();
         everything.folder("");
         assert!(everything.touched_by("anything.txt"));
+    }
+
+    #[test]
+    fn touched_by_any_agrees_with_each_path_looked_up() {
+        // Every combination of a few deps and change sets, both ways round
+        // (fewer changes than deps, and more).
+        let names = [
+            "", "a", "a/", "a/b", "a/b.yaml", "a/b/c.md", "a-b", "a-b/c", "b", "b/x.yaml",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let mut deps = Deps::default();
+            for _ in 0..next() % 4 {
+                deps.file(names[(next() % 10) as usize].trim_end_matches('/'));
+            }
+            if next() % 3 == 0 {
+                let folder = names[(next() % 10) as usize];
+                if folder.is_empty() || folder.ends_with('/') {
+                    deps.folder(folder);
+                }
+            }
+            let changed: BTreeSet<String> = (0..next() % 8)
+                .map(|_| names[(next() % 10) as usize].to_string())
+                .collect();
+            let expected = changed.iter().any(|path| deps.touched_by(path));
+            assert_eq!(
+                deps.touched_by_any(&changed),
+                expected,
+                "{deps:?} {changed:?}"
+            );
+        }
     }
 }

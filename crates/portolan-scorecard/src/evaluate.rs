@@ -56,6 +56,26 @@ pub enum Outcome {
     Unknown(String),
 }
 
+/// What checking one rule found, without the why: all a level needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    NotApplicable,
+    Unknown,
+}
+
+impl Outcome {
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Outcome::Pass => Verdict::Pass,
+            Outcome::Fail(_) => Verdict::Fail,
+            Outcome::NotApplicable(_) => Verdict::NotApplicable,
+            Outcome::Unknown(_) => Verdict::Unknown,
+        }
+    }
+}
+
 /// One rule's result for one entity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleResult {
@@ -96,36 +116,58 @@ pub fn level_reached(
     first_blocked.checked_sub(1)
 }
 
+/// A rule's state from its verdict, the last day of the waiver that
+/// names the entity and rule (if any) and the rule's `enforceFrom`.
+pub fn state_of(
+    verdict: Verdict,
+    waiver_expires: Option<Day>,
+    enforce_from: Option<Day>,
+    today: Day,
+) -> State {
+    match verdict {
+        Verdict::Pass => State::Pass,
+        Verdict::NotApplicable => State::NotApplicable,
+        Verdict::Fail | Verdict::Unknown => {
+            if waiver_expires.is_some_and(|expires| today <= expires) {
+                State::Exempt
+            } else if enforce_from.is_some_and(|from| today < from) {
+                State::Pending
+            } else if verdict == Verdict::Unknown {
+                State::Unknown
+            } else {
+                State::Fail
+            }
+        }
+    }
+}
+
 /// A rule's state from its outcome, the waiver that names the entity and
-/// rule (if any: its last day and reason) and the rule's `enforceFrom`.
+/// rule (if any: its last day and reason) and the rule's `enforceFrom`,
+/// with the reason shown for it.
 pub fn rule_state(
     outcome: &Outcome,
     waiver: Option<(Day, &str)>,
     enforce_from: Option<Day>,
     today: Day,
 ) -> (State, String) {
-    let problem = match outcome {
-        Outcome::Pass => return (State::Pass, String::new()),
-        Outcome::NotApplicable(why) => return (State::NotApplicable, why.clone()),
-        Outcome::Fail(why) | Outcome::Unknown(why) => why,
+    let state = state_of(outcome.verdict(), waiver.map(|w| w.0), enforce_from, today);
+    let reason = match (outcome, state) {
+        (Outcome::Pass, _) => String::new(),
+        (Outcome::NotApplicable(why), _) => why.clone(),
+        (_, State::Exempt) => waiver
+            .map(|(expires, reason)| format!("waived until {expires}: {reason}"))
+            .unwrap_or_default(),
+        (Outcome::Fail(problem) | Outcome::Unknown(problem), State::Pending) => enforce_from
+            .map(|from| format!("{problem} (enforced from {from})"))
+            .unwrap_or_default(),
+        (Outcome::Fail(problem) | Outcome::Unknown(problem), _) => {
+            let expired = waiver
+                .map(|(expires, _)| format!(" (its waiver expired on {expires})"))
+                .unwrap_or_default();
+            format!("{problem}{expired}")
+        }
     };
-    if let Some((expires, reason)) = waiver
-        && today <= expires
-    {
-        return (State::Exempt, format!("waived until {expires}: {reason}"));
-    }
-    if let Some(from) = enforce_from
-        && today < from
-    {
-        return (State::Pending, format!("{problem} (enforced from {from})"));
-    }
-    let expired = waiver
-        .map(|(expires, _)| format!(" (its waiver expired on {expires})"))
-        .unwrap_or_default();
-    match outcome {
-        Outcome::Unknown(_) => (State::Unknown, format!("{problem}{expired}")),
-        _ => (State::Fail, format!("{problem}{expired}")),
-    }
+    (state, reason)
 }
 
 /// What rules are checked against.
@@ -144,90 +186,111 @@ impl<'a> Subject<'a> {
             document: std::cell::OnceCell::new(),
         }
     }
+
+    /// `{entity, facts}`, what schema rules validate.
+    pub fn document(&self) -> &Value {
+        self.document
+            .get_or_init(|| json!({ "entity": self.entity.to_json(), "facts": self.facts }))
+    }
 }
 
-/// Check one rule (waivers and dates aside).
-pub fn check_rule(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> (Outcome, Value) {
+/// Check one rule (waivers and dates aside): its verdict, nothing
+/// formatted, as levels alone need.
+pub fn rule_verdict(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> Verdict {
     if let Some(selector) = &rule.selector
         && !selector_matches(selector, subject.entity)
     {
-        return (
-            Outcome::NotApplicable("the rule's selector does not select the entity".into()),
-            Value::Null,
-        );
+        return Verdict::NotApplicable;
     }
+    let pass_if = |pass: bool| if pass { Verdict::Pass } else { Verdict::Fail };
     match &rule.check {
         RuleCheck::Fact {
             fact,
             op,
             value,
             pattern,
-        } => {
-            let Some(actual) = subject.facts.get(fact.name) else {
-                return (
-                    Outcome::Unknown(format!(
-                        "`{}` cannot be computed for this entity",
-                        fact.name
-                    )),
-                    Value::Null,
-                );
-            };
-            let outcome = if compare(actual, *op, value, pattern.as_ref()) {
-                Outcome::Pass
-            } else {
-                Outcome::Fail(format!(
-                    "`{}` is {}, expected {} {}",
-                    fact.name,
-                    actual,
-                    op.as_str(),
-                    value
-                ))
-            };
-            (outcome, actual.clone())
+        } => match subject.facts.get(fact.name) {
+            None => Verdict::Unknown,
+            Some(actual) => pass_if(compare(actual, *op, value, pattern.as_ref())),
+        },
+        RuleCheck::Schema(validator) => pass_if(validator.is_valid(subject.document())),
+        RuleCheck::Policy(code) => match policies.iter().find(|p| &p.config.code == code) {
+            None => Verdict::Unknown,
+            Some(policy) if policy.load_error().is_some() => Verdict::Unknown,
+            Some(policy) if !policy.applies_to(subject.entity) => Verdict::NotApplicable,
+            Some(policy) => pass_if(policy.check(subject.entity).is_empty()),
+        },
+    }
+}
+
+/// Check one rule (waivers and dates aside): its outcome with the why,
+/// and the fact's value for fact rules.
+pub fn check_rule(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> (Outcome, Value) {
+    let verdict = rule_verdict(rule, subject, policies);
+    let value = match (&rule.check, verdict) {
+        (RuleCheck::Fact { fact, .. }, Verdict::Pass | Verdict::Fail) => {
+            subject.facts.get(fact.name).cloned().unwrap_or(Value::Null)
         }
-        RuleCheck::Schema(validator) => {
-            let document = subject.document.get_or_init(
-                || json!({ "entity": subject.entity.to_json(), "facts": subject.facts }),
-            );
-            let outcome = match validator.iter_errors(document).next() {
-                None => Outcome::Pass,
-                Some(error) => {
-                    let at = error.instance_path().to_string();
-                    Outcome::Fail(if at.is_empty() {
-                        error.to_string()
-                    } else {
-                        format!("{at}: {error}")
-                    })
+        _ => Value::Null,
+    };
+    let outcome = match verdict {
+        Verdict::Pass => Outcome::Pass,
+        Verdict::Fail => Outcome::Fail(why_failed(rule, subject, policies, &value)),
+        Verdict::NotApplicable => Outcome::NotApplicable(match &rule.check {
+            RuleCheck::Policy(code) if selects(rule, subject) => {
+                format!("policy `{code}` does not apply to the entity")
+            }
+            _ => "the rule's selector does not select the entity".into(),
+        }),
+        Verdict::Unknown => Outcome::Unknown(match &rule.check {
+            RuleCheck::Fact { fact, .. } => {
+                format!("`{}` cannot be computed for this entity", fact.name)
+            }
+            RuleCheck::Policy(code) if policies.iter().any(|p| &p.config.code == code) => {
+                format!("policy `{code}` could not be loaded (P001)")
+            }
+            RuleCheck::Policy(code) => format!("policy `{code}` is not configured"),
+            RuleCheck::Schema(_) => String::new(),
+        }),
+    };
+    (outcome, value)
+}
+
+fn selects(rule: &Rule, subject: &Subject<'_>) -> bool {
+    rule.selector
+        .as_ref()
+        .is_none_or(|selector| selector_matches(selector, subject.entity))
+}
+
+/// Why a rule whose verdict is a failure failed.
+fn why_failed(rule: &Rule, subject: &Subject<'_>, policies: &[Policy], actual: &Value) -> String {
+    match &rule.check {
+        RuleCheck::Fact {
+            fact, op, value, ..
+        } => format!(
+            "`{}` is {}, expected {} {}",
+            fact.name,
+            actual,
+            op.as_str(),
+            value
+        ),
+        RuleCheck::Schema(validator) => match validator.iter_errors(subject.document()).next() {
+            None => String::new(),
+            Some(error) => {
+                let at = error.instance_path().to_string();
+                if at.is_empty() {
+                    error.to_string()
+                } else {
+                    format!("{at}: {error}")
                 }
-            };
-            (outcome, Value::Null)
-        }
-        RuleCheck::Policy(code) => {
-            let Some(policy) = policies.iter().find(|p| &p.config.code == code) else {
-                return (
-                    Outcome::Unknown(format!("policy `{code}` is not configured")),
-                    Value::Null,
-                );
-            };
-            if policy.load_error().is_some() {
-                return (
-                    Outcome::Unknown(format!("policy `{code}` could not be loaded (P001)")),
-                    Value::Null,
-                );
             }
-            if !policy.applies_to(subject.entity) {
-                return (
-                    Outcome::NotApplicable(format!("policy `{code}` does not apply to the entity")),
-                    Value::Null,
-                );
-            }
-            let found = policy.check(subject.entity);
-            let outcome = match found.first() {
-                None => Outcome::Pass,
-                Some(d) => Outcome::Fail(d.message.clone()),
-            };
-            (outcome, Value::Null)
-        }
+        },
+        RuleCheck::Policy(code) => policies
+            .iter()
+            .find(|p| &p.config.code == code)
+            .and_then(|policy| policy.check(subject.entity).into_iter().next())
+            .map(|d| d.message)
+            .unwrap_or_default(),
     }
 }
 
@@ -275,13 +338,7 @@ pub fn score_entity(
     let mut rules = Vec::with_capacity(scorecard.rules.len());
     for (index, rule) in scorecard.rules.iter().enumerate() {
         let (outcome, value) = check_rule(rule, subject, policies);
-        // Of several waivers for the same rule, the one that lasts longest.
-        let waiver = waivers
-            .iter()
-            .map(|&w| &scorecard.waivers[w])
-            .filter(|w| w.rule == index)
-            .max_by_key(|w| w.expires)
-            .map(|w| (w.expires, w.reason.as_str()));
+        let waiver = waiver_of(scorecard, waivers, index).map(|w| (w.expires, w.reason.as_str()));
         let (state, reason) = rule_state(&outcome, waiver, rule.enforce_from, today);
         rules.push(RuleResult {
             rule: index,
@@ -306,6 +363,46 @@ pub fn score_entity(
         rules,
         expired_waivers,
     }
+}
+
+/// Of the waivers of an entity (`waivers`: indexes) for rule `rule`, the
+/// one that lasts longest.
+fn waiver_of<'s>(
+    scorecard: &'s Scorecard,
+    waivers: &[usize],
+    rule: usize,
+) -> Option<&'s crate::file::Waiver> {
+    waivers
+        .iter()
+        .map(|&w| &scorecard.waivers[w])
+        .filter(|w| w.rule == rule)
+        .max_by_key(|w| w.expires)
+}
+
+/// The level [`score_entity`] gives, and nothing else: no reasons, no
+/// values, and no rule checked above the lowest level already blocked.
+pub fn level_of(
+    scorecard: &Scorecard,
+    subject: &Subject<'_>,
+    policies: &[Policy],
+    today: Day,
+) -> Option<usize> {
+    let waivers: &[usize] = scorecard
+        .waivers_by_entity
+        .get(subject.entity.key_ref())
+        .map_or(&[], Vec::as_slice);
+    let mut first_blocked = scorecard.levels.len();
+    for (index, rule) in scorecard.rules.iter().enumerate() {
+        if rule.level >= first_blocked {
+            continue;
+        }
+        let verdict = rule_verdict(rule, subject, policies);
+        let waiver = waiver_of(scorecard, waivers, index).map(|w| w.expires);
+        if !state_of(verdict, waiver, rule.enforce_from, today).counts_as_met() {
+            first_blocked = rule.level;
+        }
+    }
+    first_blocked.checked_sub(1)
 }
 
 #[cfg(test)]

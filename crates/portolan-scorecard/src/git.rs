@@ -27,17 +27,22 @@ pub struct GitFacts {
 }
 
 /// The git facts of the last scoring, for `serve`'s rebuilds: reused
-/// while the HEAD commit and the set of entity files are the same.
+/// while the HEAD commit and the set of entity files are the same. It
+/// keeps the first-parent line it walked too: a revision on that line (a
+/// trend's past samples) gets its facts from the same walk, each commit
+/// compared with its parent once for all of them.
 #[derive(Default)]
 pub struct GitFactsCache {
-    /// HEAD commit id, hash of the paths.
+    /// HEAD commit id, hash of the paths and the most commits walked.
     key: Option<(git2::Oid, u64)>,
     facts: Option<Arc<GitFacts>>,
+    history: Option<History>,
 }
 
 impl GitFactsCache {
     /// [`GitFacts::collect`], or the last result when the revision
-    /// resolves to the same commit and `paths` are the same.
+    /// resolves to the same commit and `paths` and `max_commits` are the
+    /// same.
     pub fn collect(
         &mut self,
         root: &Path,
@@ -55,7 +60,7 @@ impl GitFactsCache {
         let hash = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            paths.hash(&mut hasher);
+            (paths, max_commits).hash(&mut hasher);
             hasher.finish()
         };
         if self.key == Some((head, hash))
@@ -63,9 +68,209 @@ impl GitFactsCache {
         {
             return Some(facts.clone());
         }
-        let facts = GitFacts::collect(root, rev, paths, max_commits).map(Arc::new);
+        let found = self
+            .history
+            .as_mut()
+            .filter(|h| h.root == root)
+            .and_then(|h| h.position(head));
+        let (history, index) = match found {
+            Some(index) => (self.history.as_mut()?, index),
+            None => (self.history.insert(History::open(root, head)?), 0),
+        };
+        let facts = Some(Arc::new(history.facts_at(index, paths, max_commits)));
         self.key = Some((head, hash));
         self.facts = facts.clone();
+        facts
+    }
+
+    /// The catalog paths that may differ between the trees of `newer`
+    /// and `older`, two commits of the line last walked (`older` an
+    /// ancestor of `newer`): what the commits from `newer` down to
+    /// `older` changed. `None` when either is not on the line.
+    pub fn changed_between(
+        &mut self,
+        newer: git2::Oid,
+        older: git2::Oid,
+    ) -> Option<BTreeSet<String>> {
+        let history = self.history.as_mut()?;
+        let from = history.position(newer)?;
+        let to = history.position(older)?;
+        if to < from {
+            return None;
+        }
+        let mut changed = BTreeSet::new();
+        for index in from..to {
+            changed.extend(history.changed(index).iter().cloned());
+        }
+        Some(changed)
+    }
+}
+
+/// One commit of a first-parent line.
+struct Step {
+    oid: git2::Oid,
+    time: i64,
+    /// The author's e-mail, lowercased.
+    email: String,
+    /// Catalog paths changed against the first parent, once computed.
+    changed: Option<Vec<String>>,
+}
+
+/// The first-parent history of one commit, walked as far as asked and
+/// kept: the git facts of any commit on the line are read from it.
+pub struct History {
+    root: std::path::PathBuf,
+    repo: git2::Repository,
+    /// The catalog root's folder in the repository ("" at its top).
+    prefix: String,
+    /// Newest first.
+    steps: Vec<Step>,
+    /// The next commit to walk (the last step's first parent).
+    next: Option<git2::Oid>,
+}
+
+/// How far back [`History::position`] looks for a commit older than the
+/// line's commits reached so far (clocks of committers disagree).
+const CLOCK_SLACK: i64 = 86_400;
+
+impl History {
+    /// The line of `head` in the repository holding `root`.
+    pub fn open(root: &Path, head: git2::Oid) -> Option<History> {
+        let repo = git2::Repository::discover(root).ok()?;
+        let prefix = portolan_core::history::subdir_of(&repo, root)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        repo.find_commit(head).ok()?;
+        Some(History {
+            root: root.to_path_buf(),
+            repo,
+            prefix,
+            steps: Vec::new(),
+            next: Some(head),
+        })
+    }
+
+    /// Walk one more commit; false at the line's end.
+    fn walk_one(&mut self) -> bool {
+        let Some(oid) = self.next.take() else {
+            return false;
+        };
+        let Ok(commit) = self.repo.find_commit(oid) else {
+            return false;
+        };
+        let email = commit.author().email_bytes().to_ascii_lowercase();
+        self.next = commit.parent_id(0).ok();
+        self.steps.push(Step {
+            oid,
+            time: commit.time().seconds(),
+            email: String::from_utf8_lossy(&email).into_owned(),
+            changed: None,
+        });
+        true
+    }
+
+    /// Whether step `index` exists (walking to it if needed).
+    fn reach(&mut self, index: usize) -> bool {
+        while self.steps.len() <= index {
+            if !self.walk_one() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The index of `oid` on the line: walked to while the commits
+    /// reached are not older than it (give or take a day of clock skew).
+    pub fn position(&mut self, oid: git2::Oid) -> Option<usize> {
+        if let Some(index) = self.steps.iter().position(|s| s.oid == oid) {
+            return Some(index);
+        }
+        let time = self.repo.find_commit(oid).ok()?.time().seconds();
+        while self.walk_one() {
+            let step = self.steps.last()?;
+            if step.oid == oid {
+                return Some(self.steps.len() - 1);
+            }
+            if step.time < time - CLOCK_SLACK {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// The paths step `index` (walked) changed against its first parent.
+    fn changed(&mut self, index: usize) -> &[String] {
+        if self.steps[index].changed.is_none() {
+            let commit = self.repo.find_commit(self.steps[index].oid).ok();
+            let tree = commit.as_ref().and_then(|c| c.tree().ok());
+            let changed = match &tree {
+                Some(tree) => {
+                    let parent = commit
+                        .as_ref()
+                        .and_then(|c| c.parent(0).ok())
+                        .and_then(|p| p.tree().ok());
+                    portolan_core::history::changed_paths(
+                        &self.repo,
+                        parent.as_ref(),
+                        Some(tree),
+                        &self.prefix,
+                    )
+                }
+                None => Vec::new(),
+            };
+            self.steps[index].changed = Some(changed);
+        }
+        self.steps[index].changed.as_deref().unwrap_or_default()
+    }
+
+    /// The git facts of the commit at step `index`: its history from
+    /// there, at most `max_commits` commits (every commit of the window,
+    /// and older ones until each of `paths` has been seen changing).
+    pub fn facts_at(
+        &mut self,
+        index: usize,
+        paths: &BTreeSet<String>,
+        max_commits: usize,
+    ) -> GitFacts {
+        let mut facts = GitFacts::default();
+        if !self.reach(index) {
+            return facts;
+        }
+        facts.head_time = self.steps[index].time;
+        let window_start = facts.head_time - WINDOW_DAYS * 86_400;
+        let mut unseen = paths.len();
+        for walked in 0.. {
+            let at = index + walked;
+            if walked >= max_commits || !self.reach(at) {
+                break;
+            }
+            let time = self.steps[at].time;
+            if time < window_start && unseen == 0 {
+                break;
+            }
+            let in_window = time >= window_start;
+            let author_index = facts.authors.len();
+            let mut touched = false;
+            let changed = self.changed(at);
+            for relative in changed.iter().filter(|p| paths.contains(p.as_str())) {
+                if !facts.last_change.contains_key(relative) {
+                    facts.last_change.insert(relative.clone(), time);
+                    unseen -= 1;
+                }
+                if in_window {
+                    let list = facts.recent.entry(relative.clone()).or_default();
+                    if list.last() != Some(&author_index) {
+                        list.push(author_index);
+                    }
+                    touched = true;
+                }
+            }
+            if touched {
+                facts.authors.push(self.steps[at].email.clone());
+            }
+        }
         facts
     }
 }
@@ -91,66 +296,8 @@ impl GitFacts {
         max_commits: usize,
     ) -> Option<GitFacts> {
         let repo = git2::Repository::discover(root).ok()?;
-        let subdir = portolan_core::history::subdir_of(&repo, root);
-        let prefix = subdir
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        let head = repo.revparse_single(rev).ok()?.peel_to_commit().ok()?;
-        let mut facts = GitFacts {
-            head_time: head.time().seconds(),
-            ..GitFacts::default()
-        };
-        let window_start = facts.head_time - WINDOW_DAYS * 86_400;
-        let mut walk = repo.revwalk().ok()?;
-        walk.push(head.id()).ok()?;
-        walk.simplify_first_parent().ok()?;
-        let mut unseen = paths.len();
-        for (walked, oid) in walk.enumerate() {
-            let Ok(oid) = oid else { break };
-            let Ok(commit) = repo.find_commit(oid) else {
-                break;
-            };
-            let time = commit.time().seconds();
-            if (time < window_start && unseen == 0) || walked >= max_commits {
-                break;
-            }
-            let Ok(tree) = commit.tree() else { continue };
-            let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
-            let changed = portolan_core::history::changed_paths(
-                &repo,
-                parent_tree.as_ref(),
-                Some(&tree),
-                &prefix,
-            );
-            if changed.is_empty() {
-                continue;
-            }
-            let in_window = time >= window_start;
-            let author_index = facts.authors.len();
-            let mut touched = false;
-            for relative in changed.iter().filter(|p| paths.contains(p.as_str())) {
-                if !facts.last_change.contains_key(relative) {
-                    facts.last_change.insert(relative.clone(), time);
-                    unseen -= 1;
-                }
-                if in_window {
-                    let list = facts.recent.entry(relative.clone()).or_default();
-                    if list.last() != Some(&author_index) {
-                        list.push(author_index);
-                    }
-                    touched = true;
-                }
-            }
-            if touched {
-                let email = commit.author().email_bytes().to_ascii_lowercase();
-                facts
-                    .authors
-                    .push(String::from_utf8_lossy(&email).into_owned());
-            }
-        }
-        Some(facts)
+        let head = repo.revparse_single(rev).ok()?.peel_to_commit().ok()?.id();
+        Some(History::open(root, head)?.facts_at(0, paths, max_commits))
     }
 
     /// The git facts of an entity made of `files`.

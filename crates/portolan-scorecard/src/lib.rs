@@ -105,10 +105,82 @@ pub fn score_loaded(
     options: &ScoreOptions,
     cache: Option<&mut git::GitFactsCache>,
 ) -> (Vec<Facts>, Vec<Vec<(EntityId, EntityScore)>>) {
+    let all_facts = facts_for(loaded, source, checked, options, cache);
+    let scores = loaded
+        .scorecards
+        .iter()
+        .map(|scorecard| {
+            scored_by(scorecard, checked)
+                .map(|(id, entity)| {
+                    let subject = evaluate::Subject::new(entity, &all_facts[id]);
+                    (
+                        id,
+                        evaluate::score_entity(scorecard, &subject, policies, options.today),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    (all_facts, scores)
+}
+
+/// Per scorecard, the level of each entity it selects ([`score_loaded`]'s
+/// levels, without rule results: what a trend counts).
+pub fn score_levels(
+    loaded: &LoadedScorecards,
+    source: &dyn Source,
+    checked: &Checked,
+    policies: &[Policy],
+    options: &ScoreOptions,
+    cache: Option<&mut git::GitFactsCache>,
+) -> Vec<Vec<Option<usize>>> {
+    let all_facts = facts_for(loaded, source, checked, options, cache);
+    loaded
+        .scorecards
+        .iter()
+        .map(|scorecard| {
+            scored_by(scorecard, checked)
+                .map(|(id, entity)| {
+                    let subject = evaluate::Subject::new(entity, &all_facts[id]);
+                    evaluate::level_of(scorecard, &subject, policies, options.today)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The entities `scorecard` scores, with their ids: those its selector
+/// selects, each identity once (a duplicate definition, R004, is not
+/// scored again).
+fn scored_by<'c>(
+    scorecard: &'c file::Scorecard,
+    checked: &'c Checked,
+) -> impl ParallelIterator<Item = (EntityId, &'c portolan_catalog::Entity)> + 'c {
+    checked
+        .catalog
+        .entities
+        .par_iter()
+        .enumerate()
+        .filter(move |(id, entity)| {
+            entity.has_identity()
+                && checked.catalog.index.get(entity.key_ref()) == Some(id)
+                && portolan_check::policy::selector_matches(&scorecard.selector, entity)
+        })
+}
+
+/// Each entity's facts (empty for those no scorecard selects unless
+/// `options.all_facts`).
+fn facts_for(
+    loaded: &LoadedScorecards,
+    source: &dyn Source,
+    checked: &Checked,
+    options: &ScoreOptions,
+    cache: Option<&mut git::GitFactsCache>,
+) -> Vec<Facts> {
     let entities = &checked.catalog.entities;
     let needs_facts = options.all_facts || !loaded.scorecards.is_empty();
     if !needs_facts {
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     }
     // Without `all_facts` (check), only the entities a scorecard selects
     // get facts, and only the facts a rule reads are kept (a schema rule
@@ -186,31 +258,7 @@ pub fn score_loaded(
             facts
         })
         .collect();
-    let scores = loaded
-        .scorecards
-        .iter()
-        .map(|scorecard| {
-            entities
-                .par_iter()
-                .enumerate()
-                // The first definition of an identity is the entity; a
-                // duplicate (R004) is not scored again.
-                .filter(|(id, entity)| {
-                    entity.has_identity()
-                        && checked.catalog.index.get(entity.key_ref()) == Some(id)
-                        && portolan_check::policy::selector_matches(&scorecard.selector, entity)
-                })
-                .map(|(id, entity)| {
-                    let subject = evaluate::Subject::new(entity, &all_facts[id]);
-                    (
-                        id,
-                        evaluate::score_entity(scorecard, &subject, policies, options.today),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    (all_facts, scores)
+    all_facts
 }
 
 impl Scored {

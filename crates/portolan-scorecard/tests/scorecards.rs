@@ -33,18 +33,29 @@ fn run_with(
     let options = CheckOptions::from_config(&config);
     let mut checked = check(source, &config, &policies, &options).unwrap();
     let today = Day::parse(today).unwrap();
-    let scored = score(
+    let score_options = ScoreOptions {
+        today,
+        git,
+        max_git_commits: 1000,
+        all_facts: !CHECK_ONLY.with(|c| c.get()),
+    };
+    let scored = score(source, &checked, &config, &policies, &score_options);
+    // Levels alone (what trends count) agree with the full scoring, in
+    // every test that runs a catalog.
+    let levels = portolan_scorecard::score_levels(
+        &scored.loaded,
         source,
         &checked,
-        &config,
         &policies,
-        &ScoreOptions {
-            today,
-            git,
-            max_git_commits: 1000,
-            all_facts: !CHECK_ONLY.with(|c| c.get()),
-        },
+        &score_options,
+        None,
     );
+    let expected: Vec<Vec<Option<usize>>> = scored
+        .scores
+        .iter()
+        .map(|card| card.iter().map(|(_, score)| score.level).collect())
+        .collect();
+    assert_eq!(levels, expected, "score_levels against score");
     for file in &scored.loaded.files {
         checked.catalog.files.insert(file.clone());
     }
@@ -788,4 +799,74 @@ fn check_keeps_only_the_facts_rules_read() {
         State::Pass
     );
     assert_eq!(run.state("services", "component:bare", "ci"), State::Fail);
+}
+
+#[test]
+fn one_history_gives_every_commit_on_its_line_the_facts_of_its_own_walk() {
+    const DAY: i64 = 86_400;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let files = ["a.yaml", "b.yaml", "c/d.yaml", "c/e.md"];
+    // Twelve commits over 240 days by three authors, each changing one or
+    // two of the files (one changes nothing the catalog reads twice).
+    let mut seed = 7_u64;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) as usize
+    };
+    let mut oids = Vec::new();
+    for k in 0..12 {
+        let first = files[next() % files.len()];
+        let second = files[next() % files.len()];
+        let text = format!("k: {k}\n");
+        commit(
+            &repo,
+            &[(first, &text), (second, &text)],
+            ["alice", "bob", "carol"][next() % 3],
+            1_800_000_000 + k as i64 * 20 * DAY,
+            &format!("commit {k}"),
+        );
+        oids.push(repo.head().unwrap().target().unwrap());
+    }
+    let paths: BTreeSet<String> = files.iter().map(|f| f.to_string()).collect();
+    let sets: Vec<Vec<String>> = vec![
+        vec!["a.yaml".into()],
+        vec!["b.yaml".into(), "c/e.md".into()],
+        files.iter().map(|f| f.to_string()).collect(),
+    ];
+    let mut cache = portolan_scorecard::git::GitFactsCache::default();
+    // Newest first, as trends go: every commit after the first is found
+    // on the line the first one walked.
+    for (k, oid) in oids.iter().enumerate().rev() {
+        let rev = oid.to_string();
+        for max in [3, 1000] {
+            let alone =
+                portolan_scorecard::git::GitFacts::collect(dir.path(), &rev, &paths, max).unwrap();
+            let shared = cache.collect(dir.path(), &rev, &paths, max).unwrap();
+            for set in &sets {
+                assert_eq!(
+                    shared.entity_change(set),
+                    alone.entity_change(set),
+                    "commit {k}, {set:?}, at most {max} commits"
+                );
+            }
+        }
+        // What changed between neighbours, from the walk, covers the trees'
+        // differences exactly here (no change is undone).
+        if k > 0 {
+            let newer = repo.find_commit(*oid).unwrap().tree().unwrap();
+            let older = repo.find_commit(oids[k - 1]).unwrap().tree().unwrap();
+            let diffed: BTreeSet<String> =
+                portolan_core::history::changed_paths(&repo, Some(&older), Some(&newer), "")
+                    .into_iter()
+                    .collect();
+            assert_eq!(
+                cache.changed_between(*oid, oids[k - 1]),
+                Some(diffed),
+                "commit {k}"
+            );
+        }
+    }
+    // Not on the line (older than newer, the wrong way round): none.
+    assert_eq!(cache.changed_between(oids[0], oids[5]), None);
 }

@@ -186,6 +186,8 @@ pub fn score_for_site(
     trends: Option<(&mut TrendCache, Option<&str>)>,
 ) -> std::sync::Arc<portolan_site::scorecards::SiteScorecards> {
     let today = today();
+    let mut own_cache = portolan_scorecard::git::GitFactsCache::default();
+    let git_cache = git_cache.unwrap_or(&mut own_cache);
     let options = ScoreOptions {
         today,
         git: Some((workspace.root.clone(), rev.to_string())),
@@ -198,7 +200,7 @@ pub fn score_for_site(
         &workspace.config,
         &workspace.policies,
         &options,
-        git_cache,
+        Some(&mut *git_cache),
     );
     for file in &scored.loaded.files {
         checked.catalog.files.insert(file.clone());
@@ -211,7 +213,9 @@ pub fn score_for_site(
         && !scored.loaded.scorecards.is_empty()
         && workspace.config.scorecards.trend_samples > 0
     {
-        trend_points(workspace, rev, audience, &scored, &mut site, cache);
+        trend_points(
+            workspace, rev, audience, &scored, &mut site, cache, git_cache,
+        );
     }
     std::sync::Arc::new(site)
 }
@@ -296,6 +300,7 @@ fn trend_points(
     scored: &Scored,
     site: &mut portolan_site::scorecards::SiteScorecards,
     cache: &mut TrendCache,
+    git_cache: &mut portolan_scorecard::git::GitFactsCache,
 ) {
     use portolan_site::scorecards::TrendPoint;
     cache.scored = 0;
@@ -346,7 +351,8 @@ fn trend_points(
     let mut order: Vec<&str> = missing.clone();
     order.sort_by_key(|c| std::cmp::Reverse(past.iter().find(|s| s.commit == *c).map(|s| s.time)));
     let mut check_cache = portolan_check::CheckCache::default();
-    let mut previous: Option<git2::Oid> = None;
+    // The last revision checked: its commit and tree.
+    let mut previous: Option<(git2::Oid, git2::Oid)> = None;
     let repo = git2::Repository::discover(&workspace.root).ok();
     let prefix = repo
         .as_ref()
@@ -363,25 +369,38 @@ fn trend_points(
         let tree = repo
             .as_ref()
             .and_then(|repo| repo.revparse_single(commit).ok()?.peel_to_tree().ok());
+        let oid = git2::Oid::from_str(commit).ok();
         match (&repo, previous, &tree) {
-            (Some(repo), Some(before), Some(tree)) => {
-                let before = repo.find_tree(before).ok();
-                let changed: std::collections::BTreeSet<String> =
-                    portolan_core::history::changed_paths(
-                        repo,
-                        before.as_ref(),
-                        Some(tree),
-                        &prefix,
-                    )
-                    .into_iter()
-                    .collect();
+            (Some(repo), Some((newer, before)), Some(tree)) => {
+                // What the commits between them changed (the history the
+                // git facts walk anyway), else the trees compared.
+                let changed = oid
+                    .and_then(|oid| git_cache.changed_between(newer, oid))
+                    .unwrap_or_else(|| {
+                        let before = repo.find_tree(before).ok();
+                        portolan_core::history::changed_paths(
+                            repo,
+                            before.as_ref(),
+                            Some(tree),
+                            &prefix,
+                        )
+                        .into_iter()
+                        .collect()
+                    });
                 check_cache.invalidate(&changed);
             }
             // Nothing to compare with: check from scratch.
             _ => check_cache = portolan_check::CheckCache::default(),
         }
-        previous = tree.as_ref().map(|t| t.id());
-        if let Some(levels) = levels_at(workspace, commit, audience, scored, &mut check_cache) {
+        previous = oid.zip(tree.as_ref().map(|t| t.id()));
+        if let Some(levels) = levels_at(
+            workspace,
+            commit,
+            audience,
+            scored,
+            &mut check_cache,
+            git_cache,
+        ) {
             made.push((commit.to_string(), levels));
         }
     }
@@ -422,6 +441,7 @@ fn levels_at(
     audience: Option<&str>,
     scored: &Scored,
     check_cache: &mut portolan_check::CheckCache,
+    git_cache: &mut portolan_scorecard::git::GitFactsCache,
 ) -> Option<std::collections::BTreeMap<String, Vec<usize>>> {
     let source = portolan_core::source::GitSource::open(&workspace.root, commit).ok()?;
     let time = git2::Repository::discover(&workspace.root)
@@ -446,7 +466,7 @@ fn levels_at(
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
         None => checked,
     };
-    let (_, scores) = portolan_scorecard::score_loaded(
+    let levels = portolan_scorecard::score_levels(
         &scored.loaded,
         &source,
         &checked,
@@ -457,21 +477,18 @@ fn levels_at(
             max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
             all_facts: false,
         },
-        None,
+        Some(git_cache),
     );
     Some(
         scored
             .loaded
             .scorecards
             .iter()
-            .zip(scores)
-            .map(|(card, entities)| {
+            .zip(levels)
+            .map(|(card, levels)| {
                 (
                     card.id.clone(),
-                    portolan_site::scorecards::counts_of(
-                        card.levels.len(),
-                        entities.iter().map(|(_, score)| score.level),
-                    ),
+                    portolan_site::scorecards::counts_of(card.levels.len(), levels.into_iter()),
                 )
             })
             .collect(),
