@@ -706,10 +706,17 @@ async function checkExample(browser, dir, base) {
     if (strays) problems.push(`${strays} rows shown without lifecycle ${chosen.value}`);
     const status = await page.locator("#result-count").innerText();
     if (!status.startsWith(`${chosen.count} of ${total}`)) problems.push(`the result count says "${status}"`);
-    // Counts of the other facets follow the filter: the kinds add up.
-    const kindCounts = await page.locator('.facet-sidebar section[data-facet="kind"] li[data-value] .count').allInnerTexts();
-    const kindSum = kindCounts.reduce((sum, n) => sum + Number(n), 0);
-    if (kindSum !== chosen.count) problems.push(`the kind counts add up to ${kindSum} under the filter, not ${chosen.count}`);
+    // Counts of the other facets follow the filter: each type's count is
+    // the rows shown with that type.
+    const typeCounts = await page.locator('.facet-sidebar section[data-facet="type"] li[data-value]').evaluateAll((lis) =>
+      lis.map((li) => ({ value: li.getAttribute("data-value"), count: Number(li.querySelector(".count").textContent) })));
+    if (typeCounts.length === 0) problems.push("the sidebar has no type facet");
+    for (const { value, count } of typeCounts) {
+      const rowsOfType = await table.locator("tbody tr:not([hidden])").evaluateAll((rows, v) => rows.filter((r) => r.querySelector(`a[href$="/_by/type/${v}/"]`)).length, value);
+      if (rowsOfType !== count) problems.push(`type ${value}: the sidebar counts ${count} under the filter, ${rowsOfType} rows shown`);
+    }
+    // Kinds are the navigation above the table, not a second list beside it.
+    if ((await page.locator('.facet-sidebar section[data-facet="kind"]').count()) !== 0) problems.push("the sidebar lists the kinds again");
     const address = new URL(page.url());
     if (address.searchParams.get("lifecycle") !== chosen.value || address.searchParams.get("sort") !== "name" || address.searchParams.get("order") !== "desc") {
       problems.push(`the address does not keep the view: ${address.search}`);
@@ -1246,6 +1253,75 @@ reference site ${dir}, served at ${origin}${base}`);
   await close();
 }
 
+// A catalog too big for one explorer page: sorting or filtering fetches the
+// other pages, so the order and the matches are the whole table's.
+async function checkPaged(browser, dir, base) {
+  const site = "paged";
+  const { origin, close } = await serveSite(dir, base);
+  console.log(`\npaged explorer ${dir}, served at ${origin}${base}`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const tab = await openPage(context, origin);
+  const { page } = tab;
+  const catalog = JSON.parse(await readFile(path.join(dir, "catalog.json"), "utf8"));
+  const components = catalog.entities.filter((e) => e.kind === "Component");
+  const names = components.map((e) => e.metadata.title || e.metadata.name);
+  const order = (a, b) => a.toLowerCase().localeCompare(b.toLowerCase(), undefined, { numeric: true });
+  try {
+    const url = `${origin}${base}catalog/component/`;
+    await page.goto(url);
+    await settle(page);
+    const table = page.locator("#entities");
+    const shownNames = () => table.locator("tbody tr:not([hidden]) td:first-child").allInnerTexts();
+    let problems = [];
+    const firstPage = await table.locator("tbody tr").count();
+    if (firstPage >= components.length) problems.push(`the first page holds ${firstPage} of ${components.length} rows: not paged`);
+    await table.locator('th[data-sort="name"] button').click();
+    await table.locator('th[data-sort="name"] button').click();
+    await page.waitForFunction((n) => document.querySelectorAll("#entities tbody tr").length === n, components.length, { timeout: 20000 }).catch(() => {});
+    const descending = (await shownNames()).map((n) => n.trim());
+    const expected = [...names].sort(order).reverse();
+    if (descending.length !== expected.length) problems.push(`sorted, the table shows ${descending.length} rows, not all ${expected.length}`);
+    else if (JSON.stringify(descending) !== JSON.stringify(expected)) problems.push(`sorted by name, descending, the rows start ${descending.slice(0, 3).join(", ")}, expected ${expected.slice(0, 3).join(", ")}`);
+    if (await page.locator('nav[aria-label="Pages of this table"]').isVisible()) problems.push("the page links are still shown over the whole table");
+    report(site, "sort across pages", problems, `${firstPage} rows on the first page, ${descending.length} after sorting`);
+
+    // A facet's checkbox, once every row is in: the count is the whole table's.
+    problems = [];
+    const values = page.locator('.facet-sidebar section[data-facet="lifecycle"] li[data-value]');
+    const first = values.first();
+    const value = await first.getAttribute("data-value");
+    const count = Number(await first.locator(".count").innerText());
+    const wanted = components.filter((e) => e.spec.lifecycle === value).length;
+    if (count !== wanted) problems.push(`the sidebar counts ${count} rows of lifecycle ${value}, the catalog has ${wanted}`);
+    const box = first.locator('input[type="checkbox"]');
+    if ((await box.count()) === 0) problems.push("the sidebar has no checkboxes once every row is in");
+    else {
+      await box.check();
+      const shown = await table.locator("tbody tr:not([hidden])").count();
+      if (shown !== wanted) problems.push(`lifecycle ${value}: ${shown} rows shown, ${wanted} in the catalog`);
+    }
+    // Reopened from its address on another page of the table, the view is the same.
+    const address = new URL(page.url());
+    await page.goto(`${origin}${await secondPageOf(page)}${address.search}`);
+    await settle(page);
+    await page.waitForFunction((n) => document.querySelectorAll("#entities tbody tr").length === n, components.length, { timeout: 20000 }).catch(() => {});
+    const reopened = (await shownNames()).map((n) => n.trim());
+    const filtered = expected.filter((n) => components.find((e) => (e.metadata.title || e.metadata.name) === n).spec.lifecycle === value);
+    if (JSON.stringify(reopened) !== JSON.stringify(filtered)) problems.push(`reopened from ${address.search}, the table shows ${reopened.length} rows starting ${reopened.slice(0, 2).join(", ")}`);
+    report(site, "facets across pages", problems, `lifecycle ${value}: ${wanted} rows`);
+    report(site, "no errors or outside requests", tab.take());
+  } finally {
+    await context.close();
+    await close();
+  }
+}
+
+/** The path of the second page of the table shown (from its page links). */
+async function secondPageOf(page) {
+  const links = await page.locator('nav[aria-label="Pages of this table"] a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
+  return links[1] || "/";
+}
+
 async function checkXss(browser, dir, base) {
   const site = "xss";
   const { origin, close } = await serveSite(dir, base);
@@ -1313,7 +1389,7 @@ async function main() {
   const sites = [];
   for (let i = 0; i < args.length; i += 3) {
     const [mode, dir, base] = args.slice(i, i + 3);
-    if (mode !== "example" && mode !== "xss" && mode !== "reference") usage(`unknown mode ${mode}`);
+    if (!["example", "xss", "reference", "paged"].includes(mode)) usage(`unknown mode ${mode}`);
     if (!existsSync(path.join(dir, "index.html"))) usage(`${dir} holds no built site (no index.html)`);
     if (!base.startsWith("/") || !base.endsWith("/")) usage(`the base path must start and end with /: ${base}`);
     sites.push({ mode, dir: path.resolve(dir), base });
@@ -1336,6 +1412,7 @@ async function main() {
       const siteStarted = Date.now();
       if (mode === "example") await checkExample(browser, dir, base);
       else if (mode === "reference") await checkReference(browser, dir, base);
+      else if (mode === "paged") await checkPaged(browser, dir, base);
       else await checkXss(browser, dir, base);
       console.log(`  (${((Date.now() - siteStarted) / 1000).toFixed(1)}s)`);
     }

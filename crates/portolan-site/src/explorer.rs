@@ -238,13 +238,8 @@ pub fn facet_data(entries: &[FacetEntry]) -> FacetData {
     out
 }
 
-/// The segment of a kind among the explorer's facet values.
-pub fn kind_segment(kind: &str) -> String {
-    value_segment(&kind.to_ascii_lowercase())
-}
-
 /// Values a sidebar lists per facet (the most frequent); the facet's own
-/// page lists them all. Kinds are few and all listed.
+/// page lists them all.
 pub const SIDEBAR_VALUES: usize = 10;
 
 /// One facet of the explorer's sidebar.
@@ -272,26 +267,23 @@ pub struct SidebarValue {
     pub current: bool,
 }
 
-/// The sidebar of an explorer table whose rows have `rows` (kind, facet
+/// The sidebar of an explorer table whose rows have `rows` (their facet
 /// entries): per facet, the values with their counts among these rows.
-/// Linear in the rows' facet entries.
+/// Kinds are not among them: the kind navigation above the table lists
+/// every kind with its count. Linear in the rows' facet entries.
 pub fn sidebar<'a>(
-    rows: impl Iterator<Item = (&'a str, &'a str, &'a [FacetEntry])>,
+    rows: impl Iterator<Item = &'a [FacetEntry]>,
     current: Option<(&str, &str)>,
-    kind_url: &dyn Fn(&str) -> String,
 ) -> Vec<SidebarFacet> {
-    // Per facet (kind first, then FACETS' order): segment → (label, count).
-    // Borrowed keys, counted in hash maps: every table of the explorer
-    // counts its rows, so this runs over each row several times. The
-    // order shown comes from the sort below, not from the maps.
-    let facets: Vec<(&'static str, &'static str)> = std::iter::once(("kind", "Kind"))
-        .chain(FACETS.iter().copied())
-        .collect();
+    // Per facet (in FACETS' order): segment → (label, count). Borrowed
+    // keys, counted in hash maps: every table of the explorer counts its
+    // rows, so this runs over each row several times. The order shown
+    // comes from the sort below, not from the maps.
+    let facets: &[(&'static str, &'static str)] = FACETS;
     let mut counts: Vec<std::collections::HashMap<&'a str, (&'a str, usize)>> =
         vec![Default::default(); facets.len()];
     let slot = |facet: &str| facets.iter().position(|(key, _)| *key == facet);
-    for (kind, segment, entries) in rows {
-        counts[0].entry(segment).or_insert((kind, 0)).1 += 1;
+    for entries in rows {
         for (facet, segment, label) in entries {
             if let Some(i) = slot(facet) {
                 counts[i]
@@ -319,31 +311,22 @@ pub fn sidebar<'a>(
         .zip(counts)
         .filter_map(|(&(key, label), values)| {
             let total = values.len();
-            // A table of one kind: the kinds above it are the way out.
-            if total == 0 || (key == "kind" && total < 2) {
+            if total == 0 {
                 return None;
             }
             let mut values: Vec<(&str, &str, usize)> = values
                 .into_iter()
                 .map(|(segment, (label, count))| (segment, label, count))
                 .collect();
-            if key == "kind" {
-                values.sort_by(by_label);
-            } else {
-                if values.len() > SIDEBAR_VALUES {
-                    values.select_nth_unstable_by(SIDEBAR_VALUES - 1, by_count);
-                    values.truncate(SIDEBAR_VALUES);
-                }
-                values.sort_by(by_count);
+            if values.len() > SIDEBAR_VALUES {
+                values.select_nth_unstable_by(SIDEBAR_VALUES - 1, by_count);
+                values.truncate(SIDEBAR_VALUES);
             }
+            values.sort_by(by_count);
             let values = values
                 .into_iter()
                 .map(|(segment, value_label, count)| SidebarValue {
-                    url: if key == "kind" {
-                        kind_url(value_label)
-                    } else {
-                        facet_url(key, segment)
-                    },
+                    url: facet_url(key, segment),
                     current: current == Some((key, segment)),
                     label: value_label.to_string(),
                     segment: segment.to_string(),
@@ -355,7 +338,7 @@ pub fn sidebar<'a>(
                 label,
                 values,
                 total,
-                all_url: (key != "kind").then(|| facet_index_url(key)),
+                all_url: Some(facet_index_url(key)),
             })
         })
         .collect()
@@ -389,16 +372,8 @@ mod tests {
         ];
         let b = vec![entry("lifecycle", "production"), entry("tag", "rust")];
         let c = vec![entry("lifecycle", "experimental")];
-        let rows = [
-            ("Component", "component", a.as_slice()),
-            ("Component", "component", b.as_slice()),
-            ("API", "api", c.as_slice()),
-        ];
-        let facets = sidebar(
-            rows.iter().copied(),
-            Some(("lifecycle", "production")),
-            &|k: &str| format!("catalog/{}/", k.to_lowercase()),
-        );
+        let rows = [a.as_slice(), b.as_slice(), c.as_slice()];
+        let facets = sidebar(rows.iter().copied(), Some(("lifecycle", "production")));
         // (facet, [(value, count, current)])
         type Shown<'a> = Vec<(&'a str, Vec<(&'a str, usize, bool)>)>;
         let shown: Shown<'_> = facets
@@ -416,7 +391,6 @@ mod tests {
         assert_eq!(
             shown,
             vec![
-                ("kind", vec![("API", 1, false), ("Component", 2, false)]),
                 (
                     "lifecycle",
                     vec![("production", 2, true), ("experimental", 1, false)]
@@ -424,9 +398,8 @@ mod tests {
                 ("tag", vec![("rust", 2, false), ("java", 1, false)]),
             ]
         );
-        assert_eq!(facets[0].values[1].url, "catalog/component/");
-        assert_eq!(facets[2].values[0].url, "catalog/_by/tag/rust/");
-        assert_eq!(facets[2].all_url.as_deref(), Some("catalog/_by/tag/"));
+        assert_eq!(facets[1].values[0].url, "catalog/_by/tag/rust/");
+        assert_eq!(facets[1].all_url.as_deref(), Some("catalog/_by/tag/"));
     }
 
     #[test]
@@ -435,14 +408,8 @@ mod tests {
             .map(|i| vec![entry("tag", &format!("t{:02}", i % 15))])
             .chain((0..5).map(|_| vec![entry("tag", "zz")]))
             .collect();
-        let facets = sidebar(
-            entries
-                .iter()
-                .map(|e| ("Component", "component", e.as_slice())),
-            None,
-            &|k: &str| k.to_string(),
-        );
-        // One kind only: no kind facet (the kinds above the table lead out).
+        let facets = sidebar(entries.iter().map(|e| e.as_slice()), None);
+        // Kinds are above the table, not in the sidebar.
         assert_eq!(facets.iter().map(|f| f.key).collect::<Vec<_>>(), ["tag"]);
         let tags = &facets[0];
         assert_eq!(tags.total, 16);
@@ -467,6 +434,5 @@ mod tests {
         ]);
         assert_eq!(data.owner, "group.default.a");
         assert_eq!(data.system, "system.default.s");
-        assert_eq!(kind_segment("API"), "api");
     }
 }

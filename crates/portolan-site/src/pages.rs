@@ -917,29 +917,13 @@ pub(crate) fn render_pages(
     }
     for (root, heading, kind, facet, ids) in tables {
         // The facets of this table's rows, with counts, for its sidebar.
-        let current = (!kind.is_empty())
-            .then(|| {
-                (
-                    "kind",
-                    crate::explorer::value_segment(&kind.to_ascii_lowercase()),
-                )
-            })
-            .or_else(|| {
-                root.strip_prefix(&crate::explorer::facet_index_url(&facet))
-                    .filter(|_| !facet.is_empty())
-                    .map(|segment| (facet.as_str(), segment.trim_end_matches('/').to_string()))
-            });
+        let current = root
+            .strip_prefix(&crate::explorer::facet_index_url(&facet))
+            .filter(|_| !facet.is_empty())
+            .map(|segment| (facet.as_str(), segment.trim_end_matches('/').to_string()));
         let sidebar = crate::explorer::sidebar(
-            ids.iter().map(|id| {
-                let row = &rows_by_id[id];
-                (
-                    row.row.kind.as_str(),
-                    row.kind_segment.as_str(),
-                    row.facets.as_slice(),
-                )
-            }),
+            ids.iter().map(|id| rows_by_id[id].facets.as_slice()),
             current.as_ref().map(|(f, s)| (*f, s.as_str())),
-            &kind_url,
         );
         let sidebar_key = crate::memo::hash_of(serde_json::to_string(&sidebar).unwrap_or_default());
         let total = ids.len();
@@ -1568,21 +1552,13 @@ pub(crate) struct EntityRowCache {
     hash: u64,
     /// Its facet values (explorer filters).
     facets: Vec<crate::explorer::FacetEntry>,
-    /// Its kind as a facet value.
-    kind_segment: String,
 }
 
 impl EntityRowCache {
     fn new(mut row: EntityRow, facets: Vec<crate::explorer::FacetEntry>) -> Self {
         row.facet_data = crate::explorer::facet_data(&facets);
-        let kind_segment = crate::explorer::kind_segment(&row.kind);
         let hash = crate::memo::hash_of(serde_json::to_string(&row).unwrap_or_default());
-        EntityRowCache {
-            row,
-            hash,
-            facets,
-            kind_segment,
-        }
+        EntityRowCache { row, hash, facets }
     }
 }
 

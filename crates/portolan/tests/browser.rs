@@ -129,6 +129,28 @@ fn built_sites_work_in_headless_chromium() {
         Err(why) => failures.push(why),
     }
 
+    // An explorer over three pages (500 rows each): sorting and filtering
+    // fetch the other pages. Names are numbered out of order, so the
+    // order sorted is not the order written.
+    let paged_root = sites.path().join("paged-catalog");
+    let paged = sites.path().join("paged");
+    std::fs::create_dir_all(&paged_root).unwrap();
+    let mut documents = String::from(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n",
+    );
+    for i in 0..1100 {
+        let number = (i * 7919) % 1100;
+        let lifecycle = ["production", "experimental", "deprecated"][i % 3];
+        documents.push_str(&format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: service-{number}\nspec:\n  type: service\n  lifecycle: {lifecycle}\n  owner: team\n"
+        ));
+    }
+    std::fs::write(paged_root.join("catalog-info.yaml"), documents).unwrap();
+    match build(&paged_root, &paged, &[]) {
+        Ok(()) => run_args.extend(["paged".into(), paged.into(), "/".into()]),
+        Err(why) => failures.push(why),
+    }
+
     // Whichever site built is still checked in the browser.
     if run_args.len() > 1 {
         let output = Command::new("node")

@@ -190,12 +190,13 @@
   });
 })();
 // The catalog explorer: sortable columns, a checkbox on each of the
-// sidebar's values with live counts (when the whole table is on this
-// page; a table split into pages keeps only the links), a
-// result count, and the state in the address (?type=service&tag=java&
-// sort=owner&order=desc&q=words), read on load and kept up to date with
-// history.replaceState so a filtered view can be shared. Values are the
-// URL segments the rows carry (data-kind, data-tag, ...). Without
+// sidebar's values with live counts, a result count, and the state in
+// the address (?type=service&tag=java&sort=owner&order=desc&q=words),
+// read on load and kept up to date with history.replaceState so a
+// filtered view can be shared. Values are the URL segments the rows
+// carry (data-owner, data-system, links to value pages). A table split
+// into pages fetches its other pages' rows (same origin) the first time
+// the reader sorts or filters, so both apply to the whole table. Without
 // JavaScript the sidebar's links lead to each value's own page.
 (function () {
   "use strict";
@@ -260,7 +261,8 @@
   // A checkbox before each of the sidebar's values (its link still leads
   // to the value's own page).
   var boxes = [];
-  if (sidebar && !paged) {
+  function addBoxes() {
+    if (!sidebar || paged) { return; }
     sidebar.querySelectorAll("section[data-facet]").forEach(function (section) {
       var facet = section.getAttribute("data-facet");
       var heading = section.querySelector("h3");
@@ -288,12 +290,62 @@
       });
     });
   }
+  addBoxes();
+
+  // The rows of every page of a paged table, in page order, fetched once;
+  // `then` runs when they are in (or when they could not be fetched).
+  var pageNav = document.querySelector('nav[aria-label="Pages of this table"]');
+  var waiting = null;
+  function withAllRows(then) {
+    if (!paged || !pageNav || !window.fetch || !window.DOMParser) { then(); return; }
+    if (waiting) { waiting.push(then); return; }
+    waiting = [then];
+    if (status) { status.textContent = "Loading all " + (status.getAttribute("data-total") || "") + " entities…"; }
+    var links = Array.prototype.slice.call(pageNav.querySelectorAll("a"));
+    Promise.all(links.map(function (a) {
+      if (a.getAttribute("aria-current") === "page") { return Promise.resolve(null); }
+      return fetch(a.href, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      });
+    })).then(function (texts) {
+      var all = [];
+      texts.forEach(function (text) {
+        if (text === null) { all = all.concat(rows); return; }
+        var other = new DOMParser().parseFromString(text, "text/html").getElementById("entities");
+        if (!other || !other.tBodies[0]) { throw new Error("no table"); }
+        Array.prototype.forEach.call(other.tBodies[0].rows, function (row) {
+          all.push(document.importNode(row, true));
+        });
+      });
+      tbody.textContent = "";
+      all.forEach(function (row, i) {
+        row.portolanIndex = i;
+        row.portolanTokens = row.portolanTokens || readTokens(row);
+        tbody.appendChild(row);
+      });
+      rows = all;
+      paged = false;
+      table.removeAttribute("data-paged");
+      pageNav.hidden = true;
+      initialStatus = rows.length + " entit" + (rows.length === 1 ? "y" : "ies");
+      addBoxes();
+    }).catch(function () {
+      // This page's rows only, as without the other pages.
+      initialStatus = initialStatus + " (the other pages could not be loaded: sorting and filtering apply to this page)";
+    }).then(function () {
+      var callbacks = waiting;
+      waiting = null;
+      callbacks.forEach(function (f) { f(); });
+    });
+  }
+  function refresh() { withAllRows(update); }
   if (clear) {
     clear.querySelector("button").addEventListener("click", function () {
       state.filters = {};
       boxes.forEach(function (b) { b.box.checked = false; });
       if (input) { input.value = ""; }
-      update();
+      refresh();
     });
   }
 
@@ -345,7 +397,7 @@
         state.sort = key;
         state.order = "asc";
       }
-      update();
+      refresh();
     });
     th.textContent = "";
     th.appendChild(button);
@@ -406,7 +458,26 @@
 
   if (input) {
     if (state.q && !input.value) { input.value = state.q; }
-    input.addEventListener("input", update);
+    input.addEventListener("input", refresh);
   }
-  update();
+  // A shared address that sorts or filters a paged table needs every page.
+  var asked = state.sort || state.q || FACETS.some(function (f) { return state.filters[f]; });
+  if (asked) { refresh(); } else { update(); }
+})();
+// Exclusive alternatives (a schema's oneOf/anyOf) are <details name>
+// groups: opening one closes the others of its group. Browsers that do
+// not know the attribute get the same from this script; without either,
+// each alternative still opens and closes on its own.
+(function () {
+  "use strict";
+  if (!window.HTMLDetailsElement || "name" in HTMLDetailsElement.prototype) { return; }
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.open || opened.tagName !== "DETAILS") { return; }
+    var group = opened.getAttribute("name");
+    if (!group) { return; }
+    document.querySelectorAll("details[name]").forEach(function (other) {
+      if (other !== opened && other.open && other.getAttribute("name") === group) { other.open = false; }
+    });
+  }, true);
 })();
