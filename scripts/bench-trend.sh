@@ -13,7 +13,8 @@
 #     no-trend  trend_samples = 0 (scorecards, no trend)
 #     cold      trend_samples = 26 into an empty OUT: 25 past revisions scored
 #     warm      the same again into the OUT the cold run left: every past
-#               revision reused from the site's scorecards/trend.json
+#               revision reused from the site's scorecards/trend.json;
+#               compared with a no-trend build that replaces a site too
 #   OUT is on tmpfs (/dev/shm) when it exists, so that the disk's file
 #   creation costs (see "Changelogs" in BENCHMARKS.md) do not hide the work.
 #   Median of BENCH_RUNS runs each.
@@ -148,13 +149,18 @@ one() {
 }
 median() { python3 -c 'import sys, statistics; print("%.3f" % statistics.median(map(float, sys.argv[1:])))' "$@"; }
 
-declare -a t_none t_cold t_warm
+# A warm build replaces the site the last one wrote (removing it costs
+# time of its own): it is compared with a no-trend build that does too.
+declare -a t_none t_none_over t_cold t_warm
+one no-trend "$work/site-none-over" fresh >/dev/null
 for ((r = 0; r < runs; r++)); do
     t_none+=("$(one no-trend "$work/site-none" fresh)")
+    t_none_over+=("$(one no-trend "$work/site-none-over" keep)")
     t_cold+=("$(one trend "$work/site-trend" fresh)")
     t_warm+=("$(one trend "$work/site-trend" keep)")
 done
 m_none="$(median "${t_none[@]}")"
+m_none_over="$(median "${t_none_over[@]}")"
 m_cold="$(median "${t_cold[@]}")"
 m_warm="$(median "${t_warm[@]}")"
 points="$(python3 -c '
@@ -168,9 +174,10 @@ rev="$(git rev-parse --short --verify -q HEAD 2>/dev/null)" || rev="unknown"
 echo
 echo "| build of synthetic-$n, $weeks weekly commits | median (s) | added by the trend (s) |"
 echo "|---|---:|---:|"
-echo "| scorecards, no trend | $m_none | |"
-echo "| trend of 26 samples, cold | $m_cold | $(python3 -c "print('%+.3f' % ($m_cold - $m_none))") |"
-echo "| same, warm (trend.json reused) | $m_warm | $(python3 -c "print('%+.3f' % ($m_warm - $m_none))") |"
+echo "| scorecards, no trend, into an empty directory | $m_none | |"
+echo "| trend of 26 samples, cold, into an empty directory | $m_cold | $(python3 -c "print('%+.3f' % ($m_cold - $m_none))") |"
+echo "| scorecards, no trend, over the last site | $m_none_over | |"
+echo "| trend, warm (over the last site: trend.json reused) | $m_warm | $(python3 -c "print('%+.3f' % ($m_warm - $m_none_over))") |"
 echo
 echo "Past revisions in trend.json (scorecards, commits): $points"
 echo "_portolan ${rev}, ${runs} runs each, out dir on ${tmp_parent}; ${cpu:-unknown CPU}, $(nproc) CPUs, $(uname -sr)._"
