@@ -106,21 +106,12 @@ pub fn score_loaded(
     cache: Option<&mut git::GitFactsCache>,
 ) -> (Vec<Facts>, Vec<Vec<(EntityId, EntityScore)>>) {
     let all_facts = facts_for(loaded, source, checked, options, cache);
-    let scores = loaded
-        .scorecards
-        .iter()
-        .map(|scorecard| {
-            scored_by(scorecard, checked)
-                .map(|(id, entity)| {
-                    let subject = evaluate::Subject::new(entity, &all_facts[id]);
-                    (
-                        id,
-                        evaluate::score_entity(scorecard, &subject, policies, options.today),
-                    )
-                })
-                .collect()
-        })
-        .collect();
+    let scores = per_scorecard(loaded, checked, &all_facts, |scorecard, id, subject| {
+        (
+            id,
+            evaluate::score_entity(scorecard, subject, policies, options.today),
+        )
+    });
     (all_facts, scores)
 }
 
@@ -135,14 +126,30 @@ pub fn score_levels(
     cache: Option<&mut git::GitFactsCache>,
 ) -> Vec<Vec<Option<usize>>> {
     let all_facts = facts_for(loaded, source, checked, options, cache);
+    per_scorecard(loaded, checked, &all_facts, |scorecard, _, subject| {
+        evaluate::level_of(scorecard, subject, policies, options.today)
+    })
+}
+
+/// `score` of every entity each scorecard scores, per scorecard, in
+/// entity order (in parallel).
+fn per_scorecard<T: Send>(
+    loaded: &LoadedScorecards,
+    checked: &Checked,
+    all_facts: &[Facts],
+    score: impl Fn(&file::Scorecard, EntityId, &evaluate::Subject<'_>) -> T + Sync,
+) -> Vec<Vec<T>> {
     loaded
         .scorecards
         .iter()
         .map(|scorecard| {
             scored_by(scorecard, checked)
                 .map(|(id, entity)| {
-                    let subject = evaluate::Subject::new(entity, &all_facts[id]);
-                    evaluate::level_of(scorecard, &subject, policies, options.today)
+                    score(
+                        scorecard,
+                        id,
+                        &evaluate::Subject::new(entity, &all_facts[id]),
+                    )
                 })
                 .collect()
         })
