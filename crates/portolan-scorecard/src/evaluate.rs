@@ -324,12 +324,15 @@ pub fn compare(actual: &Value, op: Op, expected: &Value, pattern: Option<&regex:
 }
 
 /// Score one entity (which the scorecard's selector selects) on
-/// `scorecard`.
+/// `scorecard`. Without `reasons` (`check`, which reports levels and the
+/// states of blocking rules), each rule carries its state alone: no
+/// reason, a null value.
 pub fn score_entity(
     scorecard: &Scorecard,
     subject: &Subject<'_>,
     policies: &[Policy],
     today: Day,
+    reasons: bool,
 ) -> EntityScore {
     let waivers: &[usize] = scorecard
         .waivers_by_entity
@@ -337,9 +340,16 @@ pub fn score_entity(
         .map_or(&[], Vec::as_slice);
     let mut rules = Vec::with_capacity(scorecard.rules.len());
     for (index, rule) in scorecard.rules.iter().enumerate() {
-        let (outcome, value) = check_rule(rule, subject, policies);
         let waiver = waiver_of(scorecard, waivers, index).map(|w| (w.expires, w.reason.as_str()));
-        let (state, reason) = rule_state(&outcome, waiver, rule.enforce_from, today);
+        let (state, reason, value) = if reasons {
+            let (outcome, value) = check_rule(rule, subject, policies);
+            let (state, reason) = rule_state(&outcome, waiver, rule.enforce_from, today);
+            (state, reason, value)
+        } else {
+            let verdict = rule_verdict(rule, subject, policies);
+            let state = state_of(verdict, waiver.map(|w| w.0), rule.enforce_from, today);
+            (state, String::new(), Value::Null)
+        };
         rules.push(RuleResult {
             rule: index,
             state,

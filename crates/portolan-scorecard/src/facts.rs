@@ -3,11 +3,13 @@
 //! named in one registry ([`FACTS`]) that rules, `--list-facts` and
 //! `catalog.json` share.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use portolan_catalog::catalog::Reference;
 use portolan_catalog::relations::RelationType;
-use portolan_catalog::{Entity, EntityId, Kind, Relation};
+use portolan_catalog::{Entity, EntityId, EntityRef, Kind};
 use portolan_check::Checked;
 use portolan_core::yaml::Node;
 use portolan_core::{Diagnostic, Severity, codes};
@@ -137,7 +139,11 @@ const CI_ANNOTATIONS: &[&str] = &[
 /// What facts are computed from, made once per catalog.
 pub struct FactContext<'a> {
     checked: &'a Checked,
-    relations: Vec<Vec<Relation>>,
+    /// Per entity, the references it makes and those that resolve to it
+    /// (borrowed: `Catalog::all_relations` would copy every target).
+    references: Adjacency<'a>,
+    /// Per entity, whether its `spec.lifecycle` is `deprecated`.
+    deprecated: Vec<bool>,
     /// Per file, its findings (scorecards' own excluded), by position
     /// (findings without one first): an entity's are found by binary
     /// search, so a file of 100,000 entities is not scanned once for each.
@@ -166,7 +172,16 @@ impl<'a> FactContext<'a> {
         }
         FactContext {
             checked,
-            relations: checked.catalog.all_relations(),
+            references: Adjacency::new(&checked.catalog.references, checked.catalog.entities.len()),
+            deprecated: checked
+                .catalog
+                .entities
+                .iter()
+                .map(|e| {
+                    e.spec_str("lifecycle")
+                        .is_some_and(|l| l.eq_ignore_ascii_case("deprecated"))
+                })
+                .collect(),
             by_file,
             git,
             codeowners,
@@ -186,43 +201,57 @@ impl<'a> FactContext<'a> {
         facts.insert("type", opt_str(entity.spec_str("type")));
         facts.insert("lifecycle", opt_str(entity.spec_str("lifecycle")));
 
-        let outgoing = |relation: RelationType| {
-            self.relations[id]
-                .iter()
-                .filter(move |r| r.relation == relation)
+        let first = |id: EntityId, relation: RelationType, target_kind: Option<&str>| {
+            self.relations(id, relation)
+                .filter(|(target, _)| {
+                    target_kind.is_none_or(|kind| target.kind.eq_ignore_ascii_case(kind))
+                })
+                .min()
         };
-        let owner = outgoing(RelationType::OwnedBy).next();
-        facts.insert("owner", json!(owner.map(|r| r.target.to_string())));
+        let owner = first(id, RelationType::OwnedBy, None);
+        facts.insert(
+            "owner",
+            json!(owner.as_ref().map(|(target, _)| target.to_string())),
+        );
         facts.insert(
             "owner.resolved",
-            json!(owner.is_some_and(|r| r.resolved.is_some())),
+            json!(
+                owner
+                    .as_ref()
+                    .is_some_and(|(_, resolved)| resolved.is_some())
+            ),
         );
-        let group_with_members = owner.and_then(|r| r.resolved).is_some_and(|group| {
-            catalog.entities[group].kind == Kind::Group
-                && self.relations[group]
-                    .iter()
-                    .any(|r| r.relation == RelationType::HasMember)
-        });
+        let group_with_members = owner
+            .and_then(|(_, resolved)| resolved)
+            .is_some_and(|group| {
+                catalog.entities[group].kind == Kind::Group
+                    && self
+                        .relations(group, RelationType::HasMember)
+                        .next()
+                        .is_some()
+            });
         facts.insert("owner.group_with_members", json!(group_with_members));
         facts.insert(
             "description.length",
             json!(entity.description().chars().count()),
         );
 
-        let system =
-            outgoing(RelationType::PartOf).find(|r| r.target.kind.eq_ignore_ascii_case("system"));
-        facts.insert("system", json!(system.map(|r| r.target.to_string())));
+        let system = first(id, RelationType::PartOf, Some("system"));
+        facts.insert(
+            "system",
+            json!(system.as_ref().map(|(target, _)| target.to_string())),
+        );
         let domain = if entity.kind == Kind::System {
-            outgoing(RelationType::PartOf).find(|r| r.target.kind.eq_ignore_ascii_case("domain"))
+            first(id, RelationType::PartOf, Some("domain"))
         } else {
-            system.and_then(|s| s.resolved).and_then(|system| {
-                self.relations[system].iter().find(|r| {
-                    r.relation == RelationType::PartOf
-                        && r.target.kind.eq_ignore_ascii_case("domain")
-                })
-            })
+            system
+                .and_then(|(_, resolved)| resolved)
+                .and_then(|system| first(system, RelationType::PartOf, Some("domain")))
         };
-        facts.insert("domain", json!(domain.map(|r| r.target.to_string())));
+        facts.insert(
+            "domain",
+            json!(domain.map(|(target, _)| target.to_string())),
+        );
 
         let tags: Vec<&str> = entity.tags().collect();
         facts.insert("tags.count", json!(tags.len()));
@@ -249,11 +278,18 @@ impl<'a> FactContext<'a> {
         });
         facts.insert("docs.broken_links", json!(broken));
 
-        let provided: Vec<&Relation> = outgoing(RelationType::ProvidesApi).collect();
+        // Relations are counted once however often they are written.
+        let distinct = |relation: RelationType| {
+            let mut list: Vec<_> = self.relations(id, relation).collect();
+            list.sort_unstable();
+            list.dedup();
+            list
+        };
+        let provided = distinct(RelationType::ProvidesApi);
         facts.insert("apis.provided", json!(provided.len()));
         facts.insert(
             "apis.consumed",
-            json!(outgoing(RelationType::ConsumesApi).count()),
+            json!(distinct(RelationType::ConsumesApi).len()),
         );
         match entity.kind {
             Kind::Api => {
@@ -270,7 +306,7 @@ impl<'a> FactContext<'a> {
             Kind::Component | Kind::Resource => {
                 let (mut errors, mut warnings) = (0, 0);
                 let mut seen = std::collections::BTreeSet::new();
-                for api in provided.iter().filter_map(|r| r.resolved) {
+                for api in provided.iter().filter_map(|(_, resolved)| *resolved) {
                     if seen.insert(api) {
                         let (e, w) = self.definition_findings(api);
                         errors += e;
@@ -282,22 +318,13 @@ impl<'a> FactContext<'a> {
             }
             _ => {}
         }
-        let deprecated = self.relations[id]
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.relation,
-                    RelationType::DependsOn | RelationType::ConsumesApi
-                )
-            })
-            .filter_map(|r| r.resolved)
+        let deprecated = self
+            .relations(id, RelationType::DependsOn)
+            .chain(self.relations(id, RelationType::ConsumesApi))
+            .filter_map(|(_, resolved)| resolved)
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
-            .filter(|&t| {
-                catalog.entities[t]
-                    .spec_str("lifecycle")
-                    .is_some_and(|l| l.eq_ignore_ascii_case("deprecated"))
-            })
+            .filter(|&t| self.deprecated[t])
             .count();
         facts.insert("deps.deprecated", json!(deprecated));
 
@@ -308,10 +335,24 @@ impl<'a> FactContext<'a> {
                     .is_some_and(|t| t.eq_ignore_ascii_case(ty))
             })
         };
-        let any_annotation = |keys: &[&str]| {
-            keys.iter()
-                .any(|k| entity.annotation(k).is_some_and(|v| !v.trim().is_empty()))
-        };
+        // The annotations set (not blank), in one pass over them; a key
+        // written twice counts as its first value, as lookups read it.
+        let mut annotations: Vec<(&str, bool)> = Vec::new();
+        for entry in entity
+            .node
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(Node::as_map)
+            .into_iter()
+            .flatten()
+        {
+            if annotations.iter().all(|(key, _)| *key != entry.key) {
+                let set = entry.value.as_str().is_some_and(|v| !v.trim().is_empty());
+                annotations.push((entry.key.as_str(), set));
+            }
+        }
+        let any_annotation =
+            |keys: &[&str]| annotations.iter().any(|(k, set)| *set && keys.contains(k));
         facts.insert("links.runbook", json!(has_link("runbook")));
         facts.insert(
             "links.dashboard",
@@ -362,6 +403,27 @@ impl<'a> FactContext<'a> {
         facts
     }
 
+    /// The relations of type `relation` of entity `id`, as
+    /// `Catalog::all_relations` lists them (target, resolved), unsorted
+    /// and with repeats: references it makes of that type, and those of
+    /// the inverse type that resolve to it (whose target is their source).
+    fn relations(
+        &self,
+        id: EntityId,
+        relation: RelationType,
+    ) -> impl Iterator<Item = (Cow<'a, EntityRef>, Option<EntityId>)> + '_ {
+        let entities = &self.checked.catalog.entities;
+        let made = self.references.made[id]
+            .iter()
+            .filter(move |r| r.relation == relation)
+            .map(|r| (Cow::Borrowed(&r.target), r.resolved));
+        let received = self.references.received[id]
+            .iter()
+            .filter(move |r| r.relation.inverse() == relation)
+            .map(move |r| (Cow::Owned(entities[r.from].entity_ref()), Some(r.from)));
+        made.chain(received)
+    }
+
     /// Error and warning findings in the descriptor document of `entity`.
     fn document_findings(&self, entity: &Entity) -> (usize, usize) {
         let span = entity.node.span;
@@ -386,6 +448,26 @@ impl<'a> FactContext<'a> {
                 .filter(|f| &f.path != descriptor)
                 .flat_map(|f| self.by_file.get(f.path.as_str()).into_iter().flatten()),
         )
+    }
+}
+
+/// Per entity, the references it makes and those that resolve to it.
+struct Adjacency<'a> {
+    made: Vec<Vec<&'a Reference>>,
+    received: Vec<Vec<&'a Reference>>,
+}
+
+impl<'a> Adjacency<'a> {
+    fn new(references: &'a [Reference], entities: usize) -> Self {
+        let mut made = vec![Vec::new(); entities];
+        let mut received = vec![Vec::new(); entities];
+        for reference in references {
+            made[reference.from].push(reference);
+            if let Some(target) = reference.resolved {
+                received[target].push(reference);
+            }
+        }
+        Adjacency { made, received }
     }
 }
 
@@ -432,4 +514,83 @@ pub fn entity_files(checked: &Checked, id: EntityId) -> Vec<String> {
     files.sort();
     files.dedup();
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portolan_catalog::Relation;
+    use portolan_core::source::MemorySource;
+
+    const TYPES: [RelationType; 14] = [
+        RelationType::OwnedBy,
+        RelationType::OwnerOf,
+        RelationType::PartOf,
+        RelationType::HasPart,
+        RelationType::ProvidesApi,
+        RelationType::ApiProvidedBy,
+        RelationType::ConsumesApi,
+        RelationType::ApiConsumedBy,
+        RelationType::DependsOn,
+        RelationType::DependencyOf,
+        RelationType::ParentOf,
+        RelationType::ChildOf,
+        RelationType::MemberOf,
+        RelationType::HasMember,
+    ];
+
+    #[test]
+    fn borrowed_relations_are_the_catalogs_relations() {
+        // Every relation field, written twice, pointing at itself, at
+        // nothing, and from the other side (dependencyOf, memberOf).
+        let doc = |kind: &str, name: &str, spec: &str| {
+            format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}---\n"
+            )
+        };
+        let text = [
+            doc("Group", "team", "  type: team\n  children: [sub]\n  members: [ann]\n"),
+            doc("Group", "sub", "  type: team\n  parent: team\n  children: []\n"),
+            doc("User", "ann", "  memberOf: [team, sub, team]\n"),
+            doc("User", "bob", "  memberOf: [sub, missing]\n"),
+            doc("Domain", "shop", "  owner: team\n"),
+            doc("System", "cart", "  owner: team\n  domain: shop\n"),
+            doc("API", "orders", "  type: openapi\n  lifecycle: production\n  owner: team\n  system: cart\n  definition: x\n"),
+            doc(
+                "Component",
+                "web",
+                "  type: service\n  lifecycle: production\n  owner: team\n  system: cart\n  providesApis: [orders, orders, ghost]\n  consumesApis: [orders]\n  dependsOn: [component:web, component:db, resource:store]\n  dependencyOf: [component:db]\n",
+            ),
+            doc(
+                "Component",
+                "db",
+                "  type: library\n  lifecycle: deprecated\n  owner: user:ann\n  subcomponentOf: web\n  dependencyOf: [component:web]\n",
+            ),
+            doc("Resource", "store", "  type: database\n  owner: sub\n  dependencyOf: [component:db]\n"),
+        ]
+        .concat();
+        let source = MemorySource::new().with_file("catalog-info.yaml", text);
+        let config = portolan_core::config::Config::default();
+        let options = portolan_check::CheckOptions::from_config(&config);
+        let checked = portolan_check::check(&source, &config, &[], &options).unwrap();
+        assert!(checked.catalog.entities.len() >= 10);
+        let context = FactContext::new(&checked, None, None);
+        let all = checked.catalog.all_relations();
+        for (id, relations) in all.iter().enumerate() {
+            for relation in TYPES {
+                let expected: Vec<(EntityRef, Option<EntityId>)> = relations
+                    .iter()
+                    .filter(|r| r.relation == relation)
+                    .map(|r: &Relation| (r.target.clone(), r.resolved))
+                    .collect();
+                let mut got: Vec<(EntityRef, Option<EntityId>)> = context
+                    .relations(id, relation)
+                    .map(|(t, r)| (t.into_owned(), r))
+                    .collect();
+                got.sort();
+                got.dedup();
+                assert_eq!(got, expected, "entity {id}, {relation:?}");
+            }
+        }
+    }
 }

@@ -46,6 +46,10 @@ pub struct ScoreOptions {
     /// Compute every fact of every entity (for `catalog.json`), not only
     /// those the scorecards need.
     pub all_facts: bool,
+    /// Say why each rule is in its state, with the fact's value (reports,
+    /// the portal). Without, rules carry their state alone: enough for
+    /// levels, gates and expired waivers (`check`).
+    pub reasons: bool,
 }
 
 /// Every scorecard's results.
@@ -109,7 +113,7 @@ pub fn score_loaded(
     let scores = per_scorecard(loaded, checked, &all_facts, |scorecard, id, subject| {
         (
             id,
-            evaluate::score_entity(scorecard, subject, policies, options.today),
+            evaluate::score_entity(scorecard, subject, policies, options.today, options.reasons),
         )
     });
     (all_facts, scores)

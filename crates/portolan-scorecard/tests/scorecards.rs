@@ -38,6 +38,7 @@ fn run_with(
         git,
         max_git_commits: 1000,
         all_facts: !CHECK_ONLY.with(|c| c.get()),
+        reasons: !CHECK_ONLY.with(|c| c.get()),
     };
     let scored = score(source, &checked, &config, &policies, &score_options);
     // Levels alone (what trends count) agree with the full scoring, in

@@ -51,6 +51,7 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
                 git: None,
                 max_git_commits: 0,
                 all_facts: true,
+                reasons: true,
             },
         );
         assert!(

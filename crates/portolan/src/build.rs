@@ -69,10 +69,11 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs, color: bool) -> Result<ExitCod
     );
     if global.verbose && scorecards.trend_record.is_some() {
         progress.print(&format!(
-            "portolan: scorecard trends: {} revision{} scored, {} reused\n",
+            "portolan: scorecard trends: {} revision{} scored, {} reused ({:.2} s)\n",
             trend_cache.scored,
             plural(trend_cache.scored),
-            trend_cache.reused
+            trend_cache.reused,
+            trend_cache.elapsed.as_secs_f64()
         ));
     }
     // Findings go to standard error: a build's output is the site.

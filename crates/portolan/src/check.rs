@@ -67,6 +67,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs, color: bool) -> Result<ExitCod
     // Scorecards: their files' findings, gate failures and expired
     // waivers (nothing to do when the catalog has no scorecard).
     let today = crate::scorecard::today();
+    // Levels and states only: check reports no reasons.
     let scored = crate::scorecard::score(&workspace, global, &checked, today, false);
     for file in &scored.loaded.files {
         checked.catalog.files.insert(file.clone());

@@ -52,13 +52,14 @@ pub fn today() -> Day {
 }
 
 /// Score the checked catalog of `workspace`. Git facts come from the
-/// repository holding the root, at --rev or HEAD.
+/// repository holding the root, at --rev or HEAD. With `reasons`, each
+/// rule says why it is in its state (reports); `check` needs states only.
 pub fn score(
     workspace: &Workspace,
     global: &GlobalArgs,
     checked: &Checked,
     today: Day,
-    all_facts: bool,
+    reasons: bool,
 ) -> Scored {
     let options = ScoreOptions {
         today,
@@ -67,7 +68,8 @@ pub fn score(
             global.rev.clone().unwrap_or_else(|| "HEAD".to_string()),
         )),
         max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
-        all_facts,
+        all_facts: false,
+        reasons,
     };
     portolan_scorecard::score(
         workspace.source.as_ref(),
@@ -103,7 +105,7 @@ pub fn run(global: &GlobalArgs, args: &ScorecardArgs, color: bool) -> Result<Exi
         &workspace.policies,
         &options,
     )?;
-    let scored = score(&workspace, global, &checked, today, false);
+    let scored = score(&workspace, global, &checked, today, true);
     for file in &scored.loaded.files {
         checked.catalog.files.insert(file.clone());
     }
@@ -193,6 +195,7 @@ pub fn score_for_site(
         git: Some((workspace.root.clone(), rev.to_string())),
         max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
         all_facts: true,
+        reasons: true,
     };
     let scored = portolan_scorecard::score_cached(
         workspace.source.as_ref(),
@@ -230,9 +233,10 @@ const MAX_TREND_SAMPLES: usize = 520;
 #[derive(Debug, Default)]
 pub struct TrendCache {
     record: portolan_site::scorecards::TrendRecord,
-    /// Revisions scored and reused by the last call.
+    /// Revisions scored and reused by the last call, and its time.
     pub scored: usize,
     pub reused: usize,
+    pub elapsed: std::time::Duration,
 }
 
 impl TrendCache {
@@ -303,6 +307,7 @@ fn trend_points(
     git_cache: &mut portolan_scorecard::git::GitFactsCache,
 ) {
     use portolan_site::scorecards::TrendPoint;
+    let started = std::time::Instant::now();
     cache.scored = 0;
     cache.reused = 0;
     let config = &workspace.config.scorecards;
@@ -430,6 +435,7 @@ fn trend_points(
         });
     }
     site.trend_record = Some(cache.record.clone());
+    cache.elapsed = started.elapsed();
 }
 
 /// Each scorecard's level counts (by id) at `commit`: its catalog read
@@ -476,6 +482,7 @@ fn levels_at(
             git: Some((workspace.root.clone(), commit.to_string())),
             max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
             all_facts: false,
+            reasons: false,
         },
         Some(git_cache),
     );
