@@ -370,44 +370,55 @@ fn trend_points(
         })
         .unwrap_or_default();
     let mut made: Vec<(String, std::collections::BTreeMap<String, Vec<usize>>)> = Vec::new();
-    for commit in order {
-        let tree = repo
-            .as_ref()
-            .and_then(|repo| repo.revparse_single(commit).ok()?.peel_to_tree().ok());
-        let oid = git2::Oid::from_str(commit).ok();
-        match (&repo, previous, &tree) {
-            (Some(repo), Some((newer, before)), Some(tree)) => {
-                // What the commits between them changed (the history the
-                // git facts walk anyway), else the trees compared.
-                let changed = oid
-                    .and_then(|oid| git_cache.changed_between(newer, oid))
-                    .unwrap_or_else(|| {
-                        let before = repo.find_tree(before).ok();
-                        portolan_core::history::changed_paths(
-                            repo,
-                            before.as_ref(),
-                            Some(tree),
-                            &prefix,
-                        )
-                        .into_iter()
-                        .collect()
-                    });
-                check_cache.invalidate(&changed);
+    // Two revisions at a time: while one is scored, the next (older) one
+    // is checked, so the check's serial parts (linking, loading) overlap
+    // the scoring's.
+    let mut waiting: Option<CheckedRevision> = None;
+    let mut order = order.into_iter();
+    loop {
+        let next = order.next();
+        if next.is_none() && waiting.is_none() {
+            break;
+        }
+        if let Some(commit) = next {
+            let tree = repo
+                .as_ref()
+                .and_then(|repo| repo.revparse_single(commit).ok()?.peel_to_tree().ok());
+            let oid = git2::Oid::from_str(commit).ok();
+            match (&repo, previous, &tree) {
+                (Some(repo), Some((newer, before)), Some(tree)) => {
+                    // What the commits between them changed (the history
+                    // the git facts walk anyway), else the trees compared.
+                    let changed = oid
+                        .and_then(|oid| git_cache.changed_between(newer, oid))
+                        .unwrap_or_else(|| {
+                            let before = repo.find_tree(before).ok();
+                            portolan_core::history::changed_paths(
+                                repo,
+                                before.as_ref(),
+                                Some(tree),
+                                &prefix,
+                            )
+                            .into_iter()
+                            .collect()
+                        });
+                    check_cache.invalidate(&changed);
+                }
+                // Nothing to compare with: check from scratch.
+                _ => check_cache = portolan_check::CheckCache::default(),
             }
-            // Nothing to compare with: check from scratch.
-            _ => check_cache = portolan_check::CheckCache::default(),
+            previous = oid.zip(tree.as_ref().map(|t| t.id()));
         }
-        previous = oid.zip(tree.as_ref().map(|t| t.id()));
-        if let Some(levels) = levels_at(
-            workspace,
-            commit,
-            audience,
-            scored,
-            &mut check_cache,
-            git_cache,
-        ) {
-            made.push((commit.to_string(), levels));
-        }
+        let (checked, levels) = rayon::join(
+            || next.and_then(|commit| check_at(workspace, commit, audience, &mut check_cache)),
+            || {
+                waiting
+                    .take()
+                    .map(|revision| levels_of(workspace, scored, revision, git_cache))
+            },
+        );
+        made.extend(levels);
+        waiting = checked;
     }
     cache.record.commits.extend(made);
     // The record keeps only what this trend shows (it does not grow).
@@ -438,17 +449,23 @@ fn trend_points(
     cache.elapsed = started.elapsed();
 }
 
-/// Each scorecard's level counts (by id) at `commit`: its catalog read
-/// from git, checked, restricted to `audience` and scored as of the
-/// commit's day. `None` when the revision cannot be read.
-fn levels_at(
+/// A past revision read from git and checked, to be scored.
+struct CheckedRevision {
+    commit: String,
+    source: portolan_core::source::GitSource,
+    /// The commit's time (Unix seconds).
+    time: i64,
+    checked: Checked,
+}
+
+/// The catalog at `commit` read from git, checked (through `check_cache`)
+/// and restricted to `audience`. `None` when the revision cannot be read.
+fn check_at(
     workspace: &Workspace,
     commit: &str,
     audience: Option<&str>,
-    scored: &Scored,
     check_cache: &mut portolan_check::CheckCache,
-    git_cache: &mut portolan_scorecard::git::GitFactsCache,
-) -> Option<std::collections::BTreeMap<String, Vec<usize>>> {
+) -> Option<CheckedRevision> {
     let source = portolan_core::source::GitSource::open(&workspace.root, commit).ok()?;
     let time = git2::Repository::discover(&workspace.root)
         .ok()?
@@ -472,32 +489,47 @@ fn levels_at(
         Some(audience) => portolan_site::audience::restrict_to_audience(checked, audience),
         None => checked,
     };
+    Some(CheckedRevision {
+        commit: commit.to_string(),
+        source,
+        time,
+        checked,
+    })
+}
+
+/// Each scorecard's level counts (by id) in a checked past revision,
+/// scored as of its commit's day, with its commit.
+fn levels_of(
+    workspace: &Workspace,
+    scored: &Scored,
+    revision: CheckedRevision,
+    git_cache: &mut portolan_scorecard::git::GitFactsCache,
+) -> (String, std::collections::BTreeMap<String, Vec<usize>>) {
     let levels = portolan_scorecard::score_levels(
         &scored.loaded,
-        &source,
-        &checked,
+        &revision.source,
+        &revision.checked,
         &workspace.policies,
         &ScoreOptions {
-            today: Day::from_unix_seconds(time),
-            git: Some((workspace.root.clone(), commit.to_string())),
+            today: Day::from_unix_seconds(revision.time),
+            git: Some((workspace.root.clone(), revision.commit.clone())),
             max_git_commits: portolan_scorecard::DEFAULT_MAX_GIT_COMMITS,
             all_facts: false,
             reasons: false,
         },
         Some(git_cache),
     );
-    Some(
-        scored
-            .loaded
-            .scorecards
-            .iter()
-            .zip(levels)
-            .map(|(card, levels)| {
-                (
-                    card.id.clone(),
-                    portolan_site::scorecards::counts_of(card.levels.len(), levels.into_iter()),
-                )
-            })
-            .collect(),
-    )
+    let counts = scored
+        .loaded
+        .scorecards
+        .iter()
+        .zip(levels)
+        .map(|(card, levels)| {
+            (
+                card.id.clone(),
+                portolan_site::scorecards::counts_of(card.levels.len(), levels.into_iter()),
+            )
+        })
+        .collect();
+    (revision.commit, counts)
 }
