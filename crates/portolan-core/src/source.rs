@@ -2,7 +2,7 @@
 //! revision read from the object database, or files in memory (tests). Every
 //! stage is written against the trait, so each works on all three.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -520,6 +520,56 @@ impl GitSource {
         })
     }
 
+    /// [`GitSource::open`] of `rev`, given `previous`, the same catalog at
+    /// another revision, and `changed`: every catalog path that may differ
+    /// between the two (a superset is fine). Only those paths are looked
+    /// up in the new tree; the rest of the listing is `previous`'s. When a
+    /// changed path, or one `previous` left out, has a name that is not
+    /// usable, the whole tree is read again.
+    pub fn open_changed(
+        previous: &GitSource,
+        root: &Path,
+        rev: &str,
+        changed: &BTreeSet<String>,
+    ) -> Result<Self, SourceError> {
+        let usable = |path: &str| path.split('/').all(is_usable_name);
+        if !previous.refused.is_empty() || !changed.iter().all(|p| usable(p)) {
+            return Self::open(root, rev);
+        }
+        let repo = git2::Repository::discover(root).map_err(|e| {
+            SourceError(format!(
+                "--rev needs a git repository, and none was found at {}: {}",
+                root.display(),
+                e.message()
+            ))
+        })?;
+        let (entries, commit_id) = {
+            let (tree, commit_id) = Self::catalog_tree(&repo, root, rev)?;
+            let mut entries = previous.entries.clone();
+            for path in changed {
+                entries.remove(path);
+                if let Ok(entry) = tree.get_path(Path::new(path))
+                    && entry.kind() == Some(git2::ObjectType::Blob)
+                {
+                    entries.insert(path.clone(), (entry.id(), entry.filemode()));
+                }
+            }
+            (entries, commit_id)
+        };
+        let description = format!(
+            "git revision {rev} ({})",
+            &commit_id[..commit_id.len().min(12)]
+        );
+        Ok(GitSource {
+            repo: Mutex::new(repo),
+            recent: Mutex::new(BlobCache::default()),
+            description,
+            entries,
+            refused: Vec::new(),
+            commit: commit_id,
+        })
+    }
+
     /// Read `rev` of an already opened repository, its whole tree (a
     /// repository mounted by `[[sources]]`); `what` names it in messages.
     pub fn from_repository(
@@ -556,12 +606,13 @@ impl GitSource {
         self.entries.keys().map(String::as_str)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn read_tree(
-        repo: &git2::Repository,
+    /// The catalog's tree at `rev` (the root's folder of the revision's
+    /// tree) and the commit read.
+    fn catalog_tree<'r>(
+        repo: &'r git2::Repository,
         root: &Path,
         rev: &str,
-    ) -> Result<(BTreeMap<String, (git2::Oid, i32)>, Vec<String>, String), SourceError> {
+    ) -> Result<(git2::Tree<'r>, String), SourceError> {
         let object = repo.revparse_single(rev).map_err(|e| {
             SourceError(format!(
                 "cannot resolve revision `{rev}` in {}: {}",
@@ -608,6 +659,16 @@ impl GitSource {
                 ))
             })?
         };
+        Ok((tree, commit_id))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn read_tree(
+        repo: &git2::Repository,
+        root: &Path,
+        rev: &str,
+    ) -> Result<(BTreeMap<String, (git2::Oid, i32)>, Vec<String>, String), SourceError> {
+        let (tree, commit_id) = Self::catalog_tree(repo, root, rev)?;
         let mut entries = BTreeMap::new();
         let mut refused = Vec::new();
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
@@ -842,5 +903,84 @@ mod tests {
         cache.insert(id(9), &vec![0; BlobCache::BUDGET + 1]);
         assert!(cache.get(id(9)).is_none());
         assert!(cache.get(id(2)).is_some());
+    }
+
+    /// Commit the work tree of `repo` as it is (every file added, removed
+    /// ones dropped) and return the commit's id.
+    fn commit_all(repo: &git2::Repository, message: &str) -> String {
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let signature = git2::Signature::new("a", "a@example.com", &git2::Time::new(1, 0)).unwrap();
+        let parent = repo.head().ok().map(|h| h.peel_to_commit().unwrap());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        repo.commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &tree,
+            &parents,
+        )
+        .unwrap()
+        .to_string()
+    }
+
+    #[test]
+    fn a_source_opened_from_the_last_one_lists_what_a_fresh_one_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let catalog = dir.path().join("catalog");
+        let write = |path: &str, text: &str| {
+            let full = catalog.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        };
+        write("a.yaml", "a");
+        write("svc/one/catalog-info.yaml", "1");
+        write("svc/two/catalog-info.yaml", "2");
+        write("outside-is-not-read.txt", "x");
+        std::fs::write(dir.path().join("top.txt"), "t").unwrap();
+        let mut revisions = vec![commit_all(&repo, "one")];
+        // A change, an addition, a folder removed, a file becoming a
+        // folder, a folder becoming a file.
+        write("a.yaml", "a2");
+        write("svc/three/catalog-info.yaml", "3");
+        std::fs::remove_dir_all(catalog.join("svc/two")).unwrap();
+        revisions.push(commit_all(&repo, "two"));
+        std::fs::remove_file(catalog.join("a.yaml")).unwrap();
+        write("a.yaml/inner.yaml", "i");
+        std::fs::remove_dir_all(catalog.join("svc/one")).unwrap();
+        write("svc/one", "now a file");
+        revisions.push(commit_all(&repo, "three"));
+        let tree_of = |rev: &str| {
+            let tree = repo.revparse_single(rev).unwrap().peel_to_tree().unwrap();
+            let entry = tree.get_path(Path::new("catalog")).unwrap();
+            repo.find_tree(entry.id()).unwrap()
+        };
+        // Both ways along the history: each revision from each other one.
+        for from in &revisions {
+            for to in &revisions {
+                let previous = GitSource::open(&catalog, from).unwrap();
+                let changed: BTreeSet<String> = crate::history::changed_paths(
+                    &repo,
+                    Some(&tree_of(from)),
+                    Some(&tree_of(to)),
+                    "",
+                )
+                .into_iter()
+                .collect();
+                let fresh = GitSource::open(&catalog, to).unwrap();
+                let incremental =
+                    GitSource::open_changed(&previous, &catalog, to, &changed).unwrap();
+                assert_eq!(incremental.entries, fresh.entries, "{from} -> {to}");
+                assert_eq!(incremental.commit, fresh.commit);
+                assert_eq!(incremental.files().unwrap(), fresh.files().unwrap());
+            }
+        }
     }
 }

@@ -380,6 +380,8 @@ fn trend_points(
         if next.is_none() && waiting.is_none() {
             break;
         }
+        // What differs from the revision checked last, when known.
+        let mut changed: Option<std::collections::BTreeSet<String>> = None;
         if let Some(commit) = next {
             let tree = repo
                 .as_ref()
@@ -389,7 +391,7 @@ fn trend_points(
                 (Some(repo), Some((newer, before)), Some(tree)) => {
                     // What the commits between them changed (the history
                     // the git facts walk anyway), else the trees compared.
-                    let changed = oid
+                    let paths = oid
                         .and_then(|oid| git_cache.changed_between(newer, oid))
                         .unwrap_or_else(|| {
                             let before = repo.find_tree(before).ok();
@@ -402,23 +404,32 @@ fn trend_points(
                             .into_iter()
                             .collect()
                         });
-                    check_cache.invalidate(&changed);
+                    check_cache.invalidate(&paths);
+                    changed = Some(paths);
                 }
                 // Nothing to compare with: check from scratch.
                 _ => check_cache = portolan_check::CheckCache::default(),
             }
             previous = oid.zip(tree.as_ref().map(|t| t.id()));
         }
+        let before = waiting.as_ref().map(|r| &r.source).zip(changed.as_ref());
         let (checked, levels) = rayon::join(
-            || next.and_then(|commit| check_at(workspace, commit, audience, &mut check_cache)),
+            || {
+                next.and_then(|commit| {
+                    check_at(workspace, commit, audience, &mut check_cache, before)
+                })
+            },
             || {
                 waiting
-                    .take()
+                    .as_ref()
                     .map(|revision| levels_of(workspace, scored, revision, git_cache))
             },
         );
         made.extend(levels);
-        waiting = checked;
+        // Freed beside the next round's work, not before it.
+        if let Some(done) = std::mem::replace(&mut waiting, checked) {
+            rayon::spawn(move || drop(done));
+        }
     }
     cache.record.commits.extend(made);
     // The record keeps only what this trend shows (it does not grow).
@@ -460,13 +471,26 @@ struct CheckedRevision {
 
 /// The catalog at `commit` read from git, checked (through `check_cache`)
 /// and restricted to `audience`. `None` when the revision cannot be read.
+/// `before`: the source of the revision checked last and the paths that
+/// may differ from it, so only those are looked up in `commit`'s tree.
 fn check_at(
     workspace: &Workspace,
     commit: &str,
     audience: Option<&str>,
     check_cache: &mut portolan_check::CheckCache,
+    before: Option<(
+        &portolan_core::source::GitSource,
+        &std::collections::BTreeSet<String>,
+    )>,
 ) -> Option<CheckedRevision> {
-    let source = portolan_core::source::GitSource::open(&workspace.root, commit).ok()?;
+    use portolan_core::source::GitSource;
+    let source = match before {
+        Some((previous, changed)) => {
+            GitSource::open_changed(previous, &workspace.root, commit, changed)
+        }
+        None => GitSource::open(&workspace.root, commit),
+    }
+    .ok()?;
     let time = git2::Repository::discover(&workspace.root)
         .ok()?
         .revparse_single(commit)
@@ -502,7 +526,7 @@ fn check_at(
 fn levels_of(
     workspace: &Workspace,
     scored: &Scored,
-    revision: CheckedRevision,
+    revision: &CheckedRevision,
     git_cache: &mut portolan_scorecard::git::GitFactsCache,
 ) -> (String, std::collections::BTreeMap<String, Vec<usize>>) {
     let levels = portolan_scorecard::score_levels(
@@ -531,5 +555,5 @@ fn levels_of(
             )
         })
         .collect();
-    (revision.commit, counts)
+    (revision.commit.clone(), counts)
 }
