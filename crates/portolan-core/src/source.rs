@@ -498,26 +498,42 @@ impl GitSource {
     /// bare repository) and read `rev`. When `root` is a subdirectory of a
     /// work tree, the catalog is that subdirectory of the revision's tree.
     pub fn open(root: &Path, rev: &str) -> Result<Self, SourceError> {
-        let repo = git2::Repository::discover(root).map_err(|e| {
+        let repo = Self::discover(root)?;
+        let (entries, refused, commit_id) = Self::read_tree(&repo, root, rev)?;
+        Ok(Self::of_revision(repo, rev, entries, refused, commit_id))
+    }
+
+    /// The repository holding `root`.
+    fn discover(root: &Path) -> Result<git2::Repository, SourceError> {
+        git2::Repository::discover(root).map_err(|e| {
             SourceError(format!(
                 "--rev needs a git repository, and none was found at {}: {}",
                 root.display(),
                 e.message()
             ))
-        })?;
-        let (entries, refused, commit_id) = Self::read_tree(&repo, root, rev)?;
+        })
+    }
+
+    /// A source of revision `rev` of `repo` (`commit_id`) listing `entries`.
+    fn of_revision(
+        repo: git2::Repository,
+        rev: &str,
+        entries: BTreeMap<String, (git2::Oid, i32)>,
+        refused: Vec<String>,
+        commit_id: String,
+    ) -> Self {
         let description = format!(
             "git revision {rev} ({})",
             &commit_id[..commit_id.len().min(12)]
         );
-        Ok(GitSource {
+        GitSource {
             repo: Mutex::new(repo),
             recent: Mutex::new(BlobCache::default()),
             description,
             entries,
             refused,
             commit: commit_id,
-        })
+        }
     }
 
     /// [`GitSource::open`] of `rev`, given `previous`, the same catalog at
@@ -536,13 +552,7 @@ impl GitSource {
         if !previous.refused.is_empty() || !changed.iter().all(|p| usable(p)) {
             return Self::open(root, rev);
         }
-        let repo = git2::Repository::discover(root).map_err(|e| {
-            SourceError(format!(
-                "--rev needs a git repository, and none was found at {}: {}",
-                root.display(),
-                e.message()
-            ))
-        })?;
+        let repo = Self::discover(root)?;
         let (entries, commit_id) = {
             let (tree, commit_id) = Self::catalog_tree(&repo, root, rev)?;
             let mut entries = previous.entries.clone();
@@ -556,18 +566,7 @@ impl GitSource {
             }
             (entries, commit_id)
         };
-        let description = format!(
-            "git revision {rev} ({})",
-            &commit_id[..commit_id.len().min(12)]
-        );
-        Ok(GitSource {
-            repo: Mutex::new(repo),
-            recent: Mutex::new(BlobCache::default()),
-            description,
-            entries,
-            refused: Vec::new(),
-            commit: commit_id,
-        })
+        Ok(Self::of_revision(repo, rev, entries, Vec::new(), commit_id))
     }
 
     /// Read `rev` of an already opened repository, its whole tree (a
