@@ -501,6 +501,8 @@ fn check_at(
         .seconds();
     let mut options = CheckOptions::from_config(&workspace.config);
     options.keep_definitions = false;
+    // Levels read counts of findings, not their order.
+    options.sort_findings = false;
     let checked = portolan_check::check_cached(
         &source,
         &workspace.config,
