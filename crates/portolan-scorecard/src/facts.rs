@@ -136,6 +136,16 @@ const CI_ANNOTATIONS: &[&str] = &[
     "dev.azure.com/project-repo",
 ];
 
+const SOURCE_LOCATION_ANNOTATIONS: &[&str] = &["backstage.io/source-location"];
+/// Every annotation a fact reads.
+const ANNOTATION_FACTS: &[&[&str]] = &[
+    DASHBOARD_ANNOTATIONS,
+    PAGERDUTY_ANNOTATIONS,
+    OPSGENIE_ANNOTATIONS,
+    CI_ANNOTATIONS,
+    SOURCE_LOCATION_ANNOTATIONS,
+];
+
 /// What facts are computed from, made once per catalog.
 pub struct FactContext<'a> {
     checked: &'a Checked,
@@ -335,8 +345,10 @@ impl<'a> FactContext<'a> {
                     .is_some_and(|t| t.eq_ignore_ascii_case(ty))
             })
         };
-        // The annotations set (not blank), in one pass over them; a key
-        // written twice counts as its first value, as lookups read it.
+        // The annotations facts read that are set (not blank), in one
+        // pass over them; a key written twice counts as its first value,
+        // as lookups read it. Only those keys are kept, so the pass stays
+        // linear however many annotations an entity has.
         let mut annotations: Vec<(&str, bool)> = Vec::new();
         for entry in entity
             .node
@@ -346,9 +358,12 @@ impl<'a> FactContext<'a> {
             .into_iter()
             .flatten()
         {
-            if annotations.iter().all(|(key, _)| *key != entry.key) {
+            let key = entry.key.as_str();
+            if ANNOTATION_FACTS.iter().any(|keys| keys.contains(&key))
+                && annotations.iter().all(|(seen, _)| *seen != key)
+            {
                 let set = entry.value.as_str().is_some_and(|v| !v.trim().is_empty());
-                annotations.push((entry.key.as_str(), set));
+                annotations.push((key, set));
             }
         }
         let any_annotation =
@@ -365,7 +380,7 @@ impl<'a> FactContext<'a> {
         facts.insert("oncall.opsgenie", json!(opsgenie));
         facts.insert(
             "source_location",
-            json!(any_annotation(&["backstage.io/source-location"])),
+            json!(any_annotation(SOURCE_LOCATION_ANNOTATIONS)),
         );
         facts.insert("ci", json!(any_annotation(CI_ANNOTATIONS)));
 
@@ -413,13 +428,11 @@ impl<'a> FactContext<'a> {
         relation: RelationType,
     ) -> impl Iterator<Item = (Cow<'a, EntityRef>, Option<EntityId>)> + '_ {
         let entities = &self.checked.catalog.entities;
-        let made = self.references.made[id]
+        let made = of_type(&self.references.made[id], relation)
             .iter()
-            .filter(move |r| r.relation == relation)
             .map(|r| (Cow::Borrowed(&r.target), r.resolved));
-        let received = self.references.received[id]
+        let received = of_type(&self.references.received[id], relation.inverse())
             .iter()
-            .filter(move |r| r.relation.inverse() == relation)
             .map(move |r| (Cow::Owned(entities[r.from].entity_ref()), Some(r.from)));
         made.chain(received)
     }
@@ -451,7 +464,10 @@ impl<'a> FactContext<'a> {
     }
 }
 
-/// Per entity, the references it makes and those that resolve to it.
+/// Per entity, the references it makes and those that resolve to it,
+/// each list ordered by relation type: one type's references are a slice
+/// found by binary search, so a system of 10,000 parts is not scanned
+/// for each of them.
 struct Adjacency<'a> {
     made: Vec<Vec<&'a Reference>>,
     received: Vec<Vec<&'a Reference>>,
@@ -467,8 +483,18 @@ impl<'a> Adjacency<'a> {
                 received[target].push(reference);
             }
         }
+        for list in made.iter_mut().chain(received.iter_mut()) {
+            list.sort_by_key(|r| r.relation);
+        }
         Adjacency { made, received }
     }
+}
+
+/// The references of type `relation` in `list` (ordered by type).
+fn of_type<'l, 'a>(list: &'l [&'a Reference], relation: RelationType) -> &'l [&'a Reference] {
+    let start = list.partition_point(|r| r.relation < relation);
+    let end = list.partition_point(|r| r.relation <= relation);
+    &list[start..end]
 }
 
 fn count<'b>(diagnostics: impl Iterator<Item = &'b &'b Diagnostic>) -> (usize, usize) {

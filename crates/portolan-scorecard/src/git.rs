@@ -125,6 +125,8 @@ pub struct History {
     prefix: String,
     /// Newest first.
     steps: Vec<Step>,
+    /// Each step's index by commit id.
+    index: HashMap<git2::Oid, usize>,
     /// The next commit to walk (the last step's first parent).
     next: Option<git2::Oid>,
 }
@@ -148,6 +150,7 @@ impl History {
             repo,
             prefix,
             steps: Vec::new(),
+            index: HashMap::new(),
             next: Some(head),
         })
     }
@@ -162,6 +165,7 @@ impl History {
         };
         let email = commit.author().email_bytes().to_ascii_lowercase();
         self.next = commit.parent_id(0).ok();
+        self.index.insert(oid, self.steps.len());
         self.steps.push(Step {
             oid,
             time: commit.time().seconds(),
@@ -184,7 +188,7 @@ impl History {
     /// The index of `oid` on the line: walked to while the commits
     /// reached are not older than it (give or take a day of clock skew).
     pub fn position(&mut self, oid: git2::Oid) -> Option<usize> {
-        if let Some(index) = self.steps.iter().position(|s| s.oid == oid) {
+        if let Some(&index) = self.index.get(&oid) {
             return Some(index);
         }
         let time = self.repo.find_commit(oid).ok()?.time().seconds();
