@@ -9,21 +9,24 @@
 #   rules of every operator, a JSON Schema rule, a policy-free ladder, a
 #   waiver, and a gate in the configuration), given with
 #       --config WORK/with-scorecards.toml   ([scorecards] dir = ...)
-#   Median of BENCH_RUNS hyperfine runs after 1 warm-up, warm page cache,
-#   and the peak RSS of one run of each (GNU /usr/bin/time -v).
-#   A schema rule sees every fact, git facts included, so the "with" run
-#   also walks git history: the catalogs live under target/, inside this
-#   repository's work tree but never committed, so the walk goes through
-#   every commit of the repository (up to 5,000) finding none of them.
+#   BENCH_RUNS pairs of runs after 1 warm-up each, warm page cache, the
+#   two in alternating order: the median time of each, and the median of
+#   the pairs' differences (robust to the machine's speed drifting during
+#   the benchmark); and the peak RSS of one run of each (GNU time -v).
+#   One rule reads a git fact (days since the last change), so the "with"
+#   run also walks git history: the catalogs live under target/, inside
+#   this repository's work tree but never committed, so the walk goes
+#   through every commit of the repository (up to 5,000) finding none of
+#   them.
 #
 # How to run
-#   apt-get install -y hyperfine time        # once, if missing
+#   apt-get install -y time                  # once, if missing
 #   scripts/bench-scorecard.sh
 #
 # Environment
 #   BENCH_SIZE=10000             entity count
 #   BENCH_SEED=1                 generator seed
-#   BENCH_RUNS=5                 hyperfine --runs
+#   BENCH_RUNS=5                 pairs of runs
 #   BENCH_CATALOG_DIR=...        where catalogs are kept (default target/bench-catalogs)
 #   BENCH_SKIP_BUILD=1           use the existing target/release/portolan
 set -euo pipefail
@@ -41,7 +44,6 @@ bin="target/release/portolan"
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench-scorecard: error: $*"; exit 1; }
 
-command -v hyperfine >/dev/null 2>&1 || die "missing hyperfine (apt-get install -y hyperfine)"
 /usr/bin/time -v true >/dev/null 2>&1 || die "missing GNU time (apt-get install -y time)"
 [[ "$n" =~ ^[0-9]+$ ]] || die "bad BENCH_SIZE: $n"
 
@@ -105,7 +107,7 @@ rules:
   - { id: broken-links, level: Gold, fact: docs.broken_links, value: 0 }
   - { id: api-warnings, level: Gold, fact: api.warnings, value: 0 }
   - { id: tags, level: Gold, fact: tags, op: contains, value: java }
-  - { id: kind, level: Gold, fact: kind, value: Component }
+  - { id: fresh, level: Gold, fact: git.days_since_change, op: lte, value: 180 }
   - id: schema
     level: Gold
     schema:
@@ -146,13 +148,30 @@ for card in json.load(open(sys.argv[1]))["scorecards"]:
           ", ".join(f'{h["level"]} {h["entities"]}' for h in card["histogram"]))
 PY
 
-log "==> hyperfine"
-hyperfine --warmup 1 --runs "$runs" -i --style basic \
-    --export-json "$work/hyperfine.json" -n without "$without" -n with "$with" >&2
-read -r m_without m_with < <(python3 -c '
-import json, sys
-r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-print("%.3f %.3f" % (r["without"], r["with"]))' "$work/hyperfine.json")
+# Runs alternate (without, with; then with, without; ...) so that the
+# machine slowing down or speeding up during the benchmark weighs on both
+# sides alike; the overhead is the median of each pair's difference.
+log "==> $runs interleaved pairs after 1 warm-up each"
+read -r m_without m_with overhead < <(python3 - "$runs" "$without" "$with" <<'PY'
+import shlex, statistics, subprocess, sys, time
+runs = int(sys.argv[1])
+commands = {"without": shlex.split(sys.argv[2]), "with": shlex.split(sys.argv[3])}
+def run(name):
+    start = time.perf_counter()
+    done = subprocess.run(commands[name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"bench-scorecard: {name} exited with {done.returncode}")
+    return elapsed
+run("without"); run("with")
+times = {"without": [], "with": []}
+for i in range(runs):
+    for name in (["without", "with"] if i % 2 == 0 else ["with", "without"]):
+        times[name].append(run(name))
+pairs = [100 * (b - a) / a for a, b in zip(times["without"], times["with"])]
+print("%.3f %.3f %+.1f" % (statistics.median(times["without"]), statistics.median(times["with"]), statistics.median(pairs)))
+PY
+)
 
 cpu="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)"
 rev="$(git rev-parse --short --verify -q HEAD 2>/dev/null)" || rev="unknown"
@@ -161,6 +180,7 @@ echo "| check of synthetic-$n | median (s) | peak RSS (MB) |"
 echo "|---|---:|---:|"
 echo "| without scorecards | $m_without | $rss_without |"
 echo "| with two 15-rule scorecards | $m_with | $rss_with |"
-python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"\nScoring adds {100 * (b - a) / a:+.1f}% to check.")' "$m_without" "$m_with"
 echo
-echo "_portolan ${rev}, hyperfine --warmup 1 --runs ${runs}, seed ${seed}; ${cpu:-unknown CPU}, $(nproc) CPUs, $(uname -sr)._"
+echo "Scoring adds ${overhead}% to check (median of the pairs' differences)."
+echo
+echo "_portolan ${rev}, ${runs} interleaved pairs, seed ${seed}; ${cpu:-unknown CPU}, $(nproc) CPUs, $(uname -sr)._"

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::date::Day;
 use crate::facts::Facts;
 use crate::file::{Op, Rule, RuleCheck, Scorecard};
+use crate::projection::Projection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -174,23 +175,51 @@ pub fn rule_state(
 pub struct Subject<'a> {
     pub entity: &'a Entity,
     pub facts: &'a Facts,
+    /// What of `{entity, facts}` the scorecards' schema rules read.
+    reads: &'a Projection,
     /// `{entity, facts}` for schema rules, made when first needed.
-    pub document: std::cell::OnceCell<Value>,
+    document: std::cell::OnceCell<Value>,
 }
 
 impl<'a> Subject<'a> {
-    pub fn new(entity: &'a Entity, facts: &'a Facts) -> Self {
+    /// `reads`: the union of what every schema rule checked against
+    /// this subject reads ([`Projection::All`] for the whole document).
+    pub fn new(entity: &'a Entity, facts: &'a Facts, reads: &'a Projection) -> Self {
         Subject {
             entity,
             facts,
+            reads,
             document: std::cell::OnceCell::new(),
         }
     }
 
-    /// `{entity, facts}`, what schema rules validate.
+    /// `{entity, facts}`, what schema rules validate: only the part they
+    /// read.
     pub fn document(&self) -> &Value {
-        self.document
-            .get_or_init(|| json!({ "entity": self.entity.to_json(), "facts": self.facts }))
+        self.document.get_or_init(|| {
+            let mut document = serde_json::Map::new();
+            if let Some(reads) = self.reads.member("entity") {
+                document.insert("entity".into(), reads.node_to_json(&self.entity.node));
+            }
+            let facts = match self.reads.member("facts") {
+                None => None,
+                Some(Projection::All) => Some(json!(self.facts)),
+                Some(Projection::Presence) => Some(Value::Null),
+                Some(Projection::Members(names)) => Some(Value::Object(
+                    names
+                        .keys()
+                        .filter_map(|name| {
+                            let value = self.facts.get(name.as_str())?;
+                            Some((name.clone(), value.clone()))
+                        })
+                        .collect(),
+                )),
+            };
+            if let Some(facts) = facts {
+                document.insert("facts".into(), facts);
+            }
+            Value::Object(document)
+        })
     }
 }
 
@@ -205,15 +234,16 @@ pub fn rule_verdict(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> 
     let pass_if = |pass: bool| if pass { Verdict::Pass } else { Verdict::Fail };
     match &rule.check {
         RuleCheck::Fact {
-            fact,
+            index,
             op,
             value,
             pattern,
-        } => match subject.facts.get(fact.name) {
+            ..
+        } => match subject.facts.get_at(*index) {
             None => Verdict::Unknown,
             Some(actual) => pass_if(compare(actual, *op, value, pattern.as_ref())),
         },
-        RuleCheck::Schema(validator) => pass_if(validator.is_valid(subject.document())),
+        RuleCheck::Schema { validator, .. } => pass_if(validator.is_valid(subject.document())),
         RuleCheck::Policy(code) => match policies.iter().find(|p| &p.config.code == code) {
             None => Verdict::Unknown,
             Some(policy) if policy.load_error().is_some() => Verdict::Unknown,
@@ -228,8 +258,8 @@ pub fn rule_verdict(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> 
 pub fn check_rule(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> (Outcome, Value) {
     let verdict = rule_verdict(rule, subject, policies);
     let value = match (&rule.check, verdict) {
-        (RuleCheck::Fact { fact, .. }, Verdict::Pass | Verdict::Fail) => {
-            subject.facts.get(fact.name).cloned().unwrap_or(Value::Null)
+        (RuleCheck::Fact { index, .. }, Verdict::Pass | Verdict::Fail) => {
+            subject.facts.get_at(*index).cloned().unwrap_or(Value::Null)
         }
         _ => Value::Null,
     };
@@ -250,7 +280,7 @@ pub fn check_rule(rule: &Rule, subject: &Subject<'_>, policies: &[Policy]) -> (O
                 format!("policy `{code}` could not be loaded (P001)")
             }
             RuleCheck::Policy(code) => format!("policy `{code}` is not configured"),
-            RuleCheck::Schema(_) => String::new(),
+            RuleCheck::Schema { .. } => String::new(),
         }),
     };
     (outcome, value)
@@ -274,17 +304,19 @@ fn why_failed(rule: &Rule, subject: &Subject<'_>, policies: &[Policy], actual: &
             op.as_str(),
             value
         ),
-        RuleCheck::Schema(validator) => match validator.iter_errors(subject.document()).next() {
-            None => String::new(),
-            Some(error) => {
-                let at = error.instance_path().to_string();
-                if at.is_empty() {
-                    error.to_string()
-                } else {
-                    format!("{at}: {error}")
+        RuleCheck::Schema { validator, .. } => {
+            match validator.iter_errors(subject.document()).next() {
+                None => String::new(),
+                Some(error) => {
+                    let at = error.instance_path().to_string();
+                    if at.is_empty() {
+                        error.to_string()
+                    } else {
+                        format!("{at}: {error}")
+                    }
                 }
             }
-        },
+        }
         RuleCheck::Policy(code) => policies
             .iter()
             .find(|p| &p.config.code == code)
@@ -334,10 +366,7 @@ pub fn score_entity(
     today: Day,
     reasons: bool,
 ) -> EntityScore {
-    let waivers: &[usize] = scorecard
-        .waivers_by_entity
-        .get(subject.entity.key_ref())
-        .map_or(&[], Vec::as_slice);
+    let waivers = waivers_of(scorecard, subject.entity);
     let mut rules = Vec::with_capacity(scorecard.rules.len());
     for (index, rule) in scorecard.rules.iter().enumerate() {
         let waiver = waiver_of(scorecard, waivers, index).map(|w| (w.expires, w.reason.as_str()));
@@ -363,16 +392,47 @@ pub fn score_entity(
             .iter()
             .map(|r| (scorecard.rules[r.rule].level, r.state)),
     );
-    let expired_waivers = waivers
-        .iter()
-        .copied()
-        .filter(|&w| scorecard.waivers[w].expires < today)
-        .collect();
     EntityScore {
         level,
         rules,
-        expired_waivers,
+        expired_waivers: expired(scorecard, waivers, today),
     }
+}
+
+/// [`score_entity`]'s level and expired waivers, without the rules'
+/// states (`rules` is empty): what `check` needs of an entity no gate
+/// reports on.
+pub fn score_level(
+    scorecard: &Scorecard,
+    subject: &Subject<'_>,
+    policies: &[Policy],
+    today: Day,
+) -> EntityScore {
+    EntityScore {
+        level: level_of(scorecard, subject, policies, today),
+        rules: Vec::new(),
+        expired_waivers: expired(scorecard, waivers_of(scorecard, subject.entity), today),
+    }
+}
+
+/// The waivers of `entity` in `scorecard` (indexes).
+fn waivers_of<'s>(scorecard: &'s Scorecard, entity: &Entity) -> &'s [usize] {
+    if scorecard.waivers.is_empty() {
+        return &[];
+    }
+    scorecard
+        .waivers_by_entity
+        .get(entity.key_ref())
+        .map_or(&[], Vec::as_slice)
+}
+
+/// Of `waivers` (indexes), those whose date has passed.
+fn expired(scorecard: &Scorecard, waivers: &[usize], today: Day) -> Vec<usize> {
+    waivers
+        .iter()
+        .copied()
+        .filter(|&w| scorecard.waivers[w].expires < today)
+        .collect()
 }
 
 /// Of the waivers of an entity (`waivers`: indexes) for rule `rule`, the
@@ -397,10 +457,7 @@ pub fn level_of(
     policies: &[Policy],
     today: Day,
 ) -> Option<usize> {
-    let waivers: &[usize] = scorecard
-        .waivers_by_entity
-        .get(subject.entity.key_ref())
-        .map_or(&[], Vec::as_slice);
+    let waivers = waivers_of(scorecard, subject.entity);
     let mut first_blocked = scorecard.levels.len();
     for (index, rule) in scorecard.rules.iter().enumerate() {
         if rule.level >= first_blocked {

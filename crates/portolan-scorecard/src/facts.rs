@@ -4,7 +4,7 @@
 //! `catalog.json` share.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use portolan_catalog::catalog::Reference;
@@ -13,6 +13,7 @@ use portolan_catalog::{Entity, EntityId, EntityRef, Kind};
 use portolan_check::Checked;
 use portolan_core::yaml::Node;
 use portolan_core::{Diagnostic, Severity, codes};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -113,8 +114,156 @@ pub fn find_fact(name: &str) -> Option<&'static FactDef> {
     FACTS.iter().find(|f| f.name == name)
 }
 
+/// How many built-in facts there are.
+pub const FACT_COUNT: usize = FACTS.len();
+const _: () = assert!(FACT_COUNT <= 64, "FactSet holds 64 facts");
+
+/// The index in [`FACTS`] of fact `name`: at compile time for a literal
+/// (an unknown name does not compile), `None` for an unknown one at run
+/// time.
+pub const fn fact_index(name: &str) -> Option<usize> {
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i < FACTS.len() {
+        let candidate = FACTS[i].name.as_bytes();
+        if candidate.len() == name.len() {
+            let mut j = 0;
+            while j < name.len() && candidate[j] == name[j] {
+                j += 1;
+            }
+            if j == name.len() {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of a fact named by a literal, checked when compiling.
+macro_rules! fact {
+    ($name:literal) => {
+        const {
+            match fact_index($name) {
+                Some(index) => index,
+                None => panic!(concat!("no fact named ", $name)),
+            }
+        }
+    };
+}
+
+/// Indexes of [`FACTS`] in the order of their names (how facts are listed
+/// in JSON).
+fn by_name() -> &'static [usize; FACT_COUNT] {
+    static ORDER: std::sync::OnceLock<[usize; FACT_COUNT]> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut order: [usize; FACT_COUNT] = std::array::from_fn(|i| i);
+        order.sort_by_key(|&i| FACTS[i].name);
+        order
+    })
+}
+
+/// A set of built-in facts (by index).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FactSet(u64);
+
+impl FactSet {
+    pub fn insert(&mut self, index: usize) {
+        self.0 |= 1 << index;
+    }
+
+    pub fn contains(&self, index: usize) -> bool {
+        self.0 & (1 << index) != 0
+    }
+
+    /// Whether it holds any of `indexes`.
+    pub fn any(&self, indexes: &[usize]) -> bool {
+        indexes.iter().any(|&i| self.contains(i))
+    }
+}
+
 /// One entity's facts; a fact that could not be computed is absent.
-pub type Facts = BTreeMap<&'static str, Value>;
+/// Held by index in [`FACTS`], so setting and reading one costs no
+/// search; listed (and written as JSON) in the order of their names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts(Vec<Option<Value>>);
+
+impl Facts {
+    pub fn new() -> Facts {
+        Facts::default()
+    }
+
+    /// Set the fact at `index` in [`FACTS`].
+    pub fn set(&mut self, index: usize, value: Value) {
+        if self.0.is_empty() {
+            self.0.resize(FACT_COUNT, None);
+        }
+        self.0[index] = Some(value);
+    }
+
+    /// Set fact `name` (a built-in fact's; others are not kept).
+    pub fn insert(&mut self, name: &str, value: Value) {
+        if let Some(index) = fact_index(name) {
+            self.set(index, value);
+        }
+    }
+
+    /// The fact at `index` in [`FACTS`].
+    pub fn get_at(&self, index: usize) -> Option<&Value> {
+        self.0.get(index)?.as_ref()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.get_at(fact_index(name)?)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Keep the facts (by index in [`FACTS`]) `keep` holds.
+    pub fn retain(&mut self, keep: &FactSet) {
+        for (index, value) in self.0.iter_mut().enumerate() {
+            if !keep.contains(index) {
+                *value = None;
+            }
+        }
+    }
+
+    /// Every fact, in the order of their names.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &Value)> {
+        let present = !self.0.is_empty();
+        by_name()
+            .iter()
+            .filter(move |_| present)
+            .filter_map(|&i| Some((FACTS[i].name, self.0[i].as_ref()?)))
+    }
+
+    /// The names of the facts set, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.iter().map(|(name, _)| name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().filter(|v| v.is_some()).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+}
+
+/// A JSON object, names in order.
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (name, value) in self.iter() {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
 
 const DASHBOARD_ANNOTATIONS: &[&str] = &[
     "grafana/dashboard-selector",
@@ -168,33 +317,55 @@ impl<'a> FactContext<'a> {
         git: Option<Arc<GitFacts>>,
         codeowners: Option<CodeOwners>,
     ) -> FactContext<'a> {
-        let mut by_file: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-        for d in &checked.diagnostics {
-            if d.code.starts_with('S') && codes::find(&d.code).is_some() {
-                continue;
+        // Three independent indexes, built side by side.
+        let entities = &checked.catalog.entities;
+        let by_file = || {
+            let mut by_file: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+            for d in &checked.diagnostics {
+                if d.code.starts_with('S') && codes::find(&d.code).is_some() {
+                    continue;
+                }
+                if let Some(file) = d.file.as_deref() {
+                    by_file.entry(file).or_default().push(d);
+                }
             }
-            if let Some(file) = d.file.as_deref() {
-                by_file.entry(file).or_default().push(d);
+            for list in by_file.values_mut() {
+                list.sort_by_key(|d| d.span.map(|s| s.start));
             }
-        }
-        for list in by_file.values_mut() {
-            list.sort_by_key(|d| d.span.map(|s| s.start));
-        }
-        FactContext {
-            checked,
-            references: Adjacency::new(&checked.catalog.references, checked.catalog.entities.len()),
-            deprecated: checked
-                .catalog
-                .entities
-                .iter()
+            by_file
+        };
+        let references = || Adjacency::new(&checked.catalog.references, entities.len());
+        let deprecated = || {
+            entities
+                .par_iter()
                 .map(|e| {
                     e.spec_str("lifecycle")
                         .is_some_and(|l| l.eq_ignore_ascii_case("deprecated"))
                 })
-                .collect(),
+                .collect()
+        };
+        let (by_file, (references, deprecated)) =
+            rayon::join(by_file, || rayon::join(references, deprecated));
+        FactContext {
+            checked,
+            references,
+            deprecated,
             by_file,
             git,
             codeowners,
+        }
+    }
+
+    /// The context with these git facts and CODEOWNERS file.
+    pub fn with_git(
+        self,
+        git: Option<Arc<GitFacts>>,
+        codeowners: Option<CodeOwners>,
+    ) -> FactContext<'a> {
+        FactContext {
+            git,
+            codeowners,
+            ..self
         }
     }
 
@@ -204,12 +375,19 @@ impl<'a> FactContext<'a> {
 
     /// Every fact of entity `id` that can be computed.
     pub fn facts(&self, id: EntityId) -> Facts {
+        self.facts_of(id, None)
+    }
+
+    /// The facts of entity `id` that can be computed, of those `wanted`
+    /// names (all when `None`), and maybe others computed with them.
+    pub fn facts_of(&self, id: EntityId, wanted: Option<&FactSet>) -> Facts {
+        let want = |indexes: &[usize]| wanted.is_none_or(|w| w.any(indexes));
         let catalog = &self.checked.catalog;
         let entity = &catalog.entities[id];
         let mut facts = Facts::new();
-        facts.insert("kind", json!(entity.kind_name));
-        facts.insert("type", opt_str(entity.spec_str("type")));
-        facts.insert("lifecycle", opt_str(entity.spec_str("lifecycle")));
+        facts.set(fact!("kind"), json!(entity.kind_name));
+        facts.set(fact!("type"), opt_str(entity.spec_str("type")));
+        facts.set(fact!("lifecycle"), opt_str(entity.spec_str("lifecycle")));
 
         let first = |id: EntityId, relation: RelationType, target_kind: Option<&str>| {
             self.relations(id, relation)
@@ -218,75 +396,93 @@ impl<'a> FactContext<'a> {
                 })
                 .min()
         };
-        let owner = first(id, RelationType::OwnedBy, None);
-        facts.insert(
-            "owner",
-            json!(owner.as_ref().map(|(target, _)| target.to_string())),
-        );
-        facts.insert(
-            "owner.resolved",
-            json!(
+        if want(&[
+            fact!("owner"),
+            fact!("owner.resolved"),
+            fact!("owner.group_with_members"),
+        ]) {
+            let owner = first(id, RelationType::OwnedBy, None);
+            facts.set(
+                fact!("owner"),
+                json!(owner.as_ref().map(|(target, _)| target.to_string())),
+            );
+            facts.set(
+                fact!("owner.resolved"),
+                json!(
+                    owner
+                        .as_ref()
+                        .is_some_and(|(_, resolved)| resolved.is_some())
+                ),
+            );
+            let group_with_members =
                 owner
-                    .as_ref()
-                    .is_some_and(|(_, resolved)| resolved.is_some())
-            ),
-        );
-        let group_with_members = owner
-            .and_then(|(_, resolved)| resolved)
-            .is_some_and(|group| {
-                catalog.entities[group].kind == Kind::Group
-                    && self
-                        .relations(group, RelationType::HasMember)
-                        .next()
-                        .is_some()
-            });
-        facts.insert("owner.group_with_members", json!(group_with_members));
-        facts.insert(
-            "description.length",
-            json!(entity.description().chars().count()),
-        );
+                    .and_then(|(_, resolved)| resolved)
+                    .is_some_and(|group| {
+                        catalog.entities[group].kind == Kind::Group
+                            && self
+                                .relations(group, RelationType::HasMember)
+                                .next()
+                                .is_some()
+                    });
+            facts.set(fact!("owner.group_with_members"), json!(group_with_members));
+        }
+        if want(&[fact!("description.length")]) {
+            facts.set(
+                fact!("description.length"),
+                json!(entity.description().chars().count()),
+            );
+        }
 
-        let system = first(id, RelationType::PartOf, Some("system"));
-        facts.insert(
-            "system",
-            json!(system.as_ref().map(|(target, _)| target.to_string())),
-        );
-        let domain = if entity.kind == Kind::System {
-            first(id, RelationType::PartOf, Some("domain"))
-        } else {
-            system
-                .and_then(|(_, resolved)| resolved)
-                .and_then(|system| first(system, RelationType::PartOf, Some("domain")))
-        };
-        facts.insert(
-            "domain",
-            json!(domain.map(|(target, _)| target.to_string())),
-        );
+        if want(&[fact!("system"), fact!("domain")]) {
+            let system = first(id, RelationType::PartOf, Some("system"));
+            facts.set(
+                fact!("system"),
+                json!(system.as_ref().map(|(target, _)| target.to_string())),
+            );
+            let domain = if entity.kind == Kind::System {
+                first(id, RelationType::PartOf, Some("domain"))
+            } else {
+                system
+                    .and_then(|(_, resolved)| resolved)
+                    .and_then(|system| first(system, RelationType::PartOf, Some("domain")))
+            };
+            facts.set(
+                fact!("domain"),
+                json!(domain.map(|(target, _)| target.to_string())),
+            );
+        }
 
-        let tags: Vec<&str> = entity.tags().collect();
-        facts.insert("tags.count", json!(tags.len()));
-        facts.insert("tags", json!(tags));
+        if want(&[fact!("tags"), fact!("tags.count")]) {
+            let tags: Vec<&str> = entity.tags().collect();
+            facts.set(fact!("tags.count"), json!(tags.len()));
+            facts.set(fact!("tags"), json!(tags));
+        }
 
         let docs = self.checked.docs.get(&id).filter(|d| !d.pages.is_empty());
-        facts.insert("docs.exists", json!(docs.is_some()));
-        facts.insert("docs.pages", json!(docs.map_or(0, |d| d.pages.len())));
-        let broken = docs.map_or(0, |docs| {
-            let mkdocs = docs.mkdocs.as_ref().map(|(path, _)| path.clone());
-            docs.pages
-                .keys()
-                .map(|page| {
-                    if docs.dir.is_empty() {
-                        page.clone()
-                    } else {
-                        format!("{}/{page}", docs.dir)
-                    }
-                })
-                .chain(mkdocs)
-                .flat_map(|path| self.by_file.get(path.as_str()).into_iter().flatten())
-                .filter(|d| d.code == codes::BROKEN_DOC_LINK.code)
-                .count()
-        });
-        facts.insert("docs.broken_links", json!(broken));
+        facts.set(fact!("docs.exists"), json!(docs.is_some()));
+        facts.set(
+            fact!("docs.pages"),
+            json!(docs.map_or(0, |d| d.pages.len())),
+        );
+        if want(&[fact!("docs.broken_links")]) {
+            let broken = docs.map_or(0, |docs| {
+                let mkdocs = docs.mkdocs.as_ref().map(|(path, _)| path.clone());
+                docs.pages
+                    .keys()
+                    .map(|page| {
+                        if docs.dir.is_empty() {
+                            page.clone()
+                        } else {
+                            format!("{}/{page}", docs.dir)
+                        }
+                    })
+                    .chain(mkdocs)
+                    .flat_map(|path| self.by_file.get(path.as_str()).into_iter().flatten())
+                    .filter(|d| d.code == codes::BROKEN_DOC_LINK.code)
+                    .count()
+            });
+            facts.set(fact!("docs.broken_links"), json!(broken));
+        }
 
         // Relations are counted once however often they are written.
         let distinct = |relation: RelationType| {
@@ -295,125 +491,157 @@ impl<'a> FactContext<'a> {
             list.dedup();
             list
         };
-        let provided = distinct(RelationType::ProvidesApi);
-        facts.insert("apis.provided", json!(provided.len()));
-        facts.insert(
-            "apis.consumed",
-            json!(distinct(RelationType::ConsumesApi).len()),
-        );
-        match entity.kind {
-            Kind::Api => {
-                let (errors, warnings) = self.definition_findings(id);
-                let loaded = self
-                    .checked
-                    .apis
-                    .get(&id)
-                    .is_some_and(|a| a.spec.is_some() || a.other.is_some());
-                facts.insert("api.definition_valid", json!(loaded && errors == 0));
-                facts.insert("api.errors", json!(errors));
-                facts.insert("api.warnings", json!(warnings));
-            }
-            Kind::Component | Kind::Resource => {
-                let (mut errors, mut warnings) = (0, 0);
-                let mut seen = std::collections::BTreeSet::new();
-                for api in provided.iter().filter_map(|(_, resolved)| *resolved) {
-                    if seen.insert(api) {
-                        let (e, w) = self.definition_findings(api);
-                        errors += e;
-                        warnings += w;
-                    }
+        if want(&[
+            fact!("apis.provided"),
+            fact!("apis.consumed"),
+            fact!("api.definition_valid"),
+            fact!("api.errors"),
+            fact!("api.warnings"),
+        ]) {
+            let provided = distinct(RelationType::ProvidesApi);
+            facts.set(fact!("apis.provided"), json!(provided.len()));
+            facts.set(
+                fact!("apis.consumed"),
+                json!(distinct(RelationType::ConsumesApi).len()),
+            );
+            match entity.kind {
+                Kind::Api => {
+                    let (errors, warnings) = self.definition_findings(id);
+                    let loaded = self
+                        .checked
+                        .apis
+                        .get(&id)
+                        .is_some_and(|a| a.spec.is_some() || a.other.is_some());
+                    facts.set(fact!("api.definition_valid"), json!(loaded && errors == 0));
+                    facts.set(fact!("api.errors"), json!(errors));
+                    facts.set(fact!("api.warnings"), json!(warnings));
                 }
-                facts.insert("api.errors", json!(errors));
-                facts.insert("api.warnings", json!(warnings));
+                Kind::Component | Kind::Resource => {
+                    let (mut errors, mut warnings) = (0, 0);
+                    let mut seen = std::collections::BTreeSet::new();
+                    for api in provided.iter().filter_map(|(_, resolved)| *resolved) {
+                        if seen.insert(api) {
+                            let (e, w) = self.definition_findings(api);
+                            errors += e;
+                            warnings += w;
+                        }
+                    }
+                    facts.set(fact!("api.errors"), json!(errors));
+                    facts.set(fact!("api.warnings"), json!(warnings));
+                }
+                _ => {}
             }
-            _ => {}
         }
-        let deprecated = self
-            .relations(id, RelationType::DependsOn)
-            .chain(self.relations(id, RelationType::ConsumesApi))
-            .filter_map(|(_, resolved)| resolved)
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|&t| self.deprecated[t])
-            .count();
-        facts.insert("deps.deprecated", json!(deprecated));
+        if want(&[fact!("deps.deprecated")]) {
+            let deprecated = self
+                .relations(id, RelationType::DependsOn)
+                .chain(self.relations(id, RelationType::ConsumesApi))
+                .filter_map(|(_, resolved)| resolved)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .filter(|&t| self.deprecated[t])
+                .count();
+            facts.set(fact!("deps.deprecated"), json!(deprecated));
+        }
 
-        let has_link = |ty: &str| {
-            links(entity).any(|link| {
-                link.get("type")
-                    .and_then(Node::as_str)
-                    .is_some_and(|t| t.eq_ignore_ascii_case(ty))
-            })
-        };
-        // The annotations facts read that are set (not blank), in one
-        // pass over them; a key written twice counts as its first value,
-        // as lookups read it. Only those keys are kept, so the pass stays
-        // linear however many annotations an entity has.
-        let mut annotations: Vec<(&str, bool)> = Vec::new();
-        for entry in entity
-            .node
-            .get("metadata")
-            .and_then(|m| m.get("annotations"))
-            .and_then(Node::as_map)
-            .into_iter()
-            .flatten()
-        {
-            let key = entry.key.as_str();
-            if ANNOTATION_FACTS.iter().any(|keys| keys.contains(&key))
-                && annotations.iter().all(|(seen, _)| *seen != key)
+        if want(&[
+            fact!("links.runbook"),
+            fact!("links.dashboard"),
+            fact!("oncall"),
+            fact!("oncall.pagerduty"),
+            fact!("oncall.opsgenie"),
+            fact!("source_location"),
+            fact!("ci"),
+        ]) {
+            let has_link = |ty: &str| {
+                links(entity).any(|link| {
+                    link.get("type")
+                        .and_then(Node::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(ty))
+                })
+            };
+            // The annotations facts read that are set (not blank), in one
+            // pass over them; a key written twice counts as its first value,
+            // as lookups read it. Only those keys are kept, so the pass stays
+            // linear however many annotations an entity has.
+            let mut annotations: Vec<(&str, bool)> = Vec::new();
+            for entry in entity
+                .node
+                .get("metadata")
+                .and_then(|m| m.get("annotations"))
+                .and_then(Node::as_map)
+                .into_iter()
+                .flatten()
             {
-                let set = entry.value.as_str().is_some_and(|v| !v.trim().is_empty());
-                annotations.push((key, set));
+                let key = entry.key.as_str();
+                if ANNOTATION_FACTS.iter().any(|keys| keys.contains(&key))
+                    && annotations.iter().all(|(seen, _)| *seen != key)
+                {
+                    let set = entry.value.as_str().is_some_and(|v| !v.trim().is_empty());
+                    annotations.push((key, set));
+                }
+            }
+            let any_annotation =
+                |keys: &[&str]| annotations.iter().any(|(k, set)| *set && keys.contains(k));
+            facts.set(fact!("links.runbook"), json!(has_link("runbook")));
+            facts.set(
+                fact!("links.dashboard"),
+                json!(has_link("dashboard") || any_annotation(DASHBOARD_ANNOTATIONS)),
+            );
+            let pagerduty = any_annotation(PAGERDUTY_ANNOTATIONS);
+            let opsgenie = any_annotation(OPSGENIE_ANNOTATIONS);
+            facts.set(fact!("oncall"), json!(pagerduty || opsgenie));
+            facts.set(fact!("oncall.pagerduty"), json!(pagerduty));
+            facts.set(fact!("oncall.opsgenie"), json!(opsgenie));
+            facts.set(
+                fact!("source_location"),
+                json!(any_annotation(SOURCE_LOCATION_ANNOTATIONS)),
+            );
+            facts.set(fact!("ci"), json!(any_annotation(CI_ANNOTATIONS)));
+        }
+
+        if want(&[
+            fact!("slo.count"),
+            fact!("slo.valid"),
+            fact!("slo.lowest_objective"),
+            fact!("slo.error_budget_minutes"),
+        ]) {
+            let slos = self.checked.slos.summary(id);
+            facts.set(fact!("slo.count"), json!(slos.count));
+            facts.set(fact!("slo.valid"), json!(slos.valid));
+            if let Some(lowest) = slos.lowest_objective {
+                facts.set(fact!("slo.lowest_objective"), json!(lowest));
+            }
+            if let Some(budget) = slos.smallest_budget_minutes {
+                facts.set(fact!("slo.error_budget_minutes"), json!(budget));
             }
         }
-        let any_annotation =
-            |keys: &[&str]| annotations.iter().any(|(k, set)| *set && keys.contains(k));
-        facts.insert("links.runbook", json!(has_link("runbook")));
-        facts.insert(
-            "links.dashboard",
-            json!(has_link("dashboard") || any_annotation(DASHBOARD_ANNOTATIONS)),
-        );
-        let pagerduty = any_annotation(PAGERDUTY_ANNOTATIONS);
-        let opsgenie = any_annotation(OPSGENIE_ANNOTATIONS);
-        facts.insert("oncall", json!(pagerduty || opsgenie));
-        facts.insert("oncall.pagerduty", json!(pagerduty));
-        facts.insert("oncall.opsgenie", json!(opsgenie));
-        facts.insert(
-            "source_location",
-            json!(any_annotation(SOURCE_LOCATION_ANNOTATIONS)),
-        );
-        facts.insert("ci", json!(any_annotation(CI_ANNOTATIONS)));
 
-        let slos = self.checked.slos.summary(id);
-        facts.insert("slo.count", json!(slos.count));
-        facts.insert("slo.valid", json!(slos.valid));
-        if let Some(lowest) = slos.lowest_objective {
-            facts.insert("slo.lowest_objective", json!(lowest));
+        if want(&[fact!("findings.errors"), fact!("findings.warnings")]) {
+            let (mut errors, mut warnings) = self.document_findings(entity);
+            if entity.kind == Kind::Api {
+                let (e, w) = self.definition_findings(id);
+                errors += e;
+                warnings += w;
+            }
+            facts.set(fact!("findings.errors"), json!(errors));
+            facts.set(fact!("findings.warnings"), json!(warnings));
         }
-        if let Some(budget) = slos.smallest_budget_minutes {
-            facts.insert("slo.error_budget_minutes", json!(budget));
-        }
-
-        let (mut errors, mut warnings) = self.document_findings(entity);
-        if entity.kind == Kind::Api {
-            let (e, w) = self.definition_findings(id);
-            errors += e;
-            warnings += w;
-        }
-        facts.insert("findings.errors", json!(errors));
-        facts.insert("findings.warnings", json!(warnings));
 
         if let Some(git) = &self.git {
             let files = entity_files(self.checked, id);
             let change = git.entity_change(&files);
             if let Some(days) = change.days_since_change {
-                facts.insert("git.days_since_change", json!(days));
+                facts.set(fact!("git.days_since_change"), json!(days));
             }
-            facts.insert("git.commits_90d", json!(change.commits));
-            facts.insert("git.authors_90d", json!(change.authors));
+            facts.set(fact!("git.commits_90d"), json!(change.commits));
+            facts.set(fact!("git.authors_90d"), json!(change.authors));
         }
         if let Some(codeowners) = &self.codeowners {
-            facts.insert("git.codeowners", json!(codeowners.covers(&entity.file)));
+            facts.set(
+                fact!("git.codeowners"),
+                json!(codeowners.covers(&entity.file)),
+            );
         }
         facts
     }

@@ -66,13 +66,19 @@ pub enum RuleCheck {
     /// A built-in fact compared with a value.
     Fact {
         fact: &'static FactDef,
+        /// The fact's index in [`crate::facts::FACTS`].
+        index: usize,
         op: Op,
         value: Value,
         /// `matches`: the compiled pattern.
         pattern: Option<regex::Regex>,
     },
-    /// A JSON Schema over `{entity, facts}`.
-    Schema(Box<Validator>),
+    /// A JSON Schema over `{entity, facts}`, and what part of that
+    /// document it can see.
+    Schema {
+        validator: Box<Validator>,
+        reads: crate::projection::Projection,
+    },
     /// A `[[policies]]` entry, by code: passes when it finds nothing.
     Policy(String),
 }
@@ -593,11 +599,15 @@ impl Reader<'_> {
                     self.error(schema.span, "`schema` must be a JSON Schema (a mapping)");
                     return None;
                 }
+                let json = schema.to_json();
                 match jsonschema::options()
                     .with_draft(Draft::Draft202012)
-                    .build(&schema.to_json())
+                    .build(&json)
                 {
-                    Ok(validator) => RuleCheck::Schema(Box::new(validator)),
+                    Ok(validator) => RuleCheck::Schema {
+                        validator: Box::new(validator),
+                        reads: crate::projection::Projection::of_root_schema(&json),
+                    },
                     Err(e) => {
                         self.error(
                             schema.span,
@@ -737,6 +747,7 @@ impl Reader<'_> {
         };
         Some(RuleCheck::Fact {
             fact,
+            index: crate::facts::fact_index(fact.name)?,
             op,
             value,
             pattern,

@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod facts;
 pub mod file;
 pub mod git;
+pub mod projection;
 pub mod report;
 pub mod trend;
 
@@ -29,6 +30,7 @@ pub use date::Day;
 pub use evaluate::{EntityScore, RuleResult, State};
 pub use facts::{FACTS, FactDef, Facts};
 pub use file::{LoadedScorecards, Scorecard};
+pub use projection::Projection;
 
 /// Most commits the git facts walk (the 90-day window and, past it, until
 /// every entity file's last change is found).
@@ -47,8 +49,11 @@ pub struct ScoreOptions {
     /// those the scorecards need.
     pub all_facts: bool,
     /// Say why each rule is in its state, with the fact's value (reports,
-    /// the portal). Without, rules carry their state alone: enough for
-    /// levels, gates and expired waivers (`check`).
+    /// the portal). Without (`check`), [`score`] gives each entity its
+    /// level and expired waivers, and its rules' states (no reason) only
+    /// when its level is below a gate's: enough for gates and waivers.
+    /// Schema rules then see only the part of `{entity, facts}` they read
+    /// ([`Projection`]), and only the facts some rule reads are computed.
     pub reasons: bool,
 }
 
@@ -87,7 +92,16 @@ pub fn score_cached(
 ) -> Scored {
     let policy_codes: BTreeSet<String> = policies.iter().map(|p| p.config.code.clone()).collect();
     let loaded = file::load_scorecards(source, &checked.catalog.all_files, config, &policy_codes);
-    let (facts, scores) = score_loaded(&loaded, source, checked, policies, options, cache);
+    let states_below = gated_levels(&loaded, config);
+    let (facts, scores) = score_with(
+        &loaded,
+        source,
+        checked,
+        policies,
+        options,
+        cache,
+        &states_below,
+    );
     Scored {
         loaded,
         facts,
@@ -109,14 +123,74 @@ pub fn score_loaded(
     options: &ScoreOptions,
     cache: Option<&mut git::GitFactsCache>,
 ) -> (Vec<Facts>, Vec<Vec<(EntityId, EntityScore)>>) {
-    let all_facts = facts_for(loaded, source, checked, options, cache);
-    let scores = per_scorecard(loaded, checked, &all_facts, |scorecard, id, subject| {
-        (
-            id,
-            evaluate::score_entity(scorecard, subject, policies, options.today, options.reasons),
-        )
-    });
-    (all_facts, scores)
+    let every_state = vec![usize::MAX; loaded.scorecards.len()];
+    score_with(
+        loaded,
+        source,
+        checked,
+        policies,
+        options,
+        cache,
+        &every_state,
+    )
+}
+
+/// [`score_loaded`]. Without `options.reasons`, an entity's rules' states
+/// are worked out only when its level is below `states_below` (per
+/// scorecard, in levels reached): other entities get their level alone.
+#[allow(clippy::type_complexity)]
+fn score_with(
+    loaded: &LoadedScorecards,
+    source: &dyn Source,
+    checked: &Checked,
+    policies: &[Policy],
+    options: &ScoreOptions,
+    cache: Option<&mut git::GitFactsCache>,
+    states_below: &[usize],
+) -> (Vec<Facts>, Vec<Vec<(EntityId, EntityScore)>>) {
+    let today = options.today;
+    score_each(
+        loaded,
+        source,
+        checked,
+        options,
+        cache,
+        |index, scorecard, id, subject| {
+            let score = if options.reasons {
+                evaluate::score_entity(scorecard, subject, policies, today, true)
+            } else {
+                let score = evaluate::score_level(scorecard, subject, policies, today);
+                if score.level.map_or(0, |l| l + 1) < states_below[index] {
+                    evaluate::score_entity(scorecard, subject, policies, today, false)
+                } else {
+                    score
+                }
+            };
+            (id, score)
+        },
+    )
+}
+
+/// Per scorecard, the levels an entity must reach for no gate to report
+/// it (for `check`, which then needs its rules' states): the highest
+/// minimum level of the scorecard's gates, plus one; 0 without a gate.
+fn gated_levels(loaded: &LoadedScorecards, config: &Config) -> Vec<usize> {
+    let mut below = vec![0; loaded.scorecards.len()];
+    for gate in &config.scorecards.gates {
+        if let Some(index) = find_scorecard(&loaded.scorecards, &gate.scorecard)
+            && let Some(minimum) = loaded.scorecards[index].level_index(&gate.level)
+        {
+            below[index] = below[index].max(minimum + 1);
+        }
+    }
+    below
+}
+
+/// The scorecard named `name`: its id or its name, case-insensitively.
+fn find_scorecard(scorecards: &[Scorecard], name: &str) -> Option<usize> {
+    scorecards
+        .iter()
+        .position(|s| s.id.eq_ignore_ascii_case(name) || s.name.eq_ignore_ascii_case(name))
 }
 
 /// Per scorecard, the level of each entity it selects ([`score_loaded`]'s
@@ -129,156 +203,213 @@ pub fn score_levels(
     options: &ScoreOptions,
     cache: Option<&mut git::GitFactsCache>,
 ) -> Vec<Vec<Option<usize>>> {
-    let all_facts = facts_for(loaded, source, checked, options, cache);
-    per_scorecard(loaded, checked, &all_facts, |scorecard, _, subject| {
-        evaluate::level_of(scorecard, subject, policies, options.today)
-    })
+    let (_, levels) = score_each(
+        loaded,
+        source,
+        checked,
+        options,
+        cache,
+        |_, scorecard, _, subject| evaluate::level_of(scorecard, subject, policies, options.today),
+    );
+    levels
 }
 
 /// `score` of every entity each scorecard scores, per scorecard, in
-/// entity order (in parallel).
-fn per_scorecard<T: Send>(
-    loaded: &LoadedScorecards,
-    checked: &Checked,
-    all_facts: &[Facts],
-    score: impl Fn(&file::Scorecard, EntityId, &evaluate::Subject<'_>) -> T + Sync,
-) -> Vec<Vec<T>> {
-    loaded
-        .scorecards
-        .iter()
-        .map(|scorecard| {
-            scored_by(scorecard, checked)
-                .map(|(id, entity)| {
-                    score(
-                        scorecard,
-                        id,
-                        &evaluate::Subject::new(entity, &all_facts[id]),
-                    )
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// The entities `scorecard` scores, with their ids: those its selector
-/// selects, each identity once (a duplicate definition, R004, is not
-/// scored again).
-fn scored_by<'c>(
-    scorecard: &'c file::Scorecard,
-    checked: &'c Checked,
-) -> impl ParallelIterator<Item = (EntityId, &'c portolan_catalog::Entity)> + 'c {
-    checked
-        .catalog
-        .entities
-        .par_iter()
-        .enumerate()
-        .filter(move |(id, entity)| {
-            entity.has_identity()
-                && checked.catalog.index.get(entity.key_ref()) == Some(id)
-                && portolan_check::policy::selector_matches(&scorecard.selector, entity)
-        })
-}
-
-/// Each entity's facts (empty for those no scorecard selects unless
-/// `options.all_facts`).
-fn facts_for(
+/// entity order, and the entities' facts. Entities are taken one at a
+/// time (in parallel): the facts of each are computed once for every
+/// scorecard that scores it, and, unless `options.all_facts` or
+/// `options.reasons` asks for them to be kept, let go at once (`check`
+/// and trends need only the scores).
+fn score_each<T: Send>(
     loaded: &LoadedScorecards,
     source: &dyn Source,
     checked: &Checked,
     options: &ScoreOptions,
     cache: Option<&mut git::GitFactsCache>,
-) -> Vec<Facts> {
-    let entities = &checked.catalog.entities;
-    let needs_facts = options.all_facts || !loaded.scorecards.is_empty();
-    if !needs_facts {
-        return Vec::new();
+    score: impl Fn(usize, &file::Scorecard, EntityId, &evaluate::Subject<'_>) -> T + Sync,
+) -> (Vec<Facts>, Vec<Vec<T>>) {
+    let catalog = &checked.catalog;
+    let mut scores: Vec<Vec<T>> = loaded.scorecards.iter().map(|_| Vec::new()).collect();
+    if !options.all_facts && loaded.scorecards.is_empty() {
+        return (Vec::new(), scores);
     }
-    // Without `all_facts` (check), only the entities a scorecard selects
-    // get facts, and only the facts a rule reads are kept (a schema rule
-    // reads them all).
-    let scored_entity: Vec<bool> = entities
-        .iter()
-        .map(|entity| {
-            options.all_facts
-                || loaded
-                    .scorecards
+    let keep_facts = options.all_facts || options.reasons;
+    let reads = document_reads(loaded, options);
+    let plan = FactPlan::new(loaded, source, checked, options, cache);
+    let per_entity: Vec<(Facts, Vec<(usize, T)>)> = catalog
+        .entities
+        .par_iter()
+        .enumerate()
+        .map(|(id, entity)| {
+            // Each identity is scored once: a duplicate definition (R004)
+            // is not scored again.
+            let scored = entity.has_identity() && catalog.index.get(entity.key_ref()) == Some(&id);
+            let cards: Vec<usize> = if scored {
+                (0..loaded.scorecards.len())
+                    .filter(|&i| {
+                        portolan_check::policy::selector_matches(
+                            &loaded.scorecards[i].selector,
+                            entity,
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let wanted = !cards.is_empty() || (keep_facts && plan.scored_entity[id]);
+            if !wanted {
+                return (Facts::new(), Vec::new());
+            }
+            let facts = plan.facts(id);
+            let scored = {
+                let subject = evaluate::Subject::new(entity, &facts, &reads);
+                cards
                     .iter()
-                    .any(|card| portolan_check::policy::selector_matches(&card.selector, entity))
+                    .map(|&i| (i, score(i, &loaded.scorecards[i], id, &subject)))
+                    .collect()
+            };
+            (if keep_facts { facts } else { Facts::new() }, scored)
         })
         .collect();
-    let read_facts: Option<BTreeSet<&str>> = if options.all_facts
-        || loaded
-            .scorecards
-            .iter()
-            .flat_map(|s| &s.rules)
-            .any(|r| matches!(r.check, file::RuleCheck::Schema(_)))
-    {
-        None
+    let mut all_facts = Vec::with_capacity(if keep_facts { per_entity.len() } else { 0 });
+    for (facts, scored) in per_entity {
+        if keep_facts {
+            all_facts.push(facts);
+        }
+        for (index, score) in scored {
+            scores[index].push(score);
+        }
+    }
+    (all_facts, scores)
+}
+
+/// What of `{entity, facts}` the scorecards' schema rules see: all of it
+/// when reasons are asked for (a failure's message may quote any part),
+/// else what they read.
+fn document_reads(loaded: &LoadedScorecards, options: &ScoreOptions) -> Projection {
+    if options.reasons {
+        Projection::All
     } else {
-        Some(
-            loaded
-                .scorecards
-                .iter()
-                .flat_map(|s| &s.rules)
-                .filter_map(|r| match &r.check {
-                    file::RuleCheck::Fact { fact, .. } => Some(fact.name),
-                    _ => None,
-                })
+        schema_reads(loaded)
+    }
+}
+
+/// What of `{entity, facts}` the scorecards' schema rules read.
+pub fn schema_reads(loaded: &LoadedScorecards) -> Projection {
+    loaded
+        .scorecards
+        .iter()
+        .flat_map(|s| &s.rules)
+        .filter_map(|r| match &r.check {
+            file::RuleCheck::Schema { reads, .. } => Some(reads.clone()),
+            _ => None,
+        })
+        .fold(Projection::Presence, Projection::union)
+}
+
+/// The facts the scorecards' rules read (`None`: maybe any): fact rules'
+/// facts, and the facts schema rules read.
+pub fn facts_read(loaded: &LoadedScorecards) -> Option<facts::FactSet> {
+    let mut read = facts::FactSet::default();
+    match schema_reads(loaded).member("facts") {
+        Some(Projection::All) => return None,
+        Some(Projection::Members(names)) => {
+            for index in names.keys().filter_map(|name| facts::fact_index(name)) {
+                read.insert(index);
+            }
+        }
+        Some(Projection::Presence) | None => {}
+    }
+    for rule in loaded.scorecards.iter().flat_map(|s| &s.rules) {
+        if let file::RuleCheck::Fact { index, .. } = &rule.check {
+            read.insert(*index);
+        }
+    }
+    Some(read)
+}
+
+/// How facts are computed for one scoring.
+struct FactPlan<'a> {
+    context: facts::FactContext<'a>,
+    /// The facts to compute (`None`: all).
+    read: Option<facts::FactSet>,
+    /// Per entity, whether it gets facts: every entity with
+    /// `options.all_facts`, else those a scorecard's selector selects.
+    scored_entity: Vec<bool>,
+}
+
+impl<'a> FactPlan<'a> {
+    fn new(
+        loaded: &LoadedScorecards,
+        source: &dyn Source,
+        checked: &'a Checked,
+        options: &ScoreOptions,
+        cache: Option<&mut git::GitFactsCache>,
+    ) -> FactPlan<'a> {
+        let entities = &checked.catalog.entities;
+        let scored_entity: Vec<bool> = entities
+            .iter()
+            .map(|entity| {
+                options.all_facts
+                    || loaded.scorecards.iter().any(|card| {
+                        portolan_check::policy::selector_matches(&card.selector, entity)
+                    })
+            })
+            .collect();
+        let read = if options.all_facts || options.reasons {
+            None
+        } else {
+            facts_read(loaded).map(|mut read| {
                 // Reports show, and `--group` filters by, the owner.
-                .chain(["owner"])
-                .collect(),
-        )
-    };
-    let needs_git = options.all_facts
-        || loaded
-            .scorecards
-            .iter()
-            .flat_map(|s| &s.rules)
-            .any(|r| match &r.check {
-                file::RuleCheck::Fact { fact, .. } => fact.name.starts_with("git."),
-                file::RuleCheck::Schema(_) => true,
-                file::RuleCheck::Policy(_) => false,
-            });
-    let (git, codeowners) = if needs_git {
-        let git = options.git.as_ref().and_then(|(root, rev)| {
-            let paths: BTreeSet<String> = (0..entities.len())
-                .filter(|&id| scored_entity[id])
-                .flat_map(|id| facts::entity_files(checked, id))
-                .collect();
-            match cache {
-                Some(cache) => cache.collect(root, rev, &paths, options.max_git_commits),
-                None => git::GitFacts::collect(root, rev, &paths, options.max_git_commits)
-                    .map(std::sync::Arc::new),
-            }
+                read.insert(facts::fact_index("owner").unwrap_or_default());
+                read
+            })
+        };
+        // Git history is walked only when a git fact is read.
+        let needs_git = read.as_ref().is_none_or(|read| {
+            (0..facts::FACT_COUNT).any(|i| read.contains(i) && FACTS[i].name.starts_with("git."))
         });
-        (git, git::CodeOwners::read(source))
-    } else {
-        (None, None)
-    };
-    let context = facts::FactContext::new(checked, git, codeowners);
-    let all_facts: Vec<Facts> = (0..entities.len())
-        .into_par_iter()
-        .map(|id| {
-            if !scored_entity[id] {
-                return Facts::new();
+        // The history walk and the context's indexes, side by side.
+        let git = || {
+            if !needs_git {
+                return (None, None);
             }
-            let mut facts = context.facts(id);
-            if let Some(read) = &read_facts {
-                facts.retain(|name, _| read.contains(name));
-            }
-            facts
-        })
-        .collect();
-    all_facts
+            let git = options.git.as_ref().and_then(|(root, rev)| {
+                let paths: BTreeSet<String> = (0..entities.len())
+                    .filter(|&id| scored_entity[id])
+                    .flat_map(|id| facts::entity_files(checked, id))
+                    .collect();
+                match cache {
+                    Some(cache) => cache.collect(root, rev, &paths, options.max_git_commits),
+                    None => git::GitFacts::collect(root, rev, &paths, options.max_git_commits)
+                        .map(std::sync::Arc::new),
+                }
+            });
+            (git, git::CodeOwners::read(source))
+        };
+        let ((git, codeowners), context) =
+            rayon::join(git, || facts::FactContext::new(checked, None, None));
+        FactPlan {
+            context: context.with_git(git, codeowners),
+            read,
+            scored_entity,
+        }
+    }
+
+    /// Entity `id`'s facts: those to compute, and no others.
+    fn facts(&self, id: EntityId) -> Facts {
+        let mut facts = self.context.facts_of(id, self.read.as_ref());
+        if let Some(read) = &self.read {
+            facts.retain(read);
+        }
+        facts
+    }
 }
 
 impl Scored {
     /// The scorecard named `name`: its id or its name, case-insensitively.
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.loaded
-            .scorecards
-            .iter()
-            .position(|s| s.id.eq_ignore_ascii_case(name) || s.name.eq_ignore_ascii_case(name))
+        find_scorecard(&self.loaded.scorecards, name)
     }
 
     /// What `check` reports: the scorecard files' findings, gate failures

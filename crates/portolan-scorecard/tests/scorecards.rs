@@ -57,10 +57,33 @@ fn run_with(
         .map(|card| card.iter().map(|(_, score)| score.level).collect())
         .collect();
     assert_eq!(levels, expected, "score_levels against score");
+    let diagnostics = scored.diagnostics(&checked, &config, today);
+    if score_options.reasons {
+        // `check`'s scoring (levels, states only below a gate, schema
+        // rules on the part of the document they read, only the facts
+        // rules read) gives the same levels and findings, in every test
+        // that runs a catalog.
+        let check_options = ScoreOptions {
+            all_facts: false,
+            reasons: false,
+            ..score_options
+        };
+        let quick = score(source, &checked, &config, &policies, &check_options);
+        let quick_levels: Vec<Vec<Option<usize>>> = quick
+            .scores
+            .iter()
+            .map(|card| card.iter().map(|(_, score)| score.level).collect())
+            .collect();
+        assert_eq!(quick_levels, expected, "check's levels against score");
+        assert_eq!(
+            quick.diagnostics(&checked, &config, today),
+            diagnostics,
+            "check's findings against score"
+        );
+    }
     for file in &scored.loaded.files {
         checked.catalog.files.insert(file.clone());
     }
-    let diagnostics = scored.diagnostics(&checked, &config, today);
     let concise = render_concise(&diagnostics, &checked.catalog.files);
     Run {
         checked,
@@ -781,25 +804,44 @@ fn git_facts_cache_is_reused_until_head_or_files_change() {
 }
 
 #[test]
-fn check_keeps_only_the_facts_rules_read() {
+fn check_computes_only_the_facts_rules_read_and_keeps_none() {
     let mut files = fact_catalog();
     files.push((
         "scorecards/services.yaml",
-        "name: Services\nselector: { type: service }\nlevels: [One]\nrules:\n  - { id: ci, level: One, fact: ci, value: true }\n",
+        "name: Services\nselector: { type: service }\nlevels: [One]\nrules:\n  - { id: ci, level: One, fact: ci, value: true }\n  - id: tagged\n    level: One\n    schema: { properties: { entity: { required: [metadata] }, facts: { properties: { tags.count: { minimum: 0 } } } } }\n",
     ));
     CHECK_ONLY.with(|c| c.set(true));
-    let run = run(&files, "2027-01-01");
+    let quick = run(&files, "2027-01-01");
     CHECK_ONLY.with(|c| c.set(false));
-    let keys = |r: &str| run.facts(r).keys().copied().collect::<Vec<_>>();
-    // The fact the rule reads, and the owner (reports and --group).
-    assert_eq!(keys("component:gateway"), vec!["ci", "owner"]);
-    // An entity no scorecard selects gets none.
-    assert!(keys("component:old-lib").is_empty());
+    // The fact rule's fact and the one the schema reads: no git fact, so
+    // check walks no history.
+    let read = portolan_scorecard::facts_read(&quick.scored.loaded).expect("facts named");
+    let names: Vec<&str> = (0..portolan_scorecard::FACTS.len())
+        .filter(|&i| read.contains(i))
+        .map(|i| portolan_scorecard::FACTS[i].name)
+        .collect();
+    assert_eq!(names, vec!["tags.count", "ci"]);
+    // Check keeps no facts once the levels are worked out.
+    assert!(quick.scored.facts.is_empty());
     assert_eq!(
-        run.state("services", "component:gateway", "ci"),
-        State::Pass
+        quick.level("services", "component:gateway").as_deref(),
+        Some("One")
     );
-    assert_eq!(run.state("services", "component:bare", "ci"), State::Fail);
+    assert_eq!(quick.level("services", "component:bare"), None);
+    // No gate reports on them: check works out levels, not rule states.
+    let index = quick.scored.find("services").unwrap();
+    assert!(
+        quick.scored.scores[index]
+            .iter()
+            .all(|(_, s)| s.rules.is_empty())
+    );
+    // A schema that may read any fact makes every fact be computed.
+    files.push((
+        "scorecards/open.yaml",
+        "name: Open\nlevels: [One]\nrules:\n  - id: x\n    level: One\n    schema: { properties: { facts: { additionalProperties: { type: [number, string, boolean, array, \"null\"] } } } }\n",
+    ));
+    let open = run(&files, "2027-01-01");
+    assert!(portolan_scorecard::facts_read(&open.scored.loaded).is_none());
 }
 
 #[test]
