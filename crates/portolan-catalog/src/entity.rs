@@ -63,8 +63,29 @@ pub struct Substitution {
     pub path: Option<String>,
 }
 
+/// One catalog entity. Cheap to clone: what it holds is shared, so a
+/// load cache hands the same entities to every revision it reads (trends,
+/// `serve`'s rebuilds) without copying them.
+#[derive(Clone)]
+pub struct Entity(std::sync::Arc<EntityData>);
+
+impl std::ops::Deref for Entity {
+    type Target = EntityData;
+
+    fn deref(&self) -> &EntityData {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What an [`Entity`] holds.
 #[derive(Debug, Clone)]
-pub struct Entity {
+pub struct EntityData {
     pub api_version: String,
     /// As written; empty when missing or not a string.
     pub kind_name: String,
@@ -108,7 +129,7 @@ impl Entity {
         };
         let name = string_at("/metadata/name");
         let key = EntityRef::new(&kind_name, &namespace, &name).key();
-        Entity {
+        Entity(std::sync::Arc::new(EntityData {
             api_version: string_at("/apiVersion"),
             kind: Kind::from_name(&kind_name),
             kind_name,
@@ -119,7 +140,12 @@ impl Entity {
             doc_index,
             node: std::sync::Arc::new(node),
             substitutions,
-        }
+        }))
+    }
+
+    /// The entity's data, to change (copied first when shared).
+    pub fn make_mut(&mut self) -> &mut EntityData {
+        std::sync::Arc::make_mut(&mut self.0)
     }
 
     /// Whether kind and name are present, so the entity can be referenced.

@@ -33,7 +33,7 @@ pub fn annotate(source: &dyn Source, entities: &mut [Entity], origins: &HashMap<
         let Some(annotations) = annotations_for(&mounts, &entity.file, origins) else {
             continue;
         };
-        let node = Arc::make_mut(&mut entity.node);
+        let node = Arc::make_mut(&mut entity.make_mut().node);
         add_annotations(node, annotations);
     }
 }

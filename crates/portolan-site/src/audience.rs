@@ -100,7 +100,7 @@ pub fn restrict_to_audience(checked: Checked, audience: &str) -> Checked {
                 // not shift the items later ones point at.
                 pointers.sort_by_key(|p| std::cmp::Reverse(pointer_sort_key(p)));
                 for pointer in pointers.iter() {
-                    remove_pointer(std::sync::Arc::make_mut(&mut e.node), pointer);
+                    remove_pointer(std::sync::Arc::make_mut(&mut e.make_mut().node), pointer);
                 }
             }
             old_ids.push(id);
