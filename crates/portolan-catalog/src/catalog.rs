@@ -33,6 +33,16 @@ pub struct Reference {
     pub resolved: Option<EntityId>,
 }
 
+/// The references one entity's `spec` fields make, as parsed (`from` 0,
+/// unresolved), with their targets' keys and the findings of references
+/// that do not parse.
+#[derive(Debug)]
+pub(crate) struct ParsedReferences {
+    references: Vec<Reference>,
+    keys: Vec<EntityKey>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// A relation as seen from `source`, in both directions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Relation {
@@ -101,13 +111,28 @@ impl Catalog {
             .par_iter()
             .enumerate()
             .map(|(id, entity)| {
-                let mut references = Vec::new();
-                let mut found = Vec::new();
-                collect_references(id, entity, &mut references, &mut found);
-                for reference in references.iter_mut() {
-                    reference.resolved = catalog.index.get(&reference.target.key()).copied();
-                }
-                (references, found)
+                let parsed = entity.references.get_or_init(|| {
+                    let mut references = Vec::new();
+                    let mut diagnostics = Vec::new();
+                    collect_references(0, entity, &mut references, &mut diagnostics);
+                    let keys = references.iter().map(|r| r.target.key()).collect();
+                    std::sync::Arc::new(ParsedReferences {
+                        references,
+                        keys,
+                        diagnostics,
+                    })
+                });
+                let references = parsed
+                    .references
+                    .iter()
+                    .zip(&parsed.keys)
+                    .map(|(reference, key)| Reference {
+                        from: id,
+                        resolved: catalog.index.get(key).copied(),
+                        ..reference.clone()
+                    })
+                    .collect();
+                (references, parsed.diagnostics.clone())
             })
             .collect();
         let mut references = Vec::with_capacity(collected.iter().map(|(r, _)| r.len()).sum());
@@ -281,6 +306,89 @@ mod tests {
         assert_eq!(
             (db.target.to_string(), db.resolved),
             ("resource:default/db".to_string(), None)
+        );
+    }
+
+    /// Linking reuses each entity's parsed references: a second catalog
+    /// made of the same entities in another order, with another set of
+    /// entities to resolve against, gets its own ids and resolutions; and
+    /// an entity changed through `make_mut` is parsed again.
+    #[test]
+    fn references_parsed_once_are_resolved_again_in_each_catalog() {
+        let source = MemorySource::new().with_file(
+            "catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: orders}\nspec: {type: service, owner: team-a, dependsOn: ['resource:db', 'bad:ref:x:y']}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata: {name: db}\nspec: {type: database, owner: team-a}\n",
+        );
+        let loaded = load(&source, &LoadOptions::default()).unwrap();
+        let entities = loaded.entities.clone();
+        let (first, first_found) = Catalog::link(loaded);
+        let described = |catalog: &Catalog| {
+            let mut out: Vec<String> = catalog
+                .references
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} -> {}",
+                        catalog.entities[r.from].name,
+                        r.pointer,
+                        r.target,
+                        r.resolved
+                            .map_or("none", |t| catalog.entities[t].name.as_str())
+                    )
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        // The same entities, the database left out and the order reversed.
+        let again = Loaded {
+            entities: entities
+                .iter()
+                .rev()
+                .filter(|e| e.name != "db")
+                .cloned()
+                .collect(),
+            ..Loaded::default()
+        };
+        let (second, second_found) = Catalog::link(again);
+        assert_eq!(
+            described(&first),
+            vec![
+                "db /spec/owner group:default/team-a -> team-a",
+                "orders /spec/dependsOn/0 resource:default/db -> db",
+                "orders /spec/owner group:default/team-a -> team-a",
+            ]
+        );
+        assert_eq!(
+            described(&second),
+            vec![
+                "orders /spec/dependsOn/0 resource:default/db -> none",
+                "orders /spec/owner group:default/team-a -> team-a",
+            ]
+        );
+        let codes = |found: &[Diagnostic]| found.iter().map(|d| d.code.clone()).collect::<Vec<_>>();
+        assert_eq!(codes(&first_found), codes(&second_found));
+        assert!(!codes(&first_found).is_empty());
+        // Changed: its owner removed, so it no longer references team-a.
+        let mut changed = entities.clone();
+        let orders = changed.iter_mut().find(|e| e.name == "orders").unwrap();
+        let node = std::sync::Arc::make_mut(&mut orders.make_mut().node);
+        if let portolan_core::yaml::Value::Map(entries) = &mut node.value {
+            for entry in entries.iter_mut().filter(|e| e.key == "spec") {
+                if let portolan_core::yaml::Value::Map(spec) = &mut entry.value.value {
+                    spec.retain(|e| e.key != "owner");
+                }
+            }
+        }
+        let third = Loaded {
+            entities: changed,
+            ..Loaded::default()
+        };
+        let (third, _) = Catalog::link(third);
+        assert!(
+            !described(&third)
+                .iter()
+                .any(|r| r.starts_with("orders /spec/owner"))
         );
     }
 }

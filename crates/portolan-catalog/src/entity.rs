@@ -106,6 +106,10 @@ pub struct EntityData {
     pub substitutions: Vec<Substitution>,
     /// [`Entity::key`], made once: lookups by key are everywhere.
     key: EntityKey,
+    /// The references its `spec` fields make, parsed when the catalog is
+    /// first linked: linking again (a trend's past revisions, `serve`'s
+    /// rebuilds) reuses them. Emptied by [`Entity::make_mut`].
+    pub(crate) references: std::sync::OnceLock<std::sync::Arc<crate::catalog::ParsedReferences>>,
 }
 
 impl Entity {
@@ -140,12 +144,16 @@ impl Entity {
             doc_index,
             node: std::sync::Arc::new(node),
             substitutions,
+            references: std::sync::OnceLock::new(),
         }))
     }
 
     /// The entity's data, to change (copied first when shared).
     pub fn make_mut(&mut self) -> &mut EntityData {
-        std::sync::Arc::make_mut(&mut self.0)
+        let data = std::sync::Arc::make_mut(&mut self.0);
+        // What was parsed from the document may no longer hold.
+        data.references = std::sync::OnceLock::new();
+        data
     }
 
     /// Whether kind and name are present, so the entity can be referenced.
