@@ -109,35 +109,12 @@ pub fn score_cached(
     }
 }
 
-/// Score every entity of `checked` on scorecards already loaded (those of
-/// another revision: the portal's trends score past revisions of the
-/// catalog with today's scorecards). `source` is the catalog `checked`
-/// was read from (for CODEOWNERS). Returns each entity's facts and, per
-/// scorecard, the entities it selects with their score.
-#[allow(clippy::type_complexity)]
-pub fn score_loaded(
-    loaded: &LoadedScorecards,
-    source: &dyn Source,
-    checked: &Checked,
-    policies: &[Policy],
-    options: &ScoreOptions,
-    cache: Option<&mut git::GitFactsCache>,
-) -> (Vec<Facts>, Vec<Vec<(EntityId, EntityScore)>>) {
-    let every_state = vec![usize::MAX; loaded.scorecards.len()];
-    score_with(
-        loaded,
-        source,
-        checked,
-        policies,
-        options,
-        cache,
-        &every_state,
-    )
-}
-
-/// [`score_loaded`]. Without `options.reasons`, an entity's rules' states
-/// are worked out only when its level is below `states_below` (per
-/// scorecard, in levels reached): other entities get their level alone.
+/// Score every entity of `checked` on scorecards already loaded: each
+/// entity's facts (when kept) and, per scorecard, the entities it selects
+/// with their score. `source` is the catalog `checked` was read from (for
+/// CODEOWNERS). Without `options.reasons`, an entity's rules' states are
+/// worked out only when its level is below `states_below` (per scorecard,
+/// in levels reached): other entities get their level alone.
 #[allow(clippy::type_complexity)]
 fn score_with(
     loaded: &LoadedScorecards,
@@ -193,8 +170,10 @@ fn find_scorecard(scorecards: &[Scorecard], name: &str) -> Option<usize> {
         .position(|s| s.id.eq_ignore_ascii_case(name) || s.name.eq_ignore_ascii_case(name))
 }
 
-/// Per scorecard, the level of each entity it selects ([`score_loaded`]'s
-/// levels, without rule results: what a trend counts).
+/// Per scorecard, the level of each entity it selects ([`score`]'s
+/// levels, without rule results: what a trend counts). The scorecards are
+/// loaded already: the portal's trends score past revisions of the
+/// catalog with today's scorecards.
 pub fn score_levels(
     loaded: &LoadedScorecards,
     source: &dyn Source,
