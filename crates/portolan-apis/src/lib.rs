@@ -59,11 +59,29 @@ pub fn check_definition(
     root: RootDocument<'_>,
     limits: LoadLimits,
 ) -> ApiDefinition {
+    check_definition_with(source, root, limits, |_, _| Vec::new())
+}
+
+/// [`check_definition`], with one more pass over the loaded definition
+/// (design lint) run beside the validation: both only read the documents
+/// and the bundle, and on a large definition each takes a good share of
+/// the time. Its findings follow the validation's.
+pub fn check_definition_with(
+    source: &dyn Source,
+    root: RootDocument<'_>,
+    limits: LoadLimits,
+    more: impl FnOnce(&SpecSet, &Bundled) -> Vec<Diagnostic> + Send,
+) -> ApiDefinition {
     let loaded = load::load(source, root, limits);
     let mut diagnostics = loaded.diagnostics;
     let spec = loaded.spec.map(|set| {
         let bundled = bundle::bundle_within(&set, limits.max_reference_depth);
-        diagnostics.extend(validate::validate(&set, &bundled));
+        let (valid, more) = rayon::join(
+            || validate::validate(&set, &bundled),
+            || more(&set, &bundled),
+        );
+        diagnostics.extend(valid);
+        diagnostics.extend(more);
         (set, bundled)
     });
     ApiDefinition {

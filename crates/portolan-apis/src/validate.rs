@@ -94,11 +94,20 @@ pub fn validate(set: &SpecSet, bundled: &Bundled) -> Vec<Diagnostic> {
                 .with_help("portolan copies the target in, as many tools do; move the content here to make the definition valid for every tool"),
         );
     }
+    // The semantic rules and the schema validation only read the bundled
+    // document: on a large definition they run side by side.
+    let (semantic_findings, findings) = rayon::join(
+        || rules::check_semantics(set.format, &bundled.doc),
+        || {
+            validator(set.format)
+                .map(|validator| describe_errors_in(validator, &bundled.doc, "the document"))
+        },
+    );
     // Shared by every finding: a mapping is indexed once, however many
     // findings point into it.
     let lookup = SpecLookup::new(set);
     let mut semantic = Vec::new();
-    for finding in rules::check_semantics(set.format, &bundled.doc) {
+    for finding in semantic_findings {
         let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
         let mut d = Diagnostic::new(finding.code, finding.message).at(file, span);
         if let Some(help) = finding.help {
@@ -106,8 +115,7 @@ pub fn validate(set: &SpecSet, bundled: &Bundled) -> Vec<Diagnostic> {
         }
         semantic.push(d);
     }
-    if let Some(validator) = validator(set.format) {
-        let findings = describe_errors_in(validator, &bundled.doc, "the document");
+    if let Some(findings) = findings {
         // Bindings apart: a protocol binding breaking its binding schema is
         // a warning of its own, and never takes the place of a finding
         // about the document itself (not in the cap, not in deduplication).

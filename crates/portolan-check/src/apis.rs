@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use portolan_apis::{ApiDefinition, LoadLimits, RootDocument, check_definition};
+use portolan_apis::{ApiDefinition, LoadLimits, RootDocument, check_definition_with};
 use portolan_catalog::entity::SubstitutionKind;
 use portolan_catalog::{Catalog, EntityId, Kind};
 use portolan_core::Span;
@@ -112,61 +112,60 @@ pub fn check_apis_cached(
     // What a cached definition's findings were made with.
     let limits_key = format!("{limits:?} {}", lint.fingerprint());
     let previous = cache.as_deref().map(|c| &c.entries);
-    let made: Vec<(EntityId, String, Arc<ApiDefinition>, Option<ApiEntry>)> =
-        (0..catalog.entities.len())
-            .into_par_iter()
-            .filter_map(|id| {
-                let entity = &catalog.entities[id];
-                let spec_type = entity
-                    .spec_str("type")
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                let root = definition_root(catalog, id)?;
-                if SOURCE_ONLY_TYPES.contains(&spec_type.as_str()) {
-                    // Shown as source; nothing to validate.
-                    return None;
-                }
-                let inline = matches!(root, RootDocument::Inline { .. });
-                let key = cache_key(&root);
-                if let Some(entry) = previous.and_then(|p| p.get(&key))
-                    && entry.limits == limits_key
-                    && !entry
-                        .inline_in
-                        .as_ref()
-                        .is_some_and(|file| reparsed.contains(file))
-                {
-                    return Some((id, key, entry.definition.clone(), None));
-                }
-                let recorder = Recorder::new(source);
-                let mut definition = check_definition(&recorder, root, limits);
-                if let Some((set, bundled)) = &definition.spec {
-                    let found = portolan_lint::lint(set, bundled, lint);
-                    definition.diagnostics.extend(found);
-                }
-                if inline {
-                    place_inline_findings(catalog, id, &mut definition);
-                }
-                // The document trees were for checking; the portal reads the
-                // bundled document (and the model made from it).
-                match &mut definition.spec {
-                    Some(_) if !keep => definition.spec = None,
-                    Some((set, _)) => set.release_documents(),
-                    None => {}
-                }
-                let mut deps = recorder.into_deps();
-                if inline {
-                    deps.file(entity.file.clone());
-                }
-                let definition = Arc::new(definition);
-                let entry = ApiEntry {
-                    definition: definition.clone(),
-                    deps,
-                    inline_in: inline.then(|| entity.file.clone()),
-                    limits: limits_key.clone(),
-                };
-                Some((id, key, definition, Some(entry)))
-            })
-            .collect();
+    let made: Vec<(EntityId, String, Arc<ApiDefinition>, Option<ApiEntry>)> = (0..catalog
+        .entities
+        .len())
+        .into_par_iter()
+        .filter_map(|id| {
+            let entity = &catalog.entities[id];
+            let spec_type = entity
+                .spec_str("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let root = definition_root(catalog, id)?;
+            if SOURCE_ONLY_TYPES.contains(&spec_type.as_str()) {
+                // Shown as source; nothing to validate.
+                return None;
+            }
+            let inline = matches!(root, RootDocument::Inline { .. });
+            let key = cache_key(&root);
+            if let Some(entry) = previous.and_then(|p| p.get(&key))
+                && entry.limits == limits_key
+                && !entry
+                    .inline_in
+                    .as_ref()
+                    .is_some_and(|file| reparsed.contains(file))
+            {
+                return Some((id, key, entry.definition.clone(), None));
+            }
+            let recorder = Recorder::new(source);
+            let mut definition = check_definition_with(&recorder, root, limits, |set, bundled| {
+                portolan_lint::lint(set, bundled, lint)
+            });
+            if inline {
+                place_inline_findings(catalog, id, &mut definition);
+            }
+            // The document trees were for checking; the portal reads the
+            // bundled document (and the model made from it).
+            match &mut definition.spec {
+                Some(_) if !keep => definition.spec = None,
+                Some((set, _)) => set.release_documents(),
+                None => {}
+            }
+            let mut deps = recorder.into_deps();
+            if inline {
+                deps.file(entity.file.clone());
+            }
+            let definition = Arc::new(definition);
+            let entry = ApiEntry {
+                definition: definition.clone(),
+                deps,
+                inline_in: inline.then(|| entity.file.clone()),
+                limits: limits_key.clone(),
+            };
+            Some((id, key, definition, Some(entry)))
+        })
+        .collect();
     let mut out = BTreeMap::new();
     let mut kept: HashMap<String, ApiEntry> = HashMap::new();
     let mut previous = cache.map(|c| (std::mem::take(&mut c.entries), c));
