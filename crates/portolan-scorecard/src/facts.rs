@@ -201,13 +201,6 @@ impl Facts {
         self.0[index] = Some(value);
     }
 
-    /// Set fact `name` (a built-in fact's; others are not kept).
-    pub fn insert(&mut self, name: &str, value: Value) {
-        if let Some(index) = fact_index(name) {
-            self.set(index, value);
-        }
-    }
-
     /// The fact at `index` in [`FACTS`].
     pub fn get_at(&self, index: usize) -> Option<&Value> {
         self.0.get(index)?.as_ref()
@@ -312,11 +305,9 @@ pub struct FactContext<'a> {
 }
 
 impl<'a> FactContext<'a> {
-    pub fn new(
-        checked: &'a Checked,
-        git: Option<Arc<GitFacts>>,
-        codeowners: Option<CodeOwners>,
-    ) -> FactContext<'a> {
+    /// The context of `checked`, without git facts or CODEOWNERS (see
+    /// [`FactContext::with_git`]).
+    pub fn new(checked: &'a Checked) -> FactContext<'a> {
         // Three independent indexes, built side by side.
         let entities = &checked.catalog.entities;
         let by_file = || {
@@ -351,8 +342,8 @@ impl<'a> FactContext<'a> {
             references,
             deprecated,
             by_file,
-            git,
-            codeowners,
+            git: None,
+            codeowners: None,
         }
     }
 
@@ -371,11 +362,6 @@ impl<'a> FactContext<'a> {
 
     pub fn checked(&self) -> &'a Checked {
         self.checked
-    }
-
-    /// Every fact of entity `id` that can be computed.
-    pub fn facts(&self, id: EntityId) -> Facts {
-        self.facts_of(id, None)
     }
 
     /// The facts of entity `id` that can be computed, of those `wanted`
@@ -828,7 +814,7 @@ mod tests {
         let options = portolan_check::CheckOptions::from_config(&config);
         let checked = portolan_check::check(&source, &config, &[], &options).unwrap();
         assert!(checked.catalog.entities.len() >= 10);
-        let context = FactContext::new(&checked, None, None);
+        let context = FactContext::new(&checked);
         let all = checked.catalog.all_relations();
         for (id, relations) in all.iter().enumerate() {
             for relation in TYPES {

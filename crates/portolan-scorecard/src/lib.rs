@@ -214,7 +214,19 @@ fn score_each<T: Send>(
     }
     let keep_facts = options.all_facts || options.reasons;
     let reads = document_reads(loaded, options);
-    let plan = FactPlan::new(loaded, source, checked, options, cache);
+    // Per entity, the scorecards whose selector selects it.
+    let selected: Vec<Vec<usize>> = catalog
+        .entities
+        .par_iter()
+        .map(|entity| {
+            (0..loaded.scorecards.len())
+                .filter(|&i| {
+                    portolan_check::policy::selector_matches(&loaded.scorecards[i].selector, entity)
+                })
+                .collect()
+        })
+        .collect();
+    let plan = FactPlan::new(loaded, source, checked, options, &selected, cache);
     let per_entity: Vec<(Facts, Vec<(usize, T)>)> = catalog
         .entities
         .par_iter()
@@ -222,20 +234,9 @@ fn score_each<T: Send>(
         .map(|(id, entity)| {
             // Each identity is scored once: a duplicate definition (R004)
             // is not scored again.
-            let scored = entity.has_identity() && catalog.index.get(entity.key_ref()) == Some(&id);
-            let cards: Vec<usize> = if scored {
-                (0..loaded.scorecards.len())
-                    .filter(|&i| {
-                        portolan_check::policy::selector_matches(
-                            &loaded.scorecards[i].selector,
-                            entity,
-                        )
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            let wanted = !cards.is_empty() || (keep_facts && plan.scored_entity[id]);
+            let first = entity.has_identity() && catalog.index.get(entity.key_ref()) == Some(&id);
+            let cards: &[usize] = if first { &selected[id] } else { &[] };
+            let wanted = !cards.is_empty() || (keep_facts && plan.gets_facts(id));
             if !wanted {
                 return (Facts::new(), Vec::new());
             }
@@ -312,9 +313,11 @@ struct FactPlan<'a> {
     context: facts::FactContext<'a>,
     /// The facts to compute (`None`: all).
     read: Option<facts::FactSet>,
-    /// Per entity, whether it gets facts: every entity with
-    /// `options.all_facts`, else those a scorecard's selector selects.
-    scored_entity: Vec<bool>,
+    /// With `options.all_facts`, every entity gets facts; else those a
+    /// scorecard's selector selects.
+    all_entities: bool,
+    /// Per entity, the scorecards whose selector selects it.
+    selected: &'a [Vec<usize>],
 }
 
 impl<'a> FactPlan<'a> {
@@ -323,18 +326,11 @@ impl<'a> FactPlan<'a> {
         source: &dyn Source,
         checked: &'a Checked,
         options: &ScoreOptions,
+        selected: &'a [Vec<usize>],
         cache: Option<&mut git::GitFactsCache>,
     ) -> FactPlan<'a> {
         let entities = &checked.catalog.entities;
-        let scored_entity: Vec<bool> = entities
-            .iter()
-            .map(|entity| {
-                options.all_facts
-                    || loaded.scorecards.iter().any(|card| {
-                        portolan_check::policy::selector_matches(&card.selector, entity)
-                    })
-            })
-            .collect();
+        let gets_facts = |id: EntityId| options.all_facts || !selected[id].is_empty();
         let read = if options.all_facts || options.reasons {
             None
         } else {
@@ -355,7 +351,7 @@ impl<'a> FactPlan<'a> {
             }
             let git = options.git.as_ref().and_then(|(root, rev)| {
                 let paths: BTreeSet<String> = (0..entities.len())
-                    .filter(|&id| scored_entity[id])
+                    .filter(|&id| gets_facts(id))
                     .flat_map(|id| facts::entity_files(checked, id))
                     .collect();
                 match cache {
@@ -366,13 +362,18 @@ impl<'a> FactPlan<'a> {
             });
             (git, git::CodeOwners::read(source))
         };
-        let ((git, codeowners), context) =
-            rayon::join(git, || facts::FactContext::new(checked, None, None));
+        let ((git, codeowners), context) = rayon::join(git, || facts::FactContext::new(checked));
         FactPlan {
             context: context.with_git(git, codeowners),
             read,
-            scored_entity,
+            all_entities: options.all_facts,
+            selected,
         }
+    }
+
+    /// Whether entity `id` gets facts.
+    fn gets_facts(&self, id: EntityId) -> bool {
+        self.all_entities || !self.selected[id].is_empty()
     }
 
     /// Entity `id`'s facts: those to compute, and no others.
