@@ -36,6 +36,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use crate::span::Span;
 use crate::yaml::{self, Document, Entry, Node, Value, YamlLimits};
 
@@ -144,11 +146,7 @@ impl ChunkCache {
     /// parses the whole text.
     pub fn parse(&self, text: &str) -> Option<Vec<Document>> {
         let lines = scan_lines(text)?;
-        let chunker = Chunker {
-            cache: self,
-            text,
-            lines: &lines,
-        };
+        let chunker = Chunker::cached(self, text, &lines);
         let (entries, span) = chunker.mapping(0, lines.len(), None, 0)?;
         Some(vec![Document {
             index: 0,
@@ -196,6 +194,46 @@ impl ChunkCache {
         }
         Some(node)
     }
+}
+
+/// Most chunks [`parse_parallel`] cuts a document into, per thread: enough
+/// that the threads finish together, few enough that placing the chunks
+/// costs little.
+const CHUNKS_PER_THREAD: usize = 32;
+
+/// `text` parsed as [`crate::yaml::parse_stream`] parses it, its chunks on
+/// rayon's threads, when that parse is clean and this way of parsing can
+/// vouch for the result (the conditions of [`ChunkCache::parse`]);
+/// otherwise `None`, and the caller parses the whole text. Nothing is
+/// kept: each chunk is parsed once and moved into the tree.
+pub fn parse_parallel(text: &str, limits: YamlLimits) -> Option<Vec<Document>> {
+    let descend =
+        (text.len() / (rayon::current_num_threads() * CHUNKS_PER_THREAD)).max(DESCEND_BYTES);
+    parse_parallel_cut_at(text, limits, descend)
+}
+
+/// [`parse_parallel`], cutting chunks of at least `descend_bytes` into
+/// their mapping's entries: the tests cut small inputs into many chunks.
+pub fn parse_parallel_cut_at(
+    text: &str,
+    limits: YamlLimits,
+    descend_bytes: usize,
+) -> Option<Vec<Document>> {
+    let lines = scan_lines(text)?;
+    let chunker = Chunker {
+        cache: None,
+        limits,
+        descend_bytes,
+        parallel: true,
+        text,
+        lines: &lines,
+    };
+    let (entries, span) = chunker.mapping(0, lines.len(), None, 0)?;
+    Some(vec![Document {
+        index: 0,
+        root: Node::new(Value::Map(entries), span),
+        is_empty: false,
+    }])
 }
 
 /// A block-style document cut at fixed places instead of by size: the
@@ -326,11 +364,7 @@ impl ChunkCache {
             return None;
         }
         let lines = scan_lines(text)?;
-        let chunker = Chunker {
-            cache: self,
-            text,
-            lines: &lines,
-        };
+        let chunker = Chunker::cached(self, text, &lines);
         let mut path = Vec::new();
         let (root, span) = chunker.unit_mapping(0, lines.len(), None, 0, &mut path, cut)?;
         Some(Units { root, span })
@@ -404,9 +438,9 @@ impl<'a> Chunker<'a> {
         if let (true, Some(raw_key)) = (wanted, raw_key) {
             // The key line parsed alone, as `descend` reads it.
             let key_line = &text[start..self.offset(from + 1)];
-            let key_node = self.cache.chunk(key_line, depth)?;
+            let key_node = self.chunk(key_line, depth)?;
             let (key_entry, key_line_span) = single_entry(&key_node, indent)?;
-            if depth + 1 >= self.cache.limits.max_depth
+            if depth + 1 >= self.limits.max_depth
                 || key_entry.key != raw_key
                 || key_entry.value.value != Value::Null
                 || !nothing_after_colon(key_line, key_entry.key_span)
@@ -430,7 +464,7 @@ impl<'a> Chunker<'a> {
                 ),
             ));
         }
-        let node = self.cache.chunk(&text[start..end], depth)?;
+        let node = self.chunk(&text[start..end], depth)?;
         if ends_in_empty_string(&node) || ends_in_block_scalar_header(&text[start..end]) {
             return None;
         }
@@ -534,12 +568,37 @@ fn is_marker(rest: &str, marker: &str) -> bool {
 }
 
 struct Chunker<'a> {
-    cache: &'a ChunkCache,
+    /// Where chunks are kept; `None` when each is parsed once
+    /// ([`parse_parallel`]).
+    cache: Option<&'a ChunkCache>,
+    limits: YamlLimits,
+    descend_bytes: usize,
+    /// Whether the entries of a mapping are parsed on rayon's threads.
+    parallel: bool,
     text: &'a str,
     lines: &'a [Line],
 }
 
-impl Chunker<'_> {
+impl<'a> Chunker<'a> {
+    fn cached(cache: &'a ChunkCache, text: &'a str, lines: &'a [Line]) -> Self {
+        Chunker {
+            cache: Some(cache),
+            limits: cache.limits,
+            descend_bytes: cache.descend_bytes,
+            parallel: false,
+            text,
+            lines,
+        }
+    }
+
+    /// The chunk `text` at `depth`, parsed (or found in the cache), spans
+    /// counted from its first byte.
+    fn chunk(&self, text: &str, depth: usize) -> Option<Arc<Node>> {
+        match self.cache {
+            Some(cache) => cache.chunk(text, depth),
+            None => yaml::parse_fragment(text, self.limits, depth).map(Arc::new),
+        }
+    }
     fn offset(&self, line: usize) -> usize {
         self.lines.get(line).map_or(self.text.len(), |l| l.start)
     }
@@ -580,18 +639,29 @@ impl Chunker<'_> {
         depth: usize,
     ) -> Option<(Vec<Entry>, Span)> {
         let starts = self.key_lines(from, to, parent)?;
-        let mut entries = Vec::with_capacity(starts.len());
-        let mut span = Span::default();
-        let mut keys: HashSet<&str> = HashSet::with_capacity(starts.len());
-        for (n, &start) in starts.iter().enumerate() {
+        let entry_at = |n: usize| {
             let end = starts.get(n + 1).copied().unwrap_or(to);
-            let (entry, entry_span) = self.entry(start, end, depth)?;
-            if n == 0 {
-                span.start = entry_span.start;
-            }
-            span.end = entry_span.end;
-            entries.push(entry);
+            self.entry(starts[n], end, depth)
+        };
+        // A failed entry stops the others early: the caller parses the
+        // whole text anyway.
+        let parsed: Vec<(Entry, Span)> = if self.parallel && starts.len() > 1 {
+            (0..starts.len())
+                .into_par_iter()
+                .map(entry_at)
+                .collect::<Option<_>>()?
+        } else {
+            (0..starts.len()).map(entry_at).collect::<Option<_>>()?
+        };
+        let mut span = Span::default();
+        if let (Some(first), Some(last)) = (parsed.first(), parsed.last()) {
+            span = Span {
+                start: first.1.start,
+                end: last.1.end,
+            };
         }
+        let entries: Vec<Entry> = parsed.into_iter().map(|(entry, _)| entry).collect();
+        let mut keys: HashSet<&str> = HashSet::with_capacity(entries.len());
         for entry in &entries {
             if !keys.insert(entry.key.as_str()) {
                 return None;
@@ -608,23 +678,38 @@ impl Chunker<'_> {
         let end = self.offset(to);
         let indent = self.lines[from].indent;
         // A chunk of one line has no value below its key to cut up.
-        if end - start >= self.cache.descend_bytes
+        if end - start >= self.descend_bytes
             && to > from + 1
             && let Some(found) = self.descend(from, to, depth)
         {
             return Some(found);
         }
-        let node = self.cache.chunk(&self.text[start..end], depth)?;
+        let node = self.chunk(&self.text[start..end], depth)?;
         if ends_in_empty_string(&node) || ends_in_block_scalar_header(&self.text[start..end]) {
             return None;
         }
-        let (entry, span) = single_entry(&node, indent)?;
+        let (_, span) = single_entry(&node, indent)?;
         let moved = Moved {
             by: start,
             end: end - start,
             next: self.next_token(to),
         };
-        Some((moved.entry(entry), moved.span(span)))
+        let span = moved.span(span);
+        // A tree no cache holds is moved where it stands; a shared one is
+        // copied.
+        let entry = match Arc::try_unwrap(node) {
+            Ok(Node {
+                value: Value::Map(mut entries),
+                ..
+            }) => {
+                let mut entry = entries.pop()?;
+                moved.place_entry(&mut entry);
+                entry
+            }
+            Ok(_) => return None,
+            Err(shared) => moved.entry(single_entry(&shared, indent)?.0),
+        };
+        Some((entry, span))
     }
 
     /// Where the parser of the whole document puts a token that a chunk
@@ -650,13 +735,13 @@ impl Chunker<'_> {
     /// is a block mapping, parsed as its key line and the chunks of that
     /// mapping.
     fn descend(&self, from: usize, to: usize, depth: usize) -> Option<(Entry, Span)> {
-        if depth + 1 >= self.cache.limits.max_depth {
+        if depth + 1 >= self.limits.max_depth {
             return None;
         }
         let start = self.offset(from);
         let key_line = &self.text[start..self.offset(from + 1)];
         let indent = self.lines[from].indent;
-        let node = self.cache.chunk(key_line, depth)?;
+        let node = self.chunk(key_line, depth)?;
         let (entry, span) = single_entry(&node, indent)?;
         if entry.value.value != Value::Null || !nothing_after_colon(key_line, entry.key_span) {
             return None;
@@ -726,7 +811,7 @@ fn ends_in_empty_string(node: &Node) -> bool {
 /// (`|`, `>-`, `|2+`, perhaps before a comment): a block scalar with no
 /// content line that ends the chunk, which the chunk's parser and the
 /// whole document's span differently (see [`ends_in_empty_string`]), and
-/// so do they the collections it closes. A plain scalar ending in `|` is
+/// so do they the collections it closes. A plain scalar ending in ` |` is
 /// left to the whole parse too, which costs only time.
 fn ends_in_block_scalar_header(text: &str) -> bool {
     let Some(line) = text
@@ -742,7 +827,15 @@ fn ends_in_block_scalar_header(text: &str) -> bool {
         None => line,
     };
     let header = line.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
-    header.ends_with('|') || header.ends_with('>')
+    // The indicator is a token of its own: `path: <auto>` ends in a plain
+    // scalar (OpenAI's definition ends so).
+    let Some(before) = header
+        .strip_suffix('|')
+        .or_else(|| header.strip_suffix('>'))
+    else {
+        return false;
+    };
+    before.is_empty() || before.ends_with(' ')
 }
 
 fn shift(span: Span, by: usize) -> Span {
@@ -777,6 +870,21 @@ impl Moved {
             key: entry.key.clone(),
             key_span: self.span(entry.key_span),
             value: self.node(&entry.value),
+        }
+    }
+
+    /// `entry` placed in the document, where it stands.
+    fn place_entry(&self, entry: &mut Entry) {
+        entry.key_span = self.span(entry.key_span);
+        self.place(&mut entry.value);
+    }
+
+    fn place(&self, node: &mut Node) {
+        node.span = self.span(node.span);
+        match &mut node.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| self.place(n)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| self.place_entry(e)),
+            _ => {}
         }
     }
 

@@ -3,12 +3,14 @@
 //! the whole parse's, node for node and span for span, and the whole parse
 //! found no error. Over the shared corpus (every YAML file, as written and
 //! shifted, through one cache so that chunks are found again at other
-//! offsets) and over edge cases cut into the smallest chunks.
+//! offsets) and over edge cases cut into the smallest chunks. The same for
+//! the uncached parse on every core (`parse_parallel`), which moves its
+//! chunks into the tree instead of copying them.
 
 use std::path::{Path, PathBuf};
 
 use portolan_core::yaml::{self, Document, Node, Value, YamlLimits};
-use portolan_core::yaml_chunks::ChunkCache;
+use portolan_core::yaml_chunks::{self, ChunkCache};
 
 /// The shared corpus, beside the repository (or where `PORTOLAN_CORPUS`
 /// says, for a checkout elsewhere, such as a worktree).
@@ -226,6 +228,12 @@ const CASES: &[(&str, bool)] = &[
     ("a: 1\nb: \"\"\nc: 2\n", false),
     ("a:\n  b: 1\n  c: |\nd: 1\n", false),
     ("a:\n  - x\n  - |-\nb: 1\n", false),
+    ("a:\n  - x\n  - >\nb: 1\n", false),
+    ("a:\n  - x\n  - >2 # c\nb: 1\n", false),
+    ("a:\n  b: |+\nc: 1\n", false),
+    // Plain scalars ending in `>` or `|`: not block scalar headers.
+    ("a:\n  path: <auto>\nb:\n  c: x|\n", true),
+    ("a:\n  b: x-|\nc: 1\n", true),
 ];
 
 #[test]
@@ -392,4 +400,118 @@ fn edge_cases_cut_into_units_exactly_or_not_at_all() {
         portolan_core::yaml_chunks::UnitBody::Leaf(_)
     ));
     check_units("quoted", quoted, &cache, 2);
+}
+
+/// Parse `text` in chunks on rayon's threads, cutting chunks of
+/// `descend` bytes or more; fails when that answers and the answer is not
+/// the whole parse's. Whether it answered.
+fn check_parallel(name: &str, text: &str, limits: YamlLimits, descend: usize) -> bool {
+    let Some(chunked) = yaml_chunks::parse_parallel_cut_at(text, limits, descend) else {
+        return false;
+    };
+    let full = yaml::parse_stream(text, limits);
+    assert!(
+        full.errors.is_empty(),
+        "{name}: parallel parse answered, but the whole parse reports {:?}",
+        full.errors
+    );
+    if let Err(diff) = same_documents(&chunked, &full.documents) {
+        panic!("{name}: parallel parse differs: {diff}");
+    }
+    true
+}
+
+#[test]
+fn corpus_parallel_parses_equal_whole_parses() {
+    let Some(corpus) = corpus() else { return };
+    let mut files = Vec::new();
+    yaml_files(&corpus, &mut files);
+    files.sort();
+    let limits = YamlLimits::default();
+    let (mut answered, mut cut_fine, mut large) = (0, 0, 0);
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let name = path.display().to_string();
+        // Cut small, and as the parse of a large file cuts.
+        let fine = check_parallel(&name, &text, limits, 256);
+        let coarse = match yaml_chunks::parse_parallel(&text, limits) {
+            Some(chunked) => {
+                let full = yaml::parse_stream(&text, limits);
+                if let Err(diff) = same_documents(&chunked, &full.documents) {
+                    panic!("{name}: parallel parse differs: {diff}");
+                }
+                true
+            }
+            None => false,
+        };
+        // Both cut the same text at the same kind of places: one answers
+        // when the other does.
+        assert_eq!(
+            fine, coarse,
+            "{name}: cut small {fine}, cut as sized {coarse}"
+        );
+        answered += usize::from(coarse);
+        cut_fine += usize::from(fine);
+        if coarse && text.len() >= portolan_core::parse::PARALLEL_BYTES {
+            large += 1;
+        }
+    }
+    println!(
+        "{answered} of {} files parsed in chunks on every core ({large} of them large)",
+        files.len()
+    );
+    assert!(answered * 4 >= files.len(), "{answered} of {}", files.len());
+    assert_eq!(answered, cut_fine);
+    // Stripe's and OpenAI's definitions at least.
+    assert!(large >= 2, "{large} large files parsed in parallel");
+}
+
+#[test]
+fn edge_cases_parse_in_parallel_exactly_or_not_at_all() {
+    for (text, chunked) in CASES {
+        let answered = check_parallel(&format!("{text:?}"), text, YamlLimits::default(), 0);
+        assert_eq!(
+            answered, *chunked,
+            "{text:?}: parsed in parallel: {answered}, expected {chunked}"
+        );
+    }
+    let limits = YamlLimits {
+        max_depth: 3,
+        ..YamlLimits::default()
+    };
+    assert!(
+        yaml_chunks::parse_parallel_cut_at("a:\n  b:\n    c:\n      d: 1\n", limits, 0).is_none()
+    );
+    assert!(check_parallel("shallow", "a:\n  b:\n    c: 1\n", limits, 0));
+}
+
+/// Through `parse_text`, a large block-style definition gives the whole
+/// parse's tree, and a large one the chunks cannot vouch for (an alias)
+/// still gets the whole parse's tree and findings.
+#[test]
+fn large_texts_parse_as_whole_texts_do() {
+    let limits = YamlLimits::default();
+    let mut text = String::from("openapi: 3.0.3\npaths:\n");
+    let mut n = 0;
+    while text.len() < portolan_core::parse::PARALLEL_BYTES + 1024 {
+        text.push_str(&format!(
+            "  /items/{n}:\n    get:\n      summary: item {n}\n      responses:\n        '200':\n          description: ok\n"
+        ));
+        n += 1;
+    }
+    let whole = yaml::parse_stream(&text, limits);
+    let parsed = portolan_core::parse::parse_text(&text, limits);
+    assert!(parsed.errors.is_empty());
+    same_documents(&parsed.documents, &whole.documents).unwrap();
+    assert!(yaml_chunks::parse_parallel(&text, limits).is_some());
+
+    let aliased = format!("{text}x: &a 1\ny: *a\nopenapi: again\n");
+    assert!(yaml_chunks::parse_parallel(&aliased, limits).is_none());
+    let whole = yaml::parse_stream(&aliased, limits);
+    let parsed = portolan_core::parse::parse_text(&aliased, limits);
+    assert_eq!(parsed.errors, whole.errors);
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    same_documents(&parsed.documents, &whole.documents).unwrap();
 }
