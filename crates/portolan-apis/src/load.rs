@@ -57,14 +57,23 @@ impl SpecSet {
     /// portal is made from is separate. A definition's trees are most of
     /// its memory; a large catalog's build would otherwise hold them all.
     pub fn release_documents(&mut self) {
+        let mut trees = Vec::with_capacity(self.files.len());
         for file in self.files.values_mut() {
-            file.root = Node {
-                value: Value::Null,
-                span: file.root.span,
-            };
+            let span = file.root.span;
+            trees.push(std::mem::replace(
+                &mut file.root,
+                Node {
+                    value: Value::Null,
+                    span,
+                },
+            ));
         }
-        self.refs = Vec::new();
-        self.mappings = Vec::new();
+        // Freed on the background thread, off the caller's path.
+        portolan_core::reclaim::drop_later((
+            trees,
+            std::mem::take(&mut self.refs),
+            std::mem::take(&mut self.mappings),
+        ));
     }
 }
 

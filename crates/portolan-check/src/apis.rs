@@ -147,8 +147,10 @@ pub fn check_apis_cached(
             }
             // The document trees were for checking; the portal reads the
             // bundled document (and the model made from it).
+            // Freed on the background thread: millions of allocations for
+            // a large definition, off the path of the check.
             match &mut definition.spec {
-                Some(_) if !keep => definition.spec = None,
+                Some(_) if !keep => portolan_core::reclaim::drop_later(definition.spec.take()),
                 Some((set, _)) => set.release_documents(),
                 None => {}
             }

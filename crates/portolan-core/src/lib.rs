@@ -14,6 +14,7 @@ mod json_escapes;
 pub mod parse;
 pub mod paths;
 pub mod printable;
+pub mod reclaim;
 pub mod render;
 pub mod schema_error;
 pub mod source;
