@@ -26,6 +26,7 @@ use portolan_apis::lookup::SpecLookup;
 use portolan_apis::{Bundled, SpecFormat, SpecSet};
 use portolan_core::Diagnostic;
 use portolan_core::codes::Code;
+use rayon::prelude::*;
 
 pub use settings::Settings;
 use walk::Ctx;
@@ -170,12 +171,21 @@ pub fn lint_document<'r>(
     rules: impl IntoIterator<Item = &'r Rule>,
 ) -> Vec<Finding> {
     let ctx = Ctx::new(format, doc);
-    let mut findings = Vec::new();
-    for rule in rules {
-        if rule.formats.contains(format) {
-            (rule.check)(&ctx, &mut findings);
-        }
-    }
+    let rules: Vec<&Rule> = rules
+        .into_iter()
+        .filter(|rule| rule.formats.contains(format))
+        .collect();
+    // The rules only read the walk: they run side by side (with the
+    // validation, on a large definition), their findings kept in order.
+    let mut findings: Vec<Finding> = rules
+        .par_iter()
+        .map(|rule| {
+            let mut found = Vec::new();
+            (rule.check)(&ctx, &mut found);
+            found
+        })
+        .flatten()
+        .collect();
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert((f.code.code, f.pointer.clone(), f.message.clone())));
     findings
