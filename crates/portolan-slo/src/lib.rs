@@ -234,6 +234,13 @@ pub struct Limits {
 /// cheap look before parsing: most YAML files of a repository are not SLO
 /// files, and are never parsed here).
 pub fn declares_slo(text: &str) -> bool {
+    // Each format's marker is somewhere in the text, or no line declares
+    // it: a search far faster than looking at every line of a 4 MB API
+    // definition.
+    let holds = |marker: &str| memchr::memmem::find(text.as_bytes(), marker.as_bytes()).is_some();
+    if !(holds("openslo/") || holds(read::SLOTH_K8S) || holds(read::SLOTH_VERSION)) {
+        return false;
+    }
     text.lines().any(|line| {
         let line = line.trim_start_matches(['-', ' ', '\t']);
         let value = |key: &str| {
@@ -286,4 +293,21 @@ pub fn load(source: &dyn Source, catalog: &Catalog, limits: Limits) -> SloCatalo
     status::attach(source, catalog, limits, &mut out);
     link::link(catalog, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declares_slo;
+
+    #[test]
+    fn a_format_is_declared_on_a_line_of_its_own() {
+        assert!(declares_slo("apiVersion: openslo/v1\nkind: SLO\n"));
+        assert!(declares_slo("---\n- apiVersion: \"openslo/v1alpha\"\n"));
+        assert!(declares_slo("version: 'prometheus/v1'\nservice: x\n"));
+        assert!(declares_slo("a: 1\napiVersion: sloth.slok.dev/v1\n"));
+        // The marker elsewhere on a line, or no marker at all.
+        assert!(!declares_slo("description: see openslo/v1 and prometheus/v1\n"));
+        assert!(!declares_slo("openapi: 3.0.3\ninfo: {title: T, version: '1'}\n"));
+        assert!(!declares_slo("apiVersion: backstage.io/v1alpha1\nversion: 2\n"));
+    }
 }
