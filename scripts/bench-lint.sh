@@ -7,7 +7,8 @@
 #
 # Specs from the shared corpus (default ../shared/corpus, or
 # $PORTOLAN_CORPUS): Stripe (4.2 MB YAML, OpenAPI 3.0), OpenAI (OpenAPI
-# 3.1) and DigitalOcean (2,900-file multi-file spec). Each is copied into a
+# 3.1), DigitalOcean (2,900-file multi-file spec) and Slack's Web API
+# (1.2 MB of JSON, Swagger 2.0). Each is copied into a
 # small catalog under target/bench-lint/ (a catalog may only read files
 # inside its root); the lint settings are passed with --config.
 #
@@ -46,6 +47,7 @@ specs=(
   "stripe|openapi/stripe/openapi|spec3.yaml"
   "openai|openapi/openai|openapi.yaml"
   "digitalocean|openapi/digitalocean/specification|DigitalOcean-public.v2.yaml"
+  "slack|openapi/slack/web-api|slack_web_openapi_v2.json"
 )
 
 median() { python3 -c 'import json,sys; print("%.2f s" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }

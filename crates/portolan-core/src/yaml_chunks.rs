@@ -205,7 +205,9 @@ const CHUNKS_PER_THREAD: usize = 32;
 /// rayon's threads, when that parse is clean and this way of parsing can
 /// vouch for the result (the conditions of [`ChunkCache::parse`]);
 /// otherwise `None`, and the caller parses the whole text. Nothing is
-/// kept: each chunk is parsed once and moved into the tree.
+/// kept: each chunk is parsed once and moved into the tree. A document
+/// that is one chunk (a flow collection, a line of JSON, one key too small
+/// to cut) is left to the caller at once.
 pub fn parse_parallel(text: &str, limits: YamlLimits) -> Option<Vec<Document>> {
     let descend =
         (text.len() / (rayon::current_num_threads() * CHUNKS_PER_THREAD)).max(DESCEND_BYTES);
@@ -683,6 +685,15 @@ impl<'a> Chunker<'a> {
             && let Some(found) = self.descend(from, to, depth)
         {
             return Some(found);
+        }
+        // Uncached, a chunk holding the whole document (one flow
+        // collection, one line of JSON) is a whole parse; should it fail,
+        // the caller's whole parse would be a second one.
+        if self.cache.is_none()
+            && self.text[..start].trim().is_empty()
+            && self.text[end..].trim().is_empty()
+        {
+            return None;
         }
         let node = self.chunk(&self.text[start..end], depth)?;
         if ends_in_empty_string(&node) || ends_in_block_scalar_header(&self.text[start..end]) {

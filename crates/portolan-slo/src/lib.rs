@@ -306,8 +306,14 @@ mod tests {
         assert!(declares_slo("version: 'prometheus/v1'\nservice: x\n"));
         assert!(declares_slo("a: 1\napiVersion: sloth.slok.dev/v1\n"));
         // The marker elsewhere on a line, or no marker at all.
-        assert!(!declares_slo("description: see openslo/v1 and prometheus/v1\n"));
-        assert!(!declares_slo("openapi: 3.0.3\ninfo: {title: T, version: '1'}\n"));
-        assert!(!declares_slo("apiVersion: backstage.io/v1alpha1\nversion: 2\n"));
+        assert!(!declares_slo(
+            "description: see openslo/v1 and prometheus/v1\n"
+        ));
+        assert!(!declares_slo(
+            "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n"
+        ));
+        assert!(!declares_slo(
+            "apiVersion: backstage.io/v1alpha1\nversion: 2\n"
+        ));
     }
 }
