@@ -528,6 +528,74 @@ struct Documents {
     limit_reached: bool,
 }
 
+/// Mappings with fewer entries than this find a repeated key by looking
+/// at each entry: most mappings are small, and hashing every key cost more.
+const SMALL_MAPPING: usize = 8;
+
+/// Where a mapping's keys are, for finding a repeated one: the first
+/// entry of each key hash, once the mapping has [`SMALL_MAPPING`] entries.
+/// Hashes are seeded at random per process (foldhash), so a document
+/// cannot be written to make its keys collide.
+#[derive(Default)]
+struct KeyIndex {
+    first: HashMap<u64, u32, std::hash::BuildHasherDefault<U64Identity>>,
+}
+
+/// The hash of an already hashed `u64`: itself.
+#[derive(Default)]
+struct U64Identity(u64);
+
+impl std::hash::Hasher for U64Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64`s are hashed; any other input still hashes.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    static SEED: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
+    SEED.get_or_init(foldhash::quality::RandomState::default)
+        .hash_one(key)
+}
+
+impl KeyIndex {
+    /// Where `key` is among `entries` already, if it is.
+    fn find(&mut self, entries: &[Entry], key: &str) -> Option<Span> {
+        if entries.len() < SMALL_MAPPING {
+            return entries.iter().find(|e| e.key == key).map(|e| e.key_span);
+        }
+        if self.first.is_empty() {
+            for (i, entry) in entries.iter().enumerate() {
+                self.first.entry(key_hash(&entry.key)).or_insert(i as u32);
+            }
+        }
+        match self.first.get(&key_hash(key)) {
+            None => None,
+            Some(&i) if entries[i as usize].key == key => Some(entries[i as usize].key_span),
+            // Two keys with one hash: looked for one by one.
+            Some(_) => entries.iter().find(|e| e.key == key).map(|e| e.key_span),
+        }
+    }
+
+    /// The entry just pushed, at `index`.
+    fn add(&mut self, index: usize, key: &str) {
+        if !self.first.is_empty() {
+            self.first.entry(key_hash(key)).or_insert(index as u32);
+        }
+    }
+}
+
 enum Frame {
     Seq {
         items: Vec<Node>,
@@ -539,7 +607,7 @@ enum Frame {
         start: usize,
         anchor: usize,
         pending_key: Option<(String, Span)>,
-        seen: HashMap<String, Span>,
+        seen: KeyIndex,
         /// A complex (non-scalar) key was rejected: drop its value too.
         skip_value: bool,
     },
@@ -873,7 +941,7 @@ impl<'a> Builder<'a> {
                     start: at,
                     anchor,
                     pending_key: None,
-                    seen: HashMap::new(),
+                    seen: KeyIndex::default(),
                     skip_value: false,
                 });
                 None
@@ -1018,8 +1086,9 @@ impl<'a> Builder<'a> {
                 }
                 match pending_key.take() {
                     None => {
-                        let key = match &node.value {
-                            Value::String(s) => Some(s.clone()),
+                        let span = node.span;
+                        let key = match node.value {
+                            Value::String(s) => Some(s),
                             Value::Null => Some(String::new()),
                             Value::Bool(b) => Some(b.to_string()),
                             Value::Int(i) => Some(i.to_string()),
@@ -1027,7 +1096,7 @@ impl<'a> Builder<'a> {
                             Value::Seq(_) | Value::Map(_) => None,
                         };
                         match key {
-                            Some(key) => *pending_key = Some((key, node.span)),
+                            Some(key) => *pending_key = Some((key, span)),
                             None => {
                                 *skip_value = true;
                                 self.errors.push(YamlError {
@@ -1035,22 +1104,22 @@ impl<'a> Builder<'a> {
                                     message:
                                         "a mapping key must be a scalar; this entry is ignored"
                                             .into(),
-                                    span: node.span,
+                                    span,
                                     related: None,
                                 });
                             }
                         }
                     }
                     Some((key, key_span)) => {
-                        if let Some(first) = seen.get(&key) {
+                        if let Some(first) = seen.find(entries, &key) {
                             self.errors.push(YamlError {
                                 kind: YamlErrorKind::DuplicateKey,
                                 message: format!("duplicate key `{key}`"),
                                 span: key_span,
-                                related: Some(*first),
+                                related: Some(first),
                             });
                         } else {
-                            seen.insert(key.clone(), key_span);
+                            seen.add(entries.len(), &key);
                             entries.push(Entry {
                                 key,
                                 key_span,
@@ -1361,6 +1430,43 @@ mod tests {
             stream.documents[0].root.pointer("/a").unwrap().value,
             Value::Int(1)
         );
+    }
+
+    /// Large mappings find repeated keys through their key index, small
+    /// ones entry by entry: the same findings either way, also for keys
+    /// written differently that read the same (`1` and `'1'`).
+    #[test]
+    fn duplicate_keys_are_found_in_mappings_of_every_size() {
+        for size in [2, SMALL_MAPPING - 1, SMALL_MAPPING, SMALL_MAPPING + 1, 40] {
+            let mut text: String = (0..size).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("k1: again\n");
+            text.push_str("1: one\n'1': quoted\n");
+            text.push_str("k0: again\n");
+            let stream = parse(&text);
+            let found: Vec<(YamlErrorKind, u32, Option<u32>)> = stream
+                .errors
+                .iter()
+                .map(|e| (e.kind, e.span.start, e.related.map(|r| r.start)))
+                .collect();
+            let at = |needle: &str| text.find(needle).unwrap() as u32;
+            let last = |needle: &str| text.rfind(needle).unwrap() as u32;
+            assert_eq!(
+                found,
+                vec![
+                    (YamlErrorKind::DuplicateKey, last("k1:"), Some(at("k1:"))),
+                    (
+                        YamlErrorKind::DuplicateKey,
+                        last("'1'"),
+                        Some(at("\n1:") + 1)
+                    ),
+                    (YamlErrorKind::DuplicateKey, last("k0:"), Some(0)),
+                ],
+                "{size} entries"
+            );
+            let root = &stream.documents[0].root;
+            assert_eq!(root.as_map().unwrap().len(), size + 1, "{size} entries");
+            assert_eq!(root.pointer("/k1").unwrap().value, Value::Int(1));
+        }
     }
 
     #[test]
