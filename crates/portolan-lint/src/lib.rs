@@ -179,6 +179,10 @@ pub fn lint_document<'r>(
     // validation, on a large definition), their findings kept in order.
     let mut findings: Vec<Finding> = rules
         .par_iter()
+        // Each rule a task of its own, so a thread done with the
+        // validation takes the rules left (rayon's adaptive split made a
+        // few runs of rules, each run on one thread).
+        .with_max_len(1)
         .map(|rule| {
             let mut found = Vec::new();
             (rule.check)(&ctx, &mut found);
