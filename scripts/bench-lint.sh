@@ -50,7 +50,7 @@ specs=(
   "slack|openapi/slack/web-api|slack_web_openapi_v2.json"
 )
 
-median() { python3 -c 'import json,sys; print("%.2f s" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
+median() { python3 -c 'import json,sys; print("%.3f s" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
 mb() { python3 -c "print('%.0f MB' % ($1 / 1024))"; }
 
 printf '| API | tool | median | peak RSS | findings |\n|---|---|---:|---:|---|\n'

@@ -4,7 +4,10 @@
 //! chunk's place), and a [`ChunkCache`] keeps the chunks parsed, so a chunk
 //! written identically in another revision is not parsed again. Consecutive
 //! revisions of an API definition differ in a few places; the changelog
-//! (`portolan-diff`'s history) loads fifty of them.
+//! (`portolan-diff`'s history) loads fifty of them. The same cut, without a
+//! cache, parses one large YAML file on every core ([`parse_parallel`],
+//! which [`crate::parse::parse_text`] tries first for texts of
+//! [`crate::parse::PARALLEL_BYTES`] or more).
 //!
 //! The result is exactly what [`crate::yaml::parse_stream`] gives (values,
 //! spans, document), or nothing: the caller then parses the whole text as
