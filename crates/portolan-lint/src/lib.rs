@@ -228,27 +228,40 @@ pub fn lint(set: &SpecSet, bundled: &Bundled, settings: &Settings) -> Vec<Diagno
                 .at(file, span),
         );
     }
-    for finding in findings {
-        if ignores.ignores(finding.code.code, &finding.pointer) {
-            continue;
-        }
-        let (file, span) = bundled.locate_in(&lookup, &finding.pointer);
-        let Some(severity) =
-            settings.severity(finding.code, &file, &bundled.origin(&finding.pointer).1)
-        else {
-            continue;
-        };
-        // Stable across edits that move lines: the rule, the file and the
-        // node (what a baseline and SARIF's partialFingerprints track).
-        let fingerprint = format!("{} {file}#{}", finding.code.code, finding.pointer);
-        let mut d = Diagnostic::new(finding.code, finding.message).at(file, span);
-        d.fingerprint = Some(fingerprint);
-        d.severity = severity;
-        if let Some(help) = finding.help {
-            d = d.with_help(help);
-        }
-        out.push(d);
-    }
+    // Each finding placed in the file that holds its node, on rayon's
+    // threads (a large definition has thousands), in order. A lookup per
+    // run of findings: it indexes the mappings it walks through.
+    let per_run = findings
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(64);
+    let placed: Vec<Option<Diagnostic>> = findings
+        .into_par_iter()
+        .with_min_len(per_run)
+        .map_init(
+            || SpecLookup::new(set),
+            |lookup, finding| {
+                if ignores.ignores(finding.code.code, &finding.pointer) {
+                    return None;
+                }
+                let (file, span) = bundled.locate_in(lookup, &finding.pointer);
+                let severity =
+                    settings.severity(finding.code, &file, &bundled.origin(&finding.pointer).1)?;
+                // Stable across edits that move lines: the rule, the file
+                // and the node (what a baseline and SARIF's
+                // partialFingerprints track).
+                let fingerprint = format!("{} {file}#{}", finding.code.code, finding.pointer);
+                let mut d = Diagnostic::new(finding.code, finding.message).at(file, span);
+                d.fingerprint = Some(fingerprint);
+                d.severity = severity;
+                if let Some(help) = finding.help {
+                    d = d.with_help(help);
+                }
+                Some(d)
+            },
+        )
+        .collect();
+    out.extend(placed.into_iter().flatten());
     // The ruleset's custom rules (they honour `x-lint-ignore` by name).
     let custom = settings.custom_rules();
     for finding in custom::run(custom, set.format, &bundled.doc) {
