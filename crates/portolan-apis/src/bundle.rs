@@ -444,17 +444,10 @@ pub fn bundle_within(set: &SpecSet, max_reference_depth: usize) -> Bundled {
     let mut source_map = SourceMap::default();
     source_map.push(String::new(), set.root_file.clone(), String::new());
     let mut bundler = Bundler {
-        set,
-        lookup,
-        format,
         assigned,
         taken,
-        next_suffix: HashMap::new(),
-        queue: VecDeque::new(),
         source_map,
-        inlining: Vec::new(),
-        max_inline_depth: max_reference_depth,
-        misplaced_refs: Vec::new(),
+        ..Bundler::new(set, lookup, max_reference_depth)
     };
     let mut doc = if set.files.len() == 1 {
         bundler.convert_split(root)
@@ -553,12 +546,11 @@ fn join_parts(node: &Node, path: &mut Vec<String>, parts: &mut impl Iterator<Ite
 }
 
 impl<'a> Bundler<'a> {
-    /// A bundler for a set of one file, whose references all stay in it:
-    /// converting never names, queues or inlines anything.
-    fn for_one_file(set: &'a SpecSet, max_inline_depth: usize) -> Self {
+    /// A bundler that has named, queued and inlined nothing yet.
+    fn new(set: &'a SpecSet, lookup: SpecLookup<'a>, max_inline_depth: usize) -> Self {
         Bundler {
             set,
-            lookup: SpecLookup::new(set),
+            lookup,
             format: set.format,
             assigned: BTreeMap::new(),
             taken: BTreeSet::new(),
@@ -588,11 +580,13 @@ impl<'a> Bundler<'a> {
         // (`components/schemas`) again: a few runs of parts per thread
         // keep that to a few times per thread, whatever the definition.
         let per_run = parts.len().div_ceil(4 * rayon::current_num_threads());
+        // In a set of one file every reference stays in it: a fresh
+        // bundler per run never names, queues or inlines anything.
         let converted: Vec<(Json, Vec<MisplacedRef>, u64)> = parts
             .into_par_iter()
             .with_min_len(per_run)
             .map_init(
-                || Bundler::for_one_file(set, depth),
+                || Bundler::new(set, SpecLookup::new(set), depth),
                 |bundler, (node, mut path)| {
                     // A part is converted without rayon, so all its work is
                     // this thread's, and counted for the caller's.
@@ -855,7 +849,7 @@ mod tests {
         let set = loaded.spec.expect("a definition");
         let root = set.root();
 
-        let mut whole = Bundler::for_one_file(&set, 16);
+        let mut whole = Bundler::new(&set, SpecLookup::new(&set), 16);
         let before = crate::lookup::work_done();
         let expected = whole.convert(&set.root_file, root, &mut Vec::new());
         let whole_work = crate::lookup::work_done() - before;
@@ -863,7 +857,7 @@ mod tests {
         let mut parts = Vec::new();
         split_parts(root, &mut Vec::new(), &mut parts);
         assert!(parts.len() > 10, "{name}: only {} parts", parts.len());
-        let mut split = Bundler::for_one_file(&set, 16);
+        let mut split = Bundler::new(&set, SpecLookup::new(&set), 16);
         let before = crate::lookup::work_done();
         let got = split.convert_split(root);
         let split_work = crate::lookup::work_done() - before;

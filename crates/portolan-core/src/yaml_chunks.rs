@@ -149,13 +149,7 @@ impl ChunkCache {
     /// parses the whole text.
     pub fn parse(&self, text: &str) -> Option<Vec<Document>> {
         let lines = scan_lines(text)?;
-        let chunker = Chunker::cached(self, text, &lines);
-        let (entries, span) = chunker.mapping(0, lines.len(), None, 0)?;
-        Some(vec![Document {
-            index: 0,
-            root: Node::new(Value::Map(entries), span),
-            is_empty: false,
-        }])
+        Chunker::cached(self, text, &lines).document()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -225,20 +219,15 @@ pub fn parse_parallel_cut_at(
     descend_bytes: usize,
 ) -> Option<Vec<Document>> {
     let lines = scan_lines(text)?;
-    let chunker = Chunker {
+    Chunker {
         cache: None,
         limits,
         descend_bytes,
         parallel: true,
         text,
         lines: &lines,
-    };
-    let (entries, span) = chunker.mapping(0, lines.len(), None, 0)?;
-    Some(vec![Document {
-        index: 0,
-        root: Node::new(Value::Map(entries), span),
-        is_empty: false,
-    }])
+    }
+    .document()
 }
 
 /// A block-style document cut at fixed places instead of by size: the
@@ -594,6 +583,16 @@ impl<'a> Chunker<'a> {
             text,
             lines,
         }
+    }
+
+    /// The whole text: one document whose root is a block mapping.
+    fn document(&self) -> Option<Vec<Document>> {
+        let (entries, span) = self.mapping(0, self.lines.len(), None, 0)?;
+        Some(vec![Document {
+            index: 0,
+            root: Node::new(Value::Map(entries), span),
+            is_empty: false,
+        }])
     }
 
     /// The chunk `text` at `depth`, parsed (or found in the cache), spans
