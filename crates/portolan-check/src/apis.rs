@@ -146,9 +146,9 @@ pub fn check_apis_cached(
                 place_inline_findings(catalog, id, &mut definition);
             }
             // The document trees were for checking; the portal reads the
-            // bundled document (and the model made from it).
-            // Freed on the background thread: millions of allocations for
-            // a large definition, off the path of the check.
+            // bundled document (and the model made from it). They are freed
+            // on the background thread: millions of allocations for a large
+            // definition, off the path of the check.
             match &mut definition.spec {
                 Some(_) if !keep => portolan_core::reclaim::drop_later(definition.spec.take()),
                 Some((set, _)) => set.release_documents(),
