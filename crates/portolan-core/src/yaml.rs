@@ -283,7 +283,25 @@ pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Escape one JSON pointer token.
 pub fn escape_pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_pointer_token(&mut out, token);
+    out
+}
+
+/// Append `token` to `out`, escaped as one JSON pointer token, in one pass
+/// (walks that build a pointer for every node call this).
+pub fn push_pointer_token(out: &mut String, token: &str) {
+    let mut rest = token;
+    while let Some(at) = rest.find(['~', '/']) {
+        out.push_str(&rest[..at]);
+        out.push_str(if rest.as_bytes()[at] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Parse every document of a YAML stream.
@@ -1273,6 +1291,28 @@ mod tests {
             max_documents,
             ..YamlLimits::default()
         }
+    }
+
+    #[test]
+    fn pointer_tokens_escape_and_read_back() {
+        for token in [
+            "",
+            "plain",
+            "/v1/charges",
+            "a~b",
+            "~1",
+            "/~/",
+            "~~//",
+            "é/ü~",
+        ] {
+            let escaped = escape_pointer_token(token);
+            assert_eq!(escaped, token.replace('~', "~0").replace('/', "~1"));
+            let read: Vec<String> = pointer_tokens(&format!("/{escaped}")).collect();
+            assert_eq!(read, [token]);
+        }
+        let mut out = String::from("/paths");
+        push_pointer_token(&mut out, "/pets/{id}");
+        assert_eq!(out, "/paths/~1pets~1{id}");
     }
 
     #[test]

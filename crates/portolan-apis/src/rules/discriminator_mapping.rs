@@ -32,8 +32,11 @@
 //! [disc]: https://spec.openapis.org/oas/v3.1.0#discriminator-object
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use portolan_core::codes;
+use portolan_core::yaml::push_pointer_token;
+use serde_json::Value;
 
 use super::Finding;
 use super::document::{Document, Located, is_extension};
@@ -42,6 +45,24 @@ use crate::load::NAME_MAPS;
 
 /// Keys whose value is example or literal data, where nothing is a schema.
 const DATA_KEYS: &[&str] = &["example", "examples", "enum", "const", "default"];
+
+/// A step of the walk: enter a node (its token appended to the pointer),
+/// or leave one (the pointer cut back to its parent's length).
+enum Step<'a> {
+    Enter {
+        value: &'a Value,
+        token: Token<'a>,
+        reached_by: Option<&'a str>,
+        is_name_map: bool,
+    },
+    Leave(usize),
+}
+
+enum Token<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
 
 pub(crate) fn check(format: SpecFormat, doc: &Document<'_>, out: &mut Vec<Finding>) {
     if !matches!(format, SpecFormat::OpenApi30 | SpecFormat::OpenApi31) {
@@ -54,33 +75,79 @@ pub(crate) fn check(format: SpecFormat, doc: &Document<'_>, out: &mut Vec<Findin
         .unwrap_or_default();
     let Some(root) = doc.at("") else { return };
     // The document is a tree (references are not followed here), so a plain
-    // walk visits every node once.
-    let mut stack: Vec<(Located<'_>, Option<&str>, bool)> = vec![(root, None, false)];
-    while let Some((node, reached_by, is_name_map)) = stack.pop() {
-        if node.value.is_array() {
-            stack.extend(node.items().map(|item| (item, None, false)));
+    // walk visits every node once, depth-first in document order. It keeps
+    // one pointer, grown and cut as it goes: on a large definition, a
+    // pointer string per node cost more than the rest of the rule.
+    let mut pointer = root.pointer.clone();
+    let mut stack = vec![Step::Enter {
+        value: root.value,
+        token: Token::Root,
+        reached_by: None,
+        is_name_map: false,
+    }];
+    while let Some(step) = stack.pop() {
+        let (value, reached_by, is_name_map) = match step {
+            Step::Leave(len) => {
+                pointer.truncate(len);
+                continue;
+            }
+            Step::Enter {
+                value,
+                token,
+                reached_by,
+                is_name_map,
+            } => {
+                stack.push(Step::Leave(pointer.len()));
+                match token {
+                    Token::Root => {}
+                    Token::Key(key) => {
+                        pointer.push('/');
+                        push_pointer_token(&mut pointer, key);
+                    }
+                    Token::Index(i) => {
+                        let _ = write!(pointer, "/{i}");
+                    }
+                }
+                (value, reached_by, is_name_map)
+            }
+        };
+        if let Some(items) = value.as_array() {
+            stack.extend(items.iter().enumerate().rev().map(|(i, item)| Step::Enter {
+                value: item,
+                token: Token::Index(i),
+                reached_by: None,
+                is_name_map: false,
+            }));
             continue;
         }
+        let Some(object) = value.as_object() else {
+            continue;
+        };
         if !is_name_map
-            && let Some(mapping) = node
-                .member("discriminator")
-                .and_then(|d| d.member("mapping"))
+            && let Some(mapping) = object
+                .get("discriminator")
+                .and_then(|d| d.as_object()?.get("mapping"))
         {
-            check_mapping(&schema_names, &mapping, out);
+            let at = Located::new(format!("{pointer}/discriminator/mapping"), mapping);
+            check_mapping(&schema_names, &at, out);
         }
-        let mut children: Vec<_> = node
-            .members()
-            .filter(|(key, _)| {
-                is_name_map
-                    || !(is_extension(key)
-                        || DATA_KEYS.contains(key)
-                            && !(*key == "default" && reached_by == Some("responses")))
-            })
-            .map(|(key, child)| (child, Some(key), !is_name_map && NAME_MAPS.contains(&key)))
-            .collect();
-        // Depth-first in document order.
-        children.reverse();
-        stack.extend(children);
+        stack.extend(
+            object
+                .iter()
+                .rev()
+                .filter(|(key, _)| {
+                    is_name_map
+                        || !(is_extension(key)
+                            || DATA_KEYS.contains(&key.as_str())
+                                && !(*key == "default" && reached_by == Some("responses")))
+                })
+                .map(|(key, child)| Step::Enter {
+                    value: child,
+                    token: Token::Key(key),
+                    reached_by: Some(key),
+                    is_name_map: !is_name_map && NAME_MAPS.contains(&key.as_str()),
+                }),
+        );
     }
 }
 
