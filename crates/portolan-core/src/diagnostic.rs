@@ -151,9 +151,15 @@ impl Diagnostic {
 }
 
 /// Sort for deterministic output and drop exact duplicates (two workers can
-/// find the same problem, e.g. a broken file named twice).
+/// find the same problem, e.g. a broken file named twice). Findings alike
+/// in place and words (one aliased YAML node reached by two pointers) are
+/// ordered by fingerprint, so the order they were found in never shows.
 pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| a.report_order(b).then_with(|| a.severity.cmp(&b.severity)));
+    diagnostics.sort_by(|a, b| {
+        a.report_order(b)
+            .then_with(|| a.severity.cmp(&b.severity))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
     diagnostics.dedup();
 }
 
@@ -176,5 +182,33 @@ impl Summary {
             }
         }
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_alike_but_for_their_fingerprint_sort_the_same_from_any_order() {
+        let at = |fingerprint: &str| {
+            Diagnostic::new(&crate::codes::LINT_ARRAY_ITEMS, "no items")
+                .at("api.yaml", crate::span::Span { start: 4, end: 9 })
+                .with_fingerprint(fingerprint)
+        };
+        let mut one = vec![at("L020 api.yaml#/b"), at("L020 api.yaml#/a")];
+        let mut other = vec![at("L020 api.yaml#/a"), at("L020 api.yaml#/b")];
+        sort_diagnostics(&mut one);
+        sort_diagnostics(&mut other);
+        assert_eq!(one, other);
+        assert_eq!(one[0].fingerprint.as_deref(), Some("L020 api.yaml#/a"));
+        // Exact duplicates still go.
+        let mut twice = vec![
+            at("L020 api.yaml#/a"),
+            at("L020 api.yaml#/b"),
+            at("L020 api.yaml#/a"),
+        ];
+        sort_diagnostics(&mut twice);
+        assert_eq!(twice.len(), 2);
     }
 }

@@ -161,6 +161,9 @@ impl<'a> Ctx<'a> {
         None
     }
 
+    /// Depth first, in document order: children go on the stack last
+    /// first. (Rules report in that order; `check` sorts findings by
+    /// place, so no sort is needed here.)
     fn walk(&mut self) {
         let format = self.format;
         let mut stack: Vec<(String, &'a Value, State, Usage)> =
@@ -169,7 +172,7 @@ impl<'a> Ctx<'a> {
             match state {
                 State::SchemaMap => {
                     if let Some(map) = value.as_object() {
-                        for (key, v) in map {
+                        for (key, v) in map.iter().rev() {
                             stack.push((child(&pointer, key), v, State::Schema, usage));
                         }
                     }
@@ -177,7 +180,7 @@ impl<'a> Ctx<'a> {
                 }
                 State::SchemaList => {
                     if let Some(items) = value.as_array() {
-                        for (i, v) in items.iter().enumerate() {
+                        for (i, v) in items.iter().enumerate().rev() {
                             stack.push((format!("{pointer}/{i}"), v, State::Schema, usage));
                         }
                     }
@@ -187,7 +190,7 @@ impl<'a> Ctx<'a> {
             }
             let Some(map) = value.as_object() else {
                 if let (State::Structure, Some(items)) = (state, value.as_array()) {
-                    for (i, v) in items.iter().enumerate() {
+                    for (i, v) in items.iter().enumerate().rev() {
                         stack.push((format!("{pointer}/{i}"), v, State::Structure, usage));
                     }
                 }
@@ -210,7 +213,7 @@ impl<'a> Ctx<'a> {
                     self.mapping_targets
                         .extend(mapping.values().filter_map(Value::as_str));
                 }
-                for (key, v) in map {
+                for (key, v) in map.iter().rev() {
                     let next = match key.as_str() {
                         "properties" | "patternProperties" | "$defs" | "definitions"
                         | "dependentSchemas" => State::SchemaMap,
@@ -249,7 +252,7 @@ impl<'a> Ctx<'a> {
                     usage,
                 });
             }
-            for (key, v) in map {
+            for (key, v) in map.iter().rev() {
                 if is_data_key(format, key) {
                     continue;
                 }
@@ -272,11 +275,6 @@ impl<'a> Ctx<'a> {
                 stack.push((child(&pointer, key), v, next, usage));
             }
         }
-        // The stack visits in reverse; rules report in document order.
-        self.refs.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-        self.schemas.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-        self.example_owners
-            .sort_by(|a, b| a.pointer.cmp(&b.pointer));
     }
 
     fn collect_operations(&mut self) {
@@ -409,9 +407,8 @@ mod tests {
             .collect();
         assert_eq!(
             schemas,
+            // In document order.
             vec![
-                ("/components/schemas/A", Usage::Neutral),
-                ("/components/schemas/A/allOf/0", Usage::Neutral),
                 (
                     "/paths/~1a/post/requestBody/content/application~1json/schema",
                     Usage::Request
@@ -424,6 +421,8 @@ mod tests {
                     "/paths/~1a/post/responses/200/content/application~1json/schema",
                     Usage::Response
                 ),
+                ("/components/schemas/A", Usage::Neutral),
+                ("/components/schemas/A/allOf/0", Usage::Neutral),
             ]
         );
         assert_eq!(ctx.refs.len(), 1);
@@ -450,7 +449,7 @@ mod tests {
         let targets: Vec<&str> = ctx.refs.iter().map(|r| r.target).collect();
         assert_eq!(
             targets,
-            vec!["#/components/examples/One", "#/components/responses/E"]
+            vec!["#/components/responses/E", "#/components/examples/One"]
         );
     }
 
