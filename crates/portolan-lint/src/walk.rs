@@ -11,6 +11,7 @@
 //! walk is linear in the document.
 
 use portolan_apis::SpecFormat;
+pub use portolan_apis::rules::field;
 use portolan_core::yaml::escape_pointer_token;
 use serde_json::{Map, Value};
 
@@ -151,7 +152,7 @@ impl<'a> Ctx<'a> {
     pub fn deref(&self, pointer: &str, mut value: &'a Value) -> Option<(String, &'a Value)> {
         let mut pointer = pointer.to_string();
         for _ in 0..MAX_REF_CHAIN {
-            let Some(target) = value.as_object().and_then(|o| o.get("$ref")) else {
+            let Some(target) = value.as_object().and_then(|o| field(o, "$ref")) else {
                 return Some((pointer, value));
             };
             let target = internal_pointer(target.as_str()?)?;
@@ -196,7 +197,7 @@ impl<'a> Ctx<'a> {
                 }
                 continue;
             };
-            if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+            if let Some(target) = field(map, "$ref").and_then(Value::as_str) {
                 self.refs.push(RefSite {
                     pointer: pointer.clone(),
                     object: map,
@@ -205,9 +206,8 @@ impl<'a> Ctx<'a> {
                 });
             }
             if state == State::Schema {
-                if let Some(mapping) = map
-                    .get("discriminator")
-                    .and_then(|d| d.get("mapping"))
+                if let Some(mapping) = field(map, "discriminator")
+                    .and_then(|d| field(d.as_object()?, "mapping"))
                     .and_then(Value::as_object)
                 {
                     self.mapping_targets
@@ -243,8 +243,8 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             // Document structure.
-            if map.contains_key("schema")
-                && (map.contains_key("example") || map.contains_key("examples"))
+            if field(map, "schema").is_some()
+                && (field(map, "example").is_some() || field(map, "examples").is_some())
             {
                 self.example_owners.push(ExampleOwner {
                     pointer: pointer.clone(),

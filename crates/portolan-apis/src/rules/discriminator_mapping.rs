@@ -39,7 +39,7 @@ use portolan_core::yaml::push_pointer_token;
 use serde_json::Value;
 
 use super::Finding;
-use super::document::{Document, Located, is_extension};
+use super::document::{Document, Located, field, is_extension};
 use crate::detect::SpecFormat;
 use crate::load::NAME_MAPS;
 
@@ -124,9 +124,8 @@ pub(crate) fn check(format: SpecFormat, doc: &Document<'_>, out: &mut Vec<Findin
             continue;
         };
         if !is_name_map
-            && let Some(mapping) = object
-                .get("discriminator")
-                .and_then(|d| d.as_object()?.get("mapping"))
+            && let Some(mapping) =
+                field(object, "discriminator").and_then(|d| field(d.as_object()?, "mapping"))
         {
             let at = Located::new(format!("{pointer}/discriminator/mapping"), mapping);
             check_mapping(&schema_names, &at, out);

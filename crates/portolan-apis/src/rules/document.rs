@@ -87,6 +87,18 @@ pub(crate) fn child_pointer(parent: &str, token: &str) -> String {
     format!("{parent}/{}", escape_pointer_token(token))
 }
 
+/// Member `key` of an object. Schemas and the objects around them hold a
+/// few members each, and rules look up several of them in each of a large
+/// definition's tens of thousands of objects: a scan of the entries there
+/// is quicker than hashing the key to probe the map's index.
+pub fn field<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
 /// The `$ref` string of a Reference Object.
 pub(crate) fn ref_of(value: &Value) -> Option<&str> {
     value.as_object()?.get("$ref")?.as_str()
@@ -208,6 +220,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn field_finds_what_get_finds_in_maps_of_every_size() {
+        for size in 0..20 {
+            let map: Map<String, Value> = (0..size).map(|i| (format!("k{i}"), json!(i))).collect();
+            for i in 0..size + 2 {
+                let key = format!("k{i}");
+                assert_eq!(field(&map, &key), map.get(&key), "{key} of {size}");
+            }
+            assert_eq!(field(&map, "k"), None);
+        }
+    }
 
     #[test]
     fn decodes_percent_encoding_and_escapes() {

@@ -21,6 +21,7 @@
 pub mod asyncapi_references;
 pub mod discriminator_mapping;
 mod document;
+pub use document::field;
 pub mod equivalent_paths;
 pub mod operation_ids;
 mod operations;

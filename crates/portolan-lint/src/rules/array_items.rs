@@ -4,12 +4,15 @@ use portolan_core::codes;
 
 use super::schema_types;
 use crate::Finding;
-use crate::walk::Ctx;
+use crate::walk::{Ctx, field};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for schema in &ctx.schemas {
         let f = schema.fields;
-        if f.contains_key("$ref") || f.contains_key("items") || f.contains_key("prefixItems") {
+        if field(f, "$ref").is_some()
+            || field(f, "items").is_some()
+            || field(f, "prefixItems").is_some()
+        {
             continue;
         }
         if schema_types(f).contains(&"array") {

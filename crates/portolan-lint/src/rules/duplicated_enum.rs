@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::typed_enum::short;
 use crate::Finding;
-use crate::walk::{Ctx, child};
+use crate::walk::{Ctx, child, field};
 
 /// A value's identity as JSON Schema compares it: numbers by value
 /// (`1` = `1.0`), the rest by their JSON text.
@@ -24,7 +24,7 @@ fn identity(value: &Value) -> String {
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for schema in &ctx.schemas {
-        let Some(values) = schema.fields.get("enum").and_then(Value::as_array) else {
+        let Some(values) = field(schema.fields, "enum").and_then(Value::as_array) else {
             continue;
         };
         let mut seen = HashSet::with_capacity(values.len());

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::walk::{Ctx, child};
+use crate::walk::{Ctx, child, field};
 use crate::{Family, Formats, Rule, Tier};
 use portolan_apis::SpecFormat;
 use portolan_core::codes as c;
@@ -524,12 +524,12 @@ pub(crate) fn responses(fields: &Map<String, Value>) -> Option<&Map<String, Valu
 /// `null` added for OpenAPI 3.0 `nullable: true` and 2.0 `x-nullable`.
 /// Empty when the schema names no type.
 pub(crate) fn schema_types(fields: &Map<String, Value>) -> Vec<&str> {
-    let mut types: Vec<&str> = match fields.get("type") {
+    let mut types: Vec<&str> = match field(fields, "type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    let nullable = [fields.get("nullable"), fields.get("x-nullable")]
+    let nullable = [field(fields, "nullable"), field(fields, "x-nullable")]
         .iter()
         .any(|v| *v == Some(&Value::Bool(true)));
     if nullable && !types.is_empty() && !types.contains(&"null") {

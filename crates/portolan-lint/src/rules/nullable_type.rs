@@ -5,12 +5,12 @@ use portolan_core::codes;
 use serde_json::Value;
 
 use crate::Finding;
-use crate::walk::{Ctx, child};
+use crate::walk::{Ctx, child, field};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for schema in &ctx.schemas {
         let f = schema.fields;
-        if f.get("nullable") == Some(&Value::Bool(true)) && !f.contains_key("type") {
+        if field(f, "nullable") == Some(&Value::Bool(true)) && !field(f, "type").is_some() {
             out.push(
                 Finding::new(
                     &codes::LINT_NULLABLE_TYPE,

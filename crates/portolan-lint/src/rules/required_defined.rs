@@ -5,14 +5,14 @@ use portolan_core::codes;
 use serde_json::Value;
 
 use crate::Finding;
-use crate::walk::{Ctx, child};
+use crate::walk::{Ctx, child, field};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for schema in &ctx.schemas {
         let f = schema.fields;
         let (Some(required), Some(properties)) = (
-            f.get("required").and_then(Value::as_array),
-            f.get("properties").and_then(Value::as_object),
+            field(f, "required").and_then(Value::as_array),
+            field(f, "properties").and_then(Value::as_object),
         ) else {
             continue;
         };
@@ -29,8 +29,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         ]
         .iter()
         .any(|k| f.contains_key(*k))
-            || f.get("additionalProperties")
-                .is_some_and(|a| a != &Value::Bool(false))
+            || field(f, "additionalProperties").is_some_and(|a| a != &Value::Bool(false))
             || schema.pointer.contains("/allOf/");
         if open {
             continue;

@@ -5,11 +5,11 @@ use serde_json::Value;
 
 use super::{is_of_type, schema_types, type_name};
 use crate::Finding;
-use crate::walk::{Ctx, child};
+use crate::walk::{Ctx, child, field};
 
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for schema in &ctx.schemas {
-        let Some(values) = schema.fields.get("enum").and_then(Value::as_array) else {
+        let Some(values) = field(schema.fields, "enum").and_then(Value::as_array) else {
             continue;
         };
         let types = schema_types(schema.fields);

@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 use super::typed_enum::short;
 use super::{is_of_type, schema_types, type_name};
 use crate::Finding;
-use crate::walk::{Ctx, Usage, child};
+use crate::walk::{Ctx, Usage, child, field};
 
 /// Steps one example may take.
 const EXAMPLE_BUDGET: usize = 20_000;
@@ -87,7 +87,7 @@ impl<'a> Checker<'_, 'a> {
             })
         };
         let types = schema_types(fields);
-        let nullable = fields.get("nullable") == Some(&Value::Bool(true));
+        let nullable = field(fields, "nullable") == Some(&Value::Bool(true));
         if value.is_null() && nullable {
             return None;
         }
@@ -100,13 +100,13 @@ impl<'a> Checker<'_, 'a> {
                 types.join("` or `")
             ));
         }
-        if let Some(values) = fields.get("enum").and_then(Value::as_array)
+        if let Some(values) = field(fields, "enum").and_then(Value::as_array)
             && !values.iter().any(|v| same(v, value))
             && !(value.is_null() && nullable)
         {
             return fail(format!("{} is not one of the `enum` values", short(value)));
         }
-        if let Some(constant) = fields.get("const")
+        if let Some(constant) = field(fields, "const")
             && !same(constant, value)
         {
             return fail(format!(
@@ -154,7 +154,7 @@ impl<'a> Checker<'_, 'a> {
         match value {
             Value::Object(object) => self.object(fields, object, at, depth),
             Value::Array(items) => {
-                let item_schema = fields.get("items").filter(|i| i.is_object())?;
+                let item_schema = field(fields, "items").filter(|i| i.is_object())?;
                 for (i, item) in items.iter().enumerate() {
                     if let Some(f) = self.check(item_schema, item, &format!("{at}/{i}"), depth + 1)
                     {
@@ -174,8 +174,8 @@ impl<'a> Checker<'_, 'a> {
         at: &str,
         depth: usize,
     ) -> Option<Failure> {
-        let properties = fields.get("properties").and_then(Value::as_object);
-        if let Some(required) = fields.get("required").and_then(Value::as_array) {
+        let properties = field(fields, "properties").and_then(Value::as_object);
+        if let Some(required) = field(fields, "required").and_then(Value::as_array) {
             for name in required.iter().filter_map(Value::as_str) {
                 if object.contains_key(name) {
                     continue;
@@ -199,7 +199,7 @@ impl<'a> Checker<'_, 'a> {
                 }
             }
         }
-        let additional = fields.get("additionalProperties");
+        let additional = field(fields, "additionalProperties");
         for (name, value) in object {
             let here = child(at, name);
             match properties.and_then(|p| p.get(name)) {
@@ -342,7 +342,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     };
     for site in &ctx.schemas {
         let schema = Schema::Fields(site.fields);
-        if let Some(example) = site.fields.get("example") {
+        if let Some(example) = field(site.fields, "example") {
             run(
                 site.usage,
                 schema,
@@ -351,7 +351,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 out,
             );
         }
-        if let Some(examples) = site.fields.get("examples").and_then(Value::as_array) {
+        if let Some(examples) = field(site.fields, "examples").and_then(Value::as_array) {
             let pointer = child(&site.pointer, "examples");
             for (i, example) in examples.iter().enumerate() {
                 run(site.usage, schema, example, format!("{pointer}/{i}"), out);
@@ -359,10 +359,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
     }
     for owner in &ctx.example_owners {
-        let Some(schema) = owner.fields.get("schema").map(Schema::Value) else {
+        let Some(schema) = field(owner.fields, "schema").map(Schema::Value) else {
             continue;
         };
-        if let Some(example) = owner.fields.get("example") {
+        if let Some(example) = field(owner.fields, "example") {
             run(
                 owner.usage,
                 schema,
@@ -371,7 +371,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 out,
             );
         }
-        let Some(examples) = owner.fields.get("examples").and_then(Value::as_object) else {
+        let Some(examples) = field(owner.fields, "examples").and_then(Value::as_object) else {
             continue;
         };
         let pointer = child(&owner.pointer, "examples");
