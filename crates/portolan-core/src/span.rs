@@ -60,11 +60,9 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0u32];
         line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-                .map(|(i, _)| (i + 1) as u32),
+            memchr::memchr2_iter(b'\n', b'\r', bytes)
+                .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+                .map(|i| (i + 1) as u32),
         );
         LineIndex {
             line_starts,
@@ -132,6 +130,34 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_cr_breaks_lines_as_yaml_counts_them() {
+        // Every text of up to 6 characters from `a`, LF and CR.
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| ['a', '\n', '\r'].map(|c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            let bytes = text.as_bytes();
+            let expected: Vec<u32> = std::iter::once(0)
+                .chain((0..bytes.len()).filter_map(|i| {
+                    let breaks = bytes[i] == b'\n'
+                        || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                    breaks.then_some(i as u32 + 1)
+                }))
+                .collect();
+            assert_eq!(
+                LineIndex::with_lone_cr(text).line_starts,
+                expected,
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_chars_not_bytes() {

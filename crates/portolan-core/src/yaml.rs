@@ -614,14 +614,27 @@ impl KeyIndex {
     }
 }
 
+/// The elements of `scratch` from `from` on, moved into a list of their
+/// exact size. (Not `split_off`: from 0 it hands over the whole buffer,
+/// spare room and all.)
+fn take_from<T>(scratch: &mut Vec<T>, from: usize) -> Vec<T> {
+    let mut taken = Vec::with_capacity(scratch.len() - from);
+    taken.extend(scratch.drain(from..));
+    taken
+}
+
+/// An open collection. Its children wait in the builder's `items` or
+/// `entries`, from `from` on, and move into a list of their exact size
+/// when it ends: one allocation per collection, no growth and no slack
+/// (trees are kept for the whole run, so slack would be memory held).
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        from: usize,
         start: usize,
         anchor: usize,
     },
     Map {
-        entries: Vec<Entry>,
+        from: usize,
         start: usize,
         anchor: usize,
         pending_key: Option<(String, Span)>,
@@ -647,6 +660,9 @@ struct Builder<'a> {
     alias_nodes: usize,
     alias_bytes: usize,
     stack: Vec<Frame>,
+    /// The children of the open sequences and mappings, innermost last.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     /// Depth of a subtree being skipped after an error inside it.
     skipping: usize,
     errors: Vec<YamlError>,
@@ -670,6 +686,8 @@ impl<'a> Builder<'a> {
             alias_nodes: 0,
             alias_bytes: 0,
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             skipping: 0,
             errors: Vec::new(),
             used_context: false,
@@ -944,7 +962,7 @@ impl<'a> Builder<'a> {
                     return None;
                 }
                 self.stack.push(Frame::Seq {
-                    items: Vec::new(),
+                    from: self.items.len(),
                     start: at,
                     anchor,
                 });
@@ -955,7 +973,7 @@ impl<'a> Builder<'a> {
                     return None;
                 }
                 self.stack.push(Frame::Map {
-                    entries: Vec::new(),
+                    from: self.entries.len(),
                     start: at,
                     anchor,
                     pending_key: None,
@@ -966,14 +984,11 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq {
-                    mut items,
+                    from,
                     start,
                     anchor,
                 }) => {
-                    // Trees are kept for the whole run (a catalog's entities,
-                    // its API definitions): the slack `push` leaves, up to
-                    // half of every list, was a fifth of `check`'s memory.
-                    items.shrink_to_fit();
+                    let items = take_from(&mut self.items, from);
                     let end = self.container_end(start, at, items.last().map(|n| n.span.end));
                     self.complete(Node::new(Value::Seq(items), Span::new(start, end)), anchor)
                 }
@@ -981,12 +996,12 @@ impl<'a> Builder<'a> {
             },
             Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Map {
-                    mut entries,
+                    from,
                     start,
                     anchor,
                     ..
                 }) => {
-                    entries.shrink_to_fit();
+                    let entries = take_from(&mut self.entries, from);
                     let end =
                         self.container_end(start, at, entries.last().map(|e| e.value.span.end));
                     // A block mapping's start event can come after its
@@ -1087,12 +1102,12 @@ impl<'a> Builder<'a> {
         }
         match self.stack.last_mut() {
             None => Some(node),
-            Some(Frame::Seq { items, .. }) => {
-                items.push(node);
+            Some(Frame::Seq { .. }) => {
+                self.items.push(node);
                 None
             }
             Some(Frame::Map {
-                entries,
+                from,
                 pending_key,
                 seen,
                 skip_value,
@@ -1129,7 +1144,7 @@ impl<'a> Builder<'a> {
                         }
                     }
                     Some((key, key_span)) => {
-                        if let Some(first) = seen.find(entries, &key) {
+                        if let Some(first) = seen.find(&self.entries[*from..], &key) {
                             self.errors.push(YamlError {
                                 kind: YamlErrorKind::DuplicateKey,
                                 message: format!("duplicate key `{key}`"),
@@ -1137,8 +1152,8 @@ impl<'a> Builder<'a> {
                                 related: Some(first),
                             });
                         } else {
-                            seen.add(entries.len(), &key);
-                            entries.push(Entry {
+                            seen.add(self.entries.len() - *from, &key);
+                            self.entries.push(Entry {
                                 key,
                                 key_span,
                                 value: node,
@@ -1214,6 +1229,13 @@ pub fn plain_reads_as_string(text: &str) -> bool {
 }
 
 pub(crate) fn resolve_plain(text: &str) -> Option<Value> {
+    // Most plain scalars are words: only these can start a null, a
+    // boolean or a number, so the rest are known without scanning them.
+    if let Some(first) = text.as_bytes().first()
+        && !(first.is_ascii_digit() || b"~.+-nNtTfF".contains(first))
+    {
+        return None;
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
@@ -1256,6 +1278,9 @@ pub(crate) fn resolve_plain(text: &str) -> Option<Value> {
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
 fn is_core_float(s: &str) -> bool {
+    if !matches!(s.as_bytes().first(), Some(b'0'..=b'9' | b'.')) {
+        return false;
+    }
     let (mantissa, exponent) = match s.find(['e', 'E']) {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
@@ -1294,6 +1319,40 @@ mod tests {
     }
 
     #[test]
+    fn plain_scalars_resolve_by_the_core_schema() {
+        let cases: &[(&str, Option<Value>)] = &[
+            ("", Some(Value::Null)),
+            ("~", Some(Value::Null)),
+            ("Null", Some(Value::Null)),
+            ("TRUE", Some(Value::Bool(true))),
+            ("false", Some(Value::Bool(false))),
+            ("12", Some(Value::Int(12))),
+            ("-7", Some(Value::Int(-7))),
+            ("+3", Some(Value::Int(3))),
+            ("0o17", Some(Value::Int(15))),
+            ("0x1F", Some(Value::Int(31))),
+            ("1.5", Some(Value::Float(1.5))),
+            (".5", Some(Value::Float(0.5))),
+            ("-.5", Some(Value::Float(-0.5))),
+            ("1e3", Some(Value::Float(1000.0))),
+            ("2.5E-1", Some(Value::Float(0.25))),
+            ("-.inf", Some(Value::Float(f64::NEG_INFINITY))),
+            ("e5", None),
+            (".e", None),
+            ("1.2.3", None),
+            ("nope", None),
+            ("type", None),
+            ("fals", None),
+            ("object", None),
+            ("+", None),
+            ("0x", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&resolve_plain(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
     fn pointer_tokens_escape_and_read_back() {
         for token in [
             "",
@@ -1310,7 +1369,7 @@ mod tests {
             let read: Vec<String> = pointer_tokens(&format!("/{escaped}")).collect();
             assert_eq!(read, [token]);
         }
-        let mut out = String::from("/paths");
+        let mut out = String::from("/paths/");
         push_pointer_token(&mut out, "/pets/{id}");
         assert_eq!(out, "/paths/~1pets~1{id}");
     }
