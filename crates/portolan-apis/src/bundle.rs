@@ -532,7 +532,7 @@ fn split_parts<'n>(node: &'n Node, path: &mut Vec<String>, out: &mut Vec<(&'n No
 fn join_parts(node: &Node, path: &mut Vec<String>, parts: &mut impl Iterator<Item = Json>) -> Json {
     match (&node.value, split_here(node, path)) {
         (Value::Map(entries), true) => {
-            let mut map = Map::new();
+            let mut map = Map::with_capacity(entries.len());
             for entry in entries {
                 path.push(entry.key.clone());
                 let child = join_parts(&entry.value, path, parts);
@@ -613,7 +613,7 @@ impl<'a> Bundler<'a> {
         count_work(1);
         match &node.value {
             Value::Map(entries) => {
-                let mut map = Map::new();
+                let mut map = Map::with_capacity(entries.len());
                 for entry in entries {
                     if entry.key == "$ref"
                         && let Some(raw) = entry.value.as_str()
