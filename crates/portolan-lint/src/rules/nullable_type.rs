@@ -10,7 +10,7 @@ use crate::walk::{Ctx, child, field};
 pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for schema in &ctx.schemas {
         let f = schema.fields;
-        if field(f, "nullable") == Some(&Value::Bool(true)) && !field(f, "type").is_some() {
+        if field(f, "nullable") == Some(&Value::Bool(true)) && field(f, "type").is_none() {
             out.push(
                 Finding::new(
                     &codes::LINT_NULLABLE_TYPE,
