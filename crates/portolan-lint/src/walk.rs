@@ -12,7 +12,6 @@
 
 use portolan_apis::SpecFormat;
 pub use portolan_apis::rules::field;
-use portolan_core::yaml::escape_pointer_token;
 use serde_json::{Map, Value};
 
 /// How deeply internal `$ref` chains are followed by [`Ctx::deref`].
@@ -88,17 +87,7 @@ pub struct Ctx<'a> {
 }
 
 /// The pointer of member `key` of the node at `parent`.
-pub fn child(parent: &str, key: &str) -> String {
-    let mut out = String::with_capacity(parent.len() + key.len() + 1);
-    out.push_str(parent);
-    out.push('/');
-    if key.contains(['~', '/']) {
-        out.push_str(&escape_pointer_token(key));
-    } else {
-        out.push_str(key);
-    }
-    out
-}
+pub use portolan_apis::rules::child_pointer as child;
 
 /// Where the walk is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use portolan_core::yaml::{escape_pointer_token, pointer_tokens};
+use portolan_core::yaml::{pointer_tokens, push_pointer_token};
 use serde_json::{Map, Value};
 
 use crate::refs::percent_decode;
@@ -83,8 +83,12 @@ pub(crate) enum RefError {
 }
 
 /// The pointer of member or item `token` of the node at `parent`.
-pub(crate) fn child_pointer(parent: &str, token: &str) -> String {
-    format!("{parent}/{}", escape_pointer_token(token))
+pub fn child_pointer(parent: &str, token: &str) -> String {
+    let mut out = String::with_capacity(parent.len() + token.len() + 1);
+    out.push_str(parent);
+    out.push('/');
+    push_pointer_token(&mut out, token);
+    out
 }
 
 /// Member `key` of an object. Schemas and the objects around them hold a

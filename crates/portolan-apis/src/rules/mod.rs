@@ -21,7 +21,7 @@
 pub mod asyncapi_references;
 pub mod discriminator_mapping;
 mod document;
-pub use document::field;
+pub use document::{child_pointer, field};
 pub mod equivalent_paths;
 pub mod operation_ids;
 mod operations;
